@@ -1,0 +1,130 @@
+//! Which direction of a key is tighter, and whether a value loosens another.
+
+use serde_json::Value;
+
+use crate::findings::Severity;
+
+/// The tightening order of a lockable key, read from the schema keyword
+/// `x-ci-intel-tighten`. A key without the keyword can be locked only to its
+/// exact value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tighten {
+    /// `true` is tighter than `false` (an `enabled` switch).
+    TrueIsTighter,
+    /// `false` is tighter than `true` (an `allow_*` switch).
+    FalseIsTighter,
+    /// A lower severity threshold fails on more, so it is tighter.
+    LowerSeverity,
+    /// A lower number is tighter (a budget).
+    LowerNumber,
+    /// A higher number is tighter (a minimum score).
+    HigherNumber,
+    /// A list that keeps only some of the locked items is tighter (an allowlist).
+    Subset,
+    /// The locked value only.
+    Exact,
+}
+
+impl Tighten {
+    pub fn from_keyword(keyword: Option<&str>) -> Result<Tighten, String> {
+        Ok(match keyword {
+            None => Tighten::Exact,
+            Some("true") => Tighten::TrueIsTighter,
+            Some("false") => Tighten::FalseIsTighter,
+            Some("lower-severity") => Tighten::LowerSeverity,
+            Some("lower") => Tighten::LowerNumber,
+            Some("higher") => Tighten::HigherNumber,
+            Some("subset") => Tighten::Subset,
+            Some(other) => return Err(format!("unknown x-ci-intel-tighten value `{other}`")),
+        })
+    }
+
+    /// Whether `candidate` is at least as tight as `locked`.
+    pub fn allows(self, locked: &Value, candidate: &Value) -> bool {
+        match self {
+            Tighten::TrueIsTighter => locked == candidate || candidate == &Value::Bool(true),
+            Tighten::FalseIsTighter => locked == candidate || candidate == &Value::Bool(false),
+            Tighten::LowerSeverity => match (severity(locked), severity(candidate)) {
+                (Some(l), Some(c)) => c <= l,
+                _ => false,
+            },
+            Tighten::LowerNumber => match (locked.as_f64(), candidate.as_f64()) {
+                (Some(l), Some(c)) => c <= l,
+                _ => false,
+            },
+            Tighten::HigherNumber => match (locked.as_f64(), candidate.as_f64()) {
+                (Some(l), Some(c)) => c >= l,
+                _ => false,
+            },
+            Tighten::Subset => match (locked.as_array(), candidate.as_array()) {
+                (Some(l), Some(c)) => c.iter().all(|item| l.contains(item)),
+                _ => false,
+            },
+            Tighten::Exact => locked == candidate,
+        }
+    }
+
+    /// What a repository may write instead, for the error message.
+    pub fn advice(self, locked: &Value) -> String {
+        match self {
+            Tighten::TrueIsTighter => "only `true` keeps it locked".to_owned(),
+            Tighten::FalseIsTighter => "only `false` keeps it locked".to_owned(),
+            Tighten::LowerSeverity => {
+                let allowed: Vec<&str> = Severity::ALL
+                    .into_iter()
+                    .filter(|s| severity(locked).is_some_and(|l| *s <= l))
+                    .map(Severity::as_str)
+                    .collect();
+                format!("choose one of: {}", allowed.join(", "))
+            }
+            Tighten::LowerNumber => format!("choose a value at or below {locked}"),
+            Tighten::HigherNumber => format!("choose a value at or above {locked}"),
+            Tighten::Subset => format!("keep only items from {locked}"),
+            Tighten::Exact => format!("it must stay {locked}"),
+        }
+    }
+}
+
+fn severity(value: &Value) -> Option<Severity> {
+    value.as_str().and_then(|s| s.parse().ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn each_direction_allows_tightening_and_refuses_loosening() {
+        let cases = [
+            (Tighten::TrueIsTighter, json!(true), json!(true), json!(false)),
+            (Tighten::FalseIsTighter, json!(false), json!(false), json!(true)),
+            (Tighten::LowerSeverity, json!("high"), json!("low"), json!("critical")),
+            (Tighten::LowerNumber, json!(100), json!(50), json!(101)),
+            (Tighten::HigherNumber, json!(0.8), json!(0.9), json!(0.5)),
+            (Tighten::Subset, json!(["a", "b"]), json!(["a"]), json!(["a", "c"])),
+            (Tighten::Exact, json!("x"), json!("x"), json!("y")),
+        ];
+        for (direction, locked, tighter, looser) in cases {
+            assert!(direction.allows(&locked, &locked), "{direction:?} equal");
+            assert!(direction.allows(&locked, &tighter), "{direction:?} tighter");
+            assert!(!direction.allows(&locked, &looser), "{direction:?} looser");
+        }
+    }
+
+    #[test]
+    fn a_false_lock_of_an_enabled_switch_still_allows_turning_it_on() {
+        assert!(Tighten::TrueIsTighter.allows(&json!(false), &json!(true)));
+    }
+
+    #[test]
+    fn wrong_types_never_count_as_tighter() {
+        assert!(!Tighten::LowerNumber.allows(&json!(1), &json!("0")));
+        assert!(!Tighten::LowerSeverity.allows(&json!("high"), &json!("bogus")));
+    }
+
+    #[test]
+    fn unknown_keyword_is_an_error() {
+        assert!(Tighten::from_keyword(Some("sideways")).is_err());
+    }
+}
