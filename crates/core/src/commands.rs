@@ -161,7 +161,10 @@ mod tests {
             .property("file", "src/a,b.rs")
             .property("line", "3")
             .property("title", "");
-        assert_eq!(cmd.render(), "::error file=src/a%2Cb.rs,line=3::bad%0Athing");
+        assert_eq!(
+            cmd.render(),
+            "::error file=src/a%2Cb.rs,line=3::bad%0Athing"
+        );
     }
 
     #[test]

@@ -304,7 +304,12 @@ mod tests {
     fn severities_order_and_parse() {
         assert!(Severity::Critical > Severity::High && Severity::Low > Severity::Info);
         assert_eq!("medium".parse::<Severity>().unwrap(), Severity::Medium);
-        assert!("severe".parse::<Severity>().unwrap_err().contains("expected one of"));
+        assert!(
+            "severe"
+                .parse::<Severity>()
+                .unwrap_err()
+                .contains("expected one of")
+        );
     }
 
     #[test]
@@ -323,9 +328,27 @@ mod tests {
 
     #[test]
     fn fingerprint_ignores_line_but_not_subject() {
-        let a = Finding::new("r", Severity::Low, "m", Some(Location::at("f", 1, None)), "x");
-        let b = Finding::new("r", Severity::Low, "m", Some(Location::at("f", 9, None)), "x");
-        let c = Finding::new("r", Severity::Low, "m", Some(Location::at("f", 1, None)), "y");
+        let a = Finding::new(
+            "r",
+            Severity::Low,
+            "m",
+            Some(Location::at("f", 1, None)),
+            "x",
+        );
+        let b = Finding::new(
+            "r",
+            Severity::Low,
+            "m",
+            Some(Location::at("f", 9, None)),
+            "x",
+        );
+        let c = Finding::new(
+            "r",
+            Severity::Low,
+            "m",
+            Some(Location::at("f", 1, None)),
+            "y",
+        );
         assert_eq!(a.fingerprint, b.fingerprint);
         assert_ne!(a.fingerprint, c.fingerprint);
         assert_eq!(a.fingerprint.len(), 32);

@@ -207,7 +207,10 @@ mod tests {
     #[test]
     fn actions_job_status_spellings_are_accepted() {
         assert_eq!("failure".parse::<RunStatus>().unwrap(), RunStatus::Failed);
-        assert_eq!("cancelled".parse::<RunStatus>().unwrap(), RunStatus::Canceled);
+        assert_eq!(
+            "cancelled".parse::<RunStatus>().unwrap(),
+            RunStatus::Canceled
+        );
         assert!("green".parse::<RunStatus>().is_err());
     }
 }

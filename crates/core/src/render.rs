@@ -61,7 +61,9 @@ fn human(report: &Report) -> String {
     }
     let mut counts: BTreeMap<std::cmp::Reverse<Severity>, usize> = BTreeMap::new();
     for finding in &report.findings {
-        *counts.entry(std::cmp::Reverse(finding.severity)).or_default() += 1;
+        *counts
+            .entry(std::cmp::Reverse(finding.severity))
+            .or_default() += 1;
     }
     if counts.is_empty() {
         let _ = writeln!(out, "{}: no findings", report.tool.name);
@@ -243,7 +245,13 @@ mod tests {
                 "acme/ci-intel@main",
             )
             .with_fix("pin to the 40-hex commit SHA with a `# vX.Y.Z` comment"),
-            Finding::new("no-location", Severity::Low, "100% odd\nsecond line", None, "x"),
+            Finding::new(
+                "no-location",
+                Severity::Low,
+                "100% odd\nsecond line",
+                None,
+                "x",
+            ),
         ];
         Report::new(ToolInfo::new("ci-intel-test", "0.1.0"), rules, findings)
     }

@@ -260,7 +260,10 @@ mod tests {
             ("GITHUB_ACTIONS", "true".to_owned()),
             ("GITHUB_OUTPUT", dir.join("out").display().to_string()),
             ("GITHUB_ENV", dir.join("env").display().to_string()),
-            ("GITHUB_STEP_SUMMARY", dir.join("summary").display().to_string()),
+            (
+                "GITHUB_STEP_SUMMARY",
+                dir.join("summary").display().to_string(),
+            ),
             ("INPUT_BUILD-FROM-SOURCE", "  never ".to_owned()),
             ("INPUT_ALLOW_EMPTY", "True".to_owned()),
             ("INPUT_STRICT", "yes".to_owned()),
@@ -270,8 +273,14 @@ mod tests {
 
     #[test]
     fn input_names_follow_github_rules() {
-        assert_eq!(RunnerEnv::input_var_name("build-from-source"), "INPUT_BUILD-FROM-SOURCE");
-        assert_eq!(RunnerEnv::input_var_name("allow empty"), "INPUT_ALLOW_EMPTY");
+        assert_eq!(
+            RunnerEnv::input_var_name("build-from-source"),
+            "INPUT_BUILD-FROM-SOURCE"
+        );
+        assert_eq!(
+            RunnerEnv::input_var_name("allow empty"),
+            "INPUT_ALLOW_EMPTY"
+        );
     }
 
     #[test]
@@ -312,9 +321,8 @@ mod tests {
                 .unwrap();
         assert_eq!(outputs["single"], "one");
         assert_eq!(outputs["multi"], "line 1\nline 2\nEOF\n");
-        let envs =
-            parse_key_value_file(&std::fs::read_to_string(dir.path().join("env")).unwrap())
-                .unwrap();
+        let envs = parse_key_value_file(&std::fs::read_to_string(dir.path().join("env")).unwrap())
+            .unwrap();
         assert_eq!(envs["CI_INTEL_X"], "y");
     }
 

@@ -2,6 +2,8 @@
 //! keeps the committed file identical. Regenerate with
 //! `UPDATE_SCHEMAS=1 cargo test -p ci-intel-core --test config_schema`.
 
+#![allow(clippy::unwrap_used)] // test helpers fail loudly by design
+
 use std::path::PathBuf;
 
 use ci_intel_core::config::{Config, config_schema};
@@ -44,6 +46,9 @@ fn hub_defaults_validate_against_the_schema_and_bad_configs_do_not() {
 fn every_lockable_setting_documents_its_direction() {
     let schema = serde_json::to_string(&config_schema()).unwrap();
     for key in ["lower-severity", "\"true\"", "\"false\""] {
-        assert!(schema.contains(key), "schema lacks x-ci-intel-tighten {key}");
+        assert!(
+            schema.contains(key),
+            "schema lacks x-ci-intel-tighten {key}"
+        );
     }
 }

@@ -1,6 +1,8 @@
 //! Our SARIF output validates against the official SARIF 2.1.0 schema, and
 //! the validation is real: a broken log is refused.
 
+#![allow(clippy::unwrap_used)] // test helpers fail loudly by design
+
 use ci_intel_core::findings::{Finding, Location, Report, RuleMeta, Severity, ToolInfo};
 use ci_intel_core::render::{OutputFormat, render, sarif};
 use serde_json::Value;
@@ -36,7 +38,13 @@ fn report() -> Report {
             "a",
         )
         .with_fix("do b"),
-        Finding::new("rule-a", Severity::Info, "file only", Some(Location::file("b.yml")), "b"),
+        Finding::new(
+            "rule-a",
+            Severity::Info,
+            "file only",
+            Some(Location::file("b.yml")),
+            "b",
+        ),
         Finding::new("undeclared", Severity::Low, "no location", None, "c"),
     ];
     Report::new(ToolInfo::new("ci-intel-test", "1.2.3"), rules, findings)
@@ -73,8 +81,8 @@ fn the_schema_check_rejects_broken_logs() {
         .iter()
         .position(|r| r["locations"][0]["physicalLocation"]["region"].is_object())
         .expect("a result with a region");
-    log["runs"][0]["results"][located]["locations"][0]["physicalLocation"]["region"]
-        ["startLine"] = Value::from(0);
+    log["runs"][0]["results"][located]["locations"][0]["physicalLocation"]["region"]["startLine"] =
+        Value::from(0);
     assert!(!validator.is_valid(&log), "startLine 0 must fail");
 
     let mut log = sarif(&report());

@@ -120,9 +120,8 @@ pub fn load_from_texts(
     if let Some(obj) = merged.as_object_mut() {
         obj.remove("lock");
     }
-    let config: Config = serde_json::from_value(merged).map_err(|e| {
-        Failure::usage(format!("the merged configuration is invalid: {e}"))
-    })?;
+    let config: Config = serde_json::from_value(merged)
+        .map_err(|e| Failure::usage(format!("the merged configuration is invalid: {e}")))?;
     if config.version != CONFIG_VERSION {
         return Err(Failure::usage(format!(
             "`version: {}` is not supported: this ci-intel reads configuration version {CONFIG_VERSION}",
@@ -144,11 +143,13 @@ pub fn parse_layer(path: &Path, text: &str) -> Result<Value, Failure> {
     if let Err(error) = typed {
         return Err(typed_error(path, text, &error));
     }
-    let raw: yaml_serde::Value = yaml_serde::from_str(text).map_err(|e| {
-        Failure::usage(format!("{}: invalid YAML: {e}", path.display()))
-    })?;
+    let raw: yaml_serde::Value = yaml_serde::from_str(text)
+        .map_err(|e| Failure::usage(format!("{}: invalid YAML: {e}", path.display())))?;
     let value = serde_json::to_value(raw).map_err(|e| {
-        Failure::usage(format!("{}: cannot be read as JSON-compatible YAML: {e}", path.display()))
+        Failure::usage(format!(
+            "{}: cannot be read as JSON-compatible YAML: {e}",
+            path.display()
+        ))
     })?;
     match value {
         Value::Null => Ok(Value::Object(Map::new())),
@@ -201,7 +202,11 @@ fn typed_error(
         ));
     }
     let key = parent.join(".");
-    let key = if key.is_empty() { "(top level)".to_owned() } else { format!("`{key}`") };
+    let key = if key.is_empty() {
+        "(top level)".to_owned()
+    } else {
+        format!("`{key}`")
+    };
     Failure::usage(format!(
         "{}: invalid value for {key}: {}; see schemas/config.schema.json",
         at(path, line),
@@ -288,7 +293,11 @@ fn resolve<'a>(root: &'a Value, node: &'a Value) -> &'a Value {
     // schemars wraps referenced types as {"$ref": ...} or {"allOf":[{"$ref":..}]}.
     let reference = node
         .get("$ref")
-        .or_else(|| node.get("allOf").and_then(|a| a.get(0)).and_then(|a| a.get("$ref")))
+        .or_else(|| {
+            node.get("allOf")
+                .and_then(|a| a.get(0))
+                .and_then(|a| a.get("$ref"))
+        })
         .and_then(Value::as_str);
     match reference.and_then(|r| r.strip_prefix("#/$defs/")) {
         Some(name) => root
@@ -301,7 +310,11 @@ fn resolve<'a>(root: &'a Value, node: &'a Value) -> &'a Value {
 }
 
 fn known_keys(schema: &Value, path: &[&str]) -> Vec<String> {
-    let node = if path.is_empty() { Some(schema) } else { schema_node(schema, path) };
+    let node = if path.is_empty() {
+        Some(schema)
+    } else {
+        schema_node(schema, path)
+    };
     node.map(|n| resolve(schema, n))
         .and_then(|n| n.get("properties"))
         .and_then(Value::as_object)
@@ -393,34 +406,62 @@ mod tests {
 
     #[test]
     fn repository_values_override_defaults_key_by_key() {
-        let loaded = repo("fail_on: medium\ngates:\n  telemetry:\n    allow_empty: false\n").unwrap();
+        let loaded =
+            repo("fail_on: medium\ngates:\n  telemetry:\n    allow_empty: false\n").unwrap();
         assert_eq!(loaded.config.fail_on, Severity::Medium);
         assert!(!loaded.config.gates.telemetry.allow_empty);
         // Siblings of the overridden key keep their defaults.
         assert!(loaded.config.gates.telemetry.enabled);
-        assert_eq!(loaded.config.gates.telemetry.records, Config::default().gates.telemetry.records);
+        assert_eq!(
+            loaded.config.gates.telemetry.records,
+            Config::default().gates.telemetry.records
+        );
     }
 
     #[test]
     fn unknown_keys_name_the_file_line_and_suggest() {
         let err = repo("fail_on: high\ngates:\n  telemetry:\n    alow_empty: false\n").unwrap_err();
         assert_eq!(err.code, crate::ExitCode::Usage);
-        assert!(err.message.contains(".ci-intel/config.yml:4"), "{}", err.message);
-        assert!(err.message.contains("`gates.telemetry.alow_empty`"), "{}", err.message);
-        assert!(err.message.contains("did you mean `allow_empty`?"), "{}", err.message);
+        assert!(
+            err.message.contains(".ci-intel/config.yml:4"),
+            "{}",
+            err.message
+        );
+        assert!(
+            err.message.contains("`gates.telemetry.alow_empty`"),
+            "{}",
+            err.message
+        );
+        assert!(
+            err.message.contains("did you mean `allow_empty`?"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]
     fn unknown_top_level_key_suggests_too() {
         let err = repo("fial_on: high\n").unwrap_err();
-        assert!(err.message.contains("unknown key `fial_on`"), "{}", err.message);
-        assert!(err.message.contains("did you mean `fail_on`?"), "{}", err.message);
+        assert!(
+            err.message.contains("unknown key `fial_on`"),
+            "{}",
+            err.message
+        );
+        assert!(
+            err.message.contains("did you mean `fail_on`?"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]
     fn wrong_types_name_the_key_and_value() {
         let err = repo("fail_on: severe\n").unwrap_err();
-        assert!(err.message.contains(".ci-intel/config.yml:1"), "{}", err.message);
+        assert!(
+            err.message.contains(".ci-intel/config.yml:1"),
+            "{}",
+            err.message
+        );
         assert!(err.message.contains("`fail_on`"), "{}", err.message);
         assert!(err.message.contains("severe"), "{}", err.message);
     }
@@ -458,7 +499,11 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.code, crate::ExitCode::Usage);
-        assert!(err.message.contains(".ci-intel/config.yml:2"), "{}", err.message);
+        assert!(
+            err.message.contains(".ci-intel/config.yml:2"),
+            "{}",
+            err.message
+        );
         assert!(err.message.contains("`fail_on`"), "{}", err.message);
         assert!(err.message.contains("\"medium\""), "{}", err.message);
         assert!(err.message.contains("\"critical\""), "{}", err.message);
@@ -472,7 +517,11 @@ mod tests {
             "gates:\n  telemetry:\n    allow_empty: true\n",
         )
         .unwrap_err();
-        assert!(err.message.contains("gates.telemetry.allow_empty"), "{}", err.message);
+        assert!(
+            err.message.contains("gates.telemetry.allow_empty"),
+            "{}",
+            err.message
+        );
         assert!(err.message.contains(":3"), "{}", err.message);
     }
 
@@ -495,15 +544,28 @@ mod tests {
     #[test]
     fn lock_entries_must_name_real_settings() {
         let err = layered("lock: [gates.telemetry.alow_empty]\n", "").unwrap_err();
-        assert!(err.message.contains("did you mean `gates.telemetry.allow_empty`?"), "{}", err.message);
+        assert!(
+            err.message
+                .contains("did you mean `gates.telemetry.allow_empty`?"),
+            "{}",
+            err.message
+        );
         let err = layered("lock: [gates]\n", "").unwrap_err();
-        assert!(err.message.contains("not a whole section"), "{}", err.message);
+        assert!(
+            err.message.contains("not a whole section"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]
     fn repositories_cannot_lock() {
         let err = repo("lock: [fail_on]\n").unwrap_err();
-        assert!(err.message.contains("only allowed in the org policy"), "{}", err.message);
+        assert!(
+            err.message.contains("only allowed in the org policy"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

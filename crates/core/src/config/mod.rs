@@ -21,7 +21,10 @@ pub use tighten::Tighten;
 pub const REPO_CONFIG_PATH: &str = ".ci-intel/config.yml";
 
 /// The closest candidate to `unknown`, if one is close enough to be a typo.
-pub fn did_you_mean<'a>(unknown: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    unknown: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::jaro_winkler(unknown, c), c))

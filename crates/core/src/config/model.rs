@@ -54,7 +54,7 @@ pub struct HubConfig {
 }
 
 /// Per-gate settings.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Gates {
     /// Hub references in workflows must be pinned to a full commit SHA.
@@ -108,15 +108,6 @@ impl Default for HubConfig {
         HubConfig {
             repository: None,
             require_version_comment: true,
-        }
-    }
-}
-
-impl Default for Gates {
-    fn default() -> Self {
-        Gates {
-            hub_pins: HubPinsGate::default(),
-            telemetry: TelemetryGate::default(),
         }
     }
 }

@@ -97,12 +97,32 @@ mod tests {
     #[test]
     fn each_direction_allows_tightening_and_refuses_loosening() {
         let cases = [
-            (Tighten::TrueIsTighter, json!(true), json!(true), json!(false)),
-            (Tighten::FalseIsTighter, json!(false), json!(false), json!(true)),
-            (Tighten::LowerSeverity, json!("high"), json!("low"), json!("critical")),
+            (
+                Tighten::TrueIsTighter,
+                json!(true),
+                json!(true),
+                json!(false),
+            ),
+            (
+                Tighten::FalseIsTighter,
+                json!(false),
+                json!(false),
+                json!(true),
+            ),
+            (
+                Tighten::LowerSeverity,
+                json!("high"),
+                json!("low"),
+                json!("critical"),
+            ),
             (Tighten::LowerNumber, json!(100), json!(50), json!(101)),
             (Tighten::HigherNumber, json!(0.8), json!(0.9), json!(0.5)),
-            (Tighten::Subset, json!(["a", "b"]), json!(["a"]), json!(["a", "c"])),
+            (
+                Tighten::Subset,
+                json!(["a", "b"]),
+                json!(["a"]),
+                json!(["a", "c"]),
+            ),
             (Tighten::Exact, json!("x"), json!("x"), json!("y")),
         ];
         for (direction, locked, tighter, looser) in cases {
