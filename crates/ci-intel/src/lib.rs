@@ -1,1 +1,222 @@
+//! The `ci-intel` umbrella CLI: `init`, `doctor`, `check`, and
+//! `ci-intel <tool> ARGS` dispatch to `ci-intel-<tool>`.
 
+pub mod check;
+pub mod dispatch;
+pub mod doctor;
+pub mod hub_pins;
+pub mod init;
+pub mod refs;
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use ci_intel_core::{ExitCode, Failure, OutputFormat, Report, RunnerEnv, ToolInfo, render};
+
+pub const TOOL: &str = "ci-intel";
+
+#[derive(Debug, Parser)]
+#[command(name = TOOL, version, about = "ci-intel: CI/CD gates that fail closed", allow_external_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Onboard a repository: caller workflow pinned to the hub, starter config, Renovate preset.
+    Init {
+        /// The repository to onboard.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// The hub repository, OWNER/REPO.
+        #[arg(long)]
+        hub: String,
+        /// The hub release to pin, e.g. v1.4.0.
+        #[arg(long)]
+        version: String,
+        /// The full 40-character commit SHA of that release.
+        #[arg(long)]
+        sha: String,
+        /// The branch whose pushes run the gates.
+        #[arg(long, default_value = "main")]
+        branch: String,
+        /// Replace files that exist with different content.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Validate the configuration layers and check every hub reference is SHA-pinned with a version comment.
+    Doctor {
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Org policy overlay (YAML), applied between hub defaults and the repository's config.
+        #[arg(long, env = "CI_INTEL_ORG_POLICY")]
+        org_policy: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "human")]
+        format: OutputFormat,
+    },
+    /// Run every enabled gate locally with the configuration CI uses; exit with the worst result.
+    Check {
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Org policy overlay (YAML), applied between hub defaults and the repository's config.
+        #[arg(long, env = "CI_INTEL_ORG_POLICY")]
+        org_policy: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "human")]
+        format: OutputFormat,
+        /// Pass even when every gate was skipped (by default nothing checked is a denial).
+        #[arg(long)]
+        allow_empty: bool,
+    },
+    #[command(external_subcommand)]
+    External(Vec<OsString>),
+}
+
+/// Run the CLI with `args` (including the program name).
+pub fn run<I, T>(args: I, env: &RunnerEnv) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(error) => {
+            let code = if error.use_stderr() {
+                ExitCode::Usage
+            } else {
+                ExitCode::Pass
+            };
+            let _ = error.print();
+            return code;
+        }
+    };
+    let result = match cli.command {
+        Command::Init {
+            dir,
+            hub,
+            version,
+            sha,
+            branch,
+            force,
+        } => cmd_init(&init::InitOptions {
+            dir,
+            hub,
+            version,
+            sha,
+            branch,
+            force,
+        }),
+        Command::Doctor {
+            dir,
+            org_policy,
+            format,
+        } => doctor::run(&dir, org_policy.as_deref(), format),
+        Command::Check {
+            dir,
+            org_policy,
+            format,
+            allow_empty,
+        } => cmd_check(&dir, org_policy.as_deref(), format, allow_empty, env),
+        Command::External(args) => {
+            let (tool, rest) = args
+                .split_first()
+                .map(|(t, r)| (t.to_string_lossy().into_owned(), r.to_vec()))
+                .unwrap_or_default();
+            dispatch::run_tool(&tool, &rest)
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(failure) => {
+            eprintln!("{TOOL}: error: {failure}");
+            failure.code
+        }
+    }
+}
+
+pub(crate) fn tool_info() -> ToolInfo {
+    ToolInfo::new(TOOL, env!("CARGO_PKG_VERSION"))
+}
+
+fn cmd_init(options: &init::InitOptions) -> Result<ExitCode, Failure> {
+    let started = std::time::Instant::now();
+    let outcomes = init::init(options)?;
+    for (path, outcome) in &outcomes {
+        println!("{:<11} {path}", outcome.as_str());
+    }
+    let changed = outcomes.iter().any(|(_, o)| *o != init::Outcome::Unchanged);
+    println!(
+        "ci-intel init: {} pinned to {} ({}) in {} ms{}",
+        options.hub,
+        options.sha.to_ascii_lowercase(),
+        options.version,
+        started.elapsed().as_millis(),
+        if changed {
+            "; commit these files, then run `ci-intel doctor`"
+        } else {
+            "; already onboarded, nothing changed"
+        }
+    );
+    Ok(ExitCode::Pass)
+}
+
+fn cmd_check(
+    dir: &std::path::Path,
+    org_policy: Option<&std::path::Path>,
+    format: OutputFormat,
+    allow_empty: bool,
+    env: &RunnerEnv,
+) -> Result<ExitCode, Failure> {
+    if !dir.is_dir() {
+        return Err(Failure::usage(format!(
+            "{} is not a directory",
+            dir.display()
+        )));
+    }
+    let outcome = check::check(dir, org_policy, allow_empty);
+    let report = Report::new(tool_info(), check::rules(), outcome.findings());
+    let table = check::table(&outcome);
+    match format {
+        OutputFormat::Human => {
+            print!("{}", render::render(&report, format));
+            print!("{table}");
+        }
+        OutputFormat::Json => {
+            let decisions: Vec<_> = outcome
+                .gates
+                .iter()
+                .map(check::GateResult::decision)
+                .collect();
+            let mut value =
+                serde_json::to_value(&report).map_err(|e| Failure::infra(e.to_string()))?;
+            value["decisions"] =
+                serde_json::to_value(&decisions).map_err(|e| Failure::infra(e.to_string()))?;
+            value["result"] = outcome.exit.label().into();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&value).map_err(|e| Failure::infra(e.to_string()))?
+            );
+            eprint!("{table}");
+        }
+        OutputFormat::Sarif | OutputFormat::Github => {
+            print!("{}", render::render(&report, format));
+            eprint!("{table}");
+        }
+    }
+    env.set_output("result", outcome.exit.label())?;
+    let decisions: Vec<_> = outcome
+        .gates
+        .iter()
+        .map(check::GateResult::decision)
+        .collect();
+    env.set_output(
+        "decisions",
+        &serde_json::to_string(&decisions).map_err(|e| Failure::infra(e.to_string()))?,
+    )?;
+    if env.in_actions() {
+        env.append_summary(&check::markdown(&outcome))?;
+    }
+    Ok(outcome.exit)
+}

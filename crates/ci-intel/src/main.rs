@@ -1,1 +1,6 @@
-fn main() {}
+//! `ci-intel`: see the library for everything it does.
+
+fn main() -> std::process::ExitCode {
+    let env = ci_intel_core::RunnerEnv::from_process();
+    ci_intel::run(std::env::args_os(), &env).into()
+}
