@@ -51,8 +51,9 @@ enum Command {
     Doctor {
         #[arg(default_value = ".")]
         dir: PathBuf,
-        /// Org policy overlay (YAML), applied between hub defaults and the repository's config.
-        #[arg(long, env = "CI_INTEL_ORG_POLICY")]
+        /// Org policy overlay (YAML), applied between hub defaults and the
+        /// repository's config. Default: $CI_INTEL_ORG_POLICY when set and non-empty.
+        #[arg(long)]
         org_policy: Option<PathBuf>,
         #[arg(long, value_enum, default_value = "human")]
         format: OutputFormat,
@@ -61,8 +62,9 @@ enum Command {
     Check {
         #[arg(default_value = ".")]
         dir: PathBuf,
-        /// Org policy overlay (YAML), applied between hub defaults and the repository's config.
-        #[arg(long, env = "CI_INTEL_ORG_POLICY")]
+        /// Org policy overlay (YAML), applied between hub defaults and the
+        /// repository's config. Default: $CI_INTEL_ORG_POLICY when set and non-empty.
+        #[arg(long)]
         org_policy: Option<PathBuf>,
         #[arg(long, value_enum, default_value = "human")]
         format: OutputFormat,
@@ -92,6 +94,12 @@ where
             return code;
         }
     };
+    // The overlay: the flag, else CI_INTEL_ORG_POLICY; empty (an unset action
+    // input) means none.
+    let overlay = |flag: Option<PathBuf>| {
+        flag.filter(|p| !p.as_os_str().is_empty())
+            .or_else(|| env.var("CI_INTEL_ORG_POLICY").map(PathBuf::from))
+    };
     let result = match cli.command {
         Command::Init {
             dir,
@@ -112,13 +120,19 @@ where
             dir,
             org_policy,
             format,
-        } => doctor::run(&dir, org_policy.as_deref(), format),
+        } => doctor::run(&dir, overlay(org_policy).as_deref(), format),
         Command::Check {
             dir,
             org_policy,
             format,
             allow_empty,
-        } => cmd_check(&dir, org_policy.as_deref(), format, allow_empty, env),
+        } => cmd_check(
+            &dir,
+            overlay(org_policy).as_deref(),
+            format,
+            allow_empty,
+            env,
+        ),
         Command::External(args) => {
             let (tool, rest) = args
                 .split_first()
