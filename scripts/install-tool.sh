@@ -315,11 +315,11 @@ def str($k): .[$k] as $v
       (if ($v | test("[\r\n]")) then error("\($k) contains a line break") else $v end)
     else error("\($k) must be a string or null, not \($v | type)") end;
 if type != "object" then error("the manifest must be a JSON object") else . end
-| (.assets // {}) as $assets
+| (if .assets == null then {} else .assets end) as $assets
 | if ($assets | type) != "object" then error("assets must be an object") else . end
-| ($assets[$tool] // null) as $t
+| $assets[$tool] as $t
 | if $t != null and ($t | type) != "object" then error("assets.\($tool) must be an object") else . end
-| (if $t == null then null else ($t[$target] // null) end) as $e
+| (if $t == null then null else $t[$target] end) as $e
 | if $e != null and ($e | type) != "object" then error("assets.\($tool).\($target) must be an object") else . end
 | "schema=\(str("schema"))",
   "version=\(str("version"))",
@@ -360,7 +360,9 @@ except (OSError, ValueError) as exc:
     fail("invalid JSON: %s" % exc)
 if not isinstance(doc, dict):
     fail("the manifest must be a JSON object")
-assets = doc.get("assets") or {}
+assets = doc.get("assets")
+if assets is None:
+    assets = {}
 if not isinstance(assets, dict):
     fail("assets must be an object")
 per_tool = assets.get(tool)
@@ -394,6 +396,8 @@ else
   PARSED=$(python3 -c "$PY_PROGRAM" "$MANIFEST" "$TOOL" "$TARGET" 2>"$PARSE_ERR") ||
     die 2 "$MANIFEST is not a valid $MANIFEST_SCHEMA manifest (python3): $(cat "$PARSE_ERR")"
 fi
+
+info "read $MANIFEST with $JSON_TOOL"
 
 M_SCHEMA='' M_VERSION='' M_RELEASE_TAG='' M_DOWNLOAD_BASE='' M_ENTRY='' M_FILE='' M_SIZE='' M_SHA256=''
 while IFS= read -r line; do
@@ -451,7 +455,10 @@ download_asset() {
   url="$base/$M_FILE"
 
   if ! parse_url "$url"; then
-    die 2 "download URL '$url' (from $base_from) is not a valid https:// URL without credentials"
+    # Never echo credentials: hide anything before an @ in the authority.
+    local shown
+    shown=$(printf '%s' "$url" | sed -E 's#^([A-Za-z][A-Za-z0-9+.-]*://)[^/@]*@#\1***@#')
+    die 2 "download URL '$shown' (from $base_from) is not a valid https:// URL without credentials"
   fi
   if [ "$URL_SCHEME" = http ] && ! is_loopback "$URL_HOST"; then
     die 2 "refusing plain-http download URL '$url' (from $base_from): use https:// (http is allowed only for 127.0.0.1, localhost and [::1])"

@@ -51,7 +51,9 @@ fn require(var: &str, name: &str) -> Option<PathBuf> {
 }
 
 fn run(cmd: &mut Command) -> Output {
-    let output = cmd.output().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    let output = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
     output
 }
 
@@ -66,7 +68,14 @@ fn text(output: &Output) -> String {
 
 fn git(dir: &Path, args: &[&str]) {
     let output = run(Command::new("git")
-        .args(["-c", "user.name=conformance", "-c", "user.email=conformance@example.invalid", "-c", "commit.gpgsign=false"])
+        .args([
+            "-c",
+            "user.name=conformance",
+            "-c",
+            "user.email=conformance@example.invalid",
+            "-c",
+            "commit.gpgsign=false",
+        ])
         .args(args)
         .current_dir(dir));
     assert!(output.status.success(), "git {args:?}: {}", text(&output));
@@ -87,7 +96,10 @@ fn onboarded_consumer() -> (tempfile::TempDir, PathBuf) {
         .arg(&repo));
     let wall = started.elapsed();
     assert!(output.status.success(), "ci-intel init: {}", text(&output));
-    println!("onboarding wall time (ci-intel init): {} ms", wall.as_millis());
+    println!(
+        "onboarding wall time (ci-intel init): {} ms",
+        wall.as_millis()
+    );
     git(&repo, &["add", "-A"]);
     git(&repo, &["commit", "-q", "-m", "onboard ci-intel"]);
     (dir, repo)
@@ -118,7 +130,11 @@ fn action_files(root: &Path) -> Vec<PathBuf> {
 fn check_jsonschema(bin: &Path, schema_args: &[&str], files: &[PathBuf]) {
     assert!(!files.is_empty(), "nothing to validate for {schema_args:?}");
     let output = run(Command::new(bin).args(schema_args).args(files));
-    assert!(output.status.success(), "check-jsonschema {schema_args:?} {files:?}: {}", text(&output));
+    assert!(
+        output.status.success(),
+        "check-jsonschema {schema_args:?} {files:?}: {}",
+        text(&output)
+    );
 }
 
 /// zizmor on `paths` (offline): its JSON output must list no finding.
@@ -131,7 +147,12 @@ fn zizmor_clean(bin: &Path, cwd: &Path, paths: &[PathBuf]) {
         .current_dir(cwd));
     let findings: Value = serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|e| panic!("zizmor JSON ({e}): {}", text(&output)));
-    assert_eq!(findings, Value::Array(vec![]), "zizmor findings: {}", text(&output));
+    assert_eq!(
+        findings,
+        Value::Array(vec![]),
+        "zizmor findings: {}",
+        text(&output)
+    );
     assert!(output.status.success(), "zizmor: {}", text(&output));
 }
 
@@ -165,9 +186,10 @@ fn renovate_extract(bin: &Path, repo: &Path) -> Vec<Value> {
         .env_remove("RENOVATE_TOKEN")
         .current_dir(repo));
     assert!(output.status.success(), "renovate: {}", text(&output));
-    let report: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap_or_else(|e| {
-        panic!("renovate wrote no report ({e}): {}", text(&output))
-    }))
+    let report: Value = serde_json::from_str(
+        &std::fs::read_to_string(&report)
+            .unwrap_or_else(|e| panic!("renovate wrote no report ({e}): {}", text(&output))),
+    )
     .unwrap();
     let problems = report["problems"].as_array().cloned().unwrap_or_default();
     let hard: Vec<&Value> = problems
@@ -182,22 +204,32 @@ fn renovate_extract(bin: &Path, repo: &Path) -> Vec<Value> {
         .iter()
         .flat_map(|f| {
             let name = f["packageFile"].clone();
-            f["deps"].as_array().cloned().unwrap_or_default().into_iter().map(move |mut d| {
-                d["packageFile"] = name.clone();
-                d
-            })
+            f["deps"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .map(move |mut d| {
+                    d["packageFile"] = name.clone();
+                    d
+                })
         })
         .collect()
 }
 
 fn is_sha(value: &Value) -> bool {
-    value.as_str().is_some_and(|s| s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit()))
+    value
+        .as_str()
+        .is_some_and(|s| s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 fn is_version(value: &Value) -> bool {
     value.as_str().is_some_and(|s| {
         let core = s.strip_prefix('v').unwrap_or(s);
-        core.split('.').count() == 3 && core.split('.').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+        core.split('.').count() == 3
+            && core
+                .split('.')
+                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
     })
 }
 
@@ -205,15 +237,31 @@ fn is_version(value: &Value) -> bool {
 fn onboarding_is_idempotent_and_doctor_agrees() {
     let (_dir, repo) = onboarded_consumer();
     let ci_intel = build_bin("ci-intel", "ci-intel").unwrap();
-    let again = run(Command::new(&ci_intel).args(["init", "--hub", HUB, "--version", VERSION, "--sha", SHA]).arg(&repo));
+    let again = run(Command::new(&ci_intel)
+        .args(["init", "--hub", HUB, "--version", VERSION, "--sha", SHA])
+        .arg(&repo));
     assert!(again.status.success(), "{}", text(&again));
-    assert!(String::from_utf8_lossy(&again.stdout).contains("nothing changed"), "{}", text(&again));
-    let status = run(Command::new("git").args(["status", "--porcelain"]).current_dir(&repo));
-    assert!(status.stdout.is_empty(), "second init changed files: {}", text(&status));
+    assert!(
+        String::from_utf8_lossy(&again.stdout).contains("nothing changed"),
+        "{}",
+        text(&again)
+    );
+    let status = run(Command::new("git")
+        .args(["status", "--porcelain"])
+        .current_dir(&repo));
+    assert!(
+        status.stdout.is_empty(),
+        "second init changed files: {}",
+        text(&status)
+    );
 
     let doctor = run(Command::new(&ci_intel).arg("doctor").arg(&repo));
     assert!(doctor.status.success(), "doctor: {}", text(&doctor));
-    assert!(String::from_utf8_lossy(&doctor.stdout).contains("hub references: 1"), "{}", text(&doctor));
+    assert!(
+        String::from_utf8_lossy(&doctor.stdout).contains("hub references: 1"),
+        "{}",
+        text(&doctor)
+    );
 
     let check = run(Command::new(&ci_intel).arg("check").arg(&repo));
     assert!(check.status.success(), "check: {}", text(&check));
@@ -223,14 +271,38 @@ fn onboarding_is_idempotent_and_doctor_agrees() {
 fn a_branch_pin_is_refused_by_init_and_caught_by_doctor() {
     let (_dir, repo) = onboarded_consumer();
     let ci_intel = build_bin("ci-intel", "ci-intel").unwrap();
-    let refused = run(Command::new(&ci_intel).args(["init", "--hub", HUB, "--version", VERSION, "--sha", "main", "--force"]).arg(&repo));
+    let refused = run(Command::new(&ci_intel)
+        .args([
+            "init",
+            "--hub",
+            HUB,
+            "--version",
+            VERSION,
+            "--sha",
+            "main",
+            "--force",
+        ])
+        .arg(&repo));
     assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));
     let workflow = repo.join(".github/workflows/ci-intel.yml");
     let pinned = std::fs::read_to_string(&workflow).unwrap();
-    std::fs::write(&workflow, pinned.replace(&format!("@{SHA} # {VERSION}"), "@main")).unwrap();
+    std::fs::write(
+        &workflow,
+        pinned.replace(&format!("@{SHA} # {VERSION}"), "@main"),
+    )
+    .unwrap();
     let doctor = run(Command::new(&ci_intel).arg("doctor").arg(&repo));
-    assert_eq!(doctor.status.code(), Some(1), "doctor must deny a branch pin: {}", text(&doctor));
-    assert!(String::from_utf8_lossy(&doctor.stdout).contains("hub-ref-not-sha"), "{}", text(&doctor));
+    assert_eq!(
+        doctor.status.code(),
+        Some(1),
+        "doctor must deny a branch pin: {}",
+        text(&doctor)
+    );
+    assert!(
+        String::from_utf8_lossy(&doctor.stdout).contains("hub-ref-not-sha"),
+        "{}",
+        text(&doctor)
+    );
 }
 
 #[test]
@@ -239,17 +311,45 @@ fn check_jsonschema_accepts_the_onboarded_consumer_and_this_repository() {
         return;
     };
     let (_dir, repo) = onboarded_consumer();
-    check_jsonschema(&bin, &["--builtin-schema", "vendor.github-workflows"], &workflow_files(&repo));
-    check_jsonschema(&bin, &["--builtin-schema", "vendor.renovate"], &[repo.join("renovate.json")]);
+    check_jsonschema(
+        &bin,
+        &["--builtin-schema", "vendor.github-workflows"],
+        &workflow_files(&repo),
+    );
+    check_jsonschema(
+        &bin,
+        &["--builtin-schema", "vendor.renovate"],
+        &[repo.join("renovate.json")],
+    );
     let config_schema = repo_root().join("schemas/config.schema.json");
-    check_jsonschema(&bin, &["--schemafile", config_schema.to_str().unwrap()], &[repo.join(".ci-intel/config.yml")]);
+    check_jsonschema(
+        &bin,
+        &["--schemafile", config_schema.to_str().unwrap()],
+        &[repo.join(".ci-intel/config.yml")],
+    );
 
     let root = repo_root();
-    check_jsonschema(&bin, &["--builtin-schema", "vendor.github-workflows"], &workflow_files(&root));
-    check_jsonschema(&bin, &["--builtin-schema", "vendor.github-actions"], &action_files(&root));
-    check_jsonschema(&bin, &["--builtin-schema", "vendor.renovate"], &[root.join("templates/renovate/renovate.json")]);
+    check_jsonschema(
+        &bin,
+        &["--builtin-schema", "vendor.github-workflows"],
+        &workflow_files(&root),
+    );
+    check_jsonschema(
+        &bin,
+        &["--builtin-schema", "vendor.github-actions"],
+        &action_files(&root),
+    );
+    check_jsonschema(
+        &bin,
+        &["--builtin-schema", "vendor.renovate"],
+        &[root.join("templates/renovate/renovate.json")],
+    );
     let manifest_schema = root.join("schemas/dist-manifest.schema.json");
-    check_jsonschema(&bin, &["--schemafile", manifest_schema.to_str().unwrap()], &[root.join("dist/manifest.json")]);
+    check_jsonschema(
+        &bin,
+        &["--schemafile", manifest_schema.to_str().unwrap()],
+        &[root.join("dist/manifest.json")],
+    );
 }
 
 #[test]
@@ -260,8 +360,14 @@ fn check_jsonschema_is_a_real_gate() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.yml");
     std::fs::write(&bad, "on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    bogus-key: 1\n    steps: [{run: echo}]\n").unwrap();
-    let output = run(Command::new(&bin).args(["--builtin-schema", "vendor.github-workflows"]).arg(&bad));
-    assert!(!output.status.success(), "an invalid workflow must fail: {}", text(&output));
+    let output = run(Command::new(&bin)
+        .args(["--builtin-schema", "vendor.github-workflows"])
+        .arg(&bad));
+    assert!(
+        !output.status.success(),
+        "an invalid workflow must fail: {}",
+        text(&output)
+    );
 }
 
 #[test]
@@ -290,9 +396,15 @@ fn zizmor_is_a_real_gate() {
         "on: pull_request_target\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - uses: actions/checkout@main\n      - run: echo ${{ github.event.pull_request.title }}\n",
     )
     .unwrap();
-    let output = run(Command::new(&bin).args(["--offline", "--no-progress", "--format", "json"]).arg(dir.path()));
+    let output = run(Command::new(&bin)
+        .args(["--offline", "--no-progress", "--format", "json"])
+        .arg(dir.path()));
     let findings: Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert!(findings.as_array().is_some_and(|f| !f.is_empty()), "zizmor must flag this: {}", text(&output));
+    assert!(
+        findings.as_array().is_some_and(|f| !f.is_empty()),
+        "zizmor must flag this: {}",
+        text(&output)
+    );
 }
 
 #[test]
@@ -306,20 +418,30 @@ fn renovate_recognises_every_hub_reference_with_digest_and_version() {
     // What we know is there: every hub reference ci-intel's own scanner sees.
     let mut expected = BTreeSet::new();
     for file in workflow_files(&repo) {
-        let rel = file.strip_prefix(&repo).unwrap().to_string_lossy().into_owned();
+        let rel = file
+            .strip_prefix(&repo)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
         for reference in ci_intel::refs::extract(&rel, &std::fs::read_to_string(&file).unwrap()) {
             if reference.repository().as_deref() == Some(HUB) {
                 expected.insert((rel.clone(), reference.raw.clone()));
             }
         }
     }
-    assert!(!expected.is_empty(), "the onboarded consumer must reference the hub");
+    assert!(
+        !expected.is_empty(),
+        "the onboarded consumer must reference the hub"
+    );
     for (file, raw) in &expected {
         let found = deps.iter().find(|d| {
             d["packageFile"] == file.as_str()
-                && d["replaceString"].as_str().is_some_and(|s| s.starts_with(raw.as_str()))
+                && d["replaceString"]
+                    .as_str()
+                    .is_some_and(|s| s.starts_with(raw.as_str()))
         });
-        let dep = found.unwrap_or_else(|| panic!("Renovate did not extract {raw} in {file}: {deps:#?}"));
+        let dep =
+            found.unwrap_or_else(|| panic!("Renovate did not extract {raw} in {file}: {deps:#?}"));
         assert_eq!(dep["depName"], HUB);
         assert_eq!(dep["currentDigest"], SHA, "{dep:#}");
         assert_eq!(dep["currentValue"], VERSION, "{dep:#}");
@@ -327,10 +449,15 @@ fn renovate_recognises_every_hub_reference_with_digest_and_version() {
     }
     // The consumer's own pinned action is understood the same way.
     assert!(
-        deps.iter().any(|d| d["depName"] == "actions/checkout" && is_sha(&d["currentDigest"]) && is_version(&d["currentValue"])),
+        deps.iter().any(|d| d["depName"] == "actions/checkout"
+            && is_sha(&d["currentDigest"])
+            && is_version(&d["currentValue"])),
         "{deps:#?}"
     );
-    println!("Renovate extracted {} hub reference(s) with digest {SHA} and version {VERSION}", expected.len());
+    println!(
+        "Renovate extracted {} hub reference(s) with digest {SHA} and version {VERSION}",
+        expected.len()
+    );
 }
 
 #[test]
@@ -340,7 +467,10 @@ fn renovate_sees_every_third_party_action_of_this_repository_pinned() {
     };
     let root = repo_root();
     if !root.join(".git").exists() {
-        eprintln!("SKIPPED: {} is not a git checkout (Renovate's local platform reads git's index)", root.display());
+        eprintln!(
+            "SKIPPED: {} is not a git checkout (Renovate's local platform reads git's index)",
+            root.display()
+        );
         return;
     }
     let deps = renovate_extract(&bin, &root);
@@ -348,7 +478,10 @@ fn renovate_sees_every_third_party_action_of_this_repository_pinned() {
         .iter()
         .filter(|d| d["datasource"] == "github-tags" || d["depType"] == "action")
         .collect();
-    assert!(actions.len() >= 5, "expected the workflows' pinned actions: {deps:#?}");
+    assert!(
+        actions.len() >= 5,
+        "expected the workflows' pinned actions: {deps:#?}"
+    );
     for dep in &actions {
         assert!(
             is_sha(&dep["currentDigest"]) && is_version(&dep["currentValue"]),
@@ -361,16 +494,31 @@ fn renovate_sees_every_third_party_action_of_this_repository_pinned() {
 
 #[test]
 fn the_hub_renovate_preset_is_valid_for_renovate() {
-    let Some(bin) = require("CI_INTEL_RENOVATE_CONFIG_VALIDATOR", "renovate-config-validator") else {
+    let Some(bin) = require(
+        "CI_INTEL_RENOVATE_CONFIG_VALIDATOR",
+        "renovate-config-validator",
+    ) else {
         return;
     };
     let preset = repo_root().join("templates/renovate/default.json5");
     let output = run(Command::new(&bin).arg("--strict").arg(&preset));
-    assert!(output.status.success(), "renovate-config-validator: {}", text(&output));
+    assert!(
+        output.status.success(),
+        "renovate-config-validator: {}",
+        text(&output)
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("renovate.json");
-    std::fs::write(&bad, "{\"packageRules\": [{\"matchManagers\": [\"github-actions\"], \"pinDigestz\": true}]}").unwrap();
+    std::fs::write(
+        &bad,
+        "{\"packageRules\": [{\"matchManagers\": [\"github-actions\"], \"pinDigestz\": true}]}",
+    )
+    .unwrap();
     let output = run(Command::new(&bin).arg("--strict").arg(&bad));
-    assert!(!output.status.success(), "the validator must refuse an unknown option: {}", text(&output));
+    assert!(
+        !output.status.success(),
+        "the validator must refuse an unknown option: {}",
+        text(&output)
+    );
 }
