@@ -189,6 +189,18 @@ mod tests {
         v
     }
 
+    proptest::proptest! {
+        /// Any text is validated line by line without panicking, and every
+        /// non-blank line is counted as a record.
+        #[test]
+        fn arbitrary_ndjson_never_panics(text in "(?s).{0,400}") {
+            let v = run("x.ndjson", &text, true);
+            let records = text.lines().filter(|l| !l.trim().is_empty()).count();
+            proptest::prop_assert_eq!(v.records, records);
+            proptest::prop_assert!(v.invalid_records <= records);
+        }
+    }
+
     #[test]
     fn empty_files_are_findings_unless_allowed() {
         let v = run("a.ndjson", "\n\n", false);

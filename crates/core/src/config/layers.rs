@@ -568,6 +568,24 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Untrusted YAML never panics: it loads or it is a usage error.
+        #[test]
+        fn arbitrary_yaml_never_panics(text in "(?s).{0,300}") {
+            if let Err(err) = repo(&text) {
+                proptest::prop_assert_eq!(err.code, crate::ExitCode::Usage);
+            }
+        }
+
+        #[test]
+        fn yaml_shaped_input_never_panics(
+            text in "((fail_on|gates|hub|lock|version|telemetry|records|enabled|allow_empty|[a-z_]{1,8}): ?(high|true|1|\\[a\\]|\\{\\}|null|-)?\n( {2,4}[a-z_]{1,10}: [a-z0-9]{0,5}\n){0,3}){0,6}"
+        ) {
+            let _ = repo(&text);
+            let _ = layered(&text, &text);
+        }
+    }
+
     #[test]
     fn the_org_overlay_is_validated_like_any_layer() {
         let err = layered("fail_onn: low\n", "").unwrap_err();
