@@ -51,10 +51,8 @@ fn require(var: &str, name: &str) -> Option<PathBuf> {
 }
 
 fn run(cmd: &mut Command) -> Output {
-    let output = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
-    output
+    cmd.output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"))
 }
 
 fn text(output: &Output) -> String {
@@ -376,7 +374,7 @@ fn zizmor_finds_nothing_in_the_consumer_or_this_repository() {
         return;
     };
     let (_dir, repo) = onboarded_consumer();
-    zizmor_clean(&bin, &repo, &[repo.clone()]);
+    zizmor_clean(&bin, &repo, std::slice::from_ref(&repo));
     let root = repo_root();
     let mut paths = workflow_files(&root);
     paths.extend(action_files(&root));

@@ -191,10 +191,10 @@ fn run_telemetry(dir: &Path, loaded: &LoadedConfig) -> GateResult {
             let mut findings = validation.findings;
             // Report paths relative to the repository, as CI annotations need.
             for finding in &mut findings {
-                if let Some(location) = &mut finding.location {
-                    if let Ok(rel) = Path::new(&location.file).strip_prefix(dir) {
-                        location.file = rel.to_string_lossy().replace('\\', "/");
-                    }
+                if let Some(location) = &mut finding.location
+                    && let Ok(rel) = Path::new(&location.file).strip_prefix(dir)
+                {
+                    location.file = rel.to_string_lossy().replace('\\', "/");
                 }
             }
             let checked = format!(
