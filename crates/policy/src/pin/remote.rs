@@ -1,0 +1,563 @@
+//! Talking to the forge: `ls-refs` over git smart-HTTP (no REST quota), and
+//! the few REST calls `ls-refs` cannot answer (release age, reachability).
+//!
+//! Every call has a timeout; transient failures (connection errors, timeouts,
+//! 429 and 5xx) are retried a bounded number of times and each retry is
+//! logged; a final failure is an infrastructure error naming the URL.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::io::Read as _;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::rc::Rc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use ci_intel_core::Failure;
+use reqwest::Url;
+use reqwest::blocking::{Client, RequestBuilder};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::pktline::{self, AdvertisedRef, Advertisement};
+use super::version::Version;
+
+/// Responses larger than this are refused (the ref list of a very large
+/// repository is a few MiB).
+const MAX_BODY: u64 = 32 * 1024 * 1024;
+
+const USER_AGENT: &str = concat!("ci-intel-policy/", env!("CARGO_PKG_VERSION"));
+
+/// Where and how to reach the forge.
+#[derive(Debug, Clone)]
+pub struct RemoteConfig {
+    /// Git base URL: `https://github.com` (repositories at `{git}/{o}/{r}.git`).
+    pub git_base: Url,
+    /// REST base URL: `https://api.github.com` or `https://HOST/api/v3`.
+    pub api_base: Url,
+    pub token: Option<String>,
+    pub timeout: Duration,
+    /// Retries after the first attempt.
+    pub retries: u32,
+    /// Pause before the first retry; doubled for each further one.
+    pub backoff: Duration,
+    /// Directory for the per-run ls-refs cache (none: memory only).
+    pub cache_dir: Option<PathBuf>,
+}
+
+/// Check that a base URL is https, or http on a loopback host (for tests).
+pub fn check_base_url(flag: &str, text: &str) -> Result<Url, Failure> {
+    let url = Url::parse(text.trim_end_matches('/'))
+        .map_err(|e| Failure::usage(format!("{flag} {text:?} is not a URL: {e}")))?;
+    let host = url.host_str().unwrap_or_default();
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    let loopback = host == "localhost" || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    match url.scheme() {
+        "https" if !host.is_empty() => Ok(url),
+        "http" if loopback => Ok(url),
+        other => Err(Failure::usage(format!(
+            "{flag} {text:?} uses {other}://; only https is allowed (http only for loopback hosts)"
+        ))),
+    }
+}
+
+/// The REST base URL that goes with a git base URL: api.github.com for
+/// github.com, `{host}/api/v3` for GitHub Enterprise Server.
+pub fn default_api_base(git_base: &Url) -> String {
+    if git_base.host_str() == Some("github.com") {
+        "https://api.github.com".to_owned()
+    } else {
+        format!("{}/api/v3", git_base.as_str().trim_end_matches('/'))
+    }
+}
+
+/// The refs of one repository, from one `ls-refs`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepoRefs {
+    /// The repository URL the refs came from.
+    pub url: String,
+    pub refs: Vec<CachedRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CachedRef {
+    pub name: String,
+    pub oid: String,
+    pub peeled: Option<String>,
+    pub symref_target: Option<String>,
+}
+
+impl CachedRef {
+    pub fn commit(&self) -> &str {
+        self.peeled.as_deref().unwrap_or(&self.oid)
+    }
+}
+
+impl From<AdvertisedRef> for CachedRef {
+    fn from(r: AdvertisedRef) -> Self {
+        CachedRef {
+            name: r.name,
+            oid: r.oid,
+            peeled: r.peeled,
+            symref_target: r.symref_target,
+        }
+    }
+}
+
+/// What a short ref name resolved to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefKind {
+    Tag,
+    Branch,
+}
+
+impl RepoRefs {
+    pub fn tag(&self, name: &str) -> Option<&CachedRef> {
+        let full = format!("refs/tags/{name}");
+        self.refs.iter().find(|r| r.name == full)
+    }
+
+    pub fn branch(&self, name: &str) -> Option<&CachedRef> {
+        let full = format!("refs/heads/{name}");
+        self.refs.iter().find(|r| r.name == full)
+    }
+
+    /// Resolve a short name as GitHub Actions does: a tag first, then a branch.
+    pub fn resolve(&self, name: &str) -> Option<(RefKind, &str)> {
+        self.tag(name)
+            .map(|r| (RefKind::Tag, r.commit()))
+            .or_else(|| self.branch(name).map(|r| (RefKind::Branch, r.commit())))
+    }
+
+    /// The branch HEAD points at, if the server said.
+    pub fn default_branch(&self) -> Option<&CachedRef> {
+        let target = self
+            .refs
+            .iter()
+            .find(|r| r.name == "HEAD")?
+            .symref_target
+            .as_deref()?;
+        self.refs.iter().find(|r| r.name == target)
+    }
+
+    /// Release tags (full `X.Y.Z`, no pre-release), newest first.
+    pub fn releases(&self) -> Vec<(Version, &str, &str)> {
+        let mut releases: Vec<(Version, &str, &str)> = self
+            .refs
+            .iter()
+            .filter_map(|r| {
+                let name = r.name.strip_prefix("refs/tags/")?;
+                let version = Version::parse(name)?;
+                version
+                    .is_full_release()
+                    .then_some((version, name, r.commit()))
+            })
+            .collect();
+        releases.sort_by(|a, b| b.0.cmp_precedence(&a.0).then_with(|| a.1.cmp(b.1)));
+        releases
+    }
+
+    /// True when `sha` is the commit (or tag object) of any advertised ref.
+    pub fn names_commit(&self, sha: &str) -> bool {
+        self.refs.iter().any(|r| r.commit() == sha || r.oid == sha)
+    }
+}
+
+/// Why a repository's refs could not be listed although the server answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepoUnavailable {
+    pub url: String,
+    pub status: u16,
+}
+
+/// A forge client with a per-run cache of ls-refs results.
+#[derive(Debug)]
+pub struct Remote {
+    config: RemoteConfig,
+    client: Client,
+    cache: RefCell<HashMap<String, Rc<Result<RepoRefs, RepoUnavailable>>>>,
+    /// REST answers already fetched in this run, by path.
+    rest_cache: RefCell<HashMap<String, Option<serde_json::Value>>>,
+    /// How many ls-refs round trips were made (for tests and the summary).
+    pub ls_refs_calls: RefCell<u32>,
+}
+
+/// The outcome of a single HTTP exchange.
+struct Answer {
+    status: u16,
+    body: Vec<u8>,
+}
+
+impl Remote {
+    pub fn new(config: RemoteConfig) -> Result<Remote, Failure> {
+        // ring, not aws-lc: no C toolchain needed for static musl builds.
+        // An error only means a provider was installed already.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = Client::builder()
+            .timeout(config.timeout)
+            .connect_timeout(config.timeout.min(Duration::from_secs(15)))
+            .user_agent(USER_AGENT)
+            .build()
+            .map_err(|e| Failure::infra(format!("cannot set up the HTTP client: {e}")))?;
+        Ok(Remote {
+            config,
+            client,
+            cache: RefCell::new(HashMap::new()),
+            rest_cache: RefCell::new(HashMap::new()),
+            ls_refs_calls: RefCell::new(0),
+        })
+    }
+
+    fn repo_url(&self, owner: &str, repo: &str) -> String {
+        format!(
+            "{}/{owner}/{repo}.git",
+            self.config.git_base.as_str().trim_end_matches('/')
+        )
+    }
+
+    /// The refs of `owner/repo`: from the run's cache, or one ls-refs.
+    pub fn refs(
+        &self,
+        owner: &str,
+        repo: &str,
+    ) -> Result<Rc<Result<RepoRefs, RepoUnavailable>>, Failure> {
+        let url = self.repo_url(owner, repo);
+        let key = url.to_ascii_lowercase();
+        if let Some(hit) = self.cache.borrow().get(&key) {
+            return Ok(Rc::clone(hit));
+        }
+        let result = match self.read_disk_cache(&key) {
+            Some(refs) => Ok(refs),
+            None => {
+                let fetched = self.ls_refs(&url)?;
+                if let Ok(refs) = &fetched {
+                    self.write_disk_cache(&key, refs);
+                }
+                fetched
+            }
+        };
+        let result = Rc::new(result);
+        self.cache.borrow_mut().insert(key, Rc::clone(&result));
+        Ok(result)
+    }
+
+    fn disk_cache_path(&self, key: &str) -> Option<PathBuf> {
+        let dir = self.config.cache_dir.as_ref()?;
+        let digest = Sha256::digest(key.as_bytes());
+        let name: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+        Some(dir.join(format!("ls-refs-{name}.json")))
+    }
+
+    fn read_disk_cache(&self, key: &str) -> Option<RepoRefs> {
+        let text = std::fs::read(self.disk_cache_path(key)?).ok()?;
+        let refs: RepoRefs = serde_json::from_slice(&text).ok()?;
+        (refs.url.to_ascii_lowercase() == key).then_some(refs)
+    }
+
+    fn write_disk_cache(&self, key: &str, refs: &RepoRefs) {
+        let Some(path) = self.disk_cache_path(key) else {
+            return;
+        };
+        // The cache only saves round trips; failing to write it is harmless.
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        if let Ok(text) = serde_json::to_vec(refs) {
+            let _ = std::fs::write(path, text);
+        }
+    }
+
+    /// `GET info/refs` with `Git-Protocol: version=2`, then `POST
+    /// git-upload-pack` with `command=ls-refs` (or the v0 advertisement when
+    /// the server does not speak v2).
+    fn ls_refs(&self, repo_url: &str) -> Result<Result<RepoRefs, RepoUnavailable>, Failure> {
+        *self.ls_refs_calls.borrow_mut() += 1;
+        let info_url = format!("{repo_url}/info/refs?service=git-upload-pack");
+        let answer = self.send(&info_url, || {
+            self.git_auth(
+                self.client
+                    .get(&info_url)
+                    .header("Git-Protocol", "version=2"),
+            )
+        })?;
+        if matches!(answer.status, 401 | 403 | 404) {
+            return Ok(Err(RepoUnavailable {
+                url: info_url,
+                status: answer.status,
+            }));
+        }
+        if answer.status != 200 {
+            return Err(Failure::infra(format!(
+                "GET {info_url} answered HTTP {}; expected 200 from a git smart-HTTP server",
+                answer.status
+            )));
+        }
+        let advertisement = pktline::parse_advertisement(&answer.body).map_err(|e| {
+            Failure::infra(format!("GET {info_url}: malformed ref advertisement: {e}"))
+        })?;
+        let refs = match advertisement {
+            Advertisement::V0 { refs } => refs,
+            Advertisement::V2 { capabilities } => {
+                if !capabilities
+                    .iter()
+                    .any(|c| c == "ls-refs" || c.starts_with("ls-refs="))
+                {
+                    return Err(Failure::infra(format!(
+                        "GET {info_url}: the server speaks protocol v2 but offers no ls-refs"
+                    )));
+                }
+                let post_url = format!("{repo_url}/git-upload-pack");
+                let body = pktline::ls_refs_request(USER_AGENT);
+                let answer = self.send(&post_url, || {
+                    self.git_auth(
+                        self.client
+                            .post(&post_url)
+                            .header("Git-Protocol", "version=2")
+                            .header("Content-Type", "application/x-git-upload-pack-request")
+                            .header("Accept", "application/x-git-upload-pack-result")
+                            .body(body.clone()),
+                    )
+                })?;
+                if answer.status != 200 {
+                    return Err(Failure::infra(format!(
+                        "POST {post_url} (ls-refs) answered HTTP {}",
+                        answer.status
+                    )));
+                }
+                pktline::parse_ls_refs(&answer.body).map_err(|e| {
+                    Failure::infra(format!("POST {post_url}: malformed ls-refs response: {e}"))
+                })?
+            }
+        };
+        Ok(Ok(RepoRefs {
+            url: repo_url.to_owned(),
+            refs: refs.into_iter().map(CachedRef::from).collect(),
+        }))
+    }
+
+    fn git_auth(&self, request: RequestBuilder) -> RequestBuilder {
+        match &self.config.token {
+            Some(token) => request.basic_auth("x-access-token", Some(token)),
+            None => request,
+        }
+    }
+
+    fn rest_get(&self, path: &str) -> Result<(String, Answer), Failure> {
+        let url = format!(
+            "{}{path}",
+            self.config.api_base.as_str().trim_end_matches('/')
+        );
+        let answer = self.send(&url, || {
+            let request = self
+                .client
+                .get(&url)
+                .header("Accept", "application/vnd.github+json")
+                .header("X-GitHub-Api-Version", "2022-11-28");
+            match &self.config.token {
+                Some(token) => request.bearer_auth(token),
+                None => request,
+            }
+        })?;
+        if answer.status == 401 || answer.status == 403 {
+            return Err(Failure::infra(format!(
+                "GET {url} answered HTTP {} (rate limited or not authorised); set GITHUB_TOKEN or GH_TOKEN",
+                answer.status
+            )));
+        }
+        Ok((url, answer))
+    }
+
+    fn rest_json(&self, path: &str) -> Result<Option<serde_json::Value>, Failure> {
+        if let Some(hit) = self.rest_cache.borrow().get(path) {
+            return Ok(hit.clone());
+        }
+        let (url, answer) = self.rest_get(path)?;
+        let value =
+            match answer.status {
+                404 | 422 => None,
+                200 => Some(serde_json::from_slice(&answer.body).map_err(|e| {
+                    Failure::infra(format!("GET {url}: the answer is not JSON: {e}"))
+                })?),
+                status => return Err(Failure::infra(format!("GET {url} answered HTTP {status}"))),
+            };
+        self.rest_cache
+            .borrow_mut()
+            .insert(path.to_owned(), value.clone());
+        Ok(value)
+    }
+
+    /// `GET /repos/{o}/{r}/compare/{base}...{head}`: the `status` field
+    /// (`identical`, `behind`, `ahead`, `diverged`), or `None` when the API
+    /// knows no such comparison (404).
+    pub fn compare(
+        &self,
+        owner: &str,
+        repo: &str,
+        base: &str,
+        head: &str,
+    ) -> Result<Option<String>, Failure> {
+        let path = format!("/repos/{owner}/{repo}/compare/{base}...{head}");
+        let Some(json) = self.rest_json(&path)? else {
+            return Ok(None);
+        };
+        match json.get("status").and_then(|s| s.as_str()) {
+            Some(status) => Ok(Some(status.to_owned())),
+            None => Err(Failure::infra(format!(
+                "GET {}{path}: the answer has no \"status\"",
+                self.config.api_base
+            ))),
+        }
+    }
+
+    /// When a release became available: the GitHub release's `published_at`
+    /// for `tag`, or (a tag without a release) the commit's committer date.
+    pub fn release_time(
+        &self,
+        owner: &str,
+        repo: &str,
+        tag: &str,
+        commit: &str,
+    ) -> Result<DateTime<Utc>, Failure> {
+        let release_path = format!("/repos/{owner}/{repo}/releases/tags/{tag}");
+        if let Some(json) = self.rest_json(&release_path)?
+            && let Some(time) = json.get("published_at").and_then(|t| t.as_str())
+        {
+            return parse_time(time, &release_path);
+        }
+        let commit_path = format!("/repos/{owner}/{repo}/commits/{commit}");
+        let json = self.rest_json(&commit_path)?.ok_or_else(|| {
+            Failure::infra(format!(
+                "GET {}{commit_path} found no commit {commit} for tag {tag}",
+                self.config.api_base
+            ))
+        })?;
+        let time = json
+            .pointer("/commit/committer/date")
+            .and_then(|t| t.as_str())
+            .ok_or_else(|| {
+                Failure::infra(format!(
+                    "GET {}{commit_path}: no commit.committer.date in the answer",
+                    self.config.api_base
+                ))
+            })?;
+        parse_time(time, &commit_path)
+    }
+
+    /// Send a request, retrying transient failures with a doubling pause.
+    fn send(&self, url: &str, build: impl Fn() -> RequestBuilder) -> Result<Answer, Failure> {
+        let attempts = self.config.retries.saturating_add(1);
+        let mut pause = self.config.backoff;
+        let mut last_error = String::new();
+        for attempt in 1..=attempts {
+            match build().send() {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    let transient = status == 429 || status >= 500;
+                    if !transient || attempt == attempts {
+                        let mut body = Vec::new();
+                        response
+                            .take(MAX_BODY + 1)
+                            .read_to_end(&mut body)
+                            .map_err(|e| {
+                                Failure::infra(format!("reading the answer of {url} failed: {e}"))
+                            })?;
+                        if body.len() as u64 > MAX_BODY {
+                            return Err(Failure::infra(format!(
+                                "the answer of {url} exceeds {MAX_BODY} bytes; refusing it"
+                            )));
+                        }
+                        if transient {
+                            return Err(Failure::infra(format!(
+                                "{url} answered HTTP {status} after {attempts} attempt(s)"
+                            )));
+                        }
+                        return Ok(Answer { status, body });
+                    }
+                    last_error = format!("HTTP {status}");
+                }
+                Err(error) => {
+                    last_error = describe(&error);
+                    if attempt == attempts {
+                        break;
+                    }
+                }
+            }
+            eprintln!(
+                "ci-intel-policy: {url}: {last_error}; retry {attempt}/{} in {}ms",
+                attempts - 1,
+                pause.as_millis()
+            );
+            std::thread::sleep(pause);
+            pause = pause.saturating_mul(2);
+        }
+        Err(Failure::infra(format!(
+            "cannot reach {url} after {attempts} attempt(s): {last_error}; check the network and --host/--api-url"
+        )))
+    }
+}
+
+/// An error with its causes, which reqwest keeps in the source chain.
+fn describe(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+fn parse_time(text: &str, path: &str) -> Result<DateTime<Utc>, Failure> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| Failure::infra(format!("{path}: date {text:?} is not RFC 3339: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_must_be_https_except_loopback() {
+        assert!(check_base_url("--host", "https://github.example.com/").is_ok());
+        assert!(check_base_url("--host", "http://127.0.0.1:8080").is_ok());
+        assert!(check_base_url("--host", "http://[::1]:8080").is_ok());
+        assert!(check_base_url("--host", "http://localhost").is_ok());
+        assert!(check_base_url("--host", "http://github.example.com").is_err());
+        assert!(check_base_url("--host", "ftp://127.0.0.1").is_err());
+        assert!(check_base_url("--host", "not a url").is_err());
+    }
+
+    #[test]
+    fn api_base_follows_the_host() {
+        let gh = Url::parse("https://github.com").unwrap();
+        assert_eq!(default_api_base(&gh), "https://api.github.com");
+        let ghes = Url::parse("https://git.example.com/").unwrap();
+        assert_eq!(default_api_base(&ghes), "https://git.example.com/api/v3");
+    }
+
+    #[test]
+    fn releases_sort_newest_first_and_resolve_prefers_tags() {
+        let r = |name: &str, oid: &str| CachedRef {
+            name: name.to_owned(),
+            oid: oid.to_owned(),
+            peeled: None,
+            symref_target: None,
+        };
+        let refs = RepoRefs {
+            url: "u".to_owned(),
+            refs: vec![
+                r("refs/tags/v1.2.0", "b"),
+                r("refs/tags/v1.10.0", "c"),
+                r("refs/tags/v1", "c"),
+                r("refs/tags/v2.0.0-rc.1", "d"),
+                r("refs/heads/v1.2.0", "z"),
+            ],
+        };
+        let names: Vec<&str> = refs.releases().iter().map(|r| r.1).collect();
+        assert_eq!(names, ["v1.10.0", "v1.2.0"]);
+        assert_eq!(refs.resolve("v1.2.0"), Some((RefKind::Tag, "b")));
+    }
+}
