@@ -91,6 +91,7 @@ impl CheckOutcome {
 pub fn rules() -> Vec<RuleMeta> {
     let mut rules = hub_pins::rules();
     rules.extend(ci_intel_telemetry::validate::rules());
+    rules.extend(ci_intel_policy::audit::rule_metas());
     rules
 }
 
@@ -122,6 +123,7 @@ pub fn check(dir: &Path, org_policy: Option<&Path>, allow_empty_run: bool) -> Ch
         }
     };
     gates.push(run_hub_pins(dir, &loaded));
+    gates.push(run_policy(dir, &loaded));
     gates.push(run_telemetry(dir, &loaded));
     finish(gates, allow_empty_run)
 }
@@ -160,6 +162,41 @@ fn run_hub_pins(dir: &Path, loaded: &LoadedConfig) -> GateResult {
                 result.hub_refs.len()
             );
             decided("hub_pins", result.findings, loaded, checked, started)
+        }
+    }
+}
+
+fn run_policy(dir: &Path, loaded: &LoadedConfig) -> GateResult {
+    use ci_intel_policy::audit;
+    let started = Instant::now();
+    let policy = &loaded.config.policy;
+    if !policy.enabled {
+        return skipped("policy", "disabled by policy.enabled", started);
+    }
+    let repository = std::env::var("GITHUB_REPOSITORY")
+        .ok()
+        .filter(|r| !r.is_empty());
+    let today = chrono::Utc::now().date_naive();
+    let opts = match audit::Options::new(policy, policy.persona, repository, today) {
+        Ok(opts) => opts,
+        Err(failure) => return errored("policy", failure, started),
+    };
+    match audit::audit_repository(dir, &opts) {
+        Err(failure) => errored("policy", failure, started),
+        Ok(outcome) if outcome.files == 0 => empty(
+            "policy",
+            "no workflow, action or dependabot.yml found",
+            policy.allow_empty,
+            "policy.allow_empty",
+            started,
+        ),
+        Ok(outcome) => {
+            let checked = format!(
+                "{} workflow/action/dependabot file(s), {} persona",
+                outcome.files,
+                policy.persona.as_str()
+            );
+            decided("policy", outcome.findings, loaded, checked, started)
         }
     }
 }
@@ -407,13 +444,14 @@ mod tests {
             dir.path(),
             ".github/workflows/ci.yml",
             &format!(
-                "jobs:\n  a:\n    uses: acme/ci-intel/.github/workflows/hub.yml@{SHA} # v1.4.0\n"
+                "on: push\npermissions: {{}}\njobs:\n  a:\n    uses: acme/ci-intel/.github/workflows/hub.yml@{SHA} # v1.4.0\n"
             ),
         );
         let outcome = check(dir.path(), None, false);
         assert_eq!(outcome.exit, ExitCode::Pass, "{}", table(&outcome));
         assert_eq!(status(&outcome, "hub_pins"), GateStatus::Pass);
         assert_eq!(status(&outcome, "telemetry"), GateStatus::Skip);
+        assert_eq!(status(&outcome, "policy"), GateStatus::Pass);
     }
 
     #[test]
@@ -468,7 +506,11 @@ mod tests {
             table(&outcome)
         );
         assert!(
-            outcome.gates[2]
+            outcome
+                .gates
+                .iter()
+                .find(|g| g.id == "telemetry")
+                .unwrap()
                 .checked
                 .contains("an empty input is not a pass")
         );
@@ -497,6 +539,46 @@ mod tests {
     }
 
     #[test]
+    fn the_policy_gate_denies_unsafe_workflows_and_can_be_disabled() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            ".github/workflows/ci.yml",
+            "on: pull_request_target\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo \"${{ github.event.pull_request.title }}\"\n",
+        );
+        let outcome = check(dir.path(), None, false);
+        assert_eq!(
+            status(&outcome, "policy"),
+            GateStatus::Deny,
+            "{}",
+            table(&outcome)
+        );
+        let rules: Vec<&str> = outcome
+            .gates
+            .iter()
+            .find(|g| g.id == "policy")
+            .unwrap()
+            .findings
+            .iter()
+            .map(|f| f.rule_id.as_str())
+            .collect();
+        assert!(rules.contains(&"dangerous-triggers") && rules.contains(&"template-injection"));
+        assert!(
+            outcome
+                .findings()
+                .iter()
+                .all(|f| f.location.as_ref().unwrap().file == ".github/workflows/ci.yml")
+        );
+        write(
+            dir.path(),
+            ".ci-intel/config.yml",
+            "policy:\n  enabled: false\n",
+        );
+        let outcome = check(dir.path(), None, false);
+        assert_eq!(status(&outcome, "policy"), GateStatus::Skip);
+    }
+
+    #[test]
     fn an_invalid_config_is_exit_2_and_no_gate_runs() {
         let dir = tempfile::tempdir().unwrap();
         write(dir.path(), ".ci-intel/config.yml", "fial_on: high\n");
@@ -513,10 +595,11 @@ mod tests {
         write(
             dir.path(),
             ".ci-intel/config.yml",
-            "gates:\n  hub_pins:\n    enabled: false\n",
+            "gates:\n  hub_pins:\n    enabled: false\npolicy:\n  enabled: false\n",
         );
         let outcome = check(dir.path(), None, false);
         assert_eq!(status(&outcome, "hub_pins"), GateStatus::Skip);
+        assert_eq!(status(&outcome, "policy"), GateStatus::Skip);
         assert!(outcome.gates[1].checked.contains("disabled"));
         assert_eq!(
             outcome.gates[1].decision().result,

@@ -163,7 +163,12 @@ fn check_json_output_carries_policy_decisions() {
         .collect();
     assert_eq!(
         ids,
-        ["ci-intel/config", "ci-intel/hub_pins", "ci-intel/telemetry"]
+        [
+            "ci-intel/config",
+            "ci-intel/hub_pins",
+            "ci-intel/policy",
+            "ci-intel/telemetry"
+        ]
     );
     assert!(
         value["decisions"]
@@ -180,7 +185,7 @@ fn check_in_actions_writes_outputs_summary_and_annotations() {
     write(
         dir.path(),
         ".github/workflows/ci.yml",
-        "jobs:\n  a:\n    uses: acme/ci-intel/.github/workflows/hub.yml@main\n",
+        "on: push\npermissions: {}\njobs:\n  a:\n    uses: acme/ci-intel/.github/workflows/hub.yml@main\n",
     );
     let out = dir.path().join("out");
     let summary = dir.path().join("summary");
@@ -193,7 +198,7 @@ fn check_in_actions_writes_outputs_summary_and_annotations() {
         .assert()
         .code(1)
         .stdout(predicate::str::starts_with(
-            "::error file=.github/workflows/ci.yml,line=3,col=11",
+            "::error file=.github/workflows/ci.yml,line=5,col=11",
         ));
     let outputs =
         ci_intel_core::runner::parse_key_value_file(&std::fs::read_to_string(&out).unwrap())
@@ -204,6 +209,11 @@ fn check_in_actions_writes_outputs_summary_and_annotations() {
         std::fs::read_to_string(&summary)
             .unwrap()
             .contains("| hub_pins | deny | 1 |")
+    );
+    assert!(
+        std::fs::read_to_string(&summary)
+            .unwrap()
+            .contains("| policy | deny | 2 |")
     );
 }
 

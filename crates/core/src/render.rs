@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::commands::WorkflowCommand;
@@ -32,7 +33,7 @@ pub fn render(report: &Report, format: OutputFormat) -> String {
             text
         }
         OutputFormat::Sarif => {
-            let mut text = serde_json::to_string_pretty(&sarif(report)).unwrap_or_default();
+            let mut text = serde_json::to_string_pretty(&SarifLog::new(report)).unwrap_or_default();
             text.push('\n');
             text
         }
@@ -85,100 +86,237 @@ fn human(report: &Report) -> String {
 
 /// The SARIF 2.1.0 log for a report.
 pub fn sarif(report: &Report) -> Value {
-    // Rules seen in findings but not declared still get a descriptor, so that
-    // every result's ruleIndex points somewhere valid.
-    let mut rule_ids: Vec<String> = report.rules.iter().map(|r| r.id.to_owned()).collect();
-    for finding in &report.findings {
-        if !rule_ids.contains(&finding.rule_id) {
-            rule_ids.push(finding.rule_id.clone());
-        }
-    }
-    let rules: Vec<Value> = rule_ids
-        .iter()
-        .map(|id| {
-            let meta = report.rules.iter().find(|r| r.id == id);
-            let mut rule = json!({
-                "id": id,
-                "name": id,
-                "shortDescription": { "text": meta.map(|m| m.title).unwrap_or(id) },
-            });
-            if let Some(meta) = meta {
-                rule["defaultConfiguration"] =
-                    json!({ "level": meta.default_severity.sarif_level() });
-                rule["properties"] =
-                    json!({ "security-severity": meta.default_severity.security_severity() });
-                if let Some(uri) = meta.help_uri {
-                    rule["helpUri"] = json!(uri);
-                }
-            }
-            rule
-        })
-        .collect();
-    let results: Vec<Value> = report
-        .findings
-        .iter()
-        .map(|f| sarif_result(f, rule_ids.iter().position(|id| *id == f.rule_id)))
-        .collect();
-    json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {
-                "driver": {
-                    "name": report.tool.name,
-                    "version": report.tool.version,
-                    "semanticVersion": report.tool.version,
-                    "informationUri": report.tool.information_uri,
-                    "rules": rules,
-                }
-            },
-            "originalUriBaseIds": {
-                "%SRCROOT%": { "description": { "text": "The repository root." } }
-            },
-            "results": results,
-        }]
-    })
+    serde_json::to_value(SarifLog::new(report)).unwrap_or_default()
 }
 
-fn sarif_result(finding: &Finding, rule_index: Option<usize>) -> Value {
+// The SARIF log as borrowed, typed data: serialised straight to text, so a
+// report with tens of thousands of results does not become a tree of
+// `serde_json::Value`s first. Field order is the order in the output.
+
+#[derive(Serialize)]
+struct SarifLog<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [SarifRun<'a>; 1],
+}
+
+#[derive(Serialize)]
+struct SarifRun<'a> {
+    tool: SarifTool<'a>,
+    #[serde(rename = "originalUriBaseIds")]
+    original_uri_base_ids: Value,
+    results: Vec<SarifResult<'a>>,
+}
+
+#[derive(Serialize)]
+struct SarifTool<'a> {
+    driver: SarifDriver<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifDriver<'a> {
+    name: &'a str,
+    version: &'a str,
+    semantic_version: &'a str,
+    information_uri: &'a str,
+    rules: Vec<SarifRule<'a>>,
+}
+
+#[derive(Serialize)]
+struct Text<'a> {
+    text: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifRule<'a> {
+    id: &'a str,
+    name: &'a str,
+    short_description: Text<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    default_configuration: Option<Level>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<SecuritySeverity>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help_uri: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Level {
+    level: &'static str,
+}
+
+#[derive(Serialize)]
+struct SecuritySeverity {
+    #[serde(rename = "security-severity")]
+    security_severity: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    rule_id: &'a str,
+    level: &'static str,
+    message: OwnedText,
+    partial_fingerprints: Fingerprints<'a>,
+    properties: ResultProperties,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule_index: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    locations: Option<[SarifLocation<'a>; 1]>,
+}
+
+#[derive(Serialize)]
+struct OwnedText {
+    text: String,
+}
+
+#[derive(Serialize)]
+struct Fingerprints<'a> {
+    #[serde(rename = "ciIntelFingerprint/v1")]
+    fingerprint: &'a str,
+}
+
+#[derive(Serialize)]
+struct ResultProperties {
+    severity: &'static str,
+    confidence: crate::findings::Confidence,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifLocation<'a> {
+    physical_location: PhysicalLocation<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation<'a> {
+    artifact_location: ArtifactLocation<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<Region>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactLocation<'a> {
+    uri: &'a str,
+    uri_base_id: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start_column: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_line: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_column: Option<u32>,
+}
+
+impl<'a> SarifLog<'a> {
+    fn new(report: &'a Report) -> Self {
+        // Rules seen in findings but not declared still get a descriptor, so
+        // that every result's ruleIndex points somewhere valid.
+        let mut rule_ids: Vec<&'a str> = report.rules.iter().map(|r| r.id).collect();
+        let mut index: std::collections::HashMap<&'a str, usize> = rule_ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (*id, i))
+            .rev()
+            .collect();
+        for finding in &report.findings {
+            if !index.contains_key(finding.rule_id.as_str()) {
+                index.insert(&finding.rule_id, rule_ids.len());
+                rule_ids.push(&finding.rule_id);
+            }
+        }
+        let rules = rule_ids
+            .iter()
+            .map(|id| {
+                let meta = report.rules.iter().find(|r| r.id == *id);
+                SarifRule {
+                    id,
+                    name: id,
+                    short_description: Text {
+                        text: meta.map(|m| m.title).unwrap_or(id),
+                    },
+                    default_configuration: meta.map(|m| Level {
+                        level: m.default_severity.sarif_level(),
+                    }),
+                    properties: meta.map(|m| SecuritySeverity {
+                        security_severity: m.default_severity.security_severity(),
+                    }),
+                    help_uri: meta.and_then(|m| m.help_uri),
+                }
+            })
+            .collect();
+        let results = report
+            .findings
+            .iter()
+            .map(|f| sarif_result(f, index.get(f.rule_id.as_str()).copied()))
+            .collect();
+        SarifLog {
+            schema: "https://json.schemastore.org/sarif-2.1.0.json",
+            version: "2.1.0",
+            runs: [SarifRun {
+                tool: SarifTool {
+                    driver: SarifDriver {
+                        name: &report.tool.name,
+                        version: &report.tool.version,
+                        semantic_version: &report.tool.version,
+                        information_uri: &report.tool.information_uri,
+                        rules,
+                    },
+                },
+                original_uri_base_ids: json!({
+                    "%SRCROOT%": { "description": { "text": "The repository root." } }
+                }),
+                results,
+            }],
+        }
+    }
+}
+
+fn sarif_result(finding: &Finding, rule_index: Option<usize>) -> SarifResult<'_> {
     let mut message = finding.message.clone();
     if let Some(fix) = &finding.fix_hint {
         message.push_str("\nFix: ");
         message.push_str(fix);
     }
-    let mut result = json!({
-        "ruleId": finding.rule_id,
-        "level": finding.severity.sarif_level(),
-        "message": { "text": message },
-        "partialFingerprints": { "ciIntelFingerprint/v1": finding.fingerprint },
-        "properties": {
-            "severity": finding.severity.as_str(),
-            "confidence": finding.confidence,
+    SarifResult {
+        rule_id: &finding.rule_id,
+        level: finding.severity.sarif_level(),
+        message: OwnedText { text: message },
+        partial_fingerprints: Fingerprints {
+            fingerprint: &finding.fingerprint,
         },
-    });
-    if let Some(index) = rule_index {
-        result["ruleIndex"] = json!(index);
+        properties: ResultProperties {
+            severity: finding.severity.as_str(),
+            confidence: finding.confidence,
+        },
+        rule_index,
+        locations: finding.location.as_ref().map(|location| {
+            [SarifLocation {
+                physical_location: PhysicalLocation {
+                    artifact_location: ArtifactLocation {
+                        uri: &location.file,
+                        uri_base_id: "%SRCROOT%",
+                    },
+                    region: location.line.map(|line| Region {
+                        start_line: line,
+                        start_column: location.column,
+                        end_line: location.end_line,
+                        end_column: location.end_column,
+                    }),
+                },
+            }]
+        }),
     }
-    if let Some(location) = &finding.location {
-        let mut physical = json!({
-            "artifactLocation": { "uri": location.file, "uriBaseId": "%SRCROOT%" }
-        });
-        if let Some(line) = location.line {
-            let mut region = json!({ "startLine": line });
-            if let Some(col) = location.column {
-                region["startColumn"] = json!(col);
-            }
-            if let Some(end) = location.end_line {
-                region["endLine"] = json!(end);
-            }
-            if let Some(end) = location.end_column {
-                region["endColumn"] = json!(end);
-            }
-            physical["region"] = region;
-        }
-        result["locations"] = json!([{ "physicalLocation": physical }]);
-    }
-    result
 }
 
 fn github(report: &Report) -> String {

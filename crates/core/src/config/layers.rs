@@ -536,6 +536,44 @@ mod tests {
     }
 
     #[test]
+    fn policy_keys_lock_in_their_tighter_direction() {
+        let org = "policy:\n  persona: pedantic\n  rules:\n    unpinned-uses:\n      enabled: true\n      severity: high\n  trigger_allowlist:\n    - {path: a.yml, reason: r, owner: o, expires: 2099-01-01}\n    - {path: b.yml, reason: r, owner: o, expires: 2099-01-01}\nlock: [policy.persona, policy.rules.unpinned-uses.enabled, policy.rules.unpinned-uses.severity, policy.trigger_allowlist, policy.pins]\n";
+        let loaded = layered(
+            org,
+            "policy:\n  rules:\n    unpinned-uses:\n      severity: critical\n  trigger_allowlist:\n    - {path: a.yml, reason: r, owner: o, expires: 2099-01-01}\n",
+        )
+        .unwrap();
+        assert_eq!(
+            loaded.config.policy.rules.unpinned_uses.severity,
+            Some(Severity::Critical)
+        );
+        assert_eq!(loaded.config.policy.trigger_allowlist.len(), 1);
+        for (repo_text, key) in [
+            ("policy:\n  persona: regular\n", "policy.persona"),
+            (
+                "policy:\n  rules:\n    unpinned-uses:\n      enabled: false\n",
+                "policy.rules.unpinned-uses.enabled",
+            ),
+            (
+                "policy:\n  rules:\n    unpinned-uses:\n      severity: medium\n",
+                "policy.rules.unpinned-uses.severity",
+            ),
+            (
+                "policy:\n  trigger_allowlist:\n    - {path: c.yml, reason: r, owner: o, expires: 2099-01-01}\n",
+                "policy.trigger_allowlist",
+            ),
+            (
+                "policy:\n  pins:\n    - {pattern: '*', policy: any}\n",
+                "policy.pins",
+            ),
+        ] {
+            let err = layered(org, repo_text).unwrap_err();
+            assert_eq!(err.code, crate::ExitCode::Usage);
+            assert!(err.message.contains(key), "{key}: {}", err.message);
+        }
+    }
+
+    #[test]
     fn unlocked_keys_may_be_loosened() {
         let loaded = layered("fail_on: medium\n", "fail_on: critical\n").unwrap();
         assert_eq!(loaded.config.fail_on, Severity::Critical);

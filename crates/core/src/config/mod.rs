@@ -13,7 +13,8 @@ mod yaml_locate;
 
 pub use layers::{LayerSource, LoadedConfig, load, load_from_texts, parse_layer};
 pub use model::{
-    CONFIG_VERSION, Config, Gates, HubConfig, HubPinsGate, TelemetryGate, config_schema,
+    CONFIG_VERSION, Config, Gates, HubConfig, HubPinsGate, Persona, PinPolicy, PinRule,
+    PolicyConfig, PolicyRules, RuleSetting, TelemetryGate, TriggerAllow, config_schema,
 };
 pub use tighten::Tighten;
 

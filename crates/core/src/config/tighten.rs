@@ -15,6 +15,10 @@ pub enum Tighten {
     FalseIsTighter,
     /// A lower severity threshold fails on more, so it is tighter.
     LowerSeverity,
+    /// A higher severity is tighter (a per-rule severity override).
+    HigherSeverity,
+    /// `pedantic` is tighter than `regular` (the policy persona).
+    Pedantic,
     /// A lower number is tighter (a budget).
     LowerNumber,
     /// A higher number is tighter (a minimum score).
@@ -32,6 +36,8 @@ impl Tighten {
             Some("true") => Tighten::TrueIsTighter,
             Some("false") => Tighten::FalseIsTighter,
             Some("lower-severity") => Tighten::LowerSeverity,
+            Some("higher-severity") => Tighten::HigherSeverity,
+            Some("pedantic") => Tighten::Pedantic,
             Some("lower") => Tighten::LowerNumber,
             Some("higher") => Tighten::HigherNumber,
             Some("subset") => Tighten::Subset,
@@ -48,6 +54,12 @@ impl Tighten {
                 (Some(l), Some(c)) => c <= l,
                 _ => false,
             },
+            Tighten::HigherSeverity => match (severity(locked), severity(candidate)) {
+                (Some(l), Some(c)) => c >= l,
+                // Unset means the rule's own severity: only an equal value keeps it.
+                _ => locked == candidate,
+            },
+            Tighten::Pedantic => locked == candidate || candidate == "pedantic",
             Tighten::LowerNumber => match (locked.as_f64(), candidate.as_f64()) {
                 (Some(l), Some(c)) => c <= l,
                 _ => false,
@@ -77,6 +89,19 @@ impl Tighten {
                     .collect();
                 format!("choose one of: {}", allowed.join(", "))
             }
+            Tighten::HigherSeverity => {
+                let allowed: Vec<&str> = Severity::ALL
+                    .into_iter()
+                    .filter(|s| severity(locked).is_some_and(|l| *s >= l))
+                    .map(Severity::as_str)
+                    .collect();
+                if allowed.is_empty() {
+                    format!("it must stay {locked}")
+                } else {
+                    format!("choose one of: {}", allowed.join(", "))
+                }
+            }
+            Tighten::Pedantic => "only `pedantic` keeps it locked".to_owned(),
             Tighten::LowerNumber => format!("choose a value at or below {locked}"),
             Tighten::HigherNumber => format!("choose a value at or above {locked}"),
             Tighten::Subset => format!("keep only items from {locked}"),
@@ -114,6 +139,18 @@ mod tests {
                 json!("high"),
                 json!("low"),
                 json!("critical"),
+            ),
+            (
+                Tighten::HigherSeverity,
+                json!("medium"),
+                json!("critical"),
+                json!("low"),
+            ),
+            (
+                Tighten::Pedantic,
+                json!("regular"),
+                json!("pedantic"),
+                json!("lenient"),
             ),
             (Tighten::LowerNumber, json!(100), json!(50), json!(101)),
             (Tighten::HigherNumber, json!(0.8), json!(0.9), json!(0.5)),

@@ -1,13 +1,900 @@
-//! `audit`: the workflow and action rules. (Being built.)
+//! `audit`: the workflow, action and dependabot.yml rules.
+//!
+//! [`discover`] finds the files, [`audit_text`] runs every rule on one file
+//! (a file that does not parse is a `parse-error` finding, never an abort),
+//! [`audit_paths`] does both for many files in parallel, and [`run_cli`] is
+//! the `ci-intel-policy audit` command.
 
-use ci_intel_core::{ExitCode, Failure, RunnerEnv};
+pub mod expr;
+pub mod model;
+pub mod rules;
+pub mod source;
+pub mod yaml;
 
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use globset::{Glob, GlobMatcher, GlobSet, GlobSetBuilder};
+
+use ci_intel_core::config::{self, Config, Persona, PinPolicy, PolicyConfig};
+use ci_intel_core::{
+    ExitCode, Failure, Finding, Location, OutputFormat, Report, RuleMeta, RunnerEnv, Severity,
+    ToolInfo, render,
+};
+
+use model::{Ctx, DocKind, Hit, Uses, UsesTarget};
+use source::Source;
+use yaml::{Node, Pos};
+
+/// Command-line arguments of `audit`.
 #[derive(Debug, clap::Args)]
 pub struct AuditArgs {
-    /// Files or directories to audit.
-    pub paths: Vec<std::path::PathBuf>,
+    /// Files or directories to audit: a repository root, `.github`, a folder
+    /// of workflow files, or single files. Default: the current directory.
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: OutputFormat,
+    /// Rule set: `pedantic` adds missing-timeout and missing-concurrency.
+    /// Default: `policy.persona` from the configuration.
+    #[arg(long, value_enum)]
+    pub persona: Option<PersonaArg>,
+    /// Repository configuration (`.ci-intel/config.yml` format). Default:
+    /// `.ci-intel/config.yml` in the current directory, if present.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Org policy overlay, applied below the repository configuration.
+    #[arg(long, env = "CI_INTEL_ORG_POLICY")]
+    pub org_policy: Option<PathBuf>,
+    /// Pass when no workflow, action or dependabot.yml is found (by default
+    /// that is a denial).
+    #[arg(long)]
+    pub allow_empty: bool,
+    /// Also write the SARIF log to this file (for code scanning upload).
+    #[arg(long)]
+    pub sarif_output: Option<PathBuf>,
 }
 
-pub fn run_cli(_args: &AuditArgs, _env: &RunnerEnv) -> Result<ExitCode, Failure> {
-    Err(Failure::infra("audit is not implemented yet"))
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PersonaArg {
+    Regular,
+    Pedantic,
+}
+
+/// Everything the rules read besides the file.
+#[derive(Debug)]
+pub struct Options {
+    pub persona: Persona,
+    pub policy: PolicyConfig,
+    /// `OWNER/REPO` of the audited repository (`$GITHUB_REPOSITORY`), if known.
+    pub repository: Option<String>,
+    /// Today (UTC), for allowlist expiry.
+    pub today: NaiveDate,
+    pins: Vec<(String, PinPolicy)>,
+    allow: Vec<(GlobMatcher, NaiveDate, String)>,
+    exclude: GlobSet,
+}
+
+impl Options {
+    /// Validate the policy settings; an invalid one is a usage error naming
+    /// the key.
+    pub fn new(
+        policy: &PolicyConfig,
+        persona: Persona,
+        repository: Option<String>,
+        today: NaiveDate,
+    ) -> Result<Options, Failure> {
+        let mut pins = Vec::new();
+        for (i, pin) in policy.pins.iter().enumerate() {
+            let p = pin.pattern.as_str();
+            let valid = p == "*"
+                || p.split_once('/').is_some_and(|(o, r)| {
+                    !o.is_empty() && !r.is_empty() && o != "*" && !r.contains('/')
+                });
+            if !valid {
+                return Err(Failure::usage(format!(
+                    "policy.pins[{i}].pattern: `{p}` is not `owner/repo`, `owner/*` or `*`"
+                )));
+            }
+            pins.push((p.to_ascii_lowercase(), pin.policy));
+        }
+        let mut allow = Vec::new();
+        for (i, entry) in policy.trigger_allowlist.iter().enumerate() {
+            let glob = Glob::new(&entry.path).map_err(|e| {
+                Failure::usage(format!(
+                    "policy.trigger_allowlist[{i}].path: `{}` is not a valid glob: {e}",
+                    entry.path
+                ))
+            })?;
+            let expires = NaiveDate::parse_from_str(&entry.expires, "%Y-%m-%d").map_err(|e| {
+                Failure::usage(format!(
+                    "policy.trigger_allowlist[{i}].expires: `{}` is not a date (YYYY-MM-DD): {e}",
+                    entry.expires
+                ))
+            })?;
+            if entry.reason.trim().is_empty() || entry.owner.trim().is_empty() {
+                return Err(Failure::usage(format!(
+                    "policy.trigger_allowlist[{i}] ({}): `reason` and `owner` must not be empty",
+                    entry.path
+                )));
+            }
+            allow.push((glob.compile_matcher(), expires, entry.owner.clone()));
+        }
+        let mut exclude = GlobSetBuilder::new();
+        for (i, pattern) in policy.exclude.iter().enumerate() {
+            exclude.add(Glob::new(pattern).map_err(|e| {
+                Failure::usage(format!(
+                    "policy.exclude[{i}]: `{pattern}` is not a valid glob: {e}"
+                ))
+            })?);
+        }
+        let exclude = exclude
+            .build()
+            .map_err(|e| Failure::usage(format!("policy.exclude: {e}")))?;
+        Ok(Options {
+            persona,
+            policy: policy.clone(),
+            repository,
+            today,
+            pins,
+            allow,
+            exclude,
+        })
+    }
+
+    /// Hub defaults, for tests and tools that embed the audit.
+    pub fn defaults(persona: Persona) -> Options {
+        let today = chrono::Utc::now().date_naive();
+        Options::new(&PolicyConfig::default(), persona, None, today)
+            .unwrap_or_else(|_| unreachable!("the hub defaults are valid"))
+    }
+
+    /// The pin policy for a `uses:` (most specific pattern wins; default
+    /// `hash-pin`).
+    pub fn pin_policy(&self, uses: &Uses) -> PinPolicy {
+        let repo = match &uses.target {
+            UsesTarget::Remote { .. } => uses.repository().unwrap_or_default().to_ascii_lowercase(),
+            _ => String::new(),
+        };
+        let owner = repo.split('/').next().unwrap_or("").to_owned();
+        let exact = self
+            .pins
+            .iter()
+            .find(|(p, _)| !repo.is_empty() && *p == repo);
+        let by_owner = self
+            .pins
+            .iter()
+            .find(|(p, _)| !owner.is_empty() && *p == format!("{owner}/*"));
+        let any = self.pins.iter().find(|(p, _)| p == "*");
+        exact
+            .or(by_owner)
+            .or(any)
+            .map(|(_, policy)| *policy)
+            .unwrap_or(PinPolicy::HashPin)
+    }
+
+    /// `None`: not allowlisted; `Some(Ok)`: allowed; `Some(Err(why))`: the
+    /// entry expired.
+    pub fn trigger_allowance(&self, file: &str) -> Option<Result<(), String>> {
+        let mut expired = None;
+        for (glob, expires, owner) in &self.allow {
+            if glob.is_match(file) {
+                if *expires >= self.today {
+                    return Some(Ok(()));
+                }
+                expired = Some(format!(
+                    "(owner {owner}) expired on {expires}, so the trigger is denied again"
+                ));
+            }
+        }
+        expired.map(Err)
+    }
+
+    fn excluded(&self, file: &str) -> bool {
+        self.exclude.is_match(file)
+    }
+}
+
+/// A file to audit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub path: PathBuf,
+    /// As reported: `/`-separated, without a leading `./`.
+    pub display: String,
+    /// Known from the file name; `None` means decided from the content.
+    pub kind: Option<DocKind>,
+}
+
+fn display_path(path: &Path) -> String {
+    let text = path.to_string_lossy().replace('\\', "/");
+    let mut text = text.as_str();
+    while let Some(rest) = text.strip_prefix("./") {
+        text = rest;
+    }
+    text.to_owned()
+}
+
+fn kind_from_name(path: &Path) -> Option<DocKind> {
+    let name = path.file_name()?.to_str()?;
+    match name {
+        "action.yml" | "action.yaml" => Some(DocKind::Action),
+        "dependabot.yml" | "dependabot.yaml" => Some(DocKind::Dependabot),
+        _ => None,
+    }
+}
+
+fn is_yaml(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yml" | "yaml")
+    )
+}
+
+fn in_workflows_dir(path: &Path) -> bool {
+    let parts: Vec<String> = path
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    parts.len() >= 3 && parts[parts.len() - 2] == "workflows" && parts[parts.len() - 3] == ".github"
+}
+
+/// Find what to audit under `paths`. A directory is walked (honouring
+/// `.gitignore`) for `.github/workflows/*.y[a]ml`, `action.y[a]ml` and
+/// `dependabot.y[a]ml`; a directory with none of those and no `.github` is
+/// taken as a folder of workflow files (its `*.y[a]ml`). A missing path is a
+/// usage error.
+pub fn discover(paths: &[PathBuf]) -> Result<Vec<Target>, Failure> {
+    let mut out = Vec::new();
+    for root in paths {
+        let meta = std::fs::metadata(root)
+            .map_err(|e| Failure::usage(format!("cannot audit {}: {e}", root.display())))?;
+        if meta.is_file() {
+            out.push(Target {
+                path: root.clone(),
+                display: display_path(root),
+                kind: kind_from_name(root),
+            });
+            continue;
+        }
+        let mut found = Vec::new();
+        for entry in ignore::WalkBuilder::new(root)
+            .hidden(false)
+            .require_git(false)
+            .filter_entry(|e| e.file_name() != ".git")
+            .build()
+        {
+            let entry = entry
+                .map_err(|e| Failure::infra(format!("cannot walk {}: {e}", root.display())))?;
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
+                continue;
+            }
+            let path = entry.path();
+            let kind = if in_workflows_dir(path) && is_yaml(path) {
+                Some(DocKind::Workflow)
+            } else {
+                kind_from_name(path)
+            };
+            if kind.is_some() {
+                found.push(Target {
+                    path: path.to_path_buf(),
+                    display: display_path(path),
+                    kind,
+                });
+            }
+        }
+        if found.is_empty() && !root.join(".github").exists() {
+            let entries = std::fs::read_dir(root)
+                .map_err(|e| Failure::infra(format!("cannot list {}: {e}", root.display())))?;
+            for entry in entries {
+                let entry = entry
+                    .map_err(|e| Failure::infra(format!("cannot list {}: {e}", root.display())))?;
+                let path = entry.path();
+                if path.is_file() && is_yaml(&path) {
+                    found.push(Target {
+                        display: display_path(&path),
+                        kind: kind_from_name(&path),
+                        path,
+                    });
+                }
+            }
+        }
+        out.extend(found);
+    }
+    out.sort_by(|a, b| a.display.cmp(&b.display));
+    out.dedup_by(|a, b| a.display == b.display);
+    Ok(out)
+}
+
+fn parse_hit(pos: Pos, message: impl Into<String>) -> Hit {
+    Hit::new("parse-error", Severity::High, pos, "parse-error", message).fix(
+        "fix the file so GitHub can load it (see the position), or exclude it with policy.exclude",
+    )
+}
+
+fn at(line: u32, col: u32) -> Pos {
+    Pos {
+        line,
+        col,
+        end_line: line,
+        end_col: col,
+    }
+}
+
+/// Decide the kind from the content when the name did not.
+fn sniff(doc: &Node) -> DocKind {
+    if doc.get("jobs").is_some() || doc.get("on").is_some() {
+        DocKind::Workflow
+    } else if doc.get("runs").is_some() {
+        DocKind::Action
+    } else if doc.get("updates").is_some() {
+        DocKind::Dependabot
+    } else {
+        DocKind::Workflow
+    }
+}
+
+/// Structural problems that make GitHub refuse the file.
+fn validate(doc: &Node, kind: DocKind) -> Option<Hit> {
+    if !doc.is_map() {
+        return Some(parse_hit(
+            doc.pos,
+            format!(
+                "not a valid {}: the top level must be a mapping",
+                kind.as_str()
+            ),
+        ));
+    }
+    match kind {
+        DocKind::Workflow => {
+            if doc.get("on").is_none() {
+                return Some(parse_hit(
+                    doc.pos,
+                    "not a valid workflow: no `on:` (what triggers it?)",
+                ));
+            }
+            let Some((key, jobs)) = doc.entry("jobs") else {
+                return Some(parse_hit(doc.pos, "not a valid workflow: no `jobs:`"));
+            };
+            if !jobs.is_map() || jobs.entries().is_empty() {
+                return Some(parse_hit(
+                    key.pos,
+                    "not a valid workflow: `jobs:` must be a non-empty mapping of job ids",
+                ));
+            }
+            for (name, job) in jobs.entries() {
+                let id = name.as_str().unwrap_or("?");
+                if !job.is_map() {
+                    return Some(parse_hit(
+                        name.pos,
+                        format!("not a valid workflow: job `{id}` must be a mapping"),
+                    ));
+                }
+                if let Some(steps) = job.get("steps") {
+                    if !steps.is_seq() {
+                        return Some(parse_hit(
+                            steps.pos,
+                            format!("not a valid workflow: `jobs.{id}.steps` must be a list"),
+                        ));
+                    }
+                    if let Some(bad) = steps.items().iter().find(|s| !s.is_map()) {
+                        return Some(parse_hit(
+                            bad.pos,
+                            format!(
+                                "not a valid workflow: every step of job `{id}` must be a mapping"
+                            ),
+                        ));
+                    }
+                }
+            }
+            None
+        }
+        DocKind::Action => {
+            let Some(runs) = doc.get("runs") else {
+                return Some(parse_hit(doc.pos, "not a valid action: no `runs:`"));
+            };
+            if runs.get("using").and_then(Node::as_str).is_none() {
+                return Some(parse_hit(runs.pos, "not a valid action: no `runs.using`"));
+            }
+            if let Some(steps) = runs.get("steps")
+                && (!steps.is_seq() || steps.items().iter().any(|s| !s.is_map()))
+            {
+                return Some(parse_hit(
+                    steps.pos,
+                    "not a valid action: `runs.steps` must be a list of mappings",
+                ));
+            }
+            None
+        }
+        DocKind::Dependabot => {
+            if doc.get("updates").is_none_or(|u| !u.is_seq()) {
+                return Some(parse_hit(
+                    doc.pos,
+                    "not a valid dependabot.yml: `updates:` must be a list",
+                ));
+            }
+            None
+        }
+    }
+}
+
+/// Run every enabled rule on one file's bytes. Never panics, never fails:
+/// unusable input is a `parse-error` finding.
+pub fn audit_bytes(
+    display: &str,
+    bytes: &[u8],
+    kind: Option<DocKind>,
+    opts: &Options,
+) -> Vec<Finding> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => audit_text(display, text, kind, opts),
+        Err(e) => {
+            let hits = vec![parse_hit(at(1, 1), format!("not UTF-8 text: {e}"))];
+            finish(display, &Source::new(""), hits, opts)
+        }
+    }
+}
+
+/// Run every enabled rule on one file.
+pub fn audit_text(
+    display: &str,
+    text: &str,
+    kind: Option<DocKind>,
+    opts: &Options,
+) -> Vec<Finding> {
+    let src = Source::new(text);
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let hits = match yaml::load_lenient(text) {
+        Err(e) => vec![parse_hit(
+            at(e.line, e.col),
+            format!("invalid YAML: {}", e.message),
+        )],
+        Ok(None) => vec![parse_hit(at(1, 1), "empty file: no YAML document")],
+        Ok(Some(doc)) => {
+            let kind = kind.unwrap_or_else(|| sniff(&doc));
+            match validate(&doc, kind) {
+                Some(hit) => vec![hit],
+                None => {
+                    let ctx = Ctx {
+                        file: display,
+                        src: &src,
+                        doc: &doc,
+                        kind,
+                        opts,
+                    };
+                    let mut hits = Vec::new();
+                    for rule in rules::RULES {
+                        if rule.pedantic && opts.persona != Persona::Pedantic {
+                            continue;
+                        }
+                        if !opts.policy.rules.get(rule.id).is_none_or(|s| s.enabled) {
+                            continue;
+                        }
+                        (rule.check)(&ctx, &mut hits);
+                    }
+                    hits
+                }
+            }
+        }
+    };
+    finish(display, &src, hits, opts)
+}
+
+fn finish(display: &str, src: &Source<'_>, hits: Vec<Hit>, opts: &Options) -> Vec<Finding> {
+    hits.into_iter()
+        .filter(|h| opts.policy.rules.get(h.rule).is_none_or(|s| s.enabled))
+        .filter(|h| {
+            !src.ignores(h.pos.line, h.rule) && !h.also_line.is_some_and(|l| src.ignores(l, h.rule))
+        })
+        .map(|h| {
+            let severity = opts
+                .policy
+                .rules
+                .get(h.rule)
+                .and_then(|s| s.severity)
+                .unwrap_or(h.severity);
+            let location = Location {
+                file: display.to_owned(),
+                line: Some(h.pos.line),
+                column: Some(h.pos.col),
+                end_line: Some(h.pos.end_line.max(h.pos.line)),
+                end_column: Some(h.pos.end_col),
+            };
+            let mut finding = Finding::new(h.rule, severity, h.message, Some(location), &h.subject)
+                .with_confidence(h.confidence);
+            finding.fix_hint = h.fix;
+            finding
+        })
+        .collect()
+}
+
+/// The outcome of auditing many files.
+#[derive(Debug, Clone, Default)]
+pub struct AuditOutcome {
+    /// Files audited (after excludes).
+    pub files: usize,
+    pub excluded: usize,
+    pub findings: Vec<Finding>,
+}
+
+/// Audit every target, in parallel. Unreadable files are infrastructure
+/// errors; everything about their content is a finding.
+pub fn audit_targets(targets: &[Target], opts: &Options) -> Result<AuditOutcome, Failure> {
+    let selected: Vec<&Target> = targets
+        .iter()
+        .filter(|t| !opts.excluded(&t.display))
+        .collect();
+    let excluded = targets.len() - selected.len();
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8);
+    let chunk = selected.len().div_ceil(workers).max(1);
+    let results: Vec<Result<Vec<Finding>, Failure>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = selected
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    let mut out = Vec::new();
+                    for target in part {
+                        let bytes = std::fs::read(&target.path).map_err(|e| {
+                            Failure::infra(format!("cannot read {}: {e}", target.path.display()))
+                        })?;
+                        out.extend(audit_bytes(&target.display, &bytes, target.kind, opts));
+                    }
+                    Ok(out)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(Failure::infra("an audit worker panicked")))
+            })
+            .collect()
+    });
+    let mut findings = Vec::new();
+    for result in results {
+        findings.extend(result?);
+    }
+    Ok(AuditOutcome {
+        files: selected.len(),
+        excluded,
+        findings,
+    })
+}
+
+/// Audit a repository checkout: files are reported relative to `dir`, as
+/// code scanning and annotations need.
+pub fn audit_repository(dir: &Path, opts: &Options) -> Result<AuditOutcome, Failure> {
+    let mut targets = discover(&[dir.to_path_buf()])?;
+    for target in &mut targets {
+        if let Ok(relative) = target.path.strip_prefix(dir) {
+            target.display = display_path(relative);
+        }
+    }
+    audit_targets(&targets, opts)
+}
+
+/// Discover and audit.
+pub fn audit_paths(paths: &[PathBuf], opts: &Options) -> Result<AuditOutcome, Failure> {
+    audit_targets(&discover(paths)?, opts)
+}
+
+/// Every rule, for SARIF and listings.
+pub fn rule_metas() -> Vec<RuleMeta> {
+    rules::RULES
+        .iter()
+        .map(|r| RuleMeta {
+            id: r.id,
+            title: r.title,
+            default_severity: r.default_severity,
+            help_uri: Some("https://github.com/ci-intel/ci-intel/blob/main/docs/policy.md"),
+        })
+        .collect()
+}
+
+fn tool_info() -> ToolInfo {
+    ToolInfo::new(crate::TOOL, env!("CARGO_PKG_VERSION"))
+}
+
+/// One finding in `--format json`: flat, with the position spelled out.
+#[derive(Debug, serde::Serialize)]
+pub struct JsonFinding<'a> {
+    pub rule: &'a str,
+    pub severity: Severity,
+    pub confidence: ci_intel_core::Confidence,
+    pub file: &'a str,
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+    pub end_line: Option<u32>,
+    pub end_column: Option<u32>,
+    pub message: &'a str,
+    pub fix: Option<&'a str>,
+    pub fingerprint: &'a str,
+}
+
+/// `summary` in `--format json`.
+#[derive(Debug, serde::Serialize)]
+pub struct JsonSummary<'a> {
+    pub files: usize,
+    pub excluded: usize,
+    pub findings: usize,
+    pub by_rule: BTreeMap<&'a str, usize>,
+    pub by_severity: BTreeMap<&'a str, usize>,
+    pub persona: &'a str,
+    pub fail_on: Severity,
+    pub verdict: &'a str,
+}
+
+/// The whole `--format json` document.
+#[derive(Debug, serde::Serialize)]
+pub struct JsonReport<'a> {
+    pub tool: &'a ToolInfo,
+    pub findings: Vec<JsonFinding<'a>>,
+    pub summary: JsonSummary<'a>,
+}
+
+/// `--format json`: one object with `findings` (flat: rule, severity,
+/// confidence, file, line, column, ...) and `summary`.
+pub fn json_report<'a>(
+    report: &'a Report,
+    outcome: &AuditOutcome,
+    fail_on: Severity,
+    persona: Persona,
+) -> JsonReport<'a> {
+    let findings = report
+        .findings
+        .iter()
+        .map(|f| {
+            let loc = f.location.as_ref();
+            JsonFinding {
+                rule: &f.rule_id,
+                severity: f.severity,
+                confidence: f.confidence,
+                file: loc.map(|l| l.file.as_str()).unwrap_or(""),
+                line: loc.and_then(|l| l.line),
+                column: loc.and_then(|l| l.column),
+                end_line: loc.and_then(|l| l.end_line),
+                end_column: loc.and_then(|l| l.end_column),
+                message: &f.message,
+                fix: f.fix_hint.as_deref(),
+                fingerprint: &f.fingerprint,
+            }
+        })
+        .collect();
+    let mut by_rule: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut by_severity: BTreeMap<&str, usize> = BTreeMap::new();
+    for f in &report.findings {
+        *by_rule.entry(&f.rule_id).or_default() += 1;
+        *by_severity.entry(f.severity.as_str()).or_default() += 1;
+    }
+    JsonReport {
+        tool: &report.tool,
+        findings,
+        summary: JsonSummary {
+            files: outcome.files,
+            excluded: outcome.excluded,
+            findings: report.findings.len(),
+            by_rule,
+            by_severity,
+            persona: persona.as_str(),
+            fail_on,
+            verdict: report.verdict(fail_on).as_str(),
+        },
+    }
+}
+
+fn load_config(args: &AuditArgs) -> Result<Config, Failure> {
+    let read = |path: &Path, what: &str| {
+        std::fs::read_to_string(path)
+            .map_err(|e| Failure::usage(format!("cannot read {what} {}: {e}", path.display())))
+    };
+    let org = match &args.org_policy {
+        Some(path) => Some((path.clone(), read(path, "org policy")?)),
+        None => None,
+    };
+    let repo_path = match &args.config {
+        Some(path) => Some(path.clone()),
+        None => [config::REPO_CONFIG_PATH, ".ci-intel/config.yaml"]
+            .iter()
+            .map(PathBuf::from)
+            .find(|p| p.exists()),
+    };
+    let repo = match repo_path {
+        Some(path) => {
+            let text = read(&path, "configuration")?;
+            Some((path, text))
+        }
+        None => None,
+    };
+    let loaded = config::load_from_texts(
+        org.as_ref().map(|(p, t)| (p.as_path(), t.as_str())),
+        repo.as_ref().map(|(p, t)| (p.as_path(), t.as_str())),
+    )?;
+    let mut config = loaded.config;
+    if let Some(flag) = args.persona {
+        let wanted = match flag {
+            PersonaArg::Regular => Persona::Regular,
+            PersonaArg::Pedantic => Persona::Pedantic,
+        };
+        if wanted == Persona::Regular
+            && config.policy.persona == Persona::Pedantic
+            && loaded.locked.iter().any(|k| k == "policy.persona")
+        {
+            return Err(Failure::usage(
+                "--persona regular: policy.persona is locked to `pedantic` by the org policy",
+            ));
+        }
+        config.policy.persona = wanted;
+    }
+    Ok(config)
+}
+
+/// `ci-intel-policy audit`.
+pub fn run_cli(args: &AuditArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
+    let config = load_config(args)?;
+    let opts = Options::new(
+        &config.policy,
+        config.policy.persona,
+        env.var("GITHUB_REPOSITORY").map(str::to_owned),
+        chrono::Utc::now().date_naive(),
+    )?;
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let outcome = audit_paths(&paths, &opts)?;
+    let report = Report::new(tool_info(), rule_metas(), outcome.findings.clone());
+    if outcome.files == 0 {
+        let what = paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        env.set_output("result", if args.allow_empty { "warn" } else { "deny" })?;
+        if args.allow_empty {
+            eprintln!(
+                "{}: no workflow, action or dependabot.yml found in {what} (--allow-empty)",
+                crate::TOOL
+            );
+            return Ok(ExitCode::Pass);
+        }
+        eprintln!(
+            "{}: no workflow, action or dependabot.yml found in {what}: nothing was checked, which is not a pass (use --allow-empty to accept it)",
+            crate::TOOL
+        );
+        return Ok(ExitCode::Deny);
+    }
+    let fail_on = config.fail_on;
+    {
+        use std::io::Write as _;
+        let stdout = std::io::stdout();
+        let mut out = std::io::BufWriter::new(stdout.lock());
+        let written = match args.format {
+            OutputFormat::Json => serde_json::to_writer_pretty(
+                &mut out,
+                &json_report(&report, &outcome, fail_on, opts.persona),
+            )
+            .map_err(std::io::Error::other)
+            .and_then(|()| out.write_all(b"\n")),
+            other => out.write_all(render::render(&report, other).as_bytes()),
+        };
+        written
+            .and_then(|()| out.flush())
+            .map_err(|e| Failure::infra(format!("cannot write to standard output: {e}")))?;
+    }
+    if let Some(path) = &args.sarif_output {
+        std::fs::write(path, render::render(&report, OutputFormat::Sarif)).map_err(|e| {
+            Failure::infra(format!(
+                "cannot write --sarif-output {}: {e}",
+                path.display()
+            ))
+        })?;
+    }
+    let verdict = report.verdict(fail_on);
+    eprintln!(
+        "{} audit: {} file(s), {} finding(s) ({} persona, failing at {fail_on}): {}",
+        crate::TOOL,
+        outcome.files,
+        report.findings.len(),
+        opts.persona.as_str(),
+        verdict.as_str()
+    );
+    env.set_output("result", verdict.as_str())?;
+    env.set_output("findings", &report.findings.len().to_string())?;
+    env.set_output("files", &outcome.files.to_string())?;
+    if env.in_actions() {
+        let mut md = format!(
+            "### ci-intel policy audit\n\n{} file(s), {} finding(s), persona {}, failing at {fail_on}: **{}**\n",
+            outcome.files,
+            report.findings.len(),
+            opts.persona.as_str(),
+            verdict.as_str()
+        );
+        if !report.findings.is_empty() {
+            md.push_str("\n| rule | severity | where | message |\n|---|---|---|---|\n");
+            for f in report.findings.iter().take(100) {
+                let place = f
+                    .location
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default();
+                md.push_str(&format!(
+                    "| {} | {} | {} | {} |\n",
+                    f.rule_id,
+                    f.severity,
+                    place.replace('|', "\\|"),
+                    f.message.replace('|', "\\|").replace('\n', " ")
+                ));
+            }
+        }
+        env.append_summary(&md)?;
+    }
+    Ok(verdict.exit_code())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ci_intel_core::config::{PinRule, TriggerAllow};
+
+    fn opts(policy: &PolicyConfig) -> Options {
+        let today = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap_or_default();
+        Options::new(policy, Persona::Regular, None, today).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn the_most_specific_pin_pattern_wins() {
+        let mut policy = PolicyConfig::default();
+        policy.pins.push(PinRule {
+            pattern: "acme/*".into(),
+            policy: PinPolicy::RefPin,
+        });
+        policy.pins.push(PinRule {
+            pattern: "acme/tool".into(),
+            policy: PinPolicy::Any,
+        });
+        let o = opts(&policy);
+        let uses = |raw: &str| Uses::parse(raw, Pos::default());
+        assert_eq!(o.pin_policy(&uses("other/x@v1")), PinPolicy::HashPin);
+        assert_eq!(o.pin_policy(&uses("ACME/x@v1")), PinPolicy::RefPin);
+        assert_eq!(o.pin_policy(&uses("acme/tool/sub@main")), PinPolicy::Any);
+    }
+
+    #[test]
+    fn allowlist_entries_expire_and_bad_entries_name_their_key() {
+        let mut policy = PolicyConfig::default();
+        for (path, expires) in [("a.yml", "2026-06-01"), ("b.yml", "2026-05-31")] {
+            policy.trigger_allowlist.push(TriggerAllow {
+                path: path.into(),
+                reason: "r".into(),
+                owner: "team".into(),
+                expires: expires.into(),
+            });
+        }
+        let o = opts(&policy);
+        assert_eq!(
+            o.trigger_allowance("a.yml"),
+            Some(Ok(())),
+            "valid through its last day"
+        );
+        assert!(
+            matches!(o.trigger_allowance("b.yml"), Some(Err(why)) if why.contains("2026-05-31"))
+        );
+        assert_eq!(o.trigger_allowance("c.yml"), None);
+        policy.pins = vec![PinRule {
+            pattern: "*/x".into(),
+            policy: PinPolicy::Any,
+        }];
+        let today = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap_or_default();
+        let err = Options::new(&policy, Persona::Regular, None, today).unwrap_err();
+        assert!(
+            err.message.contains("policy.pins[0].pattern"),
+            "{}",
+            err.message
+        );
+    }
 }

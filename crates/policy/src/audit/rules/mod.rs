@@ -1,0 +1,61 @@
+//! The rules, one file each. A rule file's `//!` comment is its
+//! documentation (docs/policy.md is generated from it; a test keeps the two
+//! identical) and its fixtures live in `tests/fixtures/<rule-id>/`.
+
+use ci_intel_core::Severity;
+
+use super::model::{Ctx, Hit};
+
+mod artipacked;
+mod cache_poisoning;
+mod dangerous_triggers;
+mod excessive_permissions;
+mod floating_ref;
+mod hardcoded_credentials;
+mod missing_concurrency;
+mod missing_timeout;
+mod parse_error;
+mod pin_comment;
+mod secrets_inherit;
+mod self_hosted_runner;
+mod template_injection;
+mod unpinned_images;
+mod unpinned_uses;
+
+/// A rule: its identity and its check.
+#[derive(Debug, Clone, Copy)]
+pub struct Rule {
+    /// The rule id; zizmor's name where zizmor has the same audit.
+    pub id: &'static str,
+    /// One line, for listings and SARIF.
+    pub title: &'static str,
+    /// The severity of its usual finding (some findings are higher or lower).
+    pub default_severity: Severity,
+    /// Runs only in the pedantic persona.
+    pub pedantic: bool,
+    pub check: fn(&Ctx<'_>, &mut Vec<Hit>),
+}
+
+/// Every rule, in documentation order.
+pub const RULES: &[Rule] = &[
+    unpinned_uses::RULE,
+    pin_comment::RULE,
+    floating_ref::RULE,
+    dangerous_triggers::RULE,
+    excessive_permissions::RULE,
+    template_injection::RULE,
+    hardcoded_credentials::RULE,
+    secrets_inherit::RULE,
+    artipacked::RULE,
+    self_hosted_runner::RULE,
+    unpinned_images::RULE,
+    cache_poisoning::RULE,
+    parse_error::RULE,
+    missing_timeout::RULE,
+    missing_concurrency::RULE,
+];
+
+/// The rule with this id.
+pub fn rule(id: &str) -> Option<&'static Rule> {
+    RULES.iter().find(|r| r.id == id)
+}

@@ -1,0 +1,100 @@
+//! Untrusted input never panics: arbitrary text, YAML-shaped text and
+//! workflow-shaped text with arbitrary expressions; and the shared
+//! real-world corpus runs to the end with every file reported.
+
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use ci_intel_core::config::Persona;
+use ci_intel_policy::audit::{Options, audit_bytes, audit_paths, audit_text, expr};
+use proptest::prelude::*;
+
+fn opts() -> Options {
+    Options::defaults(Persona::Pedantic)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+        let _ = audit_bytes("x.yml", &bytes, None, &opts());
+    }
+
+    #[test]
+    fn arbitrary_text_never_panics(text in "(?s).{0,400}") {
+        let _ = audit_text("x.yml", &text, None, &opts());
+    }
+
+    #[test]
+    fn yaml_shaped_text_never_panics(
+        text in "((on|jobs|steps|uses|run|with|permissions|runs-on|container|services|env|secrets|- |  |\\[|\\]|\\{|\\}|&a |\\*a|!!str |\\||>|'|\"|: |#|\n|[a-z@/.0-9]{1,6}|\\$\\{\\{ [a-z.]{0,12} \\}\\})){0,80}"
+    ) {
+        let _ = audit_text("x.yml", &text, None, &opts());
+    }
+
+    #[test]
+    fn arbitrary_expressions_never_panic(expression in "(?s).{0,120}") {
+        let _ = expr::expressions(&expression);
+        let _ = expr::context_paths(&expression);
+        let _ = expr::is_boolean(&expression);
+        let workflow = format!(
+            "on: pull_request_target\njobs:\n  a:\n    runs-on: [self-hosted]\n    steps:\n      - uses: actions/checkout@main\n        with:\n          ref: ${{{{ {expression} }}}}\n      - run: echo \"${{{{ {expression} }}}}\"\n      - uses: actions/github-script@v7\n        with:\n          script: ${{{{ {expression} }}}}\n"
+        );
+        let _ = audit_text("x.yml", &workflow, None, &opts());
+        let action = format!(
+            "runs:\n  using: composite\n  steps:\n    - run: ${{{{ {expression} }}}}\n      shell: bash\n"
+        );
+        let _ = audit_text("action.yml", &action, None, &opts());
+    }
+}
+
+fn corpus() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpus/workflows/realworld");
+    dir.is_dir().then_some(dir)
+}
+
+/// The whole shared corpus: no crash, no aborted run, every file reported.
+/// Prints the findings per rule (docs/benchmarks.md records them).
+#[test]
+fn the_real_world_corpus_runs_to_the_end() {
+    let Some(dir) = corpus() else {
+        println!("SKIPPED: ../shared/corpus/workflows/realworld is absent");
+        return;
+    };
+    let files = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "yml" || x == "yaml")
+        })
+        .count();
+    for persona in [Persona::Regular, Persona::Pedantic] {
+        let outcome = audit_paths(std::slice::from_ref(&dir), &Options::defaults(persona)).unwrap();
+        assert_eq!(outcome.files, files, "every corpus file is audited");
+        let mut by_rule: BTreeMap<&str, (usize, std::collections::BTreeSet<&str>)> =
+            BTreeMap::new();
+        for f in &outcome.findings {
+            let entry = by_rule.entry(&f.rule_id).or_default();
+            entry.0 += 1;
+            entry.1.insert(&f.location.as_ref().unwrap().file);
+        }
+        println!(
+            "persona {}: {} files, {} findings",
+            persona.as_str(),
+            outcome.files,
+            outcome.findings.len()
+        );
+        for (rule, (count, in_files)) in &by_rule {
+            println!("| `{rule}` | {count} | {} |", in_files.len());
+        }
+        let parse_errors = by_rule.get("parse-error").map(|(n, _)| *n).unwrap_or(0);
+        assert!(parse_errors < files / 100, "{parse_errors} parse errors");
+    }
+}
