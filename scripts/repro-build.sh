@@ -56,11 +56,18 @@ build() {
   (
     cd "$dir/src"
     # Map every machine-specific path to a fixed one; both builds must agree.
-    RUSTFLAGS="--remap-path-prefix=$dir=/build --remap-path-prefix=$cargo_home=/cargo -C target-feature=+crt-static" \
+    RUSTFLAGS="--remap-path-prefix=$dir=/build --remap-path-prefix=$cargo_home=/cargo" \
     CARGO_TARGET_DIR="$dir/target" \
     CARGO_INCREMENTAL=0 \
       cargo build --locked --release --target "$target" "${pkg_args[@]}" --quiet
   )
+}
+
+# sha256sum on Linux and Windows (Git Bash), shasum on macOS.
+sha256() {
+  if command -v sha256sum >/dev/null; then sha256sum "$1" | cut -d' ' -f1
+  else shasum -a 256 "$1" | cut -d' ' -f1
+  fi
 }
 
 bin_names=()
@@ -86,10 +93,19 @@ for name in "${bin_names[@]}"; do
     status=1
     continue
   fi
-  sa=$(sha256sum "$a" | cut -d' ' -f1)
-  sb=$(sha256sum "$b" | cut -d' ' -f1)
+  sa=$(sha256 "$a")
+  sb=$(sha256 "$b")
   if [ "$sa" = "$sb" ]; then
     printf '%-28s %-64s %s\n' "$name$exe" "$sa" identical
+    # A musl release binary must be static: no loader, no shared libraries.
+    case "$target" in
+      *linux-musl*)
+        if command -v file >/dev/null && ! file "$a" | grep -q 'static'; then
+          echo "repro-build: $name is not statically linked: $(file "$a")" >&2
+          status=1
+        fi
+        ;;
+    esac
     if [ -n "$out" ]; then
       mkdir -p "$out"
       cp "$a" "$out/$name-$target$exe"

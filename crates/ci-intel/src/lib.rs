@@ -82,72 +82,55 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let cli = match Cli::try_parse_from(args) {
-        Ok(cli) => cli,
-        Err(error) => {
-            let code = if error.use_stderr() {
-                ExitCode::Usage
-            } else {
-                ExitCode::Pass
-            };
-            let _ = error.print();
-            return code;
+    ci_intel_core::cli::run_parsed(TOOL, args, |cli: Cli| {
+        // The overlay: the flag, else CI_INTEL_ORG_POLICY; empty (an unset action
+        // input) means none.
+        let overlay = |flag: Option<PathBuf>| {
+            flag.filter(|p| !p.as_os_str().is_empty())
+                .or_else(|| env.var("CI_INTEL_ORG_POLICY").map(PathBuf::from))
+        };
+        match cli.command {
+            Command::Init {
+                dir,
+                hub,
+                version,
+                sha,
+                branch,
+                force,
+            } => cmd_init(&init::InitOptions {
+                dir,
+                hub,
+                version,
+                sha,
+                branch,
+                force,
+            }),
+            Command::Doctor {
+                dir,
+                org_policy,
+                format,
+            } => doctor::run(&dir, overlay(org_policy).as_deref(), format),
+            Command::Check {
+                dir,
+                org_policy,
+                format,
+                allow_empty,
+            } => cmd_check(
+                &dir,
+                overlay(org_policy).as_deref(),
+                format,
+                allow_empty,
+                env,
+            ),
+            Command::External(args) => {
+                let (tool, rest) = args
+                    .split_first()
+                    .map(|(t, r)| (t.to_string_lossy().into_owned(), r.to_vec()))
+                    .unwrap_or_default();
+                dispatch::run_tool(&tool, &rest)
+            }
         }
-    };
-    // The overlay: the flag, else CI_INTEL_ORG_POLICY; empty (an unset action
-    // input) means none.
-    let overlay = |flag: Option<PathBuf>| {
-        flag.filter(|p| !p.as_os_str().is_empty())
-            .or_else(|| env.var("CI_INTEL_ORG_POLICY").map(PathBuf::from))
-    };
-    let result = match cli.command {
-        Command::Init {
-            dir,
-            hub,
-            version,
-            sha,
-            branch,
-            force,
-        } => cmd_init(&init::InitOptions {
-            dir,
-            hub,
-            version,
-            sha,
-            branch,
-            force,
-        }),
-        Command::Doctor {
-            dir,
-            org_policy,
-            format,
-        } => doctor::run(&dir, overlay(org_policy).as_deref(), format),
-        Command::Check {
-            dir,
-            org_policy,
-            format,
-            allow_empty,
-        } => cmd_check(
-            &dir,
-            overlay(org_policy).as_deref(),
-            format,
-            allow_empty,
-            env,
-        ),
-        Command::External(args) => {
-            let (tool, rest) = args
-                .split_first()
-                .map(|(t, r)| (t.to_string_lossy().into_owned(), r.to_vec()))
-                .unwrap_or_default();
-            dispatch::run_tool(&tool, &rest)
-        }
-    };
-    match result {
-        Ok(code) => code,
-        Err(failure) => {
-            eprintln!("{TOOL}: error: {failure}");
-            failure.code
-        }
-    }
+    })
 }
 
 pub(crate) fn tool_info() -> ToolInfo {

@@ -9,6 +9,7 @@
 //! - [`config`]: `.ci-intel/config.yml`, its schema and its layers;
 //! - [`pipeline_run`]: typed pipeline_run v1.2 records.
 
+pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod exit;

@@ -124,19 +124,7 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let cli = match Cli::try_parse_from(args) {
-        Ok(cli) => cli,
-        Err(error) => {
-            let code = if error.use_stderr() {
-                ExitCode::Usage
-            } else {
-                ExitCode::Pass
-            };
-            let _ = error.print();
-            return code;
-        }
-    };
-    let result = match cli.command {
+    ci_intel_core::cli::run_parsed(TOOL, args, |cli: Cli| match cli.command {
         Command::Validate {
             files,
             allow_empty,
@@ -152,14 +140,7 @@ where
             in_place,
         } => cmd_migrate(&files, output, in_place),
         Command::Action => cmd_action(env),
-    };
-    match result {
-        Ok(code) => code,
-        Err(failure) => {
-            eprintln!("{TOOL}: error: {failure}");
-            failure.code
-        }
-    }
+    })
 }
 
 fn tool_info() -> ToolInfo {
