@@ -1,9 +1,12 @@
 //! ci-intel-policy: compliance-as-code for GitHub workflows and actions
 //! (`audit`), and SHA pinning with Renovate's `# vX.Y.Z` comments (`pin`).
 //!
-//! The binary is a thin wrapper around [`run`].
+//! The binary is a thin wrapper around [`run`]. `pin` talks to the network
+//! (git smart-HTTP, REST over rustls), so it sits behind the `pin` feature:
+//! the umbrella `ci-intel` links `audit` only and stays free of HTTP and TLS.
 
 pub mod audit;
+#[cfg(feature = "pin")]
 pub mod pin;
 
 use std::ffi::OsString;
@@ -26,6 +29,7 @@ enum Command {
     /// Audit workflows, action metadata and dependabot.yml.
     Audit(audit::AuditArgs),
     /// Resolve tag and branch references to commit SHAs with version comments.
+    #[cfg(feature = "pin")]
     Pin(pin::PinArgs),
 }
 
@@ -35,27 +39,9 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let cli = match Cli::try_parse_from(args) {
-        Ok(cli) => cli,
-        Err(error) => {
-            let code = if error.use_stderr() {
-                ExitCode::Usage
-            } else {
-                ExitCode::Pass
-            };
-            let _ = error.print();
-            return code;
-        }
-    };
-    let result = match cli.command {
+    ci_intel_core::cli::run_parsed(TOOL, args, |cli: Cli| match cli.command {
         Command::Audit(args) => audit::run_cli(&args, env),
+        #[cfg(feature = "pin")]
         Command::Pin(args) => pin::run_cli(&args, env),
-    };
-    match result {
-        Ok(code) => code,
-        Err(failure) => {
-            eprintln!("{TOOL}: error: {failure}");
-            failure.code
-        }
-    }
+    })
 }
