@@ -574,6 +574,21 @@ mod tests {
     }
 
     #[test]
+    fn a_locked_pin_list_may_be_tightened_but_not_loosened() {
+        let org = "policy:\n  pins:\n    - {pattern: '*', policy: ref-pin}\nlock: [policy.pins]\n";
+        let tighter = "policy:\n  pins:\n    - {pattern: '*', policy: ref-pin}\n    - {pattern: 'acme/*', policy: hash-pin}\n";
+        assert!(layered(org, tighter).is_ok());
+        let looser = "policy:\n  pins:\n    - {pattern: '*', policy: ref-pin}\n    - {pattern: 'acme/tool', policy: any}\n";
+        let err = layered(org, looser).unwrap_err();
+        assert_eq!(err.code, crate::ExitCode::Usage);
+        assert!(
+            err.message.contains("`policy.pins` is locked"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
     fn unlocked_keys_may_be_loosened() {
         let loaded = layered("fail_on: medium\n", "fail_on: critical\n").unwrap();
         assert_eq!(loaded.config.fail_on, Severity::Critical);

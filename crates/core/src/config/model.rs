@@ -112,7 +112,10 @@ pub struct PolicyConfig {
     /// Per-rule switches and severity overrides.
     pub rules: PolicyRules,
     /// Pin policy per `uses:` pattern: `owner/repo`, `owner/*` or `*`. The
-    /// most specific pattern wins. Locked values can only be kept as they are.
+    /// most specific pattern wins. Tighter means no reference gets a looser
+    /// policy than under the locked list (entries may be added or made
+    /// stricter, never loosened).
+    #[schemars(extend("x-ci-intel-tighten" = "stricter-pins"))]
     pub pins: Vec<PinRule>,
     /// Workflows allowed to use `pull_request_target` or `workflow_run`,
     /// each with a reason, an owner and an expiry date. An expired entry
@@ -235,6 +238,39 @@ pub struct PinRule {
     #[schemars(regex(pattern = r"^(\*|[A-Za-z0-9_.-]+/(\*|[A-Za-z0-9_.-]+))$"))]
     pub pattern: String,
     pub policy: PinPolicy,
+}
+
+impl PinPolicy {
+    /// How strict: `hash-pin` > `ref-pin` > `any`.
+    pub fn strictness(self) -> u8 {
+        match self {
+            PinPolicy::HashPin => 2,
+            PinPolicy::RefPin => 1,
+            PinPolicy::Any => 0,
+        }
+    }
+}
+
+impl PinRule {
+    /// The policy `pins` gives `owner/repo`: an exact pattern, else
+    /// `owner/*`, else `*`, else `hash-pin`. Patterns match case-insensitively,
+    /// as GitHub treats owner and repository names.
+    pub fn effective(pins: &[PinRule], repository: &str) -> PinPolicy {
+        let repository = repository.to_ascii_lowercase();
+        let owner_glob = repository
+            .split_once('/')
+            .map(|(owner, _)| format!("{owner}/*"))
+            .unwrap_or_default();
+        let find = |wanted: &str| {
+            pins.iter()
+                .find(|rule| rule.pattern.eq_ignore_ascii_case(wanted))
+                .map(|rule| rule.policy)
+        };
+        find(&repository)
+            .or_else(|| find(&owner_glob))
+            .or_else(|| find("*"))
+            .unwrap_or(PinPolicy::HashPin)
+    }
 }
 
 /// A workflow allowed to use a dangerous trigger, for a while.

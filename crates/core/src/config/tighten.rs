@@ -23,6 +23,8 @@ pub enum Tighten {
     LowerNumber,
     /// A higher number is tighter (a minimum score).
     HigherNumber,
+    /// A pin list under which no reference gets a looser policy.
+    StricterPins,
     /// A list that keeps only some of the locked items is tighter (an allowlist).
     Subset,
     /// The locked value only.
@@ -41,6 +43,7 @@ impl Tighten {
             Some("lower") => Tighten::LowerNumber,
             Some("higher") => Tighten::HigherNumber,
             Some("subset") => Tighten::Subset,
+            Some("stricter-pins") => Tighten::StricterPins,
             Some(other) => return Err(format!("unknown x-ci-intel-tighten value `{other}`")),
         })
     }
@@ -68,6 +71,7 @@ impl Tighten {
                 (Some(l), Some(c)) => c >= l,
                 _ => false,
             },
+            Tighten::StricterPins => stricter_pins(locked, candidate),
             Tighten::Subset => match (locked.as_array(), candidate.as_array()) {
                 (Some(l), Some(c)) => c.iter().all(|item| l.contains(item)),
                 _ => false,
@@ -104,10 +108,39 @@ impl Tighten {
             Tighten::Pedantic => "only `pedantic` keeps it locked".to_owned(),
             Tighten::LowerNumber => format!("choose a value at or below {locked}"),
             Tighten::HigherNumber => format!("choose a value at or above {locked}"),
+            Tighten::StricterPins => format!(
+                "no reference may get a looser policy than under {locked} (add or tighten entries, never loosen)"
+            ),
             Tighten::Subset => format!("keep only items from {locked}"),
             Tighten::Exact => format!("it must stay {locked}"),
         }
     }
+}
+
+/// Whether `candidate` gives every reference a policy at least as strict as
+/// `locked` does. Only the three pattern levels matter (exact, `owner/*`,
+/// `*`), so probing each pattern either list names, one unnamed repository
+/// of each named owner, and one unnamed owner covers every reference.
+fn stricter_pins(locked: &Value, candidate: &Value) -> bool {
+    use super::model::PinRule;
+    let parse = |v: &Value| serde_json::from_value::<Vec<PinRule>>(v.clone()).ok();
+    let (Some(locked), Some(candidate)) = (parse(locked), parse(candidate)) else {
+        return false;
+    };
+    // No real name contains a space, so these probes match no exact pattern.
+    const UNNAMED: &str = "unnamed repository";
+    let mut probes = vec![format!("{UNNAMED}/{UNNAMED}")];
+    for rule in locked.iter().chain(&candidate) {
+        match rule.pattern.split_once('/') {
+            Some((owner, "*")) => probes.push(format!("{owner}/{UNNAMED}")),
+            Some(_) => probes.push(rule.pattern.clone()),
+            None => {}
+        }
+    }
+    probes.iter().all(|probe| {
+        PinRule::effective(&candidate, probe).strictness()
+            >= PinRule::effective(&locked, probe).strictness()
+    })
 }
 
 fn severity(value: &Value) -> Option<Severity> {
@@ -167,6 +200,33 @@ mod tests {
             assert!(direction.allows(&locked, &tighter), "{direction:?} tighter");
             assert!(!direction.allows(&locked, &looser), "{direction:?} looser");
         }
+    }
+
+    #[test]
+    fn pin_lists_may_add_or_tighten_entries_but_never_loosen_a_reference() {
+        let locked = json!([{"pattern": "*", "policy": "ref-pin"}, {"pattern": "acme/*", "policy": "hash-pin"}]);
+        let allows = |c: Value| Tighten::StricterPins.allows(&locked, &c);
+        assert!(allows(locked.clone()));
+        // Stricter default, and a new exact entry that is as strict as what applied.
+        assert!(allows(
+            json!([{"pattern": "*", "policy": "hash-pin"}, {"pattern": "acme/*", "policy": "hash-pin"}])
+        ));
+        assert!(allows(
+            json!([{"pattern": "*", "policy": "ref-pin"}, {"pattern": "acme/*", "policy": "hash-pin"}, {"pattern": "other/x", "policy": "hash-pin"}])
+        ));
+        // Loosening the default, loosening an owner, or carving out a looser exact repo.
+        assert!(!allows(
+            json!([{"pattern": "*", "policy": "any"}, {"pattern": "acme/*", "policy": "hash-pin"}])
+        ));
+        assert!(
+            !allows(json!([{"pattern": "*", "policy": "ref-pin"}])),
+            "dropping acme/* loosens acme"
+        );
+        assert!(!allows(
+            json!([{"pattern": "*", "policy": "ref-pin"}, {"pattern": "acme/*", "policy": "hash-pin"}, {"pattern": "ACME/tool", "policy": "ref-pin"}])
+        ));
+        // Not a pin list at all.
+        assert!(!allows(json!("hash-pin")));
     }
 
     #[test]

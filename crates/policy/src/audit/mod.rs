@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use globset::{Glob, GlobMatcher, GlobSet, GlobSetBuilder};
 
-use ci_intel_core::config::{self, Config, Persona, PinPolicy, PolicyConfig};
+use ci_intel_core::config::{self, Config, Persona, PinPolicy, PinRule, PolicyConfig};
 use ci_intel_core::{
     ExitCode, Failure, Finding, Location, OutputFormat, Report, RuleMeta, RunnerEnv, Severity,
     ToolInfo, render,
@@ -71,7 +71,7 @@ pub struct Options {
     pub repository: Option<String>,
     /// Today (UTC), for allowlist expiry.
     pub today: NaiveDate,
-    pins: Vec<(String, PinPolicy)>,
+    pins: Vec<PinRule>,
     allow: Vec<(GlobMatcher, NaiveDate, String)>,
     exclude: GlobSet,
 }
@@ -97,7 +97,7 @@ impl Options {
                     "policy.pins[{i}].pattern: `{p}` is not `owner/repo`, `owner/*` or `*`"
                 )));
             }
-            pins.push((p.to_ascii_lowercase(), pin.policy));
+            pins.push(pin.clone());
         }
         let mut allow = Vec::new();
         for (i, entry) in policy.trigger_allowlist.iter().enumerate() {
@@ -153,25 +153,13 @@ impl Options {
     /// The pin policy for a `uses:` (most specific pattern wins; default
     /// `hash-pin`).
     pub fn pin_policy(&self, uses: &Uses) -> PinPolicy {
-        let repo = match &uses.target {
-            UsesTarget::Remote { .. } => uses.repository().unwrap_or_default().to_ascii_lowercase(),
-            _ => String::new(),
-        };
-        let owner = repo.split('/').next().unwrap_or("").to_owned();
-        let exact = self
-            .pins
-            .iter()
-            .find(|(p, _)| !repo.is_empty() && *p == repo);
-        let by_owner = self
-            .pins
-            .iter()
-            .find(|(p, _)| !owner.is_empty() && *p == format!("{owner}/*"));
-        let any = self.pins.iter().find(|(p, _)| p == "*");
-        exact
-            .or(by_owner)
-            .or(any)
-            .map(|(_, policy)| *policy)
-            .unwrap_or(PinPolicy::HashPin)
+        match &uses.target {
+            UsesTarget::Remote { .. } => {
+                PinRule::effective(&self.pins, &uses.repository().unwrap_or_default())
+            }
+            // Not a repository reference: only a `*` entry (or the default) applies.
+            _ => PinRule::effective(&self.pins, ""),
+        }
     }
 
     /// `None`: not allowlisted; `Some(Ok)`: allowed; `Some(Err(why))`: the
