@@ -2,8 +2,9 @@
 //! (`audit`), and SHA pinning with Renovate's `# vX.Y.Z` comments (`pin`).
 //!
 //! The binary is a thin wrapper around [`run`]. `pin` talks to the network
-//! (git smart-HTTP, REST over rustls), so it sits behind the `pin` feature:
-//! the umbrella `ci-intel` links `audit` only and stays free of HTTP and TLS.
+//! (git smart-HTTP over reqwest, REST over octocrab, both on rustls), so it
+//! sits behind the `pin` feature: the umbrella `ci-intel` links `audit` only
+//! and stays free of HTTP and TLS.
 
 pub mod audit;
 #[cfg(feature = "pin")]

@@ -653,3 +653,130 @@ fn transient_server_errors_are_retried_and_logged() {
         "{stderr}"
     );
 }
+
+#[test]
+fn rest_calls_go_to_the_ghes_api_base_with_the_token_and_are_retried() {
+    let fixture = Fixture::new();
+    let root = fixture.project_root.clone();
+    let rest_seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = std::sync::Arc::clone(&rest_seen);
+    // Without --api-url the REST base is `{host}/api/v3`, as on GHES. The
+    // first REST request fails with 503; the rest reach the REST fake.
+    let server = Server::with_handler(move |method, path, query, headers, body| {
+        if let Some(api) = path.strip_prefix("/api/v3") {
+            let mut log = log.lock().unwrap();
+            log.push(headers.clone());
+            if log.len() == 1 {
+                return support::Reply::new(503, "text/plain", "busy");
+            }
+            support::rest_fake(&root, &RestData::default(), api)
+        } else {
+            support::http_backend(&root, method, path, query, headers, body)
+        }
+    });
+    let ws = tempfile::tempdir().unwrap();
+    let file = ws.path().join("action.yml");
+    std::fs::write(&file, "steps:\n  - uses: acme/tool@v1.0.0\n").unwrap();
+    let output = tool()
+        .args(["pin", "--retries", "1", "--host", &server.url])
+        .args(["--update", "--allow-major", "--min-age", "30"])
+        .arg(&file)
+        .env("GITHUB_TOKEN", "t0ken")
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let release = format!("{}/api/v3/repos/acme/tool/releases/tags/v2.1.0", server.url);
+    assert!(
+        stderr.contains(&format!("{release}: HTTP 503; retry 1/1")),
+        "{stderr}"
+    );
+    // v2.1.0 has no release (404): its age comes from its commit, too new.
+    assert!(
+        std::fs::read_to_string(&file)
+            .unwrap()
+            .contains(&format!("@{} # v2.0.0", fixture.commits["c3"]))
+    );
+    let log = server.requests();
+    assert!(
+        log.iter().any(|r| r
+            == &format!(
+                "GET /api/v3/repos/acme/tool/commits/{}",
+                fixture.commits["c4"]
+            )),
+        "{log:#?}"
+    );
+    let seen = rest_seen.lock().unwrap();
+    assert!(seen.len() >= 3, "{seen:#?}");
+    for headers in seen.iter() {
+        assert_eq!(headers["authorization"], "Bearer t0ken");
+        assert_eq!(headers["accept"], "application/vnd.github+json");
+        assert_eq!(headers["x-github-api-version"], "2022-11-28");
+    }
+}
+
+#[test]
+fn rest_failures_are_infrastructure_errors_naming_the_url() {
+    let fixture = Fixture::new();
+    let server = Server::start(&fixture.project_root, RestData::default());
+    let ws = tempfile::tempdir().unwrap();
+    let file = ws.path().join("action.yml");
+    let text = "steps:\n  - uses: acme/tool@v1.0.0\n";
+    std::fs::write(&file, text).unwrap();
+
+    // An unreachable REST API: retried, logged, exit 3 naming the URL.
+    let port = support::dead_port();
+    let api = format!("http://127.0.0.1:{port}");
+    let output = tool()
+        .args([
+            "pin",
+            "--retries",
+            "1",
+            "--timeout",
+            "5",
+            "--host",
+            &server.url,
+        ])
+        .args(["--api-url", &api, "--update", "--min-age", "30"])
+        .arg(&file)
+        .assert()
+        .code(3)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let url = format!("{api}/repos/acme/tool/releases/tags/v1.2.0");
+    assert!(
+        stderr.contains(&format!("cannot reach {url} after 2 attempt(s)")),
+        "{stderr}"
+    );
+    assert!(stderr.contains(&format!("{url}: ")), "{stderr}");
+    assert!(stderr.contains("retry 1/1"), "retries are logged: {stderr}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
+
+    // A 403 (rate limit, or no access) names the URL and the token variables.
+    let root = fixture.project_root;
+    let forbidden = Server::with_handler(move |method, path, query, headers, body| {
+        if path.starts_with("/api/") {
+            support::Reply::json(403, &serde_json::json!({"message": "rate limited"}))
+        } else {
+            support::http_backend(&root, method, path, query, headers, body)
+        }
+    });
+    let output = pin(&forbidden)
+        .args(["--update", "--min-age", "30"])
+        .arg(&file)
+        .assert()
+        .code(3)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "GET {}/api/repos/acme/tool/releases/tags/v1.2.0 answered HTTP 403 (rate limited or not authorised); set GITHUB_TOKEN or GH_TOKEN",
+            forbidden.url
+        )),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
+}

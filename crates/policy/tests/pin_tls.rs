@@ -1,6 +1,8 @@
-//! `pin` over real TLS: rustls with the ring provider and the platform
-//! verifier, against `openssl s_server` on loopback serving a protocol v0
-//! advertisement made by `git upload-pack`. Needs the `openssl` command.
+//! `pin` over real TLS: rustls with the ring provider, against `openssl
+//! s_server` on loopback serving a protocol v0 advertisement made by `git
+//! upload-pack` (reqwest, the platform verifier) and a REST answer
+//! (octocrab, hyper-rustls with the system's roots). Needs the `openssl`
+//! command.
 
 #![allow(clippy::unwrap_used)] // test helpers fail loudly by design
 
@@ -133,24 +135,13 @@ fn resolves_over_https_and_refuses_an_unknown_issuer() {
     let mut body = b"001e# service=git-upload-pack\n0000".to_vec();
     body.extend_from_slice(&advertisement.stdout);
     std::fs::write(info.join("refs?service=git-upload-pack"), body).unwrap();
+    // The REST answer octocrab fetches for --min-age, under the GHES base.
+    let release = "api/v3/repos/acme/tool/releases/tags/v1.2.0";
+    let release_json = r#"{"tag_name":"v1.2.0","published_at":"2020-06-02T00:00:00Z"}"#;
+    std::fs::create_dir_all(www.join(release).parent().unwrap()).unwrap();
+    std::fs::write(www.join(release), release_json).unwrap();
 
-    let port = support::dead_port();
-    let _server = Killed(
-        Command::new("openssl")
-            .args(["s_server", "-quiet", "-WWW", "-accept"])
-            .arg(format!("127.0.0.1:{port}"))
-            .args(["-cert", "../leaf.pem", "-key", "../leaf.key"])
-            .current_dir(&www)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "openssl s_server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let (port, _server) = s_server(&www, "../leaf.pem", "../leaf.key");
 
     let file = d.join("action.yml");
     std::fs::write(&file, "steps:\n  - uses: acme/tool@v1.2.0\n").unwrap();
@@ -187,4 +178,100 @@ fn resolves_over_https_and_refuses_an_unknown_issuer() {
             fixture.commits["c2"]
         )
     );
+
+    // REST over TLS (octocrab, hyper-rustls with the system's roots, which
+    // honour SSL_CERT_FILE): --min-age reads v1.2.0's release date.
+    std::fs::write(&file, "steps:\n  - uses: acme/tool@v1.0.0\n").unwrap();
+    let update = ["--update", "--min-age", "30"];
+    tool()
+        .args(["pin", "--retries", "0", "--host", &host])
+        .args(update)
+        .arg(&file)
+        .env("SSL_CERT_FILE", d.join("ca.pem"))
+        .assert()
+        .code(0);
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        format!(
+            "steps:\n  - uses: acme/tool@{} # v1.2.0\n",
+            fixture.commits["c2"]
+        )
+    );
+
+    // A REST server whose certificate the trusted CA did not issue: refused,
+    // exit 3 naming the URL.
+    let rogue = d.join("rogue");
+    std::fs::create_dir_all(rogue.join("repos/acme/tool/releases/tags")).unwrap();
+    std::fs::write(
+        rogue.join("repos/acme/tool/releases/tags/v1.2.0"),
+        release_json,
+    )
+    .unwrap();
+    openssl(
+        d,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "rogue.key",
+            "-out",
+            "rogue.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+    );
+    let (rogue_port, _rogue_server) = s_server(&rogue, "../rogue.pem", "../rogue.key");
+    let api = format!("https://127.0.0.1:{rogue_port}");
+    std::fs::write(&file, "steps:\n  - uses: acme/tool@v1.0.0\n").unwrap();
+    let output = tool()
+        .args(["pin", "--retries", "0", "--host", &host, "--api-url", &api])
+        .args(update)
+        .arg(&file)
+        .env("SSL_CERT_FILE", d.join("ca.pem"))
+        .assert()
+        .code(3)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "cannot reach {api}/repos/acme/tool/releases/tags/v1.2.0"
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains("certificate"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "steps:\n  - uses: acme/tool@v1.0.0\n"
+    );
+}
+
+/// `openssl s_server -WWW` serving `dir` on a free loopback port, once it
+/// accepts connections.
+fn s_server(dir: &Path, cert: &str, key: &str) -> (u16, Killed) {
+    let port = support::dead_port();
+    let server = Killed(
+        Command::new("openssl")
+            .args(["s_server", "-quiet", "-WWW", "-accept"])
+            .arg(format!("127.0.0.1:{port}"))
+            .args(["-cert", cert, "-key", key])
+            .current_dir(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "openssl s_server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (port, server)
 }

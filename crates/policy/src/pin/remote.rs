@@ -1,11 +1,16 @@
 //! Talking to the forge: `ls-refs` over git smart-HTTP (no REST quota), and
 //! the few REST calls `ls-refs` cannot answer (release age, reachability).
 //!
+//! git smart-HTTP goes through reqwest's blocking client; the REST calls go
+//! through octocrab (hyper-rustls with ring), driven by a current-thread
+//! tokio runtime owned by the [`Remote`]. Both use rustls with the ring
+//! provider: no OpenSSL, no aws-lc.
+//!
 //! Every call has a timeout; transient failures (connection errors, timeouts,
 //! 429 and 5xx) are retried a bounded number of times and each retry is
 //! logged; a final failure is an infrastructure error naming the URL.
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 use std::io::Read as _;
 use std::net::IpAddr;
@@ -15,8 +20,10 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use ci_intel_core::Failure;
+use http_body_util::BodyExt as _;
+use octocrab::Octocrab;
 use reqwest::Url;
-use reqwest::blocking::{Client, RequestBuilder};
+use reqwest::blocking::{Client, RequestBuilder, Response};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -175,7 +182,13 @@ pub struct RepoUnavailable {
 #[derive(Debug)]
 pub struct Remote {
     config: RemoteConfig,
+    /// git smart-HTTP (`ls-refs`).
     client: Client,
+    /// Drives octocrab's futures; `block_on` around each REST call.
+    runtime: tokio::runtime::Runtime,
+    /// The REST client, built on the first REST call (most runs make none;
+    /// building it loads the system's root certificates).
+    rest: OnceCell<Octocrab>,
     cache: RefCell<HashMap<String, Rc<Result<RepoRefs, RepoUnavailable>>>>,
     /// REST answers already fetched in this run, by path.
     rest_cache: RefCell<HashMap<String, Option<serde_json::Value>>>,
@@ -200,9 +213,15 @@ impl Remote {
             .user_agent(USER_AGENT)
             .build()
             .map_err(|e| Failure::infra(format!("cannot set up the HTTP client: {e}")))?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Failure::infra(format!("cannot start the async runtime: {e}")))?;
         Ok(Remote {
             config,
             client,
+            runtime,
+            rest: OnceCell::new(),
             cache: RefCell::new(HashMap::new()),
             rest_cache: RefCell::new(HashMap::new()),
             ls_refs_calls: RefCell::new(0),
@@ -268,13 +287,17 @@ impl Remote {
         }
     }
 
+    fn connect_timeout(&self) -> Duration {
+        self.config.timeout.min(Duration::from_secs(15))
+    }
+
     /// `GET info/refs` with `Git-Protocol: version=2`, then `POST
     /// git-upload-pack` with `command=ls-refs` (or the v0 advertisement when
     /// the server does not speak v2).
     fn ls_refs(&self, repo_url: &str) -> Result<Result<RepoRefs, RepoUnavailable>, Failure> {
         *self.ls_refs_calls.borrow_mut() += 1;
         let info_url = format!("{repo_url}/info/refs?service=git-upload-pack");
-        let answer = self.send(&info_url, || {
+        let answer = self.git_send(&info_url, || {
             self.git_auth(
                 self.client
                     .get(&info_url)
@@ -309,7 +332,7 @@ impl Remote {
                 }
                 let post_url = format!("{repo_url}/git-upload-pack");
                 let body = pktline::ls_refs_request(USER_AGENT);
-                let answer = self.send(&post_url, || {
+                let answer = self.git_send(&post_url, || {
                     self.git_auth(
                         self.client
                             .post(&post_url)
@@ -343,22 +366,82 @@ impl Remote {
         }
     }
 
+    /// The octocrab client for the REST base URL, built on first use inside
+    /// the runtime (its request buffer spawns a task there).
+    fn rest_client(&self) -> Result<&Octocrab, Failure> {
+        if let Some(client) = self.rest.get() {
+            return Ok(client);
+        }
+        let base = self.config.api_base.as_str().trim_end_matches('/');
+        let setup = |e: &dyn std::error::Error| {
+            Failure::infra(format!(
+                "cannot set up the REST client for {base}: {}",
+                describe(e)
+            ))
+        };
+        let _context = self.runtime.enter();
+        // octocrab sends `X-GitHub-Api-Version: 2022-11-28` itself.
+        let mut builder = Octocrab::builder()
+            .base_uri(base)
+            .map_err(|e| setup(&e))?
+            .add_header(
+                reqwest::header::ACCEPT,
+                "application/vnd.github+json".to_owned(),
+            )
+            .set_connect_timeout(Some(self.connect_timeout()))
+            .set_read_timeout(Some(self.config.timeout))
+            .set_write_timeout(Some(self.config.timeout));
+        if let Some(token) = &self.config.token {
+            builder = builder.personal_token(token.clone());
+        }
+        let client = builder.build().map_err(|e| setup(&e))?;
+        Ok(self.rest.get_or_init(|| client))
+    }
+
+    /// One REST GET through octocrab, with the same timeout, retries and
+    /// size limit as the git calls. `url` is absolute (the REST base and
+    /// `path`), so the URL requested is the URL every message names, and
+    /// octocrab attaches the token only for the base's host.
     fn rest_get(&self, path: &str) -> Result<(String, Answer), Failure> {
         let url = format!(
             "{}{path}",
             self.config.api_base.as_str().trim_end_matches('/')
         );
-        let answer = self.send(&url, || {
-            let request = self
-                .client
-                .get(&url)
-                .header("Accept", "application/vnd.github+json")
-                .header("X-GitHub-Api-Version", "2022-11-28");
-            match &self.config.token {
-                Some(token) => request.bearer_auth(token),
-                None => request,
-            }
-        })?;
+        // Percent-encode what a ref name may hold that a URI may not.
+        let uri = Url::parse(&url)
+            .map_err(|e| Failure::infra(format!("GET {url}: not a valid URL: {e}")))?;
+        let client = self.rest_client()?;
+        let timeout = self.config.timeout;
+        let answer = self.send(
+            &url,
+            || {
+                let deadline = tokio::time::Instant::now() + timeout;
+                self.runtime
+                    .block_on(async {
+                        tokio::time::timeout_at(deadline, client._get(uri.as_str())).await
+                    })
+                    .map_err(|_| "operation timed out".to_owned())?
+                    .map(|response| (response, deadline))
+                    .map_err(|e| describe(&e))
+            },
+            |(response, _)| response.status().as_u16(),
+            |(response, deadline)| {
+                self.runtime.block_on(async {
+                    let mut body = response.into_body();
+                    let mut bytes = Vec::new();
+                    while bytes.len() as u64 <= MAX_BODY {
+                        let frame = tokio::time::timeout_at(deadline, body.frame())
+                            .await
+                            .map_err(|_| "operation timed out".to_owned())?;
+                        let Some(frame) = frame else { break };
+                        if let Ok(data) = frame.map_err(|e| describe(&e))?.into_data() {
+                            bytes.extend_from_slice(&data);
+                        }
+                    }
+                    Ok(bytes)
+                })
+            },
+        )?;
         if answer.status == 401 || answer.status == 403 {
             return Err(Failure::infra(format!(
                 "GET {url} answered HTTP {} (rate limited or not authorised); set GITHUB_TOKEN or GH_TOKEN",
@@ -444,24 +527,46 @@ impl Remote {
         parse_time(time, &commit_path)
     }
 
-    /// Send a request, retrying transient failures with a doubling pause.
-    fn send(&self, url: &str, build: impl Fn() -> RequestBuilder) -> Result<Answer, Failure> {
+    /// Send a git smart-HTTP request with reqwest's blocking client.
+    fn git_send(&self, url: &str, build: impl Fn() -> RequestBuilder) -> Result<Answer, Failure> {
+        self.send(
+            url,
+            || build().send().map_err(|e| describe(&e)),
+            |response: &Response| response.status().as_u16(),
+            |response| {
+                let mut body = Vec::new();
+                response
+                    .take(MAX_BODY + 1)
+                    .read_to_end(&mut body)
+                    .map_err(|e| e.to_string())?;
+                Ok(body)
+            },
+        )
+    }
+
+    /// Make an exchange, retrying transient failures with a doubling pause.
+    /// `exchange` sends the request (an error is a transport failure),
+    /// `status` reads the response's status, and `read` its body, of which
+    /// at most `MAX_BODY + 1` bytes are needed.
+    fn send<R>(
+        &self,
+        url: &str,
+        mut exchange: impl FnMut() -> Result<R, String>,
+        status: impl Fn(&R) -> u16,
+        read: impl Fn(R) -> Result<Vec<u8>, String>,
+    ) -> Result<Answer, Failure> {
         let attempts = self.config.retries.saturating_add(1);
         let mut pause = self.config.backoff;
         let mut last_error = String::new();
         for attempt in 1..=attempts {
-            match build().send() {
+            match exchange() {
                 Ok(response) => {
-                    let status = response.status().as_u16();
+                    let status = status(&response);
                     let transient = status == 429 || status >= 500;
                     if !transient || attempt == attempts {
-                        let mut body = Vec::new();
-                        response
-                            .take(MAX_BODY + 1)
-                            .read_to_end(&mut body)
-                            .map_err(|e| {
-                                Failure::infra(format!("reading the answer of {url} failed: {e}"))
-                            })?;
+                        let body = read(response).map_err(|e| {
+                            Failure::infra(format!("reading the answer of {url} failed: {e}"))
+                        })?;
                         if body.len() as u64 > MAX_BODY {
                             return Err(Failure::infra(format!(
                                 "the answer of {url} exceeds {MAX_BODY} bytes; refusing it"
@@ -477,7 +582,7 @@ impl Remote {
                     last_error = format!("HTTP {status}");
                 }
                 Err(error) => {
-                    last_error = describe(&error);
+                    last_error = error;
                     if attempt == attempts {
                         break;
                     }
@@ -497,13 +602,17 @@ impl Remote {
     }
 }
 
-/// An error with its causes, which reqwest keeps in the source chain.
-fn describe(error: &reqwest::Error) -> String {
+/// An error with its causes, which reqwest and octocrab keep in the source
+/// chain (octocrab also repeats a cause in its own message: said once).
+fn describe(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
-    let mut source = std::error::Error::source(error);
+    let mut source = error.source();
     while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
         source = cause.source();
     }
     text

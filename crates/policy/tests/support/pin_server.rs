@@ -310,7 +310,7 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 /// The REST endpoints `pin` uses, answered from the fixture repositories.
-fn rest_fake(root: &Path, data: &RestData, path: &str) -> Reply {
+pub fn rest_fake(root: &Path, data: &RestData, path: &str) -> Reply {
     let parts: Vec<&str> = path.trim_start_matches('/').splitn(5, '/').collect();
     let not_found = || Reply::json(404, &serde_json::json!({"message": "Not Found"}));
     let ["repos", owner, repo, kind, rest] = parts.as_slice() else {
