@@ -1,0 +1,51 @@
+//! ci-intel-secrets: secret hygiene for pipelines.
+//!
+//! - `scan`: committed secrets in a tree or a diff;
+//! - `sweep`: long-lived credentials in a live job's environment;
+//! - `redact`: a streaming log filter that masks secrets.
+//!
+//! All three share [`detect`]: the detectors, and [`secret`]: how a secret
+//! is shown (a redacted preview and a SHA-256 fingerprint prefix, never the
+//! value).
+
+pub mod detect;
+pub mod secret;
+
+use std::ffi::OsString;
+
+use clap::{Parser, Subcommand};
+
+use ci_intel_core::{ExitCode, Failure, RunnerEnv};
+
+pub const TOOL: &str = "ci-intel-secrets";
+
+#[derive(Debug, Parser)]
+#[command(name = TOOL, version, about = "Secret scan, runtime environment sweep, log redaction")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Scan files (or the added lines of a git diff) for committed secrets.
+    Scan,
+    /// Fail on long-lived credentials in this job's processes' environments.
+    Sweep,
+    /// Mask secrets in a log stream: stdin to stdout.
+    Redact,
+}
+
+/// Run the tool with `args` (including the program name) in `env`.
+pub fn run<I, T>(args: I, env: &RunnerEnv) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let _ = env;
+    ci_intel_core::cli::run_parsed(TOOL, args, |cli: Cli| match cli.command {
+        Command::Scan | Command::Sweep | Command::Redact => Err(Failure::infra(
+            "not built yet: this skeleton only fixes the detector API",
+        )),
+    })
+}
