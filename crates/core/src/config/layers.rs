@@ -589,6 +589,25 @@ mod tests {
     }
 
     #[test]
+    fn a_locked_attest_artifact_list_may_grow_but_never_lose_an_entry() {
+        let org = "attest:\n  artifacts:\n    - {paths: [dist/app], provenance: dist/app.intoto.jsonl, source_uri: github.com/acme/app}\nlock: [attest.artifacts]\n";
+        let grown = "attest:\n  artifacts:\n    - {paths: [dist/app], provenance: dist/app.intoto.jsonl, source_uri: github.com/acme/app}\n    - {paths: [dist/cli], bundle: dist/cli.sigstore.json, cert_identity: me}\n";
+        assert_eq!(
+            layered(org, grown).unwrap().config.attest.artifacts.len(),
+            2
+        );
+        let dropped = "attest:\n  artifacts:\n    - {paths: [dist/cli], bundle: dist/cli.sigstore.json, cert_identity: me}\n";
+        let err = layered(org, dropped).unwrap_err();
+        assert_eq!(err.code, crate::ExitCode::Usage);
+        assert!(
+            err.message.contains("`attest.artifacts` is locked"),
+            "{}",
+            err.message
+        );
+        assert!(err.message.contains("keep every item"), "{}", err.message);
+    }
+
+    #[test]
     fn unlocked_keys_may_be_loosened() {
         let loaded = layered("fail_on: medium\n", "fail_on: critical\n").unwrap();
         assert_eq!(loaded.config.fail_on, Severity::Critical);

@@ -13,8 +13,9 @@ mod yaml_locate;
 
 pub use layers::{LayerSource, LoadedConfig, load, load_from_texts, parse_layer};
 pub use model::{
-    CONFIG_VERSION, Config, Gates, HubConfig, HubPinsGate, Persona, PinPolicy, PinRule,
-    PolicyConfig, PolicyRules, RuleSetting, TelemetryGate, TriggerAllow, config_schema,
+    AttestArtifact, AttestConfig, CONFIG_VERSION, Config, Gates, HubConfig, HubPinsGate, Persona,
+    PinPolicy, PinRule, PolicyConfig, PolicyRules, RuleSetting, SigstoreInstance, TelemetryGate,
+    TriggerAllow, config_schema,
 };
 pub use tighten::Tighten;
 

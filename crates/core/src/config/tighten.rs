@@ -27,6 +27,9 @@ pub enum Tighten {
     StricterPins,
     /// A list that keeps only some of the locked items is tighter (an allowlist).
     Subset,
+    /// A list that keeps every locked item and may add more is tighter (a
+    /// list of things that must be verified).
+    Superset,
     /// The locked value only.
     Exact,
 }
@@ -43,6 +46,7 @@ impl Tighten {
             Some("lower") => Tighten::LowerNumber,
             Some("higher") => Tighten::HigherNumber,
             Some("subset") => Tighten::Subset,
+            Some("superset") => Tighten::Superset,
             Some("stricter-pins") => Tighten::StricterPins,
             Some(other) => return Err(format!("unknown x-ci-intel-tighten value `{other}`")),
         })
@@ -74,6 +78,10 @@ impl Tighten {
             Tighten::StricterPins => stricter_pins(locked, candidate),
             Tighten::Subset => match (locked.as_array(), candidate.as_array()) {
                 (Some(l), Some(c)) => c.iter().all(|item| l.contains(item)),
+                _ => false,
+            },
+            Tighten::Superset => match (locked.as_array(), candidate.as_array()) {
+                (Some(l), Some(c)) => l.iter().all(|item| c.contains(item)),
                 _ => false,
             },
             Tighten::Exact => locked == candidate,
@@ -112,6 +120,7 @@ impl Tighten {
                 "no reference may get a looser policy than under {locked} (add or tighten entries, never loosen)"
             ),
             Tighten::Subset => format!("keep only items from {locked}"),
+            Tighten::Superset => format!("keep every item of {locked}; you may add more"),
             Tighten::Exact => format!("it must stay {locked}"),
         }
     }
@@ -192,6 +201,12 @@ mod tests {
                 json!(["a", "b"]),
                 json!(["a"]),
                 json!(["a", "c"]),
+            ),
+            (
+                Tighten::Superset,
+                json!(["a", "b"]),
+                json!(["a", "b", "c"]),
+                json!(["a"]),
             ),
             (Tighten::Exact, json!("x"), json!("x"), json!("y")),
         ];
