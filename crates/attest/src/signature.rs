@@ -736,6 +736,20 @@ fn checkpoint_checks(
             continue;
         }
         let is_v2 = entry.kind_version == KindVersion::HashedRekordV002;
+        // Rekor v1 repeats the tree in the proof; it must be the tree the
+        // signed checkpoint describes. (Rekor v2 proofs use the checkpoint's.)
+        if !is_v2 && checkpoint.root_hash() != &proof.root_hash {
+            checks.push(
+                Check::fail(
+                    CheckId::TlogCheckpoint,
+                    subject,
+                    "the inclusion proof's root hash is not the one the signed checkpoint commits to",
+                )
+                .expected(format!("root hash {}", checkpoint.root_hash().to_hex()))
+                .actual(format!("root hash {}", proof.root_hash.to_hex())),
+            );
+            continue;
+        }
         if !is_v2 && checkpoint.tree_size() != proof.tree_size {
             checks.push(
                 Check::fail(

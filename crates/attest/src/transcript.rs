@@ -318,7 +318,12 @@ impl Check {
 
     /// One line for a human: what failed, with expected and actual values.
     pub fn describe(&self) -> String {
-        let mut text = format!("{} [{}]", self.subject, self.id);
+        format!("[{}] {}", self.id, self.message())
+    }
+
+    /// As [`Check::describe`] without the id (a finding carries it already).
+    pub fn message(&self) -> String {
+        let mut text = self.subject.clone();
         if let Some(detail) = &self.detail {
             text.push_str(": ");
             text.push_str(detail);
@@ -442,7 +447,7 @@ mod tests {
             .expected("refs/tags/v1")
             .actual("refs/tags/v2");
         let text = check.describe();
-        assert!(text.contains("[source-ref]"), "{text}");
+        assert!(text.starts_with("[source-ref] a.bin"), "{text}");
         assert!(text.contains("expected: refs/tags/v1"), "{text}");
         assert!(text.contains("actual: refs/tags/v2"), "{text}");
     }

@@ -349,7 +349,7 @@ fn finish(
                         Finding::new(
                             check.id.as_str(),
                             Severity::High,
-                            check.describe(),
+                            check.message(),
                             Some(location),
                             &format!("{}\0{}", artifact.sha256_hex(), check.subject),
                         )
