@@ -1,0 +1,765 @@
+//! The Sigstore verification of one bundle for one artifact.
+//!
+//! The cryptography is sigstore-verify's (certificate chain, SCT, signature,
+//! Rekor inclusion proof, checkpoint, SET, RFC 3161 timestamps, log-entry
+//! consistency). Around it this module:
+//! - checks what the library does not, or does not report with values:
+//!   the identity policy (exact or regular expression), the checkpoint being
+//!   signed by *the entry's* log (the library accepts any trusted log's key),
+//!   the checkpoint's tree size against the proof's, and the integrated time
+//!   against the certificate's validity (which the library also checks; ours
+//!   records both values);
+//! - turns the library's one result into transcript checks: each check it
+//!   establishes on success, or the one that failed (and which were then not
+//!   reached) on failure.
+
+use ci_intel_core::Failure;
+use regex::Regex;
+use sigstore_crypto::{CertificateInfo, parse_certificate_info};
+use sigstore_types::bundle::VerificationMaterialContent;
+use sigstore_types::{
+    Artifact as SigstoreArtifact, DerPublicKey, HashAlgorithm, KindVersion, Sha256Hash, SignatureContent,
+};
+use sigstore_verify::{
+    CertificateError, Error as VerifyError, PublicKeyVerificationPolicy, TimestampError,
+    TransparencyLogError, VerificationPolicy, VerificationResult, Verifier,
+};
+
+use crate::artifact::{Artifact, hex};
+use crate::bundle::LoadedBundle;
+use crate::transcript::{Check, CheckId, CheckResult};
+use crate::trust::TrustMaterial;
+
+/// How the certificate's subject alternative name must look.
+#[derive(Debug, Clone)]
+pub enum IdentityPolicy {
+    /// `--cert-identity`: equal to this.
+    Exact(String),
+    /// `--cert-identity-regexp`: matches this (unanchored, as cosign's
+    /// Go regexp; anchor it with `^...$` to pin the whole value).
+    Regex(Regex),
+    /// No SAN policy here: the caller checks the signer itself (provenance).
+    Unconstrained,
+}
+
+impl IdentityPolicy {
+    pub fn regex(pattern: &str) -> Result<IdentityPolicy, Failure> {
+        Regex::new(pattern).map(IdentityPolicy::Regex).map_err(|e| {
+            Failure::usage(format!(
+                "--cert-identity-regexp `{pattern}` is not a valid regular expression: {e}"
+            ))
+        })
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            IdentityPolicy::Exact(value) => value.clone(),
+            IdentityPolicy::Regex(re) => format!("matches /{}/", re.as_str()),
+            IdentityPolicy::Unconstrained => "any".to_owned(),
+        }
+    }
+
+    fn matches(&self, san: &str) -> bool {
+        match self {
+            IdentityPolicy::Exact(value) => value == san,
+            IdentityPolicy::Regex(re) => re.is_match(san),
+            IdentityPolicy::Unconstrained => true,
+        }
+    }
+}
+
+/// Who must have signed.
+#[derive(Debug, Clone)]
+pub struct SignerPolicy {
+    pub identity: IdentityPolicy,
+    /// Required OIDC issuer (`--cert-oidc-issuer`); `None` accepts any.
+    pub issuer: Option<String>,
+    /// Managed key (`--key`): the bundle must carry a public-key hint and
+    /// verify with this key.
+    pub key: Option<DerPublicKey>,
+}
+
+/// Read a PEM public key for `--key`. Unreadable or unparsable is exit 3,
+/// like an unusable trusted root: the trust material to verify with is
+/// missing.
+pub fn read_public_key(path: &std::path::Path) -> Result<DerPublicKey, Failure> {
+    let pem = std::fs::read_to_string(path)
+        .map_err(|e| Failure::infra(format!("cannot read --key {}: {e}", path.display())))?;
+    DerPublicKey::from_pem(&pem).map_err(|e| {
+        Failure::infra(format!(
+            "--key {}: not a PEM public key (-----BEGIN PUBLIC KEY-----): {e}",
+            path.display()
+        ))
+    })
+}
+
+/// What verifying one bundle for one artifact established.
+#[derive(Debug, Clone)]
+pub struct BundleVerification {
+    pub checks: Vec<Check>,
+    /// The signing certificate, parsed (absent for managed-key bundles or an
+    /// unparsable certificate).
+    pub certificate: Option<CertificateInfo>,
+}
+
+impl BundleVerification {
+    pub fn passed(&self) -> bool {
+        !self.checks.iter().any(Check::failed)
+    }
+}
+
+/// The checks the library makes in one call, in the order a reader expects.
+const LIBRARY_CHECKS: [CheckId; 12] = [
+    CheckId::BundleStructure,
+    CheckId::CertificateChain,
+    CheckId::CertificateValidity,
+    CheckId::CertificateSct,
+    CheckId::TimestampRfc3161,
+    CheckId::SigningTime,
+    CheckId::TlogInclusionProof,
+    CheckId::TlogCheckpoint,
+    CheckId::TlogSet,
+    CheckId::TlogEntry,
+    CheckId::Signature,
+    CheckId::ArtifactDigest,
+];
+
+/// Verify `loaded` for `artifact` under `policy`. `Err` only when verification
+/// could not run at all (unusable trust material, unsupported input): every
+/// verdict about the bundle itself is a failed check in the result.
+pub fn verify_bundle_for(
+    verifier: &Verifier,
+    trust: &TrustMaterial,
+    loaded: &LoadedBundle,
+    artifact: &Artifact,
+    policy: &SignerPolicy,
+) -> Result<BundleVerification, Failure> {
+    let subject = format!("{} via {}", artifact.name, loaded.origin);
+    let subject = subject.as_str();
+    let bundle = &loaded.bundle;
+    let mut checks = vec![
+        Check::pass(CheckId::BundleFormat, subject).actual(loaded.media_type.clone()),
+    ];
+
+    // Which kind of signer: a certificate, or a managed key.
+    let certificate_der = bundle.signing_certificate();
+    let is_key_bundle = matches!(
+        bundle.verification_material.content,
+        VerificationMaterialContent::PublicKey(_)
+    );
+    let mut certificate = None;
+    match (&policy.key, is_key_bundle) {
+        (Some(_), false) => {
+            checks.push(
+                Check::fail(
+                    CheckId::PublicKey,
+                    subject,
+                    "--key was given but the bundle is signed with a certificate, not a managed key",
+                )
+                .expected("a public-key bundle")
+                .actual("a certificate bundle"),
+            );
+        }
+        (None, true) => {
+            checks.push(
+                Check::fail(
+                    CheckId::PublicKey,
+                    subject,
+                    "the bundle is signed with a managed key; pass that key with --key to verify it",
+                )
+                .expected("a certificate matching the identity policy")
+                .actual("a public-key bundle"),
+            );
+        }
+        (Some(_), true) => {}
+        (None, false) => {}
+    }
+
+    if let Some(der) = certificate_der {
+        match parse_certificate_info(der) {
+            Ok(info) => {
+                identity_checks(&mut checks, subject, &info, policy);
+                integrated_time_checks(&mut checks, subject, loaded, &info);
+                certificate = Some(info);
+            }
+            Err(e) => checks.push(Check::fail(
+                CheckId::CertificateChain,
+                subject,
+                format!("the signing certificate does not parse: {e}"),
+            )),
+        }
+    } else if !is_key_bundle {
+        checks.push(Check::fail(
+            CheckId::CertificateChain,
+            subject,
+            "the bundle carries no signing certificate",
+        ));
+    }
+    artifact_digest_check(&mut checks, subject, loaded, artifact);
+    checkpoint_checks(&mut checks, subject, loaded, trust);
+
+    // The library's verification, unless the signer kind already failed (it
+    // would only report the same mismatch less clearly).
+    let kind_failed = checks.iter().any(|c| c.id == CheckId::PublicKey && c.failed());
+    if kind_failed {
+        for id in LIBRARY_CHECKS {
+            push_unless_failed(
+                &mut checks,
+                Check::new(id, subject, CheckResult::NotReached)
+                    .detail("not verified: the bundle's signer kind does not match the policy"),
+            );
+        }
+    } else {
+        let result = run_library(verifier, trust, loaded, artifact, policy)?;
+        library_checks(&mut checks, subject, trust, loaded, artifact, result);
+    }
+    Ok(BundleVerification {
+        checks,
+        certificate,
+    })
+}
+
+fn run_library(
+    verifier: &Verifier,
+    trust: &TrustMaterial,
+    loaded: &LoadedBundle,
+    artifact: &Artifact,
+    policy: &SignerPolicy,
+) -> Result<Result<VerificationResult, VerifyError>, Failure> {
+    let input: SigstoreArtifact<'_> = match &artifact.bytes {
+        Some(bytes) => SigstoreArtifact::from_blob(bytes),
+        None => SigstoreArtifact::from_digest(Sha256Hash::new(artifact.sha256)),
+    };
+    let result = match &policy.key {
+        Some(key) => {
+            let mut key_policy = PublicKeyVerificationPolicy::new(key.clone());
+            if !trust.has_tlogs() {
+                key_policy = key_policy.skip_tlog_unsafe();
+            }
+            verifier.verify(input, &loaded.bundle, &key_policy)
+        }
+        None => {
+            // Identity and issuer are checked by `identity_checks`, with the
+            // values in the transcript; the library verifies cryptography.
+            let mut cert_policy = VerificationPolicy::any_identity();
+            if !trust.has_tlogs() {
+                // GitHub's instance has no transparency log: signing time
+                // comes from RFC 3161 timestamps, which stay required.
+                cert_policy = cert_policy.skip_tlog_unsafe();
+            }
+            if !trust.has_ctlogs() {
+                cert_policy = cert_policy.skip_sct();
+            }
+            verifier.verify(input, &loaded.bundle, &cert_policy)
+        }
+    };
+    match result {
+        Err(VerifyError::UnsupportedArtifact(why)) => Err(Failure::usage(format!(
+            "{}: cannot verify {} from its digest alone ({why}); pass the artifact file instead",
+            loaded.origin, artifact.name
+        ))),
+        Err(VerifyError::ArtifactRead(e)) => Err(Failure::infra(format!(
+            "cannot read artifact {}: {e}",
+            artifact.name
+        ))),
+        Err(
+            e @ (VerifyError::InvalidTrustRoot(_)
+            | VerifyError::TrustRoot(_)
+            | VerifyError::TrustedCertificate(_)),
+        ) => Err(Failure::infra(format!(
+            "the trusted root ({}) cannot be used: {e}; nothing was verified",
+            trust.summary.source
+        ))),
+        other => Ok(other),
+    }
+}
+
+/// Add `check` unless a failure with the same id is already recorded (our
+/// own check found it first, with better values).
+fn push_unless_failed(checks: &mut Vec<Check>, check: Check) {
+    if let Some(existing) = checks.iter_mut().find(|c| c.id == check.id) {
+        if existing.failed() {
+            return;
+        }
+        if check.failed() {
+            // The library disagrees with our pass: the failure wins.
+            *existing = check;
+        }
+        return;
+    }
+    checks.push(check);
+}
+
+fn library_checks(
+    checks: &mut Vec<Check>,
+    subject: &str,
+    trust: &TrustMaterial,
+    loaded: &LoadedBundle,
+    artifact: &Artifact,
+    result: Result<VerificationResult, VerifyError>,
+) {
+    let bundle = &loaded.bundle;
+    let entries = &bundle.verification_material.tlog_entries;
+    let is_key_bundle = matches!(
+        bundle.verification_material.content,
+        VerificationMaterialContent::PublicKey(_)
+    );
+    match result {
+        Ok(result) => {
+            let times: Vec<String> = result
+                .verified_timestamps()
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+            push_unless_failed(
+                checks,
+                Check::pass(CheckId::BundleStructure, subject)
+                    .actual(structure_summary(loaded)),
+            );
+            if is_key_bundle {
+                push_unless_failed(
+                    checks,
+                    Check::pass(CheckId::PublicKey, subject)
+                        .detail("the signature and log entries verify with the --key public key"),
+                );
+                for id in [
+                    CheckId::CertificateChain,
+                    CheckId::CertificateValidity,
+                    CheckId::CertificateSct,
+                ] {
+                    push_unless_failed(
+                        checks,
+                        Check::not_applicable(id, subject, "managed-key bundle: no certificate"),
+                    );
+                }
+            } else {
+                if let Some(cert) = result.certificate() {
+                    push_unless_failed(
+                        checks,
+                        Check::pass(CheckId::CertificateChain, subject).detail(format!(
+                            "chains to a Fulcio CA of the trusted root ({}) valid at every verified signing time, with the code-signing usage",
+                            trust.summary.source
+                        )),
+                    );
+                    push_unless_failed(
+                        checks,
+                        Check::pass(CheckId::CertificateValidity, subject)
+                            .expected(format!("{} .. {}", cert.not_before, cert.not_after))
+                            .actual(times.join(", ")),
+                    );
+                }
+                if result.sct_verified() {
+                    push_unless_failed(checks, Check::pass(CheckId::CertificateSct, subject));
+                } else {
+                    push_unless_failed(
+                        checks,
+                        Check::not_applicable(
+                            CheckId::CertificateSct,
+                            subject,
+                            "the trusted root names no CT log (GitHub instance)",
+                        ),
+                    );
+                }
+            }
+            let tsa = bundle
+                .verification_material
+                .timestamp_verification_data
+                .rfc3161_timestamps
+                .len();
+            if tsa == 0 {
+                push_unless_failed(
+                    checks,
+                    Check::not_applicable(
+                        CheckId::TimestampRfc3161,
+                        subject,
+                        "the bundle carries no RFC 3161 timestamp",
+                    ),
+                );
+            } else {
+                push_unless_failed(
+                    checks,
+                    Check::pass(CheckId::TimestampRfc3161, subject).actual(format!(
+                        "{tsa} timestamp(s) verified against the trusted root's TSAs"
+                    )),
+                );
+            }
+            push_unless_failed(
+                checks,
+                Check::pass(CheckId::SigningTime, subject).actual(times.join(", ")),
+            );
+            if result.tlog_verified() && !entries.is_empty() {
+                let proofs = entries.iter().filter(|e| e.inclusion_proof.is_some()).count();
+                let promises = entries
+                    .iter()
+                    .filter(|e| e.inclusion_promise.is_some())
+                    .count();
+                let describe = entries
+                    .iter()
+                    .map(|e| {
+                        format!(
+                            "{}/{} at index {} in log {}",
+                            e.kind_version.kind(),
+                            e.kind_version.version(),
+                            e.log_index.get(),
+                            hex(e.log_id.key_id.as_bytes())
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                if proofs > 0 {
+                    push_unless_failed(
+                        checks,
+                        Check::pass(CheckId::TlogInclusionProof, subject).actual(describe.clone()),
+                    );
+                    push_unless_failed(checks, Check::pass(CheckId::TlogCheckpoint, subject));
+                } else {
+                    for id in [CheckId::TlogInclusionProof, CheckId::TlogCheckpoint] {
+                        push_unless_failed(
+                            checks,
+                            Check::not_applicable(
+                                id,
+                                subject,
+                                "v0.1 bundle: inclusion is promised by the SET, no proof is carried",
+                            ),
+                        );
+                    }
+                }
+                if promises > 0 {
+                    push_unless_failed(checks, Check::pass(CheckId::TlogSet, subject));
+                } else {
+                    push_unless_failed(
+                        checks,
+                        Check::not_applicable(
+                            CheckId::TlogSet,
+                            subject,
+                            "no inclusion promise (Rekor v2 entries have none; the inclusion proof and checkpoint stand for it)",
+                        ),
+                    );
+                }
+                push_unless_failed(
+                    checks,
+                    Check::pass(CheckId::TlogEntry, subject).actual(describe),
+                );
+            } else {
+                let why = if trust.has_tlogs() {
+                    "the bundle has no transparency-log entry"
+                } else {
+                    "the trusted root names no transparency log (GitHub instance): signing time rests on RFC 3161 timestamps"
+                };
+                for id in [
+                    CheckId::TlogInclusionProof,
+                    CheckId::TlogCheckpoint,
+                    CheckId::TlogSet,
+                    CheckId::TlogEntry,
+                    CheckId::TlogIntegratedTime,
+                ] {
+                    push_unless_failed(checks, Check::not_applicable(id, subject, why));
+                }
+            }
+            push_unless_failed(
+                checks,
+                Check::pass(CheckId::Signature, subject).detail(match &bundle.content {
+                    SignatureContent::DsseEnvelope(_) => "DSSE envelope signature (PAE) verifies",
+                    _ => "message signature verifies over the artifact",
+                }),
+            );
+            push_unless_failed(
+                checks,
+                Check::pass(CheckId::ArtifactDigest, subject)
+                    .expected(format!("sha256:{}", artifact.sha256_hex()))
+                    .actual(signed_digests(loaded)),
+            );
+        }
+        Err(error) => {
+            let failed = classify(&error);
+            // The library's message names what differed; the values are in
+            // our own artifact-digest check when that is where it differs.
+            push_unless_failed(checks, Check::fail(failed, subject, error.to_string()));
+            for id in LIBRARY_CHECKS {
+                if id != failed {
+                    push_unless_failed(
+                        checks,
+                        Check::new(id, subject, CheckResult::NotReached).detail(format!(
+                            "not established: Sigstore verification stopped at {failed}"
+                        )),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Which check a library error is.
+pub fn classify(error: &VerifyError) -> CheckId {
+    match error {
+        VerifyError::IdentityMismatch { .. } => CheckId::CertificateIdentity,
+        VerifyError::IssuerMismatch { .. } => CheckId::CertificateIssuer,
+        VerifyError::SignatureInvalid(_) | VerifyError::Crypto(_) => CheckId::Signature,
+        VerifyError::ArtifactMismatch(_) | VerifyError::UnsupportedArtifact(_) => {
+            CheckId::ArtifactDigest
+        }
+        VerifyError::Certificate(cert) => match cert {
+            CertificateError::NotYetValid { .. } | CertificateError::Expired { .. } => {
+                CheckId::CertificateValidity
+            }
+            CertificateError::Sct(_) => CheckId::CertificateSct,
+            _ => CheckId::CertificateChain,
+        },
+        VerifyError::TransparencyLog(tlog) => match tlog {
+            TransparencyLogError::InclusionProof(_) => CheckId::TlogInclusionProof,
+            TransparencyLogError::Checkpoint(_) => CheckId::TlogCheckpoint,
+            TransparencyLogError::InclusionPromise(_) => CheckId::TlogSet,
+            TransparencyLogError::IntegratedTime(_) => CheckId::TlogIntegratedTime,
+            _ => CheckId::TlogEntry,
+        },
+        VerifyError::Timestamp(ts) => match ts {
+            TimestampError::NoVerifiedTimestamp(_) => CheckId::SigningTime,
+            _ => CheckId::TimestampRfc3161,
+        },
+        VerifyError::InvalidBundle(_)
+        | VerifyError::UnsupportedBundle(_)
+        | VerifyError::Bundle(_)
+        | VerifyError::Types(_) => CheckId::BundleStructure,
+        _ => CheckId::Verification,
+    }
+}
+
+fn structure_summary(loaded: &LoadedBundle) -> String {
+    let material = &loaded.bundle.verification_material;
+    let kind = match &material.content {
+        VerificationMaterialContent::Certificate(_) => "certificate",
+        VerificationMaterialContent::X509CertificateChain { .. } => "certificate chain",
+        VerificationMaterialContent::PublicKey(_) => "public key",
+        _ => "unknown verification material",
+    };
+    let content = match &loaded.bundle.content {
+        SignatureContent::DsseEnvelope(_) => "DSSE envelope",
+        _ => "message signature",
+    };
+    format!(
+        "{}: {content}, {kind}, {} tlog entr(ies), {} RFC 3161 timestamp(s)",
+        loaded.media_type,
+        material.tlog_entries.len(),
+        material.timestamp_verification_data.rfc3161_timestamps.len()
+    )
+}
+
+/// The digests the bundle says it signs, for the transcript.
+fn signed_digests(loaded: &LoadedBundle) -> String {
+    match &loaded.bundle.content {
+        SignatureContent::MessageSignature(sig) => match &sig.message_digest {
+            Some(digest) => format!(
+                "{}:{}",
+                match digest.algorithm {
+                    HashAlgorithm::Sha2256 => "sha256",
+                    HashAlgorithm::Sha2384 => "sha384",
+                    HashAlgorithm::Sha2512 => "sha512",
+                    _ => "unknown",
+                },
+                hex(digest.digest.as_bytes())
+            ),
+            None => "message signature without a message digest".to_owned(),
+        },
+        SignatureContent::DsseEnvelope(envelope) => {
+            match serde_json::from_slice::<serde_json::Value>(envelope.payload.as_bytes()) {
+                Ok(statement) => crate::provenance::subject_list(&statement),
+                Err(_) => "DSSE payload is not JSON".to_owned(),
+            }
+        }
+        _ => "unknown signature content".to_owned(),
+    }
+}
+
+/// The digest the bundle claims to sign against the artifact's: the message
+/// digest of a message signature, the subjects of a DSSE statement. (For a
+/// message signature the digest is a hint; the signature and the log entry
+/// are what bind the artifact, and the library checks both.)
+fn artifact_digest_check(
+    checks: &mut Vec<Check>,
+    subject: &str,
+    loaded: &LoadedBundle,
+    artifact: &Artifact,
+) {
+    let expected = format!("sha256:{}", artifact.sha256_hex());
+    let ok = match &loaded.bundle.content {
+        SignatureContent::MessageSignature(sig) => match &sig.message_digest {
+            Some(d) if d.algorithm == HashAlgorithm::Sha2256 => {
+                d.digest.as_bytes() == artifact.sha256.as_slice()
+            }
+            // Another algorithm, or no digest: only the signature can tell.
+            _ => return,
+        },
+        SignatureContent::DsseEnvelope(envelope) => {
+            match serde_json::from_slice::<serde_json::Value>(envelope.payload.as_bytes()) {
+                Ok(statement) => crate::provenance::names_digest(&statement, &artifact.sha256_hex()),
+                Err(_) => false,
+            }
+        }
+        _ => return,
+    };
+    let mut check = Check::compare(CheckId::ArtifactDigest, subject, ok)
+        .expected(expected)
+        .actual(signed_digests(loaded));
+    if !ok {
+        check = check.detail("the bundle signs a different artifact");
+    }
+    checks.push(check);
+}
+
+/// `--cert-identity[-regexp]` and `--cert-oidc-issuer`, with values.
+fn identity_checks(checks: &mut Vec<Check>, subject: &str, info: &CertificateInfo, policy: &SignerPolicy) {
+    let san = info.identity.as_ref().map(|s| s.as_str().to_owned());
+    match &policy.identity {
+        IdentityPolicy::Unconstrained => {}
+        identity => {
+            let ok = san.as_deref().is_some_and(|s| identity.matches(s));
+            checks.push(
+                Check::compare(CheckId::CertificateIdentity, subject, ok)
+                    .expected(identity.describe())
+                    .actual(san.clone().unwrap_or_else(|| "no email or URI SAN".to_owned())),
+            );
+        }
+    }
+    if let Some(expected) = &policy.issuer {
+        let ok = info.issuer.as_deref() == Some(expected.as_str());
+        checks.push(
+            Check::compare(CheckId::CertificateIssuer, subject, ok)
+                .expected(expected.clone())
+                .actual(
+                    info.issuer
+                        .clone()
+                        .unwrap_or_else(|| "no OIDC issuer extension (1.3.6.1.4.1.57264.1.8/.1)".to_owned()),
+                ),
+        );
+    }
+}
+
+/// Integrated time of each SET-carrying Rekor v1 entry: not in the future,
+/// within the certificate's validity. (The SET's signature, which covers the
+/// time, is the library's check.)
+fn integrated_time_checks(
+    checks: &mut Vec<Check>,
+    subject: &str,
+    loaded: &LoadedBundle,
+    info: &CertificateInfo,
+) {
+    let now = jiff::Timestamp::now();
+    let mut any = false;
+    for entry in &loaded.bundle.verification_material.tlog_entries {
+        let is_v1 = entry.kind_version != KindVersion::HashedRekordV002;
+        let (Some(time), true, true) = (
+            entry.integrated_time,
+            is_v1,
+            entry.inclusion_promise.is_some(),
+        ) else {
+            continue;
+        };
+        any = true;
+        let expected = format!("{} .. {} and not after now ({now})", info.not_before, info.not_after);
+        let ok = time >= info.not_before && time <= info.not_after && time <= now;
+        let mut check = Check::compare(CheckId::TlogIntegratedTime, subject, ok)
+            .expected(expected)
+            .actual(time.to_string());
+        if !ok {
+            check = check.detail(if time > now {
+                "the log's integrated time is in the future"
+            } else {
+                "the log's integrated time lies outside the signing certificate's validity"
+            });
+        }
+        push_unless_failed(checks, check);
+    }
+    if !any {
+        checks.push(Check::not_applicable(
+            CheckId::TlogIntegratedTime,
+            subject,
+            "no Rekor v1 entry with a signed entry timestamp: signing time comes from RFC 3161 timestamps",
+        ));
+    }
+}
+
+/// The checkpoint must be signed by the log the entry names, and (Rekor v1)
+/// describe the same tree as the proof. sigstore-verify accepts a checkpoint
+/// signed by any log key in the trusted root, whatever log the entry is from.
+fn checkpoint_checks(
+    checks: &mut Vec<Check>,
+    subject: &str,
+    loaded: &LoadedBundle,
+    trust: &TrustMaterial,
+) {
+    let Ok(keyring) = trust.root.rekor_keys() else {
+        return; // The library reports an unusable root.
+    };
+    for entry in &loaded.bundle.verification_material.tlog_entries {
+        let Some(proof) = &entry.inclusion_proof else {
+            continue;
+        };
+        let Some(checkpoint) = proof.checkpoint.checkpoint() else {
+            continue; // Structure validation rejects a proof without one.
+        };
+        let log_id = entry.log_id.key_id.as_bytes();
+        let Ok(key_id) = Sha256Hash::try_from(log_id) else {
+            checks.push(Check::fail(
+                CheckId::TlogEntry,
+                subject,
+                format!("the entry's log id is not a SHA-256 key id ({} bytes)", log_id.len()),
+            ));
+            continue;
+        };
+        let Some(key) = keyring.key(&key_id) else {
+            // Not a log of this root: the library reports it precisely.
+            continue;
+        };
+        let hint = &key_id.as_bytes()[..4];
+        let signed_by_entry_log = checkpoint
+            .signatures()
+            .iter()
+            .filter(|sig| sig.key_id.as_bytes() == hint)
+            .any(|sig| key.verify(checkpoint.signed_data(), &sig.signature).is_ok());
+        if !signed_by_entry_log {
+            checks.push(
+                Check::fail(
+                    CheckId::TlogCheckpoint,
+                    subject,
+                    "the checkpoint carries no valid signature from the log that holds the entry",
+                )
+                .expected(format!("a signature by log {}", hex(log_id)))
+                .actual(
+                    checkpoint
+                        .signatures()
+                        .iter()
+                        .map(|s| format!("{} ({})", s.name, hex(s.key_id.as_bytes())))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+            );
+            continue;
+        }
+        let is_v2 = entry.kind_version == KindVersion::HashedRekordV002;
+        // Rekor v1 repeats the tree in the proof; it must be the tree the
+        // signed checkpoint describes. (Rekor v2 proofs use the checkpoint's.)
+        if !is_v2 && checkpoint.root_hash() != &proof.root_hash {
+            checks.push(
+                Check::fail(
+                    CheckId::TlogCheckpoint,
+                    subject,
+                    "the inclusion proof's root hash is not the one the signed checkpoint commits to",
+                )
+                .expected(format!("root hash {}", checkpoint.root_hash().to_hex()))
+                .actual(format!("root hash {}", proof.root_hash.to_hex())),
+            );
+            continue;
+        }
+        if !is_v2 && checkpoint.tree_size() != proof.tree_size {
+            checks.push(
+                Check::fail(
+                    CheckId::TlogCheckpoint,
+                    subject,
+                    "the checkpoint describes a different tree than the inclusion proof",
+                )
+                .expected(format!("tree size {}", proof.tree_size))
+                .actual(format!("tree size {}", checkpoint.tree_size())),
+            );
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! The Sigstore client conformance suite's bundle-verify cases
+//! (sigstore/sigstore-conformance test/assets, in ../shared/corpus): every
+//! case through the library, `_fail` cases rejected (deny or could not
+//! verify), the rest accepted; and a sample through the real binary.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::path::Path;
+
+use ci_intel_attest::{
+    ArtifactInput, BundleRequest, IdentityPolicy, Instance, TrustSelection,
+    verify_bundle,
+};
+use ci_intel_core::ExitCode;
+
+/// Cases whose outcome differs from the suite's expectation, with why. Each
+/// still asserts today's behaviour, so a change in either direction is seen.
+const KNOWN_FAILURES: [(&str, &str); 0] = [];
+
+/// The number of cases (directories) the suite had when this test was
+/// written; a change means the corpus moved and docs/attest.md's count needs
+/// updating. (`bundle-verify/` holds 72 entries: these 70 cases, its README
+/// and `a.txt`.)
+const CASES: usize = 70;
+
+fn run_case(dir: &Path, corpus: &Path) -> Result<ci_intel_attest::Outcome, ci_intel_core::Failure> {
+    let artifact = if dir.join("artifact").is_file() {
+        dir.join("artifact")
+    } else {
+        // The suite's default artifact: `a.txt` beside the case folders.
+        corpus.join("bundle-verify/a.txt")
+    };
+    let trust = if dir.join("trusted_root.json").is_file() {
+        TrustSelection::File(dir.join("trusted_root.json"))
+    } else {
+        TrustSelection::Embedded(Instance::PublicGood)
+    };
+    let read = |name: &str| {
+        std::fs::read_to_string(dir.join(name))
+            .ok()
+            .map(|s| s.trim().to_owned())
+    };
+    let key = dir.join("key.pub");
+    let key = key.is_file().then_some(key);
+    verify_bundle(&BundleRequest {
+        artifacts: vec![ArtifactInput::File(artifact)],
+        bundle: dir.join("bundle.sigstore.json"),
+        identity: Some(IdentityPolicy::Exact(
+            read("identity").unwrap_or_else(|| common::DEFAULT_IDENTITY.to_owned()),
+        )),
+        issuer: Some(read("issuer").unwrap_or_else(|| common::DEFAULT_ISSUER.to_owned())),
+        key,
+        trust,
+    })
+}
+
+#[test]
+fn every_bundle_verify_case_gives_the_expected_result() {
+    let Some(corpus) = common::corpus("sigstore-conformance") else {
+        return;
+    };
+    let mut cases: Vec<_> = std::fs::read_dir(corpus.join("bundle-verify"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    cases.sort();
+    assert_eq!(cases.len(), CASES, "the conformance corpus changed size");
+    let mut passed = 0;
+    let mut wrong = Vec::new();
+    for dir in &cases {
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let must_fail = name.ends_with("_fail");
+        let result = run_case(dir, &corpus);
+        let accepted = matches!(&result, Ok(o) if o.passed());
+        let code = match &result {
+            Ok(o) => o.exit_code(),
+            Err(f) => f.code,
+        };
+        let why = match &result {
+            Ok(o) if o.passed() => "accepted".to_owned(),
+            Ok(o) => o.transcript.reason.clone(),
+            Err(f) => format!("exit {}: {}", f.code.code(), f.message),
+        };
+        // A rejection is a denial (1) or "could not verify" (3), never a
+        // usage error: the suite's inputs are well-formed invocations.
+        let correct = if must_fail {
+            !accepted && matches!(code, ExitCode::Deny | ExitCode::Infra)
+        } else {
+            accepted && code == ExitCode::Pass
+        };
+        if let Some((_, reason)) = KNOWN_FAILURES.iter().find(|(n, _)| *n == name) {
+            assert!(!correct, "{name} is listed as a known failure ({reason}) but now passes: remove it");
+            println!("KNOWN FAILURE {name}: {reason}");
+            continue;
+        }
+        println!("{} {name}: {why}", if correct { "ok  " } else { "FAIL" });
+        if correct {
+            passed += 1;
+        } else {
+            wrong.push(format!("{name}: {why}"));
+        }
+    }
+    println!("conformance: {passed}/{} cases give the expected result", cases.len());
+    assert!(wrong.is_empty(), "cases with the wrong result:\n{}", wrong.join("\n"));
+    assert_eq!(passed + KNOWN_FAILURES.len(), CASES);
+}
