@@ -9,7 +9,7 @@ use ci_intel_core::config::{self, LoadedConfig};
 use ci_intel_core::pipeline_run::PolicyDecision;
 use ci_intel_core::{ExitCode, Failure, Finding, RuleMeta, Verdict};
 
-use crate::hub_pins;
+use crate::{attest_gate, hub_pins};
 
 /// What one gate decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,6 +92,7 @@ pub fn rules() -> Vec<RuleMeta> {
     let mut rules = hub_pins::rules();
     rules.extend(ci_intel_telemetry::validate::rules());
     rules.extend(ci_intel_policy::audit::rule_metas());
+    rules.extend(attest_gate::rules());
     rules
 }
 
@@ -125,6 +126,7 @@ pub fn check(dir: &Path, org_policy: Option<&Path>, allow_empty_run: bool) -> Ch
     gates.push(run_hub_pins(dir, &loaded));
     gates.push(run_policy(dir, &loaded));
     gates.push(run_telemetry(dir, &loaded));
+    gates.push(run_attest(dir, &loaded));
     finish(gates, allow_empty_run)
 }
 
@@ -240,6 +242,38 @@ fn run_telemetry(dir: &Path, loaded: &LoadedConfig) -> GateResult {
             );
             decided("telemetry", findings, loaded, checked, started)
         }
+    }
+}
+
+fn run_attest(dir: &Path, loaded: &LoadedConfig) -> GateResult {
+    let started = Instant::now();
+    let attest = &loaded.config.attest;
+    if !attest.enabled {
+        return skipped("attest", "disabled by attest.enabled", started);
+    }
+    if attest.artifacts.is_empty() {
+        return empty(
+            "attest",
+            "no artifact configured under attest.artifacts",
+            attest.allow_empty,
+            "attest.allow_empty",
+            started,
+        );
+    }
+    match attest_gate::run(dir, attest) {
+        Err(failure) => errored("attest", failure, started),
+        // The verifier's verdict, not `fail_on`: see attest_gate.
+        Ok(outcome) => GateResult {
+            id: "attest",
+            status: if outcome.verdict == Verdict::Allow {
+                GateStatus::Pass
+            } else {
+                GateStatus::Deny
+            },
+            findings: outcome.findings,
+            checked: outcome.checked,
+            time_ns: elapsed(started),
+        },
     }
 }
 

@@ -1,6 +1,7 @@
 //! The `ci-intel` umbrella CLI: `init`, `doctor`, `check`, and
 //! `ci-intel <tool> ARGS` dispatch to `ci-intel-<tool>`.
 
+pub mod attest_gate;
 pub mod check;
 pub mod dispatch;
 pub mod doctor;

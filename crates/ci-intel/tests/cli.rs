@@ -167,7 +167,8 @@ fn check_json_output_carries_policy_decisions() {
             "ci-intel/config",
             "ci-intel/hub_pins",
             "ci-intel/policy",
-            "ci-intel/telemetry"
+            "ci-intel/telemetry",
+            "ci-intel/attest"
         ]
     );
     assert!(

@@ -1,0 +1,255 @@
+//! The `attest` gate of `ci-intel check`: every artifact listed under
+//! `attest.artifacts` must verify, offline, against its Sigstore bundle or
+//! SLSA provenance (`ci-intel-attest`'s library, so the hub needs no second
+//! binary).
+//!
+//! The gate fails closed: a configured pattern that matches no file denies,
+//! a bundle that cannot be read is an error (exit 3), and the verdict comes
+//! from the verifier itself, never from `fail_on`: a failed signature check
+//! must not read as a warning because an org set `fail_on: critical`.
+
+use std::path::{Path, PathBuf};
+
+use ci_intel_attest::{
+    ArtifactInput, IdentityPolicy, Instance, ProvenancePolicy, SourceRef, TrustSelection,
+};
+use ci_intel_core::config::{AttestArtifact, AttestConfig, SigstoreInstance};
+use ci_intel_core::{Failure, Finding, Location, RuleMeta, Severity, Verdict};
+
+/// Rule id of a configured artifact pattern that matches no file.
+pub const MISSING_ARTIFACT: &str = "attest-artifact-missing";
+
+/// What the gate found.
+#[derive(Debug, Clone)]
+pub struct AttestGateOutcome {
+    pub findings: Vec<Finding>,
+    pub verdict: Verdict,
+    /// What was verified, in words.
+    pub checked: String,
+}
+
+/// Every rule the gate can report.
+pub fn rules() -> Vec<RuleMeta> {
+    let mut rules = ci_intel_attest::verify::rule_metas();
+    rules.push(RuleMeta {
+        id: MISSING_ARTIFACT,
+        title: "A configured artifact is missing",
+        default_severity: Severity::High,
+        help_uri: Some(
+            "https://github.com/ci-intel/ci-intel/blob/main/docs/attest.md#configuration",
+        ),
+    });
+    rules
+}
+
+/// Verify every configured artifact under `dir`. Each entry either
+/// verifies, denies (a finding), or returns an error.
+pub fn run(dir: &Path, config: &AttestConfig) -> Result<AttestGateOutcome, Failure> {
+    let trust = match &config.trusted_root {
+        Some(file) => TrustSelection::File(dir.join(file)),
+        None => TrustSelection::Embedded(match config.instance {
+            SigstoreInstance::PublicGood => Instance::PublicGood,
+            SigstoreInstance::Github => Instance::Github,
+        }),
+    };
+    let mut findings = Vec::new();
+    let mut denied = false;
+    let mut verified = 0usize;
+    for (index, entry) in config.artifacts.iter().enumerate() {
+        let key = format!("attest.artifacts[{index}]");
+        validate(entry, &key)?;
+        let (artifacts, missing) = expand(dir, &entry.paths, &key)?;
+        for pattern in missing {
+            findings.push(
+                Finding::new(
+                    MISSING_ARTIFACT,
+                    Severity::High,
+                    format!("{key}: `{pattern}` matches no file: a configured artifact that is absent cannot be verified, so it is not a pass"),
+                    Some(Location::file(".ci-intel/config.yml")),
+                    &pattern,
+                )
+                .with_fix("build the artifact before `ci-intel check`, or correct the pattern in .ci-intel/config.yml"),
+            );
+        }
+        if artifacts.is_empty() {
+            continue;
+        }
+        if let Some(bundle) = &entry.bundle {
+            let identity = match (&entry.cert_identity, &entry.cert_identity_regexp) {
+                (Some(id), _) => Some(IdentityPolicy::Exact(id.clone())),
+                (None, Some(re)) => Some(IdentityPolicy::regex(re).map_err(|e| {
+                    Failure::usage(format!("{key}.cert_identity_regexp: {}", e.message))
+                })?),
+                (None, None) => None,
+            };
+            let request = ci_intel_attest::BundleRequest {
+                artifacts: artifacts.clone(),
+                bundle: dir.join(bundle),
+                identity,
+                issuer: entry.cert_oidc_issuer.clone(),
+                key: entry.key.as_ref().map(|k| dir.join(k)),
+                trust: trust.clone(),
+            };
+            let outcome =
+                ci_intel_attest::verify_bundle(&request).map_err(|e| in_entry(&key, e))?;
+            verified += artifacts.len();
+            denied |= !outcome.passed();
+            findings.extend(outcome.findings);
+        }
+        if let Some(provenance) = &entry.provenance {
+            let source_ref = match (&entry.source_tag, &entry.source_branch) {
+                (Some(tag), _) => Some(SourceRef::Tag(tag.clone())),
+                (None, Some(branch)) => Some(SourceRef::Branch(branch.clone())),
+                (None, None) => None,
+            };
+            let source_uri = entry.source_uri.as_deref().unwrap_or_default();
+            let policy = ProvenancePolicy::new(
+                source_uri,
+                source_ref,
+                entry.builder_id.clone(),
+                entry.signer_workflow.as_deref(),
+            )
+            .map_err(|e| in_entry(&key, e))?;
+            let request = ci_intel_attest::ProvenanceRequest {
+                artifacts: artifacts.clone(),
+                provenance: dir.join(provenance),
+                policy,
+                trust: trust.clone(),
+            };
+            let outcome =
+                ci_intel_attest::verify_provenance(&request).map_err(|e| in_entry(&key, e))?;
+            verified += artifacts.len();
+            denied |= !outcome.passed();
+            findings.extend(outcome.findings);
+        }
+    }
+    let denied = denied || !findings.is_empty();
+    let verdict = if denied {
+        Verdict::Deny
+    } else {
+        Verdict::Allow
+    };
+    let checked = format!(
+        "{} artifact verification(s) over {} configured entr{}, {} finding(s)",
+        verified,
+        config.artifacts.len(),
+        if config.artifacts.len() == 1 {
+            "y"
+        } else {
+            "ies"
+        },
+        findings.len()
+    );
+    Ok(AttestGateOutcome {
+        findings,
+        verdict,
+        checked,
+    })
+}
+
+/// Refuse an entry that could verify nothing, or that leaves the signer
+/// open, before touching any file: these are configuration errors (exit 2).
+fn validate(entry: &AttestArtifact, key: &str) -> Result<(), Failure> {
+    if entry.paths.is_empty() {
+        return Err(Failure::usage(format!(
+            "{key}.paths is empty: list the artifact files (globs relative to the repository root) or sha256:<hex> digests to verify"
+        )));
+    }
+    if entry.bundle.is_none() && entry.provenance.is_none() {
+        return Err(Failure::usage(format!(
+            "{key} has neither `bundle` nor `provenance`: give at least one, or the entry verifies nothing"
+        )));
+    }
+    if entry.bundle.is_some() && entry.key.is_none() {
+        if entry.cert_identity.is_none() && entry.cert_identity_regexp.is_none() {
+            return Err(Failure::usage(format!(
+                "{key}: `bundle` needs `cert_identity` or `cert_identity_regexp` (or `key` for a managed-key bundle): without one any Sigstore signer would pass"
+            )));
+        }
+        if entry.cert_oidc_issuer.is_none() {
+            return Err(Failure::usage(format!(
+                "{key}: `bundle` needs `cert_oidc_issuer` (for GitHub Actions: https://token.actions.githubusercontent.com)"
+            )));
+        }
+    }
+    if entry.cert_identity.is_some() && entry.cert_identity_regexp.is_some() {
+        return Err(Failure::usage(format!(
+            "{key}: give `cert_identity` or `cert_identity_regexp`, not both"
+        )));
+    }
+    if entry.provenance.is_some() && entry.source_uri.is_none() {
+        return Err(Failure::usage(format!(
+            "{key}: `provenance` needs `source_uri` (github.com/ORG/REPO), the repository the artifact must be built from"
+        )));
+    }
+    if entry.source_tag.is_some() && entry.source_branch.is_some() {
+        return Err(Failure::usage(format!(
+            "{key}: give `source_tag` or `source_branch`, not both"
+        )));
+    }
+    Ok(())
+}
+
+/// The artifacts `patterns` name under `dir`, and the patterns that named
+/// nothing. A `sha256:` digest names itself.
+fn expand(
+    dir: &Path,
+    patterns: &[String],
+    key: &str,
+) -> Result<(Vec<ArtifactInput>, Vec<String>), Failure> {
+    let mut artifacts = Vec::new();
+    let mut missing = Vec::new();
+    for pattern in patterns {
+        if pattern.len() > 7 && pattern[..7].eq_ignore_ascii_case("sha256:") {
+            artifacts.push(
+                ArtifactInput::parse(pattern)
+                    .map_err(|e| Failure::usage(format!("{key}.paths: {}", e.message)))?,
+            );
+            continue;
+        }
+        let glob = globset::GlobBuilder::new(pattern)
+            .literal_separator(true)
+            .build()
+            .map_err(|e| {
+                Failure::usage(format!("{key}.paths: `{pattern}` is not a valid glob: {e}"))
+            })?
+            .compile_matcher();
+        let mut found: Vec<PathBuf> = Vec::new();
+        // Artifacts are usually build outputs that .gitignore excludes, so
+        // this walk deliberately does not honour ignore files.
+        for entry in ignore::WalkBuilder::new(dir)
+            .hidden(false)
+            .git_ignore(false)
+            .git_exclude(false)
+            .ignore(false)
+            .parents(false)
+            .build()
+        {
+            let entry =
+                entry.map_err(|e| Failure::infra(format!("cannot walk {}: {e}", dir.display())))?;
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
+                continue;
+            }
+            let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+            if relative.starts_with(".git") {
+                continue;
+            }
+            if glob.is_match(relative) {
+                found.push(entry.path().to_path_buf());
+            }
+        }
+        if found.is_empty() {
+            missing.push(pattern.clone());
+        }
+        found.sort();
+        artifacts.extend(found.into_iter().map(ArtifactInput::File));
+    }
+    Ok((artifacts, missing))
+}
+
+fn in_entry(key: &str, failure: Failure) -> Failure {
+    Failure {
+        message: format!("{key}: {}", failure.message),
+        ..failure
+    }
+}
