@@ -9,6 +9,7 @@
 //! value).
 
 pub mod detect;
+pub mod scan;
 pub mod secret;
 
 use std::ffi::OsString;
