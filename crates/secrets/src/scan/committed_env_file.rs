@@ -24,8 +24,16 @@
 
 use std::path::Path;
 
+use ci_intel_core::Severity;
+
 /// The rule id.
 pub const RULE_ID: &str = "committed-env-file";
+
+/// One line, for listings and SARIF.
+pub const TITLE: &str = "Committed environment file";
+
+/// Its severity: high, so the default gate fails.
+pub const SEVERITY: Severity = Severity::High;
 
 /// Suffixes of environment files meant to be committed.
 const TEMPLATE_SUFFIXES: &[&str] = &[".example", ".sample", ".template", ".dist"];

@@ -21,6 +21,9 @@
 //!
 //! References and templates (`${{ secrets.X }}`, `$TOKEN`, `${TOKEN}`,
 //! `{{ .Token }}`, `%(token)s`, `process.env.TOKEN`, `os.environ[...]`),
+//! code rather than data (`a::b` paths, `a == b` comparisons, values with
+//! `::`, `(`, `{` or `[`, field accesses such as `&self.config.token`),
+//! environment variable names (`server-password: CI_DEPLOY_PASSWORD`),
 //! values containing a stopword (`example`, `sample`, `placeholder`,
 //! `changeme`, `dummy`, `redacted`, `your_`, `xxxx`, `****`), URLs (other
 //! rules look at passwords in URLs), values with the prefix of a
@@ -172,6 +175,14 @@ impl Rule for GenericSecretAssignment {
             {
                 continue;
             }
+            // `a::b` (a path), `a == b` (a comparison): code, not assignments.
+            let operator = &text[name.end()..value.start()];
+            if operator.contains("::")
+                || operator.contains("==")
+                || value.as_str().starts_with([':', '='])
+            {
+                continue;
+            }
             let trimmed = value.as_str().trim_end_matches(['\\', ')', ']', '}']);
             if harmless_name(name.as_str()) || !looks_random(trimmed) {
                 continue;
@@ -184,6 +195,26 @@ impl Rule for GenericSecretAssignment {
             ));
         }
     }
+}
+
+/// `&self.config.token`, `settings.api.secret_key`: dotted identifiers
+/// made of words are code reading a field, not a literal.
+fn is_member_access(value: &str) -> bool {
+    let value = value.trim_start_matches(['&', '*', '@', '!']);
+    value.contains('.')
+        && value.split('.').all(|part| {
+            !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_')
+        })
+}
+
+/// `CI_DEPLOY_PASSWORD` as a value names a variable that holds the secret
+/// (setup-java's `server-password: ENV_NAME`), it is not the secret.
+fn is_env_var_name(value: &str) -> bool {
+    value.contains('_')
+        && value.starts_with(|c: char| c.is_ascii_uppercase())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
 }
 
 fn harmless_name(name: &str) -> bool {
@@ -201,6 +232,9 @@ pub fn looks_random(value: &str) -> bool {
     if STOPWORDS.iter().any(|stop| lower.contains(stop))
         || CHECKSUMMED_PREFIXES.iter().any(|p| value.starts_with(p))
         || value.contains("://")
+        || value.contains("::")
+        || value.contains(['(', '{', '['])
+        || value.contains("}}")
         || value.starts_with('$')
         || value.contains("${")
         || value.contains("$(")
@@ -213,6 +247,9 @@ pub fn looks_random(value: &str) -> bool {
         || value.matches('.').count() > 3
         || has_run(value, 5)
     {
+        return false;
+    }
+    if is_member_access(value) || is_env_var_name(value) {
         return false;
     }
     let classes = Classes::of(value);
