@@ -94,10 +94,11 @@ fn every_rule_has_docs_and_fixtures_that_fire_and_stay_quiet() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
-/// One line per hit: where, which rule, how bad, and how it is shown.
+/// One line per hit as `scan` reports it (where hits overlap, the most
+/// specific rule): where, which rule, how bad, and how it is shown.
 fn describe_hits(text: &str, detector: &Detector) -> String {
     let mut out = String::new();
-    for hit in detector.find(text) {
+    for hit in detector.find_preferred(text) {
         let line = text[..hit.start].matches('\n').count() + 1;
         let column = text[..hit.start]
             .rsplit('\n')
