@@ -1,6 +1,6 @@
 //! ci-intel-secrets: secret hygiene for pipelines.
 //!
-//! - `scan`: committed secrets in a tree or a diff;
+//! - `scan`: committed secrets in a tree or a diff ([`scan`]);
 //! - `sweep`: long-lived credentials in a live job's environment;
 //! - `redact`: a streaming log filter that masks secrets.
 //!
@@ -9,6 +9,7 @@
 //! value).
 
 pub mod detect;
+pub mod scan;
 pub mod secret;
 
 use std::ffi::OsString;
@@ -29,7 +30,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Scan files (or the added lines of a git diff) for committed secrets.
-    Scan,
+    Scan(scan::cli::ScanArgs),
     /// Fail on long-lived credentials in this job's processes' environments.
     Sweep,
     /// Mask secrets in a log stream: stdin to stdout.
@@ -42,10 +43,10 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let _ = env;
     ci_intel_core::cli::run_parsed(TOOL, args, |cli: Cli| match cli.command {
-        Command::Scan | Command::Sweep | Command::Redact => Err(Failure::infra(
-            "not built yet: this skeleton only fixes the detector API",
+        Command::Scan(args) => scan::cli::run_cli(&args, env),
+        Command::Sweep | Command::Redact => Err(Failure::infra(
+            "not built on this branch: sweep and redact are built on the secrets-runtime branch",
         )),
     })
 }

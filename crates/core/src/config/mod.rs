@@ -13,9 +13,10 @@ mod yaml_locate;
 
 pub use layers::{LayerSource, LoadedConfig, load, load_from_texts, parse_layer};
 pub use model::{
-    AttestArtifact, AttestConfig, CONFIG_VERSION, Config, Gates, HubConfig, HubPinsGate, Persona,
-    PinPolicy, PinRule, PolicyConfig, PolicyRules, RuleSetting, SigstoreInstance, TelemetryGate,
-    TriggerAllow, config_schema,
+    AttestArtifact, AttestConfig, CONFIG_VERSION, Config, DEFAULT_SECRETS_BASELINE,
+    DEFAULT_SECRETS_MAX_FILE_SIZE, Gates, HubConfig, HubPinsGate, Persona, PinPolicy, PinRule,
+    PolicyConfig, PolicyRules, RuleSetting, SecretsAllowlist, SecretsConfig, SigstoreInstance,
+    SweepConfig, TelemetryGate, TriggerAllow, config_schema,
 };
 pub use tighten::Tighten;
 
