@@ -92,6 +92,7 @@ pub fn rules() -> Vec<RuleMeta> {
     let mut rules = hub_pins::rules();
     rules.extend(ci_intel_telemetry::validate::rules());
     rules.extend(ci_intel_policy::audit::rule_metas());
+    rules.extend(ci_intel_secrets::scan::rule_metas());
     rules.extend(attest_gate::rules());
     rules
 }
@@ -126,6 +127,7 @@ pub fn check(dir: &Path, org_policy: Option<&Path>, allow_empty_run: bool) -> Ch
     gates.push(run_hub_pins(dir, &loaded));
     gates.push(run_policy(dir, &loaded));
     gates.push(run_telemetry(dir, &loaded));
+    gates.push(run_secrets(dir, &loaded));
     gates.push(run_attest(dir, &loaded));
     finish(gates, allow_empty_run)
 }
@@ -241,6 +243,46 @@ fn run_telemetry(dir: &Path, loaded: &LoadedConfig) -> GateResult {
                 validation.records, validation.files, validation.invalid_records
             );
             decided("telemetry", findings, loaded, checked, started)
+        }
+    }
+}
+
+fn run_secrets(dir: &Path, loaded: &LoadedConfig) -> GateResult {
+    use ci_intel_secrets::scan;
+    let started = Instant::now();
+    let secrets = &loaded.config.secrets;
+    if !secrets.enabled {
+        return skipped("secrets", "disabled by secrets.enabled", started);
+    }
+    let report = scan::ScanOptions::for_repository(secrets, dir)
+        .and_then(|opts| scan::scan_repository(dir, &opts));
+    match report {
+        Err(failure) => errored("secrets", failure, started),
+        Ok(report) if report.is_empty() => empty(
+            "secrets",
+            "no file to scan",
+            secrets.allow_empty,
+            "secrets.allow_empty",
+            started,
+        ),
+        Ok(report) => {
+            let summary = &report.summary;
+            let checked = format!(
+                "{} file(s) scanned, {} skipped (binary {}, oversized {}, excluded {}), {} baselined",
+                summary.files_scanned,
+                summary.skipped_binary + summary.skipped_oversized + summary.excluded,
+                summary.skipped_binary,
+                summary.skipped_oversized,
+                summary.excluded,
+                summary.baselined
+            );
+            decided(
+                "secrets",
+                report.report().findings,
+                loaded,
+                checked,
+                started,
+            )
         }
     }
 }
@@ -467,6 +509,24 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let outcome = check(dir.path(), None, false);
         assert_eq!(outcome.exit, ExitCode::Deny, "{}", table(&outcome));
+        // The secrets gate found no file to scan, and its hub default
+        // (`secrets.allow_empty: false`) makes that a denial of its own.
+        assert_eq!(status(&outcome, "secrets"), GateStatus::Deny);
+        assert!(
+            outcome
+                .gates
+                .iter()
+                .any(|g| g.id == "secrets" && g.checked.contains("an empty input is not a pass"))
+        );
+        assert_eq!(check(dir.path(), None, true).exit, ExitCode::Deny);
+        // With every gate allowed to find nothing, the run itself is empty.
+        write(
+            dir.path(),
+            ".ci-intel/config.yml",
+            "secrets:\n  enabled: false\n",
+        );
+        let outcome = check(dir.path(), None, false);
+        assert_eq!(outcome.exit, ExitCode::Deny, "{}", table(&outcome));
         assert!(outcome.verdict_line.contains("nothing was checked"));
         assert_eq!(check(dir.path(), None, true).exit, ExitCode::Pass);
     }
@@ -629,7 +689,7 @@ mod tests {
         write(
             dir.path(),
             ".ci-intel/config.yml",
-            "gates:\n  hub_pins:\n    enabled: false\npolicy:\n  enabled: false\n",
+            "gates:\n  hub_pins:\n    enabled: false\npolicy:\n  enabled: false\nsecrets:\n  enabled: false\n",
         );
         let outcome = check(dir.path(), None, false);
         assert_eq!(status(&outcome, "hub_pins"), GateStatus::Skip);

@@ -168,6 +168,7 @@ fn check_json_output_carries_policy_decisions() {
             "ci-intel/hub_pins",
             "ci-intel/policy",
             "ci-intel/telemetry",
+            "ci-intel/secrets",
             "ci-intel/attest"
         ]
     );
