@@ -9,7 +9,12 @@
 //! value).
 
 pub mod detect;
+pub mod report;
 pub mod secret;
+pub mod sweep;
+#[doc(hidden)]
+pub mod test_support;
+pub mod text;
 
 use std::ffi::OsString;
 
@@ -31,7 +36,7 @@ enum Command {
     /// Scan files (or the added lines of a git diff) for committed secrets.
     Scan,
     /// Fail on long-lived credentials in this job's processes' environments.
-    Sweep,
+    Sweep(sweep::SweepArgs),
     /// Mask secrets in a log stream: stdin to stdout.
     Redact,
 }
@@ -42,10 +47,10 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let _ = env;
     ci_intel_core::cli::run_parsed(TOOL, args, |cli: Cli| match cli.command {
-        Command::Scan | Command::Sweep | Command::Redact => Err(Failure::infra(
+        Command::Scan | Command::Redact => Err(Failure::infra(
             "not built yet: this skeleton only fixes the detector API",
         )),
+        Command::Sweep(args) => sweep::run_cli(&args, env),
     })
 }
