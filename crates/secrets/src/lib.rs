@@ -9,6 +9,7 @@
 //! value).
 
 pub mod detect;
+pub mod redact;
 pub mod report;
 pub mod secret;
 pub mod sweep;
@@ -38,7 +39,7 @@ enum Command {
     /// Fail on long-lived credentials in this job's processes' environments.
     Sweep(sweep::SweepArgs),
     /// Mask secrets in a log stream: stdin to stdout.
-    Redact,
+    Redact(redact::RedactArgs),
 }
 
 /// Run the tool with `args` (including the program name) in `env`.
@@ -48,9 +49,10 @@ where
     T: Into<OsString> + Clone,
 {
     ci_intel_core::cli::run_parsed(TOOL, args, |cli: Cli| match cli.command {
-        Command::Scan | Command::Redact => Err(Failure::infra(
+        Command::Scan => Err(Failure::infra(
             "not built yet: this skeleton only fixes the detector API",
         )),
         Command::Sweep(args) => sweep::run_cli(&args, env),
+        Command::Redact(args) => redact::run_cli(&args, env),
     })
 }
