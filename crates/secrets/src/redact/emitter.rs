@@ -175,7 +175,10 @@ mod tests {
         emitter.add_mask(b"s3cret").unwrap();
         emitter.write(b"*** rest\nthird").unwrap();
         let out = String::from_utf8(emitter.finish().unwrap()).unwrap();
-        assert_eq!(out, "first\n::add-mask::s3cret\nsecond token=*** rest\nthird");
+        assert_eq!(
+            out,
+            "first\n::add-mask::s3cret\nsecond token=*** rest\nthird"
+        );
     }
 
     #[test]

@@ -164,7 +164,8 @@ impl Literals {
         }
         // Standard semantics: the only kind that reports overlapping
         // occurrences, so a value is found even inside another one's match.
-        let matcher = AhoCorasick::new(distinct.iter().map(|l| &l.value)).map_err(io::Error::other)?;
+        let matcher =
+            AhoCorasick::new(distinct.iter().map(|l| &l.value)).map_err(io::Error::other)?;
         let longest = distinct.iter().map(|l| l.value.len()).max().unwrap_or(0);
         Ok(Some(Literals {
             matcher,
@@ -214,16 +215,11 @@ fn find_spans(
         })
         .collect();
     if let Some(literals) = literals {
-        spans.extend(
-            literals
-                .matcher
-                .find_overlapping_iter(bytes)
-                .map(|m| Span {
-                    start: base + m.start() as u64,
-                    end: base + m.end() as u64,
-                    label: Label::Literal(m.pattern().as_usize()),
-                }),
-        );
+        spans.extend(literals.matcher.find_overlapping_iter(bytes).map(|m| Span {
+            start: base + m.start() as u64,
+            end: base + m.end() as u64,
+            label: Label::Literal(m.pattern().as_usize()),
+        }));
     }
     spans.sort_by_key(|s| (s.start, Reverse(s.end), s.label));
     spans
@@ -494,14 +490,26 @@ mod tests {
     fn masks_a_pat_with_its_rule_and_fingerprint() {
         let pat = classic_pat(1);
         let input = format!("token={pat}\nnext line\n");
-        let out = mask_all(&Detector::builtin(), Vec::new(), MaskStyle::Labelled, input.as_bytes()).unwrap();
+        let out = mask_all(
+            &Detector::builtin(),
+            Vec::new(),
+            MaskStyle::Labelled,
+            input.as_bytes(),
+        )
+        .unwrap();
         let expected = format!(
             "token=[REDACTED:github-pat-classic:{}]\nnext line\n",
             fingerprint(pat.as_bytes())
         );
         assert_eq!(String::from_utf8(out.output).unwrap(), expected);
         assert_eq!(out.masked, 1);
-        let stars = mask_all(&Detector::builtin(), Vec::new(), MaskStyle::Stars, input.as_bytes()).unwrap();
+        let stars = mask_all(
+            &Detector::builtin(),
+            Vec::new(),
+            MaskStyle::Stars,
+            input.as_bytes(),
+        )
+        .unwrap();
         assert_eq!(stars.output, b"token=***\nnext line\n");
     }
 
@@ -542,7 +550,13 @@ mod tests {
                 value: b"defghi".to_vec(),
             },
         ];
-        let out = mask_all(&Detector::builtin(), literals, MaskStyle::Stars, b"xabcdefghiy").unwrap();
+        let out = mask_all(
+            &Detector::builtin(),
+            literals,
+            MaskStyle::Stars,
+            b"xabcdefghiy",
+        )
+        .unwrap();
         assert_eq!(out.output, b"x***y");
         assert_eq!(out.masked, 2);
     }

@@ -318,8 +318,13 @@ pub fn redact<R: Read, W: Write>(
     config: &RedactConfig,
     verbose: Option<&mut (dyn Write + '_)>,
 ) -> Result<RedactOutcome, StreamError> {
-    let mut masker = Masker::new(detector, config.literals.clone(), config.style, config.window)
-        .map_err(StreamError::Setup)?;
+    let mut masker = Masker::new(
+        detector,
+        config.literals.clone(),
+        config.style,
+        config.window,
+    )
+    .map_err(StreamError::Setup)?;
     let mut log = MaskLog::default();
     let mut sink = StreamSink {
         emitter,
@@ -399,8 +404,14 @@ pub fn run_cli(args: &RedactArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> 
     };
     let mut stderr = io::stderr();
     let verbose: Option<&mut dyn Write> = (args.verbose > 0).then_some(&mut stderr);
-    let outcome = redact(io::stdin().lock(), &mut emitter, &detector, &config, verbose)
-        .map_err(|e| e.into_failure(&config.input_name))?;
+    let outcome = redact(
+        io::stdin().lock(),
+        &mut emitter,
+        &detector,
+        &config,
+        verbose,
+    )
+    .map_err(|e| e.into_failure(&config.input_name))?;
     emitter
         .finish()
         .map_err(|e| StreamError::Write(e).into_failure(&config.input_name))?;

@@ -47,7 +47,8 @@ pub struct SweepArgs {
     #[arg(long, env = "CI_INTEL_ORG_POLICY", value_name = "FILE")]
     pub org_policy: Option<PathBuf>,
     /// Also list every process read, unreadable process and allowed
-    /// variable on stderr (names and pids only, never values).
+    /// variable on stderr (names and pids only, never values); `-vv` adds
+    /// processes that exited and kernel threads.
     #[arg(short, long, action = clap::ArgAction::Count)]
     pub verbose: u8,
     /// No summary line on stderr (the report on stdout is unchanged).
@@ -98,8 +99,10 @@ pub struct SweepSummary {
 pub struct SweepOutcome {
     pub findings: Vec<SecretFinding>,
     pub summary: SweepSummary,
-    /// Lines for `--verbose` (names, pids and reasons; never values).
-    pub notes: Vec<String>,
+    /// Lines for `--verbose` (names, pids and reasons; never values), each
+    /// with the verbosity it needs: 1 for environments read, unreadable
+    /// processes and allowances, 2 for processes gone.
+    pub notes: Vec<(u8, String)>,
 }
 
 /// Sweep `own` (this process's environment) and, unless `--self-only`,
@@ -126,24 +129,33 @@ pub fn sweep(
                         ProcessRead::Read(env) => acc.add_environment(rules, &env),
                         ProcessRead::Unreadable { process, reason } => {
                             acc.summary.unreadable += 1;
-                            acc.notes.push(format!(
-                                "pid {} ({}): environment unreadable: {reason}",
-                                process.pid, process.comm
+                            acc.notes.push((
+                                1,
+                                format!(
+                                    "pid {} ({}): environment unreadable: {reason}",
+                                    process.pid, process.comm
+                                ),
                             ));
                         }
                         ProcessRead::Gone { pid } => {
                             acc.summary.gone += 1;
-                            acc.notes.push(format!(
-                                "pid {pid}: exited, or a kernel thread with no environment"
+                            acc.notes.push((
+                                2,
+                                format!(
+                                    "pid {pid}: exited, or a kernel thread with no environment"
+                                ),
                             ));
                         }
                     }
                 }
             }
             Err(e) if options.default_root && e.kind() == std::io::ErrorKind::NotFound => {
-                acc.notes.push(format!(
-                    "{} does not exist on this system: only this process's environment was checked",
-                    root.display()
+                acc.notes.push((
+                    1,
+                    format!(
+                        "{} does not exist on this system: only this process's environment was checked",
+                        root.display()
+                    ),
                 ));
                 acc.summary.proc_root = None;
             }
@@ -163,7 +175,7 @@ struct Accumulator {
     findings: BTreeMap<(String, &'static str, String), (rules::VarFinding, BTreeSet<ProcessRef>)>,
     allowed: BTreeMap<(String, String), BTreeSet<u32>>,
     summary: SweepSummary,
-    notes: Vec<String>,
+    notes: Vec<(u8, String)>,
 }
 
 impl Accumulator {
@@ -171,11 +183,14 @@ impl Accumulator {
         self.summary.environments_read += 1;
         let checked = env.vars.iter().filter(|v| !v.value.is_empty()).count();
         self.summary.variables += checked;
-        self.notes.push(format!(
-            "pid {} ({}){}: {checked} variable(s) checked",
-            env.process.pid,
-            env.process.comm,
-            if env.is_self { ", this process" } else { "" }
+        self.notes.push((
+            1,
+            format!(
+                "pid {} ({}){}: {checked} variable(s) checked",
+                env.process.pid,
+                env.process.comm,
+                if env.is_self { ", this process" } else { "" }
+            ),
         ));
         for var in &env.vars {
             let verdict = rules.classify(env, var);
@@ -201,9 +216,12 @@ impl Accumulator {
 
     fn finish(mut self) -> SweepOutcome {
         for ((variable, reason), pids) in &self.allowed {
-            self.notes.push(format!(
-                "allowed {variable} in pid(s) {}: {reason}",
-                join(pids.iter().map(u32::to_string))
+            self.notes.push((
+                1,
+                format!(
+                    "allowed {variable} in pid(s) {}: {reason}",
+                    join(pids.iter().map(u32::to_string))
+                ),
             ));
         }
         self.summary.allowed = self
@@ -316,8 +334,8 @@ pub fn run_cli(args: &SweepArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
     let mut outcome = sweep(&rules, &own, &options)?;
     drop(own);
 
-    if args.verbose > 0 {
-        for note in &outcome.notes {
+    for (level, note) in &outcome.notes {
+        if args.verbose >= *level {
             eprintln!("{}: sweep: {note}", crate::TOOL);
         }
     }
