@@ -384,7 +384,7 @@ pub fn run_cli(args: &RedactArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> 
     let plan = add_mask_plan(args.add_mask, env.in_actions(), stdout_is_regular_file);
     if !env.in_actions() && matches!(args.add_mask, AddMaskArg::Stdout | AddMaskArg::Stderr) {
         eprintln!(
-            "{}: redact: not in GitHub Actions (GITHUB_ACTIONS is not `true`): no ::add-mask:: commands are written, whatever --add-mask says",
+            "{}: redact: not in GitHub Actions (GITHUB_ACTIONS is not `true`): no add-mask command is written, whatever --add-mask says",
             crate::TOOL
         );
     }
