@@ -1,8 +1,8 @@
 //! ci-intel-secrets: secret hygiene for pipelines.
 //!
-//! - `scan`: committed secrets in a tree or a diff;
-//! - `sweep`: long-lived credentials in a live job's environment;
-//! - `redact`: a streaming log filter that masks secrets.
+//! - `scan`: committed secrets in a tree or a diff ([`scan`]);
+//! - `sweep`: long-lived credentials in a live job's environment ([`sweep`]);
+//! - `redact`: a streaming log filter that masks secrets ([`redact`]).
 //!
 //! All three share [`detect`]: the detectors, and [`secret`]: how a secret
 //! is shown (a redacted preview and a SHA-256 fingerprint prefix, never the
@@ -11,6 +11,7 @@
 pub mod detect;
 pub mod redact;
 pub mod report;
+pub mod scan;
 pub mod secret;
 pub mod sweep;
 #[doc(hidden)]
@@ -21,7 +22,7 @@ use std::ffi::OsString;
 
 use clap::{Parser, Subcommand};
 
-use ci_intel_core::{ExitCode, Failure, RunnerEnv};
+use ci_intel_core::{ExitCode, RunnerEnv};
 
 pub const TOOL: &str = "ci-intel-secrets";
 
@@ -35,7 +36,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Scan files (or the added lines of a git diff) for committed secrets.
-    Scan,
+    Scan(scan::cli::ScanArgs),
     /// Fail on long-lived credentials in this job's processes' environments.
     Sweep(sweep::SweepArgs),
     /// Mask secrets in a log stream: stdin to stdout.
@@ -49,9 +50,7 @@ where
     T: Into<OsString> + Clone,
 {
     ci_intel_core::cli::run_parsed(TOOL, args, |cli: Cli| match cli.command {
-        Command::Scan => Err(Failure::infra(
-            "not built yet: this skeleton only fixes the detector API",
-        )),
+        Command::Scan(args) => scan::cli::run_cli(&args, env),
         Command::Sweep(args) => sweep::run_cli(&args, env),
         Command::Redact(args) => redact::run_cli(&args, env),
     })

@@ -3,14 +3,14 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod support;
+mod runtime_support;
 
 use std::io::Write as _;
 use std::process::{Command, Output, Stdio};
 
 use ci_intel_secrets::secret::fingerprint;
 use ci_intel_secrets::test_support::classic_pat;
-use support::{BIN, code};
+use runtime_support::{BIN, code};
 
 /// Run `redact` with exactly `vars` as environment, feeding `input`.
 fn redact(vars: &[(&str, &str)], args: &[&str], input: &[u8]) -> Output {

@@ -4,12 +4,12 @@
 #![allow(clippy::unwrap_used)]
 #![cfg(target_os = "linux")]
 
-mod support;
+mod runtime_support;
 
 use ci_intel_secrets::secret::fingerprint;
 use ci_intel_secrets::test_support::classic_pat;
+use runtime_support::{Sleeper, code, json, proc_root_of, run, secrets};
 use serde_json::Value;
-use support::{Sleeper, code, json, proc_root_of, run, secrets};
 
 fn findings_for<'a>(report: &'a Value, variable: &str) -> Vec<&'a Value> {
     report["findings"]

@@ -574,6 +574,50 @@ mod tests {
     }
 
     #[test]
+    fn secrets_keys_lock_in_their_tighter_direction() {
+        let org = "secrets:\n  allow_empty: false\n  max_file_size: 1000000\n  disabled_rules: [jwt, gcp-api-key]\n  allowlist:\n    paths: ['test/**', 'docs/**']\n    regexes: ['^FAKE']\n    stopwords: [dummy]\n  sweep:\n    allowed_names: [CODECOV_TOKEN, NPM_CONFIG_TOKEN]\nlock: [secrets.allow_empty, secrets.max_file_size, secrets.disabled_rules, secrets.allowlist.paths, secrets.allowlist.regexes, secrets.allowlist.stopwords, secrets.sweep.allowed_names, secrets.baseline]\n";
+        let loaded = layered(
+            org,
+            "secrets:\n  max_file_size: 2000000\n  disabled_rules: [jwt]\n  allowlist:\n    paths: ['test/**']\n    stopwords: []\n  sweep:\n    allowed_names: [CODECOV_TOKEN]\n",
+        )
+        .unwrap();
+        let secrets = &loaded.config.secrets;
+        assert_eq!(secrets.max_file_size, 2_000_000);
+        assert_eq!(secrets.allowlist.paths, vec!["test/**"]);
+        assert_eq!(secrets.allowlist.regexes, vec!["^FAKE"]);
+        assert_eq!(secrets.sweep.allowed_names, vec!["CODECOV_TOKEN"]);
+        for (repo_text, key) in [
+            ("secrets:\n  allow_empty: true\n", "secrets.allow_empty"),
+            ("secrets:\n  max_file_size: 10\n", "secrets.max_file_size"),
+            (
+                "secrets:\n  disabled_rules: [jwt, private-key]\n",
+                "secrets.disabled_rules",
+            ),
+            (
+                "secrets:\n  allowlist:\n    paths: ['**']\n",
+                "secrets.allowlist.paths",
+            ),
+            (
+                "secrets:\n  allowlist:\n    regexes: ['.*']\n",
+                "secrets.allowlist.regexes",
+            ),
+            (
+                "secrets:\n  allowlist:\n    stopwords: [a]\n",
+                "secrets.allowlist.stopwords",
+            ),
+            (
+                "secrets:\n  sweep:\n    allowed_names: [AWS_SECRET_ACCESS_KEY]\n",
+                "secrets.sweep.allowed_names",
+            ),
+            ("secrets:\n  baseline: elsewhere.json\n", "secrets.baseline"),
+        ] {
+            let err = layered(org, repo_text).unwrap_err();
+            assert_eq!(err.code, crate::ExitCode::Usage);
+            assert!(err.message.contains(key), "{key}: {}", err.message);
+        }
+    }
+
+    #[test]
     fn a_locked_pin_list_may_be_tightened_but_not_loosened() {
         let org = "policy:\n  pins:\n    - {pattern: '*', policy: ref-pin}\nlock: [policy.pins]\n";
         let tighter = "policy:\n  pins:\n    - {pattern: '*', policy: ref-pin}\n    - {pattern: 'acme/*', policy: hash-pin}\n";

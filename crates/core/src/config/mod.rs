@@ -13,8 +13,9 @@ mod yaml_locate;
 
 pub use layers::{LayerSource, LoadedConfig, load, load_from_texts, parse_layer};
 pub use model::{
-    CONFIG_VERSION, Config, Gates, HubConfig, HubPinsGate, Persona, PinPolicy, PinRule,
-    PolicyConfig, PolicyRules, RuleSetting, TelemetryGate, TriggerAllow, config_schema,
+    CONFIG_VERSION, Config, DEFAULT_SECRETS_BASELINE, DEFAULT_SECRETS_MAX_FILE_SIZE, Gates,
+    HubConfig, HubPinsGate, Persona, PinPolicy, PinRule, PolicyConfig, PolicyRules, RuleSetting,
+    SecretsAllowlist, SecretsConfig, SweepConfig, TelemetryGate, TriggerAllow, config_schema,
 };
 pub use tighten::Tighten;
 

@@ -1,101 +1,72 @@
-//! Helpers shared by the integration tests: running the binary with an
-//! exact environment, and child processes with crafted environments that are
-//! killed when the test ends, however it ends.
+//! Helpers shared by the CLI tests.
 
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::path::Path;
+use std::process::Command as StdCommand;
 
-pub const BIN: &str = env!("CARGO_BIN_EXE_ci-intel-secrets");
+use assert_cmd::Command;
+use ci_intel_secrets::detect::synthetic;
 
-/// The binary with an empty environment plus `vars`, run in `dir` (so no
-/// repository configuration is picked up by accident).
-pub fn secrets(dir: &Path, vars: &[(&str, &str)], args: &[&str]) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.env_clear()
-        .envs(vars.iter().copied())
-        .current_dir(dir)
-        .args(args)
-        .stdin(Stdio::null());
+/// Write `text` (templates expanded) to `dir/rel`, creating directories.
+pub fn write(dir: &Path, rel: &str, text: &str) {
+    let path = dir.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, synthetic::expand(text).unwrap()).unwrap();
+}
+
+/// A synthetic credential.
+pub fn fake(kind: &str, seed: &str) -> String {
+    synthetic::fake(kind, seed).unwrap()
+}
+
+/// `ci-intel-secrets` in `dir`, outside Actions.
+pub fn secrets(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("ci-intel-secrets").unwrap();
+    cmd.current_dir(dir)
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("GITHUB_OUTPUT")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env_remove("CI_INTEL_ORG_POLICY");
     cmd
 }
 
-/// Run and capture.
-pub fn run(mut cmd: Command) -> Output {
-    cmd.output().unwrap()
+/// Run git in `dir` with a fixed identity; panics on failure.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let out = StdCommand::new("git")
+        .current_dir(dir)
+        .args([
+            "-c",
+            "user.name=ci",
+            "-c",
+            "user.email=ci@example.com",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// The exit code, which must exist (no death by signal).
-pub fn code(output: &Output) -> i32 {
-    output.status.code().unwrap_or_else(|| {
-        panic!(
-            "killed by a signal; stderr: {}",
-            String::from_utf8_lossy(&output.stderr)
-        )
-    })
-}
-
-/// An absolute path to a program on `PATH`, so a child with a cleared
-/// environment can be started without relying on its (absent) `PATH`.
-pub fn which(program: &str) -> PathBuf {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .chain(["/usr/bin".into(), "/bin".into()])
-        .map(|dir| dir.join(program))
-        .find(|p| p.is_file())
-        .unwrap_or_else(|| panic!("{program} not found"))
-}
-
-/// A `sleep 30` with exactly `vars` as its environment; killed on drop.
-pub struct Sleeper(Child);
-
-impl Sleeper {
-    pub fn spawn(vars: &[(&str, &str)]) -> Sleeper {
-        let child = Command::new(which("sleep"))
-            .arg("30")
-            .env_clear()
-            .envs(vars.iter().copied())
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        // `spawn` returns after a successful exec, so /proc/<pid>/environ
-        // already is the crafted environment.
-        Sleeper(child)
+/// A fresh repository with one commit holding `files`.
+pub fn repo_with(dir: &Path, files: &[(&str, &str)]) {
+    git(dir, &["init", "-q", "-b", "main"]);
+    for (rel, text) in files {
+        write(dir, rel, text);
     }
-
-    pub fn pid(&self) -> u32 {
-        self.0.id()
-    }
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", "base"]);
 }
 
-impl Drop for Sleeper {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// A proc root holding only symbolic links to the real `/proc/<pid>` of
-/// `pids`: the sweep reads those real processes and nothing else on the
-/// machine.
-pub fn proc_root_of(pids: &[u32]) -> tempfile::TempDir {
-    let root = tempfile::tempdir().unwrap();
-    for pid in pids {
-        std::os::unix::fs::symlink(format!("/proc/{pid}"), root.path().join(pid.to_string()))
-            .unwrap();
-    }
-    root
-}
-
-pub fn json(output: &Output) -> serde_json::Value {
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not JSON ({e}): {}\nstderr: {}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        )
-    })
+pub fn json(bytes: &[u8]) -> serde_json::Value {
+    serde_json::from_slice(bytes)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(bytes)))
 }

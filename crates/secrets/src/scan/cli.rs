@@ -1,0 +1,405 @@
+//! `ci-intel-secrets scan`: arguments, configuration, output, exit code.
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use ci_intel_core::config::{self, LoadedConfig};
+use ci_intel_core::{ExitCode, Failure, OutputFormat, RunnerEnv, Severity, ToolInfo, render};
+
+use super::baseline::Baseline;
+use super::{ScanOptions, ScanReport, ScanSummary, SecretFinding, scan_diff, scan_paths};
+
+/// Command-line arguments of `scan`.
+#[derive(Debug, clap::Args)]
+pub struct ScanArgs {
+    /// Files or directories to scan (directories honour .gitignore). With
+    /// --diff, git pathspecs limiting the diff. Default: the current
+    /// directory.
+    pub paths: Vec<PathBuf>,
+    /// Scan only the lines added by `git diff BASE` (a commit, a branch,
+    /// `origin/main`, or `origin/main...HEAD` for the merge base), reported
+    /// with their line numbers in the new files.
+    #[arg(long, value_name = "BASE")]
+    pub diff: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: OutputFormat,
+    /// Repository configuration (`.ci-intel/config.yml` format). Default:
+    /// `.ci-intel/config.yml` in the current directory, if present.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Org policy overlay, applied below the repository configuration.
+    #[arg(long, env = "CI_INTEL_ORG_POLICY")]
+    pub org_policy: Option<PathBuf>,
+    /// Baseline file. Default: `secrets.baseline` from the configuration
+    /// (`.ci-intel/secrets-baseline.json`), if it exists.
+    #[arg(long)]
+    pub baseline: Option<PathBuf>,
+    /// Skip (and count) files larger than this: bytes, or with a K, M or G
+    /// suffix (KiB, MiB, GiB). Default: `secrets.max_file_size` (4M).
+    #[arg(long, value_parser = parse_size)]
+    pub max_file_size: Option<u64>,
+    /// Pass when no file is scanned at all (by default that is a denial).
+    #[arg(long)]
+    pub allow_empty: bool,
+    /// Also write the SARIF log to this file (for code scanning upload).
+    #[arg(long)]
+    pub sarif_output: Option<PathBuf>,
+    /// More detail on standard error: `-v` lists skipped files and
+    /// suppressed secrets (redacted, with the reason), `-vv` also every
+    /// scanned file's count.
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+/// `4096`, `512K`, `4M`, `1G` (binary multiples).
+fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let (digits, multiplier) = match text.char_indices().last() {
+        Some((i, 'k' | 'K')) => (&text[..i], 1u64 << 10),
+        Some((i, 'm' | 'M')) => (&text[..i], 1 << 20),
+        Some((i, 'g' | 'G')) => (&text[..i], 1 << 30),
+        _ => (text, 1),
+    };
+    let value: u64 = digits
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size (bytes, or a number with K, M or G)"))?;
+    let bytes = value
+        .checked_mul(multiplier)
+        .ok_or_else(|| format!("`{text}` is too large"))?;
+    if bytes == 0 {
+        return Err("the size must be at least 1 byte".to_owned());
+    }
+    Ok(bytes)
+}
+
+/// Load the configuration layers as `ci-intel-policy audit` does: the org
+/// overlay (`--org-policy` or `$CI_INTEL_ORG_POLICY`), then `--config` or
+/// `.ci-intel/config.yml` in the current directory.
+pub fn load_config(
+    config_path: Option<&Path>,
+    org_policy: Option<&Path>,
+) -> Result<LoadedConfig, Failure> {
+    let read = |path: &Path, what: &str| {
+        std::fs::read_to_string(path)
+            .map_err(|e| Failure::usage(format!("cannot read {what} {}: {e}", path.display())))
+    };
+    let org = match org_policy {
+        Some(path) => Some((path.to_path_buf(), read(path, "org policy")?)),
+        None => None,
+    };
+    let repo_path = match config_path {
+        Some(path) => Some(path.to_path_buf()),
+        None => [config::REPO_CONFIG_PATH, ".ci-intel/config.yaml"]
+            .iter()
+            .map(PathBuf::from)
+            .find(|p| p.exists()),
+    };
+    let repo = match repo_path {
+        Some(path) => {
+            let text = read(&path, "configuration")?;
+            Some((path, text))
+        }
+        None => None,
+    };
+    config::load_from_texts(
+        org.as_ref().map(|(p, t)| (p.as_path(), t.as_str())),
+        repo.as_ref().map(|(p, t)| (p.as_path(), t.as_str())),
+    )
+}
+
+/// One finding in `--format json`: flat, with its position.
+#[derive(Debug, Serialize)]
+pub struct JsonFinding<'a> {
+    pub rule: &'a str,
+    pub severity: Severity,
+    pub confidence: ci_intel_core::Confidence,
+    pub file: &'a str,
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+    pub fingerprint: &'a str,
+    pub preview: &'a str,
+    pub message: &'a str,
+}
+
+/// `summary` in `--format json`.
+#[derive(Debug, Serialize)]
+pub struct JsonSummary<'a> {
+    #[serde(flatten)]
+    pub counts: &'a ScanSummary,
+    /// `tree` or `diff`.
+    pub mode: &'a str,
+    pub fail_on: Severity,
+    pub verdict: &'a str,
+}
+
+/// The whole `--format json` document.
+#[derive(Debug, Serialize)]
+pub struct JsonReport<'a> {
+    pub tool: &'a ToolInfo,
+    pub findings: Vec<JsonFinding<'a>>,
+    pub summary: JsonSummary<'a>,
+}
+
+/// `--format json`: `findings` (rule, file, line, fingerprint, preview...)
+/// and `summary`.
+pub fn json_report<'a>(
+    tool: &'a ToolInfo,
+    scan: &'a ScanReport,
+    mode: &'a str,
+    fail_on: Severity,
+    verdict: &'a str,
+) -> JsonReport<'a> {
+    let findings = scan
+        .findings
+        .iter()
+        .map(|f: &SecretFinding| JsonFinding {
+            rule: f.rule,
+            severity: f.severity,
+            confidence: f.confidence,
+            file: &f.file,
+            line: f.line,
+            column: f.column,
+            end_line: f.end_line,
+            end_column: f.end_column,
+            fingerprint: &f.fingerprint,
+            preview: &f.preview,
+            message: &f.message,
+        })
+        .collect();
+    JsonReport {
+        tool,
+        findings,
+        summary: JsonSummary {
+            counts: &scan.summary,
+            mode,
+            fail_on,
+            verdict,
+        },
+    }
+}
+
+/// `ci-intel-secrets scan`.
+pub fn run_cli(args: &ScanArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
+    let loaded = load_config(args.config.as_deref(), args.org_policy.as_deref())?;
+    let locked = |key: &str| loaded.locked.iter().any(|k| k == key);
+    let mut secrets = loaded.config.secrets.clone();
+    if let Some(size) = args.max_file_size {
+        if size < secrets.max_file_size && locked("secrets.max_file_size") {
+            return Err(Failure::usage(format!(
+                "--max-file-size {size}: secrets.max_file_size is locked by the org policy at {}; only a larger value is allowed",
+                secrets.max_file_size
+            )));
+        }
+        secrets.max_file_size = size;
+    }
+    if args.allow_empty && !secrets.allow_empty && locked("secrets.allow_empty") {
+        return Err(Failure::usage(
+            "--allow-empty: secrets.allow_empty is locked to false by the org policy",
+        ));
+    }
+    let allow_empty = args.allow_empty || secrets.allow_empty;
+    let baseline = match &args.baseline {
+        Some(path) => Baseline::load(path, true)?,
+        None => Baseline::load(Path::new(&secrets.baseline), false)?,
+    };
+    let opts = ScanOptions::new(&secrets, baseline, chrono::Utc::now().date_naive())?;
+    let paths = if args.paths.is_empty() && args.diff.is_none() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let (scan, mode) = match &args.diff {
+        Some(base) => (scan_diff(Path::new("."), base, &paths, &opts)?, "diff"),
+        None => (scan_paths(&paths, &opts)?, "tree"),
+    };
+    let fail_on = loaded.config.fail_on;
+    let what = match &args.diff {
+        Some(base) => format!("the lines added since {base}"),
+        None => paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
+    if args.verbose > 0 {
+        print_details(&scan, args.verbose);
+    }
+    let empty = scan.is_empty() && scan.findings.is_empty();
+    let verdict = if empty {
+        if allow_empty { "warn" } else { "deny" }
+    } else {
+        scan.verdict(fail_on).as_str()
+    };
+    let report = scan.report();
+    {
+        let stdout = std::io::stdout();
+        let mut out = std::io::BufWriter::new(stdout.lock());
+        let written = match args.format {
+            OutputFormat::Json => serde_json::to_writer_pretty(
+                &mut out,
+                &json_report(&report.tool, &scan, mode, fail_on, verdict),
+            )
+            .map_err(std::io::Error::other)
+            .and_then(|()| out.write_all(b"\n")),
+            other => out.write_all(render::render(&report, other).as_bytes()),
+        };
+        written
+            .and_then(|()| out.flush())
+            .map_err(|e| Failure::infra(format!("cannot write to standard output: {e}")))?;
+    }
+    if let Some(path) = &args.sarif_output {
+        std::fs::write(path, render::render(&report, OutputFormat::Sarif)).map_err(|e| {
+            Failure::infra(format!(
+                "cannot write --sarif-output {}: {e}",
+                path.display()
+            ))
+        })?;
+    }
+    let s = &scan.summary;
+    let counts = format!(
+        "{} file(s) scanned ({} bytes), {} binary and {} oversized skipped, {} excluded, {} not UTF-8 (scanned lossily); {} finding(s), {} suppressed inline, {} allowlisted, {} baselined, {} expired baseline entr(y/ies)",
+        s.files_scanned,
+        s.bytes_scanned,
+        s.skipped_binary,
+        s.skipped_oversized,
+        s.excluded,
+        s.lossy_utf8,
+        s.findings,
+        s.suppressed_inline,
+        s.suppressed_allowlist,
+        s.baselined,
+        s.expired_baseline
+    );
+    eprintln!(
+        "{} scan of {what}: {counts}; failing at {fail_on}: {verdict}",
+        crate::TOOL
+    );
+    if s.unused_baseline_entries > 0 {
+        eprintln!(
+            "{}: note: {} baseline entr(y/ies) matched nothing; remove them once the secret is gone",
+            crate::TOOL,
+            s.unused_baseline_entries
+        );
+    }
+    env.set_output("result", verdict)?;
+    env.set_output("findings", &scan.findings.len().to_string())?;
+    env.set_output("files", &s.files_scanned.to_string())?;
+    if env.in_actions() {
+        env.append_summary(&step_summary(&scan, &what, fail_on, verdict))?;
+    }
+    if empty {
+        if allow_empty {
+            eprintln!(
+                "{}: nothing was scanned in {what} (allowed: --allow-empty or secrets.allow_empty)",
+                crate::TOOL
+            );
+            return Ok(ExitCode::Pass);
+        }
+        eprintln!(
+            "{}: nothing was scanned in {what}: no file was read, which is not a pass (use --allow-empty to accept it)",
+            crate::TOOL
+        );
+        return Ok(ExitCode::Deny);
+    }
+    Ok(if verdict == "deny" {
+        ExitCode::Deny
+    } else {
+        ExitCode::Pass
+    })
+}
+
+/// `-v`: skipped files and suppressed secrets (redacted); `-vv`: counts
+/// per rule too. Never a value.
+fn print_details(scan: &ScanReport, verbosity: u8) {
+    for skipped in &scan.skipped {
+        eprintln!("skipped ({}): {}", skipped.reason, skipped.file);
+    }
+    for s in &scan.suppressed {
+        let why = match &s.why {
+            super::Suppression::InlineIgnore => "inline ignore comment".to_owned(),
+            super::Suppression::Allowlist { entry } => entry.clone(),
+            super::Suppression::Baseline {
+                owner,
+                reason,
+                expires,
+            } => format!("baseline (owner {owner}, until {expires}: {reason})"),
+        };
+        eprintln!(
+            "suppressed: {}:{}:{} [{}] {} {} by {why}",
+            s.finding.file,
+            s.finding.line,
+            s.finding.column,
+            s.finding.rule,
+            s.finding.preview,
+            s.finding.fingerprint
+        );
+    }
+    if verbosity > 1 {
+        let mut by_rule: BTreeMap<&str, usize> = BTreeMap::new();
+        for f in scan
+            .findings
+            .iter()
+            .chain(scan.suppressed.iter().map(|s| &s.finding))
+        {
+            *by_rule.entry(f.rule).or_default() += 1;
+        }
+        for (rule, count) in by_rule {
+            eprintln!("found (before suppression): {rule}: {count}");
+        }
+    }
+}
+
+fn step_summary(scan: &ScanReport, what: &str, fail_on: Severity, verdict: &str) -> String {
+    let s = &scan.summary;
+    let mut md = format!(
+        "### ci-intel secrets scan\n\n{what}: {} file(s) scanned, {} skipped (binary {}, oversized {}), {} excluded; {} finding(s), {} suppressed inline, {} allowlisted, {} baselined; failing at {fail_on}: **{verdict}**\n",
+        s.files_scanned,
+        s.skipped_binary + s.skipped_oversized,
+        s.skipped_binary,
+        s.skipped_oversized,
+        s.excluded,
+        s.findings,
+        s.suppressed_inline,
+        s.suppressed_allowlist,
+        s.baselined
+    );
+    if !scan.findings.is_empty() {
+        md.push_str(
+            "\n| where | rule | severity | secret | fingerprint |\n|---|---|---|---|---|\n",
+        );
+        for f in scan.findings.iter().take(100) {
+            md.push_str(&format!(
+                "| {}:{} | {} | {} | `{}` | `{}` |\n",
+                f.file.replace('|', "\\|"),
+                f.line,
+                f.rule,
+                f.severity,
+                f.preview,
+                f.fingerprint
+            ));
+        }
+    }
+    md
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_take_binary_suffixes_and_refuse_nonsense() {
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert_eq!(parse_size("512K"), Ok(512 * 1024));
+        assert_eq!(parse_size("4m"), Ok(4 << 20));
+        assert_eq!(parse_size("1G"), Ok(1 << 30));
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("four").is_err());
+        assert!(parse_size("99999999999G").is_err());
+    }
+}

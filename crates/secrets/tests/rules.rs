@@ -1,0 +1,153 @@
+//! Every rule: its documentation, its fixtures (some must fire, some must
+//! not) and an insta snapshot of the hits in every fixture.
+//!
+//! Fixtures hold templates (`{{fake:ghp}}`), expanded at test time by
+//! `detect::synthetic::expand` into valid-shaped synthetic credentials, so
+//! the repository contains no token-shaped string.
+//!
+//! `docs/secrets.md` holds the rules' doc comments between markers; refresh
+//! it with `UPDATE_DOCS=1 cargo test -p ci-intel-secrets --test rules`.
+
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+
+use ci_intel_secrets::detect::{Detector, synthetic};
+use ci_intel_secrets::scan::committed_env_file as env_file;
+use ci_intel_secrets::secret::{fingerprint, preview};
+
+const SECTIONS: [&str; 3] = ["## What it finds", "## Not a finding", "## Fix"];
+
+fn crate_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fixture_dir(rule: &str) -> PathBuf {
+    crate_dir().join("tests/fixtures").join(rule)
+}
+
+fn rule_source(rule: &str) -> PathBuf {
+    let file = format!("{}.rs", rule.replace('-', "_"));
+    let detect = crate_dir().join("src/detect/rules").join(&file);
+    if detect.exists() {
+        detect
+    } else {
+        crate_dir().join("src/scan").join(file)
+    }
+}
+
+/// The `//!` comment of a rule file.
+fn rule_doc(rule: &str) -> String {
+    let text = std::fs::read_to_string(rule_source(rule)).unwrap();
+    text.lines()
+        .take_while(|l| l.starts_with("//!"))
+        .map(|l| {
+            l.strip_prefix("//! ")
+                .unwrap_or(l.trim_start_matches("//!"))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|d| d.map(|e| e.unwrap().path()).collect())
+        .unwrap_or_default();
+    files.retain(|p| p.is_file());
+    files.sort();
+    files
+}
+
+/// Every rule id: the detector's, then the path rule.
+fn rule_ids() -> Vec<&'static str> {
+    let mut ids: Vec<&'static str> = Detector::builtin().rules().map(|r| r.id).collect();
+    ids.push(env_file::RULE_ID);
+    ids
+}
+
+#[test]
+fn every_rule_has_docs_and_fixtures_that_fire_and_stay_quiet() {
+    let mut problems = Vec::new();
+    for id in rule_ids() {
+        if !rule_source(id).exists() {
+            problems.push(format!("{id}: no file {}", rule_source(id).display()));
+            continue;
+        }
+        let doc = rule_doc(id);
+        let mut last = 0;
+        for section in SECTIONS {
+            match doc.find(section) {
+                Some(at) if at >= last => last = at,
+                Some(_) => problems.push(format!("{id}: `{section}` is out of order")),
+                None => problems.push(format!("{id}: doc comment lacks `{section}`")),
+            }
+        }
+        if id == env_file::RULE_ID {
+            continue; // its fixtures are file names, tested in env_file's own tests
+        }
+        for kind in ["fires", "quiet"] {
+            if files(&fixture_dir(id).join(kind)).is_empty() {
+                problems.push(format!("{id}: no fixture in tests/fixtures/{id}/{kind}/"));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// One line per hit: where, which rule, how bad, and how it is shown.
+fn describe_hits(text: &str, detector: &Detector) -> String {
+    let mut out = String::new();
+    for hit in detector.find(text) {
+        let line = text[..hit.start].matches('\n').count() + 1;
+        let column = text[..hit.start]
+            .rsplit('\n')
+            .next()
+            .unwrap_or("")
+            .chars()
+            .count()
+            + 1;
+        let value = &text[hit.start..hit.end];
+        out.push_str(&format!(
+            "{line}:{column} {} {} {} {}\n",
+            hit.rule,
+            hit.severity,
+            preview(value, hit.public_prefix),
+            fingerprint(value.as_bytes())
+        ));
+    }
+    if out.is_empty() {
+        out.push_str("(no hits)\n");
+    }
+    out
+}
+
+#[test]
+fn fixtures_fire_or_stay_quiet_and_match_their_snapshots() {
+    let detector = Detector::builtin();
+    let mut failures = Vec::new();
+    for id in rule_ids() {
+        for kind in ["fires", "quiet"] {
+            for fixture in files(&fixture_dir(id).join(kind)) {
+                let name = fixture.file_name().unwrap().to_string_lossy().into_owned();
+                let display = format!("{id}/{kind}/{name}");
+                let template = std::fs::read_to_string(&fixture).unwrap();
+                let text =
+                    synthetic::expand(&template).unwrap_or_else(|e| panic!("{display}: {e}"));
+                let hits = detector.find(&text);
+                let own = hits.iter().filter(|h| h.rule == id).count();
+                match kind {
+                    "fires" if own == 0 => failures.push(format!("{display}: {id} did not fire")),
+                    "quiet" if own > 0 => {
+                        failures.push(format!("{display}: {id} fired {own} time(s)"))
+                    }
+                    _ => {}
+                }
+                insta::assert_snapshot!(
+                    format!("{id}__{kind}__{name}"),
+                    describe_hits(&text, &detector)
+                );
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
