@@ -283,3 +283,54 @@ fn add_mask_goes_before_the_line_in_actions_and_nowhere_outside() {
         !contains(&output.stdout, b"::add-mask::") && !contains(&output.stderr, b"::add-mask::")
     );
 }
+
+#[test]
+fn a_multi_line_private_key_is_one_mask_and_registered_line_by_line_in_actions() {
+    let key = ci_intel_secrets::detect::synthetic::fake("pem-pkcs8", "cli").unwrap();
+    let input = format!("before\nkey: {key}\nafter\n");
+    let outside = redact(&[], &["--buffer-size", "3"], input.as_bytes());
+    let fp = fingerprint(key.trim_end().as_bytes());
+    assert_eq!(
+        String::from_utf8(outside.stdout).unwrap(),
+        format!("before\nkey: [REDACTED:private-key:{fp}]\nafter\n")
+    );
+
+    let output = redact(
+        &[("GITHUB_ACTIONS", "true")],
+        &["--buffer-size", "3"],
+        input.as_bytes(),
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    let masked_at = lines
+        .iter()
+        .position(|l| l.starts_with("key: [REDACTED:private-key:"))
+        .unwrap();
+    let commands: Vec<&str> = lines
+        .iter()
+        .copied()
+        .filter(|l| l.starts_with("::add-mask::"))
+        .collect();
+    // The whole key (escaped onto one line) and each of its lines, all
+    // before the line that held it.
+    assert_eq!(commands.len(), 1 + key.lines().count(), "{stdout}");
+    assert!(
+        lines[1..masked_at]
+            .iter()
+            .all(|l| l.starts_with("::add-mask::")),
+        "{stdout}"
+    );
+    assert_eq!(lines[0], "before");
+    for key_line in key.lines() {
+        assert!(
+            commands.contains(&format!("::add-mask::{key_line}").as_str()),
+            "{key_line}"
+        );
+        // Outside the commands, no line of the key.
+        assert!(
+            !lines
+                .iter()
+                .any(|l| !l.starts_with("::add-mask::") && l.contains(key_line))
+        );
+    }
+}

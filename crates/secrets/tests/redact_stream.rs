@@ -6,7 +6,7 @@
 
 use std::io::{self, Read, Write};
 
-use ci_intel_secrets::detect::Detector;
+use ci_intel_secrets::detect::{Detector, synthetic};
 use ci_intel_secrets::redact::emitter::{DEFAULT_PENDING_CAP, Emitter};
 use ci_intel_secrets::redact::masker::{
     CollectingSink, Literal, MaskStyle, Masker, Window, mask_all,
@@ -14,6 +14,10 @@ use ci_intel_secrets::redact::masker::{
 use ci_intel_secrets::redact::{RedactConfig, redact};
 use ci_intel_secrets::test_support::classic_pat;
 use proptest::prelude::*;
+
+/// Compiled once: building the detector (21 rules) costs more than masking
+/// a small input, and the property test masks thousands.
+static DETECTOR: std::sync::LazyLock<Detector> = std::sync::LazyLock::new(Detector::builtin);
 
 /// A reader that hands out `data` in chunks of the given sizes, cycling.
 struct ChunkedReader<'a> {
@@ -55,14 +59,13 @@ fn config(literals: Vec<Literal>, window: Window, read_size: usize) -> RedactCon
 
 /// Run the real `redact` loop over `reader`.
 fn redact_with(reader: impl Read, config: &RedactConfig) -> Vec<u8> {
-    let detector = Detector::builtin();
     let mut emitter = Emitter::direct(Vec::new());
-    redact(reader, &mut emitter, &detector, config, None).unwrap();
+    redact(reader, &mut emitter, &DETECTOR, config, None).unwrap();
     emitter.finish().unwrap()
 }
 
 fn whole(input: &[u8], literals: Vec<Literal>) -> Vec<u8> {
-    mask_all(&Detector::builtin(), literals, MaskStyle::Labelled, input)
+    mask_all(&DETECTOR, literals, MaskStyle::Labelled, input)
         .unwrap()
         .output
 }
@@ -143,6 +146,51 @@ fn a_window_round_ending_at_every_offset_inside_a_secret_changes_nothing() {
 }
 
 #[test]
+fn a_multi_line_private_key_is_masked_whole_wherever_a_round_cuts_it() {
+    let window = Window::for_detectors();
+    let lookahead = window.max_secret_len + window.context;
+    let first_round_at = lookahead + window.step;
+    let key = synthetic::fake("pem-rsa", "redact").unwrap();
+    assert!(key.lines().count() > 20, "a multi-line key");
+    let body_line = key.lines().nth(5).unwrap().to_owned();
+    let filler_line = b"building step output line\n";
+    // Every offset near both ends of the key, every line break, and a
+    // sample of the rest.
+    let offsets: Vec<usize> = (0..=key.len())
+        .filter(|&o| {
+            o < 48 || o + 48 > key.len() || o % 97 == 0 || key.as_bytes().get(o) == Some(&b'\n')
+        })
+        .collect();
+    for offset in offsets {
+        let key_at = window.step - offset;
+        let mut input: Vec<u8> = filler_line
+            .iter()
+            .copied()
+            .cycle()
+            .take(key_at - 1)
+            .collect();
+        input.push(b'\n');
+        input.extend_from_slice(key.as_bytes());
+        input.extend(filler_line.iter().copied().cycle().take(first_round_at));
+
+        let mut masker = Masker::new(&DETECTOR, Vec::new(), MaskStyle::Labelled, window).unwrap();
+        let mut sink = CollectingSink::default();
+        masker.feed(&input[..first_round_at], &mut sink).unwrap();
+        assert_eq!(masker.decided(), window.step as u64);
+        masker.feed(&input[first_round_at..], &mut sink).unwrap();
+        masker.finish(&mut sink).unwrap();
+
+        assert_eq!(sink.masked, 1, "offset {offset}");
+        assert!(
+            !contains(&sink.output, body_line.as_bytes()),
+            "offset {offset}"
+        );
+        assert!(!contains(&sink.output, b"PRIVATE KEY"), "offset {offset}");
+        assert_eq!(sink.output, whole(&input, Vec::new()), "offset {offset}");
+    }
+}
+
+#[test]
 fn bytes_that_are_not_utf8_pass_through_unchanged() {
     let pat = classic_pat(203);
     let mut input = b"\xff\xfe binary \xc3(".to_vec();
@@ -169,6 +217,8 @@ enum Piece {
     Pat(u64),
     /// One of the literal values.
     Literal(usize),
+    /// A short (EC) private key, several lines long.
+    Pem(u64),
     /// A PAT glued to a word character on the left (`x`, `é`, `_`), which
     /// the rule does not match (no word boundary): whether it is masked must
     /// not depend on where a window starts.
@@ -190,6 +240,7 @@ fn piece() -> impl Strategy<Value = Piece> {
         2 => (0u64..4).prop_map(Piece::Pat),
         2 => (0usize..LITERALS.len()).prop_map(Piece::Literal),
         1 => (0u64..4, 0usize..3).prop_map(|(seed, glue)| Piece::GluedPat(seed, glue)),
+        1 => (0u64..3).prop_map(Piece::Pem),
     ]
 }
 
@@ -207,6 +258,11 @@ fn build(pieces: &[Piece]) -> (Vec<u8>, Vec<Vec<u8>>) {
             Piece::Literal(i) => {
                 input.extend_from_slice(LITERALS[*i].as_bytes());
                 planted.push(LITERALS[*i].as_bytes().to_vec());
+            }
+            Piece::Pem(seed) => {
+                let key = synthetic::fake("pem-ec", &seed.to_string()).unwrap();
+                input.extend_from_slice(format!("\n{key}").as_bytes());
+                planted.push(key.into_bytes());
             }
             Piece::GluedPat(seed, glue) => {
                 let glue = ["x", "é", "_"][*glue];
@@ -237,16 +293,18 @@ proptest! {
     fn any_chunking_gives_the_whole_input_answer(
         pieces in proptest::collection::vec(piece(), 0..40),
         sizes in proptest::collection::vec(1usize..40, 1..8),
-        // PATs are 40 bytes and literals at most 20: 40 is enough; more
-        // only makes rounds rarer. 4 bytes of context covers the longest
-        // UTF-8 character, all a word boundary looks at.
-        max_secret_len in 40usize..64,
+        // The window must hold the longest planted secret (a PAT is 40
+        // bytes, an EC key about 300): that plus up to 32 more. 4 bytes of
+        // context covers the longest UTF-8 character, all a word boundary
+        // looks at.
+        extra_len in 0usize..32,
         context in 4usize..16,
         step in 1usize..48,
     ) {
         let (input, planted) = build(&pieces);
         let expected = whole(&input, literals());
-        let window = Window { max_secret_len, context, step };
+        let longest = planted.iter().map(Vec::len).max().unwrap_or(0).max(40);
+        let window = Window { max_secret_len: longest + extra_len, context, step };
         let got = redact_with(
             ChunkedReader::new(&input, &sizes),
             &config(literals(), window, 64),
@@ -285,12 +343,12 @@ impl LogGenerator {
     fn next_line(&mut self) {
         self.line += 1;
         self.pending.clear();
-        if self.line % 97 == 0 {
+        if self.line.is_multiple_of(97) {
             let pat = &self.pats[(self.line / 97 % 5) as usize];
             self.pending
                 .extend_from_slice(format!("line {} token={pat} done\n", self.line).as_bytes());
             self.planted += 1;
-        } else if self.line % 50_000 == 0 {
+        } else if self.line.is_multiple_of(50_000) {
             self.pending.resize(300 * 1024, b'x');
             self.pending.push(b'\n');
         } else {

@@ -15,6 +15,7 @@ use std::os::unix::ffi::OsStrExt as _;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+use ci_intel_secrets::detect::synthetic;
 use ci_intel_secrets::test_support::classic_pat;
 use runtime_support::{BIN, Sleeper, code, proc_root_of};
 
@@ -31,6 +32,8 @@ struct Planted {
     password: String,
     gcp_key_body: Vec<String>,
     gcp_json: String,
+    aws_key_id: String,
+    pem: String,
 }
 
 impl Planted {
@@ -51,6 +54,8 @@ impl Planted {
             password: "pa55-Word-hunter2-XyZ".into(),
             gcp_key_body,
             gcp_json,
+            aws_key_id: synthetic::fake("aws-akid", "no-leak").unwrap(),
+            pem: synthetic::fake("pem-rsa", "no-leak").unwrap(),
         }
     }
 
@@ -66,6 +71,9 @@ impl Planted {
             &self.password,
         ];
         secrets.extend(self.gcp_key_body.iter().map(String::as_str));
+        secrets.push(&self.aws_key_id);
+        // The key's base64 lines (BEGIN and END lines are public text).
+        secrets.extend(self.pem.lines().filter(|l| !l.starts_with("-----")));
         let mut out = Vec::new();
         for secret in secrets {
             let bytes = secret.as_bytes();
@@ -82,6 +90,8 @@ impl Planted {
             ("AZURE_CLIENT_SECRET", &self.azure),
             ("DB_PASSWORD", &self.password),
             ("GCP_SA_KEY", &self.gcp_json),
+            ("AWS_ACCESS_KEY_ID", &self.aws_key_id),
+            ("SSH_PRIVATE_KEY", &self.pem),
             ("HOME", "/home/runner"),
         ]
     }
@@ -95,6 +105,9 @@ impl Planted {
         log.extend_from_slice(b"\xff\xfe binary junk \xc3");
         log.extend_from_slice(format!(" {} \n", self.pat_weird).as_bytes());
         log.extend_from_slice(format!("{}\n", self.gcp_json).as_bytes());
+        log.extend_from_slice(
+            format!("key id {} and key:\n{}\n", self.aws_key_id, self.pem).as_bytes(),
+        );
         for _ in 0..2000 {
             log.extend_from_slice(b"filler line to cross a window round or two\n");
         }

@@ -295,3 +295,151 @@ fn aws_keys_are_judged_with_the_rest_of_their_process() {
     assert_eq!(pids_of(aws[0]), [u64::from(long_lived.pid())]);
     assert_eq!(aws[0]["fingerprint"], fingerprint(secret.as_bytes()));
 }
+
+#[test]
+fn provider_credentials_and_private_keys_in_a_live_process() {
+    use ci_intel_secrets::detect::synthetic::fake;
+    let akid = fake("aws-akid", "sweep").unwrap();
+    let aws_secret = fake("aws-secret", "sweep").unwrap();
+    let ssh_key = fake("pem-openssh", "sweep").unwrap();
+    let ghs = fake("ghs", "sweep").unwrap();
+    let ghu = fake("ghu", "sweep").unwrap();
+    let long_lived = Sleeper::spawn(&[
+        ("AWS_ACCESS_KEY_ID", &akid),
+        ("AWS_SECRET_ACCESS_KEY", &aws_secret),
+        ("SSH_PRIVATE_KEY", &ssh_key),
+        ("GITHUB_TOKEN", &ghs),
+        ("USER_TOKEN", &ghu),
+    ]);
+    // What OIDC role assumption exports: temporary, allowed.
+    let temporary = Sleeper::spawn(&[
+        ("AWS_ACCESS_KEY_ID", &fake("aws-asid", "sweep").unwrap()),
+        (
+            "AWS_SECRET_ACCESS_KEY",
+            &fake("aws-secret", "temporary").unwrap(),
+        ),
+        ("AWS_SESSION_TOKEN", "IQoJb3JpZ2luX2VjEFAKEsessiontoken"),
+    ]);
+    let root = proc_root_of(&[long_lived.pid(), temporary.pid()]);
+    let dir = tempfile::tempdir().unwrap();
+    let output = run(secrets(
+        dir.path(),
+        &[],
+        &[
+            "sweep",
+            "--format",
+            "json",
+            "--proc-root",
+            root.path().to_str().unwrap(),
+        ],
+    ));
+    assert_eq!(code(&output), 1);
+    let report = json(&output);
+    let rule_of = |variable: &str| -> Vec<String> {
+        findings_for(&report, variable)
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        rule_of("AWS_ACCESS_KEY_ID"),
+        ["aws-access-key-id"],
+        "{report:#}"
+    );
+    assert_eq!(
+        rule_of("AWS_SECRET_ACCESS_KEY"),
+        ["env-aws-secret-access-key"]
+    );
+    assert_eq!(rule_of("SSH_PRIVATE_KEY"), ["private-key"]);
+    assert_eq!(rule_of("USER_TOKEN"), ["github-app-token"]);
+    assert!(rule_of("GITHUB_TOKEN").is_empty());
+    assert_eq!(report["findings"].as_array().unwrap().len(), 4);
+    for finding in report["findings"].as_array().unwrap() {
+        assert_eq!(
+            pids_of(finding),
+            [u64::from(long_lived.pid())],
+            "{finding:#}"
+        );
+    }
+    let key = findings_for(&report, "SSH_PRIVATE_KEY")[0];
+    assert_eq!(key["fingerprint"], fingerprint(ssh_key.as_bytes()));
+    let allowed: Vec<&str> = report["summary"]["allowed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["variable"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        allowed,
+        [
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN",
+            "GITHUB_TOKEN"
+        ]
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    for secret in [&akid, &aws_secret, &ghs, &ghu] {
+        assert!(!stdout.contains(secret.as_str()));
+    }
+    assert!(!stdout.contains("OPENSSH PRIVATE KEY-----\n"));
+}
+
+#[test]
+fn the_configuration_allows_names_and_a_locked_list_cannot_be_extended() {
+    let pat = classic_pat(105);
+    let child = Sleeper::spawn(&[("DEPLOY_TOKEN", &pat), ("NPM_TOKEN", &pat)]);
+    let root = proc_root_of(&[child.pid()]);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join(".ci-intel")).unwrap();
+    std::fs::write(
+        dir.path().join(".ci-intel/config.yml"),
+        "version: 1\nsecrets:\n  sweep:\n    allowed_names: [DEPLOY_TOKEN]\n",
+    )
+    .unwrap();
+    let root_arg = root.path().to_str().unwrap();
+    let output = run(secrets(
+        dir.path(),
+        &[],
+        &["sweep", "--format", "json", "--proc-root", root_arg],
+    ));
+    assert_eq!(code(&output), 1);
+    let report = json(&output);
+    assert!(findings_for(&report, "DEPLOY_TOKEN").is_empty());
+    assert_eq!(findings_for(&report, "NPM_TOKEN").len(), 1);
+    let output = run(secrets(
+        dir.path(),
+        &[],
+        &[
+            "sweep",
+            "--proc-root",
+            root_arg,
+            "--allow-name",
+            "NPM_TOKEN",
+        ],
+    ));
+    assert_eq!(code(&output), 0);
+
+    // An org that locks the list: the repository cannot add a name by flag.
+    let org = dir.path().join("org.yml");
+    std::fs::write(
+        &org,
+        "version: 1\nsecrets:\n  sweep:\n    allowed_names: [DEPLOY_TOKEN]\nlock: [secrets.sweep.allowed_names]\n",
+    )
+    .unwrap();
+    let output = run(secrets(
+        dir.path(),
+        &[],
+        &[
+            "sweep",
+            "--proc-root",
+            root_arg,
+            "--org-policy",
+            org.to_str().unwrap(),
+            "--allow-name",
+            "NPM_TOKEN",
+        ],
+    ));
+    assert_eq!(code(&output), 2);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("locked"));
+}

@@ -349,7 +349,6 @@ pub fn redact<R: Read, W: Write>(
         sink.emitter.flush().map_err(StreamError::Write)?;
     }
     masker.finish(&mut sink).map_err(StreamError::Write)?;
-    drop(sink);
     Ok(RedactOutcome {
         bytes,
         masked: masker.masked(),

@@ -11,11 +11,10 @@ pub mod procfs;
 pub mod rules;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::Serialize;
 
-use ci_intel_core::config::{self, Config};
 use ci_intel_core::{ExitCode, Failure, OutputFormat, RunnerEnv, Severity, Verdict};
 
 use crate::report::{self, ProcessRef, SecretFinding};
@@ -272,52 +271,56 @@ fn join(items: impl Iterator<Item = String>) -> String {
     items.collect::<Vec<_>>().join(", ")
 }
 
-/// The effective configuration: hub defaults, org overlay, repository file.
-pub(crate) fn load_config(
-    repo_config: Option<&Path>,
-    org_policy: Option<&Path>,
-) -> Result<Config, Failure> {
-    let read = |path: &Path, what: &str| {
-        std::fs::read_to_string(path)
-            .map_err(|e| Failure::usage(format!("cannot read {what} {}: {e}", path.display())))
-    };
-    let org = match org_policy {
-        Some(path) => Some((path.to_path_buf(), read(path, "org policy")?)),
-        None => None,
-    };
-    let repo_path = match repo_config {
-        Some(path) => Some(path.to_path_buf()),
-        None => [config::REPO_CONFIG_PATH, ".ci-intel/config.yaml"]
-            .iter()
-            .map(PathBuf::from)
-            .find(|p| p.exists()),
-    };
-    let repo = match repo_path {
-        Some(path) => {
-            let text = read(&path, "configuration")?;
-            Some((path, text))
+/// The names allowed whatever they hold: `secrets.sweep.allowed_names`
+/// plus `--allow-name`. When the org locked the list, a flag may not add a
+/// name to it (that would loosen a locked key).
+pub fn allowed_names(
+    configured: &[String],
+    flags: &[String],
+    locked: bool,
+) -> Result<BTreeSet<String>, Failure> {
+    let mut names = BTreeSet::new();
+    for name in configured {
+        names.insert(valid_name(name, "secrets.sweep.allowed_names entry")?);
+    }
+    for name in flags {
+        let name = valid_name(name, "--allow-name")?;
+        if locked && !names.contains(&name) {
+            return Err(Failure::usage(format!(
+                "--allow-name {name}: secrets.sweep.allowed_names is locked by the org policy and does not list it; a repository may only allow fewer names"
+            )));
         }
-        None => None,
-    };
-    Ok(config::load_from_texts(
-        org.as_ref().map(|(p, t)| (p.as_path(), t.as_str())),
-        repo.as_ref().map(|(p, t)| (p.as_path(), t.as_str())),
-    )?
-    .config)
+        names.insert(name);
+    }
+    Ok(names)
+}
+
+fn valid_name(name: &str, what: &str) -> Result<String, Failure> {
+    if name.is_empty() || name.contains(['=', '\0']) {
+        return Err(Failure::usage(format!(
+            "{what} {name:?}: not an environment variable name"
+        )));
+    }
+    Ok(name.to_owned())
 }
 
 /// `ci-intel-secrets sweep`.
 pub fn run_cli(args: &SweepArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
-    let config = load_config(args.config.as_deref(), args.org_policy.as_deref())?;
-    let allowed_names: BTreeSet<String> = args.allow_names.iter().cloned().collect();
-    for name in &allowed_names {
-        if name.is_empty() || name.contains('=') {
-            return Err(Failure::usage(format!(
-                "--allow-name {name:?}: not a variable name"
-            )));
-        }
-    }
-    let rules = EnvRules::new(crate::detect::Detector::builtin(), allowed_names);
+    let loaded = crate::scan::cli::load_config(args.config.as_deref(), args.org_policy.as_deref())?;
+    let config = &loaded.config;
+    let allowed_names = allowed_names(
+        &config.secrets.sweep.allowed_names,
+        &args.allow_names,
+        loaded
+            .locked
+            .iter()
+            .any(|k| k == "secrets.sweep.allowed_names" || k == "secrets.sweep" || k == "secrets"),
+    )?;
+    // Rules the repository turned off for the secrets gate do not deny here
+    // either; the rest of the scan allowlist (paths, regexes, stopwords) is
+    // about files and does not apply to an environment.
+    let detector = crate::detect::Detector::without(&config.secrets.disabled_rules)?;
+    let rules = EnvRules::new(detector, allowed_names);
     let options = SweepOptions {
         proc_root: if args.self_only {
             None
@@ -425,6 +428,7 @@ mod tests {
     use crate::detect::Detector;
     use crate::test_support::classic_pat;
     use procfs::EnvVar;
+    use std::path::Path;
 
     fn process(pid: u32, vars: &[(&str, &str)]) -> ProcessEnv {
         ProcessEnv {

@@ -225,7 +225,8 @@ impl EnvRules {
         out: &mut VarVerdict,
     ) -> bool {
         let text = detectable_text(bytes);
-        let hits = self.detector.find(&text);
+        // One hit per secret: the most specific rule's.
+        let hits = self.detector.find_preferred(&text);
         for hit in &hits {
             let secret = &bytes[hit.start..hit.end];
             if let Some(reason) = short_lived(secret) {
@@ -239,7 +240,7 @@ impl EnvRules {
                 .map_or(hit.rule, |r| r.title);
             out.findings.push(VarFinding {
                 rule: hit.rule,
-                severity: Severity::Critical,
+                severity: hit.severity,
                 confidence: Confidence::High,
                 message: format!("{title} in {shown_name}{where_}"),
                 fingerprint: fingerprint(secret),
