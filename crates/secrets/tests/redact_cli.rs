@@ -334,3 +334,67 @@ fn a_multi_line_private_key_is_one_mask_and_registered_line_by_line_in_actions()
         );
     }
 }
+
+#[test]
+fn a_closed_output_is_an_infrastructure_error() {
+    // Whoever reads our stdout goes away: the rest of the log was not
+    // written, which must not look like success.
+    let mut child = Command::new(BIN)
+        .env_clear()
+        .arg("redact")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let line = b"a log line that nobody will read\n".repeat(1000);
+        for _ in 0..100 {
+            if stdin.write_all(&line).is_err() {
+                break;
+            }
+        }
+    });
+    let output = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert_eq!(code(&output), 3);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("cannot write"));
+}
+
+#[test]
+fn the_sarif_report_is_valid() {
+    let text = include_str!("../../core/tests/data/sarif-schema-2.1.0.json");
+    let schema: serde_json::Value = serde_json::from_str(text).unwrap();
+    let validator = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft4)
+        .build(&schema)
+        .unwrap();
+    let pat = classic_pat(450);
+    let output = redact(
+        &[("PW", "s3cr3t-pw")],
+        &["--env-name", "PW", "--format", "sarif", "-v"],
+        format!("x {pat}\ny s3cr3t-pw\n").as_bytes(),
+    );
+    assert_eq!(code(&output), 0);
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    let start = stderr.find("{\n").unwrap();
+    let end = stderr.rfind("}\n").unwrap() + 1;
+    let sarif: serde_json::Value = serde_json::from_str(&stderr[start..end]).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 2);
+    // -v logs each mask as it happens, before the report.
+    assert!(
+        stderr[..start].contains("stdin:1: masked github-pat-classic"),
+        "{stderr}"
+    );
+    assert!(
+        stderr[..start].contains("stdin:2: masked env-value"),
+        "{stderr}"
+    );
+}

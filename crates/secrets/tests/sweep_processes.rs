@@ -443,3 +443,67 @@ fn the_configuration_allows_names_and_a_locked_list_cannot_be_extended() {
     assert_eq!(code(&output), 2);
     assert!(String::from_utf8_lossy(&output.stderr).contains("locked"));
 }
+
+fn sarif_validator() -> jsonschema::Validator {
+    let text = include_str!("../../core/tests/data/sarif-schema-2.1.0.json");
+    let schema: Value = serde_json::from_str(text).unwrap();
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft4)
+        .build(&schema)
+        .unwrap()
+}
+
+#[test]
+fn sarif_is_valid_and_actions_get_outputs_and_a_summary() {
+    let pat = classic_pat(106);
+    let dir = tempfile::tempdir().unwrap();
+    let output = run(secrets(
+        dir.path(),
+        &[("DEPLOY_TOKEN", &pat), ("HOME", "/h")],
+        &["sweep", "--self-only", "--format", "sarif"],
+    ));
+    assert_eq!(code(&output), 1);
+    let sarif = json(&output);
+    let validator = sarif_validator();
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let result = &sarif["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "github-pat-classic");
+    assert!(
+        result["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains(&fingerprint(pat.as_bytes()))
+    );
+
+    let runner = tempfile::tempdir().unwrap();
+    let summary = runner.path().join("summary.md");
+    let outputs = runner.path().join("output");
+    let output = run(secrets(
+        dir.path(),
+        &[
+            ("DEPLOY_TOKEN", &pat),
+            ("GITHUB_ACTIONS", "true"),
+            ("GITHUB_STEP_SUMMARY", summary.to_str().unwrap()),
+            ("GITHUB_OUTPUT", outputs.to_str().unwrap()),
+        ],
+        &["sweep", "--self-only", "-q"],
+    ));
+    assert_eq!(code(&output), 1);
+    // -q: the report on stdout, no summary line on stderr.
+    assert!(!output.stdout.is_empty());
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("sweep:"));
+    let values =
+        ci_intel_core::runner::parse_key_value_file(&std::fs::read_to_string(&outputs).unwrap())
+            .unwrap();
+    assert_eq!(values["result"], "deny");
+    assert_eq!(values["findings"], "1");
+    let summary = std::fs::read_to_string(&summary).unwrap();
+    assert!(
+        summary.contains("`DEPLOY_TOKEN`") && summary.contains(&fingerprint(pat.as_bytes())),
+        "{summary}"
+    );
+}
