@@ -196,6 +196,14 @@ fn the_report_lists_each_secret_once_with_line_and_count() {
     let sarif: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 1);
     assert!(!String::from_utf8_lossy(&output.stderr).contains("\"runs\""));
+    // A report that cannot be written is an infrastructure error.
+    let output = redact(
+        &[],
+        &["--report", "/nonexistent/dir/report.json"],
+        input.as_bytes(),
+    );
+    assert_eq!(code(&output), 3);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("/nonexistent/dir/report.json"));
 }
 
 #[test]

@@ -227,6 +227,21 @@ fn exited_and_unreadable_processes_are_counted_not_errors() {
     assert_eq!(summary["unreadable"], 1);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("pid 999999999"), "{stderr}");
+    assert!(
+        !stderr.contains(&format!("pid {gone_pid}: exited")),
+        "{stderr}"
+    );
+    // -vv adds the processes that are gone.
+    let output = run(secrets(
+        dir.path(),
+        &[],
+        &["sweep", "--proc-root", root.path().to_str().unwrap(), "-vv"],
+    ));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!("pid {gone_pid}: exited")),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -442,6 +457,36 @@ fn the_configuration_allows_names_and_a_locked_list_cannot_be_extended() {
     ));
     assert_eq!(code(&output), 2);
     assert!(String::from_utf8_lossy(&output.stderr).contains("locked"));
+
+    // Disabled rules do not deny (the name rule still sees a credential
+    // name), and a misspelt one is a usage error naming it.
+    std::fs::write(
+        dir.path().join(".ci-intel/config.yml"),
+        "version: 1\nsecrets:\n  disabled_rules: [github-pat-classic]\n",
+    )
+    .unwrap();
+    let output = run(secrets(
+        dir.path(),
+        &[],
+        &["sweep", "--format", "json", "--proc-root", root_arg],
+    ));
+    let report = json(&output);
+    assert_eq!(
+        findings_for(&report, "NPM_TOKEN")[0]["rule"],
+        "env-credential-name"
+    );
+    std::fs::write(
+        dir.path().join(".ci-intel/config.yml"),
+        "version: 1\nsecrets:\n  disabled_rules: [github-pat-clasic]\n",
+    )
+    .unwrap();
+    let output = run(secrets(
+        dir.path(),
+        &[],
+        &["sweep", "--proc-root", root_arg],
+    ));
+    assert_eq!(code(&output), 2);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("github-pat-clasic"));
 }
 
 fn sarif_validator() -> jsonschema::Validator {
