@@ -458,7 +458,7 @@ fn the_report_lists_at_most_ten_thousand_distinct_secrets_and_counts_the_rest() 
     for seed in 0..=(MAX_LISTED as u64) {
         input.extend_from_slice(format!("t {}\n", classic_pat(10_000 + seed)).as_bytes());
     }
-    let mut emitter = Emitter::direct(std::io::sink());
+    let mut emitter = Emitter::direct(io::sink());
     let outcome = redact(
         &input[..],
         &mut emitter,
