@@ -51,6 +51,12 @@ fn planted() -> Vec<(String, usize)> {
             .iter()
             .find(|p| value.starts_with(**p))
             .map_or(0, |p| p.len());
+            // A minisign key file's comment line is public text.
+            let public = if value.starts_with("untrusted comment:") {
+                value.find('\n').map_or(0, |i| i + 1)
+            } else {
+                public
+            };
             (value, public)
         })
         .collect()

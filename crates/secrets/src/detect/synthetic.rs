@@ -67,6 +67,9 @@ pub const KINDS: &[&str] = &[
     "pem-encrypted",
     "pem-pgp",
     "pem-pkcs8-json",
+    "telegram-bot",
+    "minisign-key",
+    "minisign-key-b64",
 ];
 
 /// `len` characters from `alphabet`, a deterministic stream seeded by `seed`.
@@ -128,6 +131,13 @@ fn jwt(seed: &str, alg: &str) -> String {
         URL_SAFE_NO_PAD.encode(filler(seed, 32, BASE64).as_bytes())
     };
     format!("{header}.{payload}.{signature}")
+}
+
+fn minisign(seed: &str, comment: &str) -> String {
+    format!(
+        "untrusted comment: {comment}\nRWRTY0IyFAKE{}\n",
+        filler(seed, 200, BASE64)
+    )
 }
 
 /// A synthetic credential of `kind`, or `None` for an unknown kind.
@@ -221,6 +231,13 @@ pub fn fake(kind: &str, seed: &str) -> Option<String> {
             "Comment: FAKE synthetic key\n\n",
         ),
         "pem-pkcs8-json" => pem("PRIVATE KEY", seed, 1600, "").replace('\n', "\\n") + "\\n",
+        "telegram-bot" => format!(
+            "{}:AAFAKE{}",
+            filler(seed, 9, DIGITS).replacen('0', "1", 1),
+            filler(seed, 29, BASE64URL)
+        ),
+        "minisign-key" => minisign(seed, "FAKE minisign encrypted secret key"),
+        "minisign-key-b64" => STANDARD.encode(minisign(seed, "rsign encrypted secret key")),
         _ => return None,
     })
 }

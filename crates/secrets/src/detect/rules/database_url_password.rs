@@ -5,7 +5,8 @@
 //! `scheme://user:password@host` for PostgreSQL (`postgres`, `postgresql`),
 //! MySQL/MariaDB, MongoDB (`mongodb`, `mongodb+srv`), Redis (`redis`,
 //! `rediss`), AMQP (`amqp`, `amqps`), SQL Server (`mssql`, `sqlserver`),
-//! ClickHouse and CockroachDB, also behind a `jdbc:` prefix. The password
+//! ClickHouse and CockroachDB, also behind a `jdbc:` prefix or with a
+//! driver suffix (`postgresql+psycopg2://`, `mongodb+srv://`). The password
 //! is the secret value. A password for `localhost`, `127.0.0.1`, `::1`,
 //! `0.0.0.0` or a bare service name without dots (a CI service container,
 //! a compose service) is reported at medium severity: it is usually a
@@ -82,7 +83,7 @@ impl DatabaseUrlPassword {
     pub fn new() -> Self {
         DatabaseUrlPassword {
             pattern: pattern(
-                r#"(?i)\b(?:jdbc:)?(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|clickhouse|cockroachdb)://([^:@/\s"'`<>]{0,128}):([^@/\s"'`<>]{1,256})@([^\s/:"'`<>?#,;]{1,253})"#,
+                r#"(?i)\b(?:jdbc:)?(?:postgres(?:ql)?|mysql|mariadb|mongodb|rediss?|amqps?|mssql|sqlserver|clickhouse|cockroachdb)(?:\+[a-z0-9]{1,20})?://([^:@/\s"'`<>]{0,128}):([^@/\s"'`<>]{1,256})@([^\s/:"'`<>?#,;]{1,253})"#,
             ),
         }
     }

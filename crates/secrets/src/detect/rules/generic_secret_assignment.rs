@@ -7,7 +7,8 @@
 //! contains `secret`, `token`, `password`/`passwd`/`pwd`, `api_key`/`apikey`,
 //! `access_key`, `private_key`, `auth_key`, `client_secret`, `credential`,
 //! `passphrase`, `signing_key` or `encryption_key` (any case, any `_`/`-`/`.`
-//! separators), and the value
+//! separators) or ends a word with `_key`/`-key` (`CYPRESS_KEY`), and the
+//! value
 //!
 //! - is 16 to 256 characters without spaces or quotes,
 //! - mixes at least two of lower case, upper case, digits and symbols,
@@ -32,7 +33,7 @@
 //! say the value is not secret (`..._hash`, `..._sha`, `checksum`,
 //! `digest`, `integrity`, `fingerprint`, `public_key`, `..._id`,
 //! `..._url`, `..._path`, `..._file`, `..._name`, `..._type`,
-//! `..._length`), words and low-entropy strings (`my_super_secret_value`),
+//! `..._length`, `cache_key`, `sort_key`, `primary_key`...), words and low-entropy strings (`my_super_secret_value`),
 //! and URLs or file paths.
 //!
 //! ## Fix
@@ -69,6 +70,8 @@ const INFO: RuleInfo = RuleInfo {
         "passphrase",
         "signing_key",
         "encryption_key",
+        "_key",
+        "-key",
     ],
     severity: Severity::High,
 };
@@ -140,6 +143,15 @@ const HARMLESS_NAME_PARTS: &[&str] = &[
     "param",
     "policy",
     "usage",
+    "cache",
+    "sort",
+    "primary",
+    "foreign",
+    "partition",
+    "lookup",
+    "idempot",
+    "hotkey",
+    "keyboard",
 ];
 
 #[derive(Debug)]
@@ -151,7 +163,7 @@ impl GenericSecretAssignment {
     pub fn new() -> Self {
         GenericSecretAssignment {
             pattern: pattern(
-                r#"(?i)([A-Za-z0-9_.\-]*(?:secret|token|passw(?:or)?d|pwd|api[_.\-]?key|access[_.\-]?key|private[_.\-]?key|auth[_.\-]?key|credentials?|passphrase|signing[_.\-]?key|encryption[_.\-]?key)[A-Za-z0-9_.\-]*)["'`]?[ \t]*(?::=|=>|=|:)[ \t]*["'`]?([^\s"'`,;]{16,256})"#,
+                r#"(?i)([A-Za-z0-9_.\-]*(?:secret|token|passw(?:or)?d|pwd|api[_.\-]?key|access[_.\-]?key|private[_.\-]?key|auth[_.\-]?key|credentials?|passphrase|signing[_.\-]?key|encryption[_.\-]?key|[_\-]key\b)[A-Za-z0-9_.\-]*)["'`]?[ \t]*(?::=|=>|=|:)[ \t]*["'`]?([^\s"'`,;]{16,256})"#,
             ),
         }
     }

@@ -21,12 +21,14 @@ mod github_pat_classic;
 mod github_pat_fine_grained;
 mod gitlab_token;
 mod jwt;
+mod minisign_secret_key;
 mod npm_token;
 mod private_key;
 mod pypi_token;
 mod slack_token;
 mod slack_webhook_url;
 mod stripe_secret_key;
+mod telegram_bot_token;
 
 use regex::Regex;
 
@@ -53,7 +55,9 @@ pub fn all() -> Vec<Box<dyn Rule>> {
         Box::new(pypi_token::PypiToken::new()),
         Box::new(dockerhub_token::DockerhubToken::new()),
         Box::new(gitlab_token::GitlabToken::new()),
+        Box::new(telegram_bot_token::TelegramBotToken::new()),
         Box::new(private_key::PrivateKey::new()),
+        Box::new(minisign_secret_key::MinisignSecretKey::new()),
         Box::new(jwt::Jwt::new()),
         Box::new(database_url_password::DatabaseUrlPassword::new()),
         Box::new(generic_secret_assignment::GenericSecretAssignment::new()),
@@ -61,8 +65,13 @@ pub fn all() -> Vec<Box<dyn Rule>> {
 }
 
 /// Compile a built-in pattern; they are constants, covered by tests.
+///
+/// `\b` is made ASCII-only: a Unicode word boundary stops the regex
+/// crate's fast lazy DFA on any non-ASCII text (it falls back to a much
+/// slower engine), and every token these rules look for is ASCII.
 fn pattern(source: &str) -> Regex {
-    Regex::new(source).unwrap_or_else(|e| unreachable!("built-in pattern {source}: {e}"))
+    let source = source.replace(r"\b", r"(?-u:\b)");
+    Regex::new(&source).unwrap_or_else(|e| unreachable!("built-in pattern {source}: {e}"))
 }
 
 /// Hits for GitHub-format tokens: `pattern` has one capture group, the part
