@@ -81,6 +81,9 @@ pub const CREDENTIAL_SUFFIXES: &[&str] = &[
     "APIKEY",
     "ACCESS_KEY",
     "DEPLOY_KEY",
+    "SIGNING_KEY",
+    "ENCRYPTION_KEY",
+    "AUTH_KEY",
 ];
 
 /// Credential-shaped names the runner or an OIDC exchange sets with a
@@ -718,6 +721,7 @@ mod tests {
         assert!(is_credential_name("DB_PASSWORD") && is_credential_name("SSH_PRIVATE_KEY"));
         assert!(!is_credential_name("ACTIONS_ID_TOKEN_REQUEST_URL"));
         assert!(!is_credential_name("MYTOKEN") && !is_credential_name("CACHE_KEY"));
+        assert!(is_credential_name("COSIGN_SIGNING_KEY") && !is_credential_name("GPG_KEY"));
         assert!(
             judge(&[("SKIP_TOKEN", "true")], "SKIP_TOKEN")
                 .findings
