@@ -181,8 +181,16 @@ fn the_shared_corpus_scans_without_flagging_certificates_keys_or_hashes() {
             );
         }
     }
-    println!("{} files scanned, {} skipped; findings by rule: {:?}", s.files_scanned, s.skipped_binary + s.skipped_oversized, s.by_rule);
+    println!(
+        "{} files scanned, {} skipped; findings by rule: {:?}",
+        s.files_scanned,
+        s.skipped_binary + s.skipped_oversized,
+        s.by_rule
+    );
     for finding in &report.findings {
-        println!("  {}:{} {} {}", finding.file, finding.line, finding.rule, finding.severity);
+        println!(
+            "  {}:{} {} {}",
+            finding.file, finding.line, finding.rule, finding.severity
+        );
     }
 }
