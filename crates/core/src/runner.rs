@@ -21,10 +21,17 @@ pub struct RunnerEnv {
 }
 
 impl RunnerEnv {
-    /// The current process environment.
+    /// The current process environment. A variable whose name or value is
+    /// not UTF-8 is left out: no input or runner setting is, and
+    /// `std::env::vars` would panic on it with the value in the panic
+    /// message, which for ci-intel-secrets may be a secret.
     pub fn from_process() -> Self {
         RunnerEnv {
-            vars: std::env::vars().collect(),
+            vars: std::env::vars_os()
+                .filter_map(|(name, value)| {
+                    Some((name.into_string().ok()?, value.into_string().ok()?))
+                })
+                .collect(),
         }
     }
 

@@ -142,3 +142,55 @@ fn a_scan_of_arbitrary_files_finishes_and_counts_every_file() {
     assert_eq!(s.files_scanned + s.skipped_binary, 65, "{s:?}");
     assert!(s.lossy_utf8 >= 1, "{s:?}");
 }
+
+fn corpus() -> Option<std::path::PathBuf> {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
+    dir.is_dir().then_some(dir)
+}
+
+/// The shared corpus (35 MB of real third-party data: Sigstore bundles and
+/// trusted roots, SLSA provenance, certificates, public keys, digests, CI
+/// logs, 1,503 workflows): the scan runs to the end, counts every file, and
+/// reports nothing in the signed bundles, certificates, public keys and
+/// hashes. Prints the findings per rule (docs/benchmarks.md classifies
+/// them).
+#[test]
+fn the_shared_corpus_scans_without_flagging_certificates_keys_or_hashes() {
+    let Some(dir) = corpus() else {
+        println!("SKIPPED: ../shared/corpus is absent");
+        return;
+    };
+    let report = scan_paths(std::slice::from_ref(&dir), &ScanOptions::defaults()).unwrap();
+    let s = &report.summary;
+    let files = ignore::WalkBuilder::new(&dir)
+        .hidden(false)
+        .require_git(false)
+        .build()
+        .filter(|e| e.as_ref().unwrap().file_type().is_some_and(|t| t.is_file()))
+        .count();
+    assert_eq!(
+        s.files_scanned + s.skipped_binary + s.skipped_oversized,
+        files,
+        "every file is scanned or counted as skipped: {s:?}"
+    );
+    for finding in &report.findings {
+        for public in ["sigstore-conformance", "sigstore-trust", "/slsa/"] {
+            assert!(
+                !finding.file.contains(public),
+                "signed bundles, certificates, public keys and digests are not secrets: {finding:?}"
+            );
+        }
+    }
+    println!(
+        "{} files scanned, {} skipped; findings by rule: {:?}",
+        s.files_scanned,
+        s.skipped_binary + s.skipped_oversized,
+        s.by_rule
+    );
+    for finding in &report.findings {
+        println!(
+            "  {}:{} {} {}",
+            finding.file, finding.line, finding.rule, finding.severity
+        );
+    }
+}

@@ -152,3 +152,53 @@ fn fixtures_fire_or_stay_quiet_and_match_their_snapshots() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// docs/secrets.md, with the generated rule table and sections between the
+/// markers.
+#[test]
+fn docs_secrets_md_is_generated_from_the_rule_doc_comments() {
+    let path = crate_dir().join("../../docs/secrets.md");
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    let begin = "<!-- rules:begin (generated from the rules' doc comments; UPDATE_DOCS=1 cargo test -p ci-intel-secrets --test rules) -->";
+    let end = "<!-- rules:end -->";
+    let metas = ci_intel_secrets::scan::rule_metas();
+    let mut generated = String::from("\n| rule | what | default severity |\n|---|---|---|\n");
+    for meta in &metas {
+        generated.push_str(&format!(
+            "| [`{}`](#{}) | {} | {} |\n",
+            meta.id, meta.id, meta.title, meta.default_severity
+        ));
+    }
+    for meta in &metas {
+        generated.push_str(&format!(
+            "\n### `{}`\n\n{} (default severity: {}; fixtures: `crates/secrets/tests/fixtures/{}/`)\n\n",
+            meta.id, meta.title, meta.default_severity, meta.id
+        ));
+        let doc = rule_doc(meta.id);
+        // The first paragraph repeats the title; the sections follow it.
+        for line in doc.lines().skip_while(|l| !l.starts_with("## ")) {
+            if let Some(rest) = line.strip_prefix("## ") {
+                generated.push_str(&format!("#### {rest}\n"));
+            } else {
+                generated.push_str(line);
+                generated.push('\n');
+            }
+        }
+    }
+    let (head, tail) = match (committed.find(begin), committed.find(end)) {
+        (Some(b), Some(e)) if b < e => (
+            committed[..b].to_owned(),
+            committed[e + end.len()..].to_owned(),
+        ),
+        _ => panic!("docs/secrets.md lacks the rules markers"),
+    };
+    let expected = format!("{head}{begin}\n{generated}\n{end}{tail}");
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &expected).unwrap();
+        return;
+    }
+    assert!(
+        committed == expected,
+        "docs/secrets.md is stale: run UPDATE_DOCS=1 cargo test -p ci-intel-secrets --test rules"
+    );
+}
