@@ -5,7 +5,7 @@
 //! [`procfs`] reads environments, [`rules`] judges one variable, [`sweep`]
 //! puts both together (deduplicating the same variable and secret across
 //! processes), and [`run_cli`] is the command. What is denied and what is
-//! allowed, and why, is in [`rules`] and docs/secrets-runtime.md.
+//! allowed, and why, is in [`rules`] and docs/secrets.md.
 
 pub mod procfs;
 pub mod rules;
