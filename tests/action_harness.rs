@@ -1461,7 +1461,7 @@ exit "$code"
             VERSION,
             &fx.base(),
             &[Asset {
-                tool: "ci-intel-attest",
+                tool: "attest",
                 target: LINUX_X64,
                 file,
                 bytes: &fake,
