@@ -1535,7 +1535,11 @@ exit "$code"
     for bad in [
         vec![("command", "verify"), ("artifacts", "a")],
         vec![("command", "verify-bundle"), ("artifacts", "\n# none\n")],
-        vec![("command", "verify-bundle"), ("artifacts", "a"), ("refresh", "yes")],
+        vec![
+            ("command", "verify-bundle"),
+            ("artifacts", "a"),
+            ("refresh", "yes"),
+        ],
     ] {
         let run = fx.job.run(&action, &bad).unwrap();
         let failed = run.failed().expect("misuse fails the step");

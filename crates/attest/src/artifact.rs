@@ -129,7 +129,12 @@ mod tests {
 
     #[test]
     fn bad_digests_and_missing_files_are_usage_errors() {
-        for arg in ["sha256:abc", "sha512:00", "no/such/file.bin", &format!("sha256:{HEX}00")] {
+        for arg in [
+            "sha256:abc",
+            "sha512:00",
+            "no/such/file.bin",
+            &format!("sha256:{HEX}00"),
+        ] {
             let err = ArtifactInput::parse(arg).unwrap_err();
             assert_eq!(err.code, ci_intel_core::ExitCode::Usage, "{arg}");
             assert!(err.message.contains(arg), "{}", err.message);

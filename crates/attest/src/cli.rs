@@ -199,7 +199,8 @@ fn conclude(
         Ok(outcome) => outcome,
         Err(failure) => {
             if let Some(path) = &common.transcript {
-                let transcript = Transcript::could_not_verify(command, &failure.message, failure.code);
+                let transcript =
+                    Transcript::could_not_verify(command, &failure.message, failure.code);
                 // The original failure is what matters; a write error is
                 // reported but does not replace it.
                 if let Err(e) = write_json(path, &transcript) {
@@ -252,9 +253,8 @@ fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<(), Failure
     let mut text = serde_json::to_string_pretty(value)
         .map_err(|e| Failure::infra(format!("cannot serialise the transcript: {e}")))?;
     text.push('\n');
-    std::fs::write(path, text).map_err(|e| {
-        Failure::infra(format!("cannot write --transcript {}: {e}", path.display()))
-    })
+    std::fs::write(path, text)
+        .map_err(|e| Failure::infra(format!("cannot write --transcript {}: {e}", path.display())))
 }
 
 fn summary(outcome: &Outcome) -> String {
@@ -268,7 +268,12 @@ fn summary(outcome: &Outcome) -> String {
         &t.trusted_root.sha256
     );
     for a in &t.artifacts {
-        md.push_str(&format!("| {} | `{}` | {} |\n", a.name.replace('|', "\\|"), a.sha256, a.result));
+        md.push_str(&format!(
+            "| {} | `{}` | {} |\n",
+            a.name.replace('|', "\\|"),
+            a.sha256,
+            a.result
+        ));
     }
     let failures: Vec<_> = t.failures().take(50).collect();
     if !failures.is_empty() {

@@ -145,7 +145,9 @@ pub fn normalize_workflow(uri: &str) -> String {
 
 /// The ref part of `...@refs/tags/v1`.
 fn ref_of(uri: &str) -> Option<String> {
-    uri.split_once('@').map(|(_, r)| r.to_owned()).filter(|r| !r.is_empty())
+    uri.split_once('@')
+        .map(|(_, r)| r.to_owned())
+        .filter(|r| !r.is_empty())
 }
 
 /// The DSSE payload of a bundle, parsed as JSON (not yet trusted: the
@@ -156,7 +158,9 @@ pub fn statement_of(loaded: &LoadedBundle) -> Result<Value, String> {
             serde_json::from_slice(envelope.payload.as_bytes())
                 .map_err(|e| format!("the DSSE payload is not JSON: {e}"))
         }
-        _ => Err("the bundle signs a blob (message signature), not an in-toto statement".to_owned()),
+        _ => {
+            Err("the bundle signs a blob (message signature), not an in-toto statement".to_owned())
+        }
     }
 }
 
@@ -365,7 +369,11 @@ pub fn provenance_checks(
         checks.push(
             Check::compare(CheckId::BuilderId, subject, ok)
                 .expected(expected.clone())
-                .actual(actual.unwrap_or("no builder id in the predicate").to_owned()),
+                .actual(
+                    actual
+                        .unwrap_or("no builder id in the predicate")
+                        .to_owned(),
+                ),
         );
     } else {
         checks.push(Check::not_applicable(
@@ -427,7 +435,7 @@ pub fn provenance_checks(
         checks.push(
             Check::compare(CheckId::SignerWorkflow, subject, ok)
                 .expected(expected.clone())
-                .actual(signer.clone().unwrap_or_else(|| "no signer in the certificate".into())),
+                .actual(signer.unwrap_or_else(|| "no signer in the certificate".into())),
         );
     }
 
@@ -455,12 +463,19 @@ pub fn provenance_checks(
     let cert_source = claims.and_then(|c| {
         c.source_repository_uri
             .clone()
-            .map(|v| (v, "certificate extension 1.3.6.1.4.1.57264.1.12 (Source Repository URI)"))
+            .map(|v| {
+                (
+                    v,
+                    "certificate extension 1.3.6.1.4.1.57264.1.12 (Source Repository URI)",
+                )
+            })
             .or_else(|| {
-                c.deprecated_github
-                    .workflow_repository
-                    .clone()
-                    .map(|v| (format!("github.com/{v}"), "certificate extension 1.3.6.1.4.1.57264.1.5 (GitHub Workflow Repository)"))
+                c.deprecated_github.workflow_repository.clone().map(|v| {
+                    (
+                        format!("github.com/{v}"),
+                        "certificate extension 1.3.6.1.4.1.57264.1.5 (GitHub Workflow Repository)",
+                    )
+                })
             })
     });
     match cert_source {
@@ -501,19 +516,30 @@ pub fn provenance_checks(
                         .detail(format!("read from {field}")),
                 ),
                 None => checks.push(
-                    Check::fail(CheckId::SourceRef, subject, "the predicate names no source ref")
-                        .expected(expected.clone()),
+                    Check::fail(
+                        CheckId::SourceRef,
+                        subject,
+                        "the predicate names no source ref",
+                    )
+                    .expected(expected.clone()),
                 ),
             }
             let cert_ref = claims.and_then(|c| {
                 c.source_repository_ref
                     .clone()
-                    .map(|v| (v, "certificate extension 1.3.6.1.4.1.57264.1.14 (Source Repository Ref)"))
+                    .map(|v| {
+                        (
+                            v,
+                            "certificate extension 1.3.6.1.4.1.57264.1.14 (Source Repository Ref)",
+                        )
+                    })
                     .or_else(|| {
-                        c.deprecated_github
-                            .workflow_ref
-                            .clone()
-                            .map(|v| (v, "certificate extension 1.3.6.1.4.1.57264.1.6 (GitHub Workflow Ref)"))
+                        c.deprecated_github.workflow_ref.clone().map(|v| {
+                            (
+                                v,
+                                "certificate extension 1.3.6.1.4.1.57264.1.6 (GitHub Workflow Ref)",
+                            )
+                        })
                     })
             });
             match cert_ref {
@@ -597,14 +623,24 @@ mod tests {
     fn builder_id_without_ref_matches_any_ref() {
         let id = "https://github.com/s/g/.github/workflows/b.yml";
         assert!(builder_matches(id, &format!("{id}@refs/tags/v2.1.0")));
-        assert!(builder_matches(&format!("{id}@refs/tags/v2.1.0"), &format!("{id}@refs/tags/v2.1.0")));
-        assert!(!builder_matches(&format!("{id}@refs/tags/v2.0.0"), &format!("{id}@refs/tags/v2.1.0")));
-        assert!(!builder_matches(id, "https://github.com/s/g/.github/workflows/b.yml.evil@x"));
+        assert!(builder_matches(
+            &format!("{id}@refs/tags/v2.1.0"),
+            &format!("{id}@refs/tags/v2.1.0")
+        ));
+        assert!(!builder_matches(
+            &format!("{id}@refs/tags/v2.0.0"),
+            &format!("{id}@refs/tags/v2.1.0")
+        ));
+        assert!(!builder_matches(
+            id,
+            "https://github.com/s/g/.github/workflows/b.yml.evil@x"
+        ));
     }
 
     #[test]
     fn digests_match_in_any_case_and_only_sha256() {
-        let statement = json!({"subject": [{"name": "a", "digest": {"sha256": "ABCDEF", "sha512": "00"}}]});
+        let statement =
+            json!({"subject": [{"name": "a", "digest": {"sha256": "ABCDEF", "sha512": "00"}}]});
         assert!(names_digest(&statement, "abcdef"));
         assert!(!names_digest(&statement, "00"));
         assert!(!names_digest(&json!({"subject": "x"}), "abcdef"));
@@ -618,7 +654,10 @@ mod tests {
         });
         let facts = predicate_facts(SLSA_V02, &v02);
         assert_eq!(facts.builder_id.as_deref(), Some("B"));
-        assert_eq!(facts.source.unwrap().0, "git+https://github.com/o/r@refs/tags/v1");
+        assert_eq!(
+            facts.source.unwrap().0,
+            "git+https://github.com/o/r@refs/tags/v1"
+        );
         assert_eq!(facts.git_ref.unwrap().0, "refs/tags/v1");
 
         let v1 = json!({

@@ -18,7 +18,8 @@ use regex::Regex;
 use sigstore_crypto::{CertificateInfo, parse_certificate_info};
 use sigstore_types::bundle::VerificationMaterialContent;
 use sigstore_types::{
-    Artifact as SigstoreArtifact, DerPublicKey, HashAlgorithm, KindVersion, Sha256Hash, SignatureContent,
+    Artifact as SigstoreArtifact, DerPublicKey, HashAlgorithm, KindVersion, Sha256Hash,
+    SignatureContent,
 };
 use sigstore_verify::{
     CertificateError, Error as VerifyError, PublicKeyVerificationPolicy, TimestampError,
@@ -137,9 +138,8 @@ pub fn verify_bundle_for(
     let subject = format!("{} via {}", artifact.name, loaded.origin);
     let subject = subject.as_str();
     let bundle = &loaded.bundle;
-    let mut checks = vec![
-        Check::pass(CheckId::BundleFormat, subject).actual(loaded.media_type.clone()),
-    ];
+    let mut checks =
+        vec![Check::pass(CheckId::BundleFormat, subject).actual(loaded.media_type.clone())];
 
     // Which kind of signer: a certificate, or a managed key.
     let certificate_der = bundle.signing_certificate();
@@ -200,7 +200,9 @@ pub fn verify_bundle_for(
 
     // The library's verification, unless the signer kind already failed (it
     // would only report the same mismatch less clearly).
-    let kind_failed = checks.iter().any(|c| c.id == CheckId::PublicKey && c.failed());
+    let kind_failed = checks
+        .iter()
+        .any(|c| c.id == CheckId::PublicKey && c.failed());
     if kind_failed {
         for id in LIBRARY_CHECKS {
             push_unless_failed(
@@ -313,8 +315,7 @@ fn library_checks(
                 .collect();
             push_unless_failed(
                 checks,
-                Check::pass(CheckId::BundleStructure, subject)
-                    .actual(structure_summary(loaded)),
+                Check::pass(CheckId::BundleStructure, subject).actual(structure_summary(loaded)),
             );
             if is_key_bundle {
                 push_unless_failed(
@@ -388,7 +389,10 @@ fn library_checks(
                 Check::pass(CheckId::SigningTime, subject).actual(times.join(", ")),
             );
             if result.tlog_verified() && !entries.is_empty() {
-                let proofs = entries.iter().filter(|e| e.inclusion_proof.is_some()).count();
+                let proofs = entries
+                    .iter()
+                    .filter(|e| e.inclusion_proof.is_some())
+                    .count();
                 let promises = entries
                     .iter()
                     .filter(|e| e.inclusion_promise.is_some())
@@ -540,7 +544,10 @@ fn structure_summary(loaded: &LoadedBundle) -> String {
         "{}: {content}, {kind}, {} tlog entr(ies), {} RFC 3161 timestamp(s)",
         loaded.media_type,
         material.tlog_entries.len(),
-        material.timestamp_verification_data.rfc3161_timestamps.len()
+        material
+            .timestamp_verification_data
+            .rfc3161_timestamps
+            .len()
     )
 }
 
@@ -591,7 +598,9 @@ fn artifact_digest_check(
         },
         SignatureContent::DsseEnvelope(envelope) => {
             match serde_json::from_slice::<serde_json::Value>(envelope.payload.as_bytes()) {
-                Ok(statement) => crate::provenance::names_digest(&statement, &artifact.sha256_hex()),
+                Ok(statement) => {
+                    crate::provenance::names_digest(&statement, &artifact.sha256_hex())
+                }
                 Err(_) => false,
             }
         }
@@ -607,7 +616,12 @@ fn artifact_digest_check(
 }
 
 /// `--cert-identity[-regexp]` and `--cert-oidc-issuer`, with values.
-fn identity_checks(checks: &mut Vec<Check>, subject: &str, info: &CertificateInfo, policy: &SignerPolicy) {
+fn identity_checks(
+    checks: &mut Vec<Check>,
+    subject: &str,
+    info: &CertificateInfo,
+    policy: &SignerPolicy,
+) {
     let san = info.identity.as_ref().map(|s| s.as_str().to_owned());
     match &policy.identity {
         IdentityPolicy::Unconstrained => {}
@@ -616,7 +630,7 @@ fn identity_checks(checks: &mut Vec<Check>, subject: &str, info: &CertificateInf
             checks.push(
                 Check::compare(CheckId::CertificateIdentity, subject, ok)
                     .expected(identity.describe())
-                    .actual(san.clone().unwrap_or_else(|| "no email or URI SAN".to_owned())),
+                    .actual(san.unwrap_or_else(|| "no email or URI SAN".to_owned())),
             );
         }
     }
@@ -625,11 +639,9 @@ fn identity_checks(checks: &mut Vec<Check>, subject: &str, info: &CertificateInf
         checks.push(
             Check::compare(CheckId::CertificateIssuer, subject, ok)
                 .expected(expected.clone())
-                .actual(
-                    info.issuer
-                        .clone()
-                        .unwrap_or_else(|| "no OIDC issuer extension (1.3.6.1.4.1.57264.1.8/.1)".to_owned()),
-                ),
+                .actual(info.issuer.clone().unwrap_or_else(|| {
+                    "no OIDC issuer extension (1.3.6.1.4.1.57264.1.8/.1)".to_owned()
+                })),
         );
     }
 }
@@ -655,7 +667,10 @@ fn integrated_time_checks(
             continue;
         };
         any = true;
-        let expected = format!("{} .. {} and not after now ({now})", info.not_before, info.not_after);
+        let expected = format!(
+            "{} .. {} and not after now ({now})",
+            info.not_before, info.not_after
+        );
         let ok = time >= info.not_before && time <= info.not_after && time <= now;
         let mut check = Check::compare(CheckId::TlogIntegratedTime, subject, ok)
             .expected(expected)
@@ -696,7 +711,10 @@ fn checkpoint_checks(
             checks.push(Check::fail(
                 CheckId::TlogEntry,
                 subject,
-                format!("the entry's log id is not a SHA-256 key id ({} bytes)", log_id.len()),
+                format!(
+                    "the entry's log id is not a SHA-256 key id ({} bytes)",
+                    log_id.len()
+                ),
             ));
             continue;
         };
@@ -744,8 +762,7 @@ fn checkpoint_checks(
         // checkpoint's origin (Rekor v2), or the origin's host before
         // ` - <tree id>` (Rekor v1).
         let origin = checkpoint.origin();
-        let names_origin =
-            |name: &str| origin == name || origin.starts_with(&format!("{name} - "));
+        let names_origin = |name: &str| origin == name || origin.starts_with(&format!("{name} - "));
         if !verified.is_empty() && !verified.iter().any(|name| names_origin(name)) {
             checks.push(
                 Check::fail(

@@ -382,7 +382,11 @@ pub struct Transcript {
 impl Transcript {
     /// A transcript for a run that could not verify anything (exit 3) or was
     /// misused (exit 2): no checks, only the reason.
-    pub fn could_not_verify(command: &'static str, reason: &str, code: ci_intel_core::ExitCode) -> Self {
+    pub fn could_not_verify(
+        command: &'static str,
+        reason: &str,
+        code: ci_intel_core::ExitCode,
+    ) -> Self {
         Transcript {
             schema: SCHEMA,
             tool: crate::TOOL.to_owned(),

@@ -68,7 +68,10 @@ pub enum TrustSelection {
     Embedded(Instance),
     File(PathBuf),
     /// Fetch `instance`'s root over TUF, giving up after `timeout`.
-    Refresh { instance: Instance, timeout: Duration },
+    Refresh {
+        instance: Instance,
+        timeout: Duration,
+    },
 }
 
 /// A loaded trusted root and where it came from.
@@ -165,9 +168,8 @@ pub fn refresh(instance: Instance, timeout: Duration) -> Result<TrustMaterial, F
         .enable_all()
         .build()
         .map_err(|e| could_not(format!("cannot start the async runtime: {e}")))?;
-    let fetched = runtime.block_on(async {
-        tokio::time::timeout(timeout, TrustedRoot::from_tuf(config)).await
-    });
+    let fetched = runtime
+        .block_on(async { tokio::time::timeout(timeout, TrustedRoot::from_tuf(config)).await });
     let root = match fetched {
         Err(_) => {
             return Err(could_not(format!(
@@ -221,7 +223,7 @@ mod tests {
     fn unusable_roots_are_infrastructure_errors_naming_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let missing = dir.path().join("missing.json");
-        let err = load(&TrustSelection::File(missing.clone())).unwrap_err();
+        let err = load(&TrustSelection::File(missing)).unwrap_err();
         assert_eq!(err.code, ExitCode::Infra);
         assert!(err.message.contains("missing.json"), "{}", err.message);
 
@@ -233,7 +235,11 @@ mod tests {
         .unwrap();
         let err = load(&TrustSelection::File(empty)).unwrap_err();
         assert_eq!(err.code, ExitCode::Infra);
-        assert!(err.message.contains("nothing could be verified"), "{}", err.message);
+        assert!(
+            err.message.contains("nothing could be verified"),
+            "{}",
+            err.message
+        );
 
         let junk = dir.path().join("junk.json");
         std::fs::write(&junk, "{").unwrap();

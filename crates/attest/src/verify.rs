@@ -13,7 +13,9 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use ci_intel_core::pipeline_run::PolicyDecision;
-use ci_intel_core::{ExitCode, Failure, Finding, Location, Report, RuleMeta, Severity, ToolInfo, Verdict};
+use ci_intel_core::{
+    ExitCode, Failure, Finding, Location, Report, RuleMeta, Severity, ToolInfo, Verdict,
+};
 use sigstore_verify::Verifier;
 
 use crate::artifact::{Artifact, ArtifactInput};
@@ -116,7 +118,10 @@ pub fn verify_bundle(req: &BundleRequest) -> Result<Outcome, Failure> {
     let key = req.key.as_deref().map(read_public_key).transpose()?;
     let policy = if key.is_some() {
         SignerPolicy {
-            identity: req.identity.clone().unwrap_or(IdentityPolicy::Unconstrained),
+            identity: req
+                .identity
+                .clone()
+                .unwrap_or(IdentityPolicy::Unconstrained),
             issuer: req.issuer.clone(),
             key,
         }
@@ -220,7 +225,10 @@ pub fn verify_provenance(req: &ProvenanceRequest) -> Result<Outcome, Failure> {
     if let Some(wf) = &req.policy.signer_workflow {
         policy_record.insert("signer-workflow".to_owned(), wf.clone());
     }
-    policy_record.insert("cert-oidc-issuer".to_owned(), GITHUB_ACTIONS_ISSUER.to_owned());
+    policy_record.insert(
+        "cert-oidc-issuer".to_owned(),
+        GITHUB_ACTIONS_ISSUER.to_owned(),
+    );
 
     let mut per_artifact = Vec::new();
     for artifact in &artifacts {

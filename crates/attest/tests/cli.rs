@@ -14,14 +14,21 @@ use serde_json::Value;
 
 fn attest() -> Command {
     let mut cmd = Command::cargo_bin("ci-intel-attest").unwrap();
-    for var in ["GITHUB_ACTIONS", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY", "CI_INTEL_ATTEST_TUF_MIRROR"] {
+    for var in [
+        "GITHUB_ACTIONS",
+        "GITHUB_OUTPUT",
+        "GITHUB_STEP_SUMMARY",
+        "CI_INTEL_ATTEST_TUF_MIRROR",
+    ] {
         cmd.env_remove(var);
     }
     cmd
 }
 
 fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
 }
 
 /// `verify-bundle` of the conformance happy path, plus `extra` flags.
@@ -54,8 +61,10 @@ fn a_good_bundle_passes_and_writes_its_transcript() {
     };
     let dir = tempfile::tempdir().unwrap();
     let transcript = dir.path().join("t.json");
-    let (status, stdout, stderr) =
-        code(&mut happy(&corpus, &["--transcript", transcript.to_str().unwrap()]));
+    let (status, stdout, stderr) = code(&mut happy(
+        &corpus,
+        &["--transcript", transcript.to_str().unwrap()],
+    ));
     assert_eq!(status, 0, "{stdout}{stderr}");
     assert!(stdout.contains("no findings"), "{stdout}");
     let t: Value = serde_json::from_str(&std::fs::read_to_string(&transcript).unwrap()).unwrap();
@@ -78,10 +87,16 @@ fn a_good_bundle_passes_and_writes_its_transcript() {
         "signature",
         "artifact-digest",
     ] {
-        let check = checks.iter().find(|c| c["id"] == id).unwrap_or_else(|| panic!("no {id}"));
+        let check = checks
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap_or_else(|| panic!("no {id}"));
         assert_eq!(check["result"], "pass", "{id}: {check}");
     }
-    let identity = checks.iter().find(|c| c["id"] == "certificate-identity").unwrap();
+    let identity = checks
+        .iter()
+        .find(|c| c["id"] == "certificate-identity")
+        .unwrap();
     assert_eq!(identity["expected"], common::DEFAULT_IDENTITY);
     assert_eq!(identity["actual"], common::DEFAULT_IDENTITY);
 }
@@ -107,8 +122,16 @@ fn formats_json_sarif_and_github() {
             .arg(corpus.join("bundle-verify/a.txt"))
             .arg("--bundle")
             .arg(corpus.join("bundle-verify/happy-path-v0.3/bundle.sigstore.json"))
-            .args(["--cert-identity", "https://github.com/evil/repo/.github/workflows/x.yml@refs/heads/main"])
-            .args(["--cert-oidc-issuer", common::DEFAULT_ISSUER, "--format", format]);
+            .args([
+                "--cert-identity",
+                "https://github.com/evil/repo/.github/workflows/x.yml@refs/heads/main",
+            ])
+            .args([
+                "--cert-oidc-issuer",
+                common::DEFAULT_ISSUER,
+                "--format",
+                format,
+            ]);
         cmd
     };
     let (status, stdout, _) = code(&mut wrong("sarif"));
@@ -119,8 +142,14 @@ fn formats_json_sarif_and_github() {
     assert_eq!(results.len(), 1);
     assert_eq!(results[0]["ruleId"], "certificate-identity");
     let text = results[0]["message"]["text"].as_str().unwrap();
-    assert!(text.contains("expected: https://github.com/evil/repo"), "{text}");
-    assert!(text.contains(&format!("actual: {}", common::DEFAULT_IDENTITY)), "{text}");
+    assert!(
+        text.contains("expected: https://github.com/evil/repo"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("actual: {}", common::DEFAULT_IDENTITY)),
+        "{text}"
+    );
 
     let (status, stdout, _) = code(&mut wrong("github"));
     assert_eq!(status, 1);
@@ -145,11 +174,29 @@ fn identity_regexp_and_issuer() {
         code(&mut cmd).0
     };
     let re = "^https://github\\.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/";
-    assert_eq!(run(&["--cert-identity-regexp", re], common::DEFAULT_ISSUER), 0);
-    assert_eq!(run(&["--cert-identity-regexp", "^https://github\\.com/other/"], common::DEFAULT_ISSUER), 1);
-    assert_eq!(run(&["--cert-identity", common::DEFAULT_IDENTITY], "https://accounts.google.com"), 1);
+    assert_eq!(
+        run(&["--cert-identity-regexp", re], common::DEFAULT_ISSUER),
+        0
+    );
+    assert_eq!(
+        run(
+            &["--cert-identity-regexp", "^https://github\\.com/other/"],
+            common::DEFAULT_ISSUER
+        ),
+        1
+    );
+    assert_eq!(
+        run(
+            &["--cert-identity", common::DEFAULT_IDENTITY],
+            "https://accounts.google.com"
+        ),
+        1
+    );
     // An invalid regular expression is a usage error.
-    assert_eq!(run(&["--cert-identity-regexp", "("], common::DEFAULT_ISSUER), 2);
+    assert_eq!(
+        run(&["--cert-identity-regexp", "("], common::DEFAULT_ISSUER),
+        2
+    );
 }
 
 #[test]
@@ -162,57 +209,100 @@ fn usage_errors_exit_2() {
     let cases: Vec<(Vec<String>, &str)> = vec![
         // No identity and no key.
         (
-            vec!["verify-bundle".into(), a.display().to_string(), "--bundle".into(), bundle.display().to_string()],
+            vec![
+                "verify-bundle".into(),
+                a.display().to_string(),
+                "--bundle".into(),
+                bundle.display().to_string(),
+            ],
             "--cert-identity or --cert-identity-regexp is required",
         ),
         // Identity without issuer.
         (
             vec![
-                "verify-bundle".into(), a.display().to_string(), "--bundle".into(), bundle.display().to_string(),
-                "--cert-identity".into(), "x".into(),
+                "verify-bundle".into(),
+                a.display().to_string(),
+                "--bundle".into(),
+                bundle.display().to_string(),
+                "--cert-identity".into(),
+                "x".into(),
             ],
             "--cert-oidc-issuer is required",
         ),
         // No artifact.
-        (vec!["verify-bundle".into(), "--bundle".into(), bundle.display().to_string()], "ARTIFACT"),
+        (
+            vec![
+                "verify-bundle".into(),
+                "--bundle".into(),
+                bundle.display().to_string(),
+            ],
+            "ARTIFACT",
+        ),
         // An artifact that is neither a file nor a digest.
         (
             vec![
-                "verify-bundle".into(), "no-such-file".into(), "--bundle".into(), bundle.display().to_string(),
-                "--cert-identity".into(), "x".into(), "--cert-oidc-issuer".into(), "y".into(),
+                "verify-bundle".into(),
+                "no-such-file".into(),
+                "--bundle".into(),
+                bundle.display().to_string(),
+                "--cert-identity".into(),
+                "x".into(),
+                "--cert-oidc-issuer".into(),
+                "y".into(),
             ],
             "no such file, and not a sha256 digest",
         ),
         // Tag and branch together.
         (
             vec![
-                "verify-provenance".into(), a.display().to_string(), "--provenance".into(), bundle.display().to_string(),
-                "--source-uri".into(), "github.com/o/r".into(), "--source-tag".into(), "v1".into(),
-                "--source-branch".into(), "main".into(),
+                "verify-provenance".into(),
+                a.display().to_string(),
+                "--provenance".into(),
+                bundle.display().to_string(),
+                "--source-uri".into(),
+                "github.com/o/r".into(),
+                "--source-tag".into(),
+                "v1".into(),
+                "--source-branch".into(),
+                "main".into(),
             ],
             "cannot be used with",
         ),
         // Not a GitHub repository.
         (
             vec![
-                "verify-provenance".into(), a.display().to_string(), "--provenance".into(), bundle.display().to_string(),
-                "--source-uri".into(), "gitlab.com/o/r".into(),
+                "verify-provenance".into(),
+                a.display().to_string(),
+                "--provenance".into(),
+                bundle.display().to_string(),
+                "--source-uri".into(),
+                "gitlab.com/o/r".into(),
             ],
             "must name a GitHub repository",
         ),
         // --trusted-root with --instance.
         (
             vec![
-                "verify-bundle".into(), a.display().to_string(), "--bundle".into(), bundle.display().to_string(),
-                "--trusted-root".into(), "x.json".into(), "--instance".into(), "github".into(),
+                "verify-bundle".into(),
+                a.display().to_string(),
+                "--bundle".into(),
+                bundle.display().to_string(),
+                "--trusted-root".into(),
+                "x.json".into(),
+                "--instance".into(),
+                "github".into(),
             ],
             "cannot be used with",
         ),
         // A zero timeout.
         (
             vec![
-                "verify-bundle".into(), a.display().to_string(), "--bundle".into(), bundle.display().to_string(),
-                "--timeout".into(), "0".into(),
+                "verify-bundle".into(),
+                a.display().to_string(),
+                "--bundle".into(),
+                bundle.display().to_string(),
+                "--timeout".into(),
+                "0".into(),
             ],
             "--timeout",
         ),
@@ -237,13 +327,20 @@ fn could_not_verify_exits_3_and_still_writes_a_transcript() {
     std::fs::write(&junk_root, "{}").unwrap();
     let good = corpus.join("bundle-verify/happy-path-v0.3/bundle.sigstore.json");
     let cases: Vec<(PathBuf, Vec<String>, &str)> = vec![
-        (malformed.clone(), vec![], "invalid JSON"),
+        (malformed, vec![], "invalid JSON"),
         (dir.path().join("missing.json"), vec![], "cannot read"),
         (empty, vec![], "empty"),
-        (good.clone(), vec!["--trusted-root".into(), junk_root.display().to_string()], "trusted root"),
+        (
+            good.clone(),
+            vec!["--trusted-root".into(), junk_root.display().to_string()],
+            "trusted root",
+        ),
         (
             good,
-            vec!["--key".into(), dir.path().join("nokey.pem").display().to_string()],
+            vec![
+                "--key".into(),
+                dir.path().join("nokey.pem").display().to_string(),
+            ],
             "cannot read --key",
         ),
     ];
@@ -266,11 +363,15 @@ fn could_not_verify_exits_3_and_still_writes_a_transcript() {
         let (status, stdout, stderr) = code(&mut cmd);
         assert_eq!(status, 3, "{bundle:?} {extra:?}: {stdout}{stderr}");
         assert!(stderr.contains(needle), "{needle}: {stderr}");
-        let t: Value = serde_json::from_str(&std::fs::read_to_string(&transcript).unwrap()).unwrap();
+        let t: Value =
+            serde_json::from_str(&std::fs::read_to_string(&transcript).unwrap()).unwrap();
         assert_eq!(t["result"], "could-not-verify");
         assert!(t["checks"].as_array().unwrap().is_empty());
         let out = std::fs::read_to_string(&outputs).unwrap();
-        assert!(out.contains("result<<") && out.contains("\nerror\n"), "{out}");
+        assert!(
+            out.contains("result<<") && out.contains("\nerror\n"),
+            "{out}"
+        );
     }
 }
 
@@ -288,7 +389,9 @@ fn runner_contract_outputs_and_summary() {
         .env("GITHUB_STEP_SUMMARY", &summary);
     let (status, _, stderr) = code(&mut cmd);
     assert_eq!(status, 0, "{stderr}");
-    let values = ci_intel_core::runner::parse_key_value_file(&std::fs::read_to_string(&outputs).unwrap()).unwrap();
+    let values =
+        ci_intel_core::runner::parse_key_value_file(&std::fs::read_to_string(&outputs).unwrap())
+            .unwrap();
     assert_eq!(values["result"], "pass");
     assert_eq!(values["findings"], "0");
     let md = std::fs::read_to_string(&summary).unwrap();
@@ -337,11 +440,15 @@ fn github_instance_bundles_verify_against_the_github_root_only() {
         cmd.args(["verify-bundle", digest, "--bundle"])
             .arg(&bundle)
             .args(["--cert-identity", "https://dotcom.releases.github.com"])
-            .args(["--cert-oidc-issuer", "https://token.actions.githubusercontent.com"])
+            .args([
+                "--cert-oidc-issuer",
+                "https://token.actions.githubusercontent.com",
+            ])
             .args(["--instance", instance, "--transcript"])
             .arg(&transcript);
         let (status, stdout, stderr) = code(&mut cmd);
-        let t: Value = serde_json::from_str(&std::fs::read_to_string(&transcript).unwrap()).unwrap();
+        let t: Value =
+            serde_json::from_str(&std::fs::read_to_string(&transcript).unwrap()).unwrap();
         (status, t, format!("{stdout}{stderr}"))
     };
     let result = |t: &Value, id: &str| {
@@ -405,12 +512,18 @@ fn refresh_fails_closed_within_the_timeout() {
     });
     let started = Instant::now();
     let mut cmd = happy(&corpus, &["--refresh", "--timeout", "2"]);
-    cmd.env("CI_INTEL_ATTEST_TUF_MIRROR", format!("http://127.0.0.1:{port}/"));
+    cmd.env(
+        "CI_INTEL_ATTEST_TUF_MIRROR",
+        format!("http://127.0.0.1:{port}/"),
+    );
     let (status, stdout, stderr) = code(&mut cmd);
     let took = started.elapsed();
     assert_eq!(status, 3, "{stdout}{stderr}");
     assert!(stderr.contains("could not refresh"), "{stderr}");
-    assert!(stderr.contains("timed out") || stderr.contains("TUF"), "{stderr}");
+    assert!(
+        stderr.contains("timed out") || stderr.contains("TUF"),
+        "{stderr}"
+    );
     assert!(took < Duration::from_secs(15), "took {took:?}");
 
     // A refused connection fails fast, also exit 3.
@@ -418,7 +531,10 @@ fn refresh_fails_closed_within_the_timeout() {
     let closed_port = closed.local_addr().unwrap().port();
     drop(closed);
     let mut cmd = happy(&corpus, &["--refresh", "--timeout", "5"]);
-    cmd.env("CI_INTEL_ATTEST_TUF_MIRROR", format!("http://127.0.0.1:{closed_port}/"));
+    cmd.env(
+        "CI_INTEL_ATTEST_TUF_MIRROR",
+        format!("http://127.0.0.1:{closed_port}/"),
+    );
     let (status, _, stderr) = code(&mut cmd);
     assert_eq!(status, 3, "{stderr}");
     assert!(stderr.contains("could not refresh"), "{stderr}");
@@ -427,7 +543,11 @@ fn refresh_fails_closed_within_the_timeout() {
 
 #[test]
 fn help_and_version_exit_0() {
-    for args in [vec!["--help"], vec!["--version"], vec!["verify-provenance", "--help"]] {
+    for args in [
+        vec!["--help"],
+        vec!["--version"],
+        vec!["verify-provenance", "--help"],
+    ] {
         let (status, stdout, _) = code(attest().args(&args));
         assert_eq!(status, 0, "{args:?}");
         assert!(!stdout.is_empty());

@@ -10,8 +10,7 @@ mod common;
 use std::path::Path;
 
 use ci_intel_attest::{
-    ArtifactInput, BundleRequest, IdentityPolicy, Instance, TrustSelection,
-    verify_bundle,
+    ArtifactInput, BundleRequest, IdentityPolicy, Instance, TrustSelection, verify_bundle,
 };
 use ci_intel_core::ExitCode;
 
@@ -92,7 +91,10 @@ fn every_bundle_verify_case_gives_the_expected_result() {
             accepted && code == ExitCode::Pass
         };
         if let Some((_, reason)) = KNOWN_FAILURES.iter().find(|(n, _)| *n == name) {
-            assert!(!correct, "{name} is listed as a known failure ({reason}) but now passes: remove it");
+            assert!(
+                !correct,
+                "{name} is listed as a known failure ({reason}) but now passes: remove it"
+            );
             println!("KNOWN FAILURE {name}: {reason}");
             continue;
         }
@@ -103,7 +105,14 @@ fn every_bundle_verify_case_gives_the_expected_result() {
             wrong.push(format!("{name}: {why}"));
         }
     }
-    println!("conformance: {passed}/{} cases give the expected result", cases.len());
-    assert!(wrong.is_empty(), "cases with the wrong result:\n{}", wrong.join("\n"));
+    println!(
+        "conformance: {passed}/{} cases give the expected result",
+        cases.len()
+    );
+    assert!(
+        wrong.is_empty(),
+        "cases with the wrong result:\n{}",
+        wrong.join("\n")
+    );
     assert_eq!(passed + KNOWN_FAILURES.len(), CASES);
 }

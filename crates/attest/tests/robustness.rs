@@ -25,7 +25,11 @@ fn leaves(value: &Value, at: String, out: &mut Vec<String>) {
     match value {
         Value::Object(map) => {
             for (k, v) in map {
-                leaves(v, format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")), out);
+                leaves(
+                    v,
+                    format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")),
+                    out,
+                );
             }
         }
         Value::Array(items) => {
@@ -43,7 +47,10 @@ enum Mutation {
     Replace(Value),
     /// Flip bit `bit` of byte `index` (modulo the length) of the decoded
     /// base64 value; other strings get a character changed.
-    FlipBit { index: usize, bit: u8 },
+    FlipBit {
+        index: usize,
+        bit: u8,
+    },
 }
 
 fn mutation() -> impl Strategy<Value = Mutation> {
@@ -84,7 +91,9 @@ fn apply(bundle: &mut Value, pointer: &str, mutation: &Mutation) {
             }
         }
         Mutation::FlipBit { index, bit } => {
-            let Some(slot) = bundle.pointer_mut(pointer) else { return };
+            let Some(slot) = bundle.pointer_mut(pointer) else {
+                return;
+            };
             let Some(text) = slot.as_str() else { return };
             if let Ok(mut bytes) = B64.decode(text)
                 && !bytes.is_empty()
@@ -114,7 +123,8 @@ fn good_bundles() -> Vec<Good> {
     let mut out = vec![Good {
         bundle: serde_json::from_str(
             &std::fs::read_to_string(
-                Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/github-private-attestation.sigstore.json"),
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("tests/data/github-private-attestation.sigstore.json"),
             )
             .unwrap(),
         )

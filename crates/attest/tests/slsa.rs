@@ -15,10 +15,8 @@ use ci_intel_attest::{
 use ci_intel_core::ExitCode;
 
 const EXAMPLE: &str = "github.com/slsa-framework/example-package";
-const GENERIC: &str =
-    "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml";
-const GO: &str =
-    "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/builder_go_slsa3.yml";
+const GENERIC: &str = "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml";
+const GO: &str = "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/builder_go_slsa3.yml";
 const RULES_LINT: &str = "github.com/aspect-build/rules_lint";
 
 /// (fixture, ref it was built from)
@@ -155,13 +153,21 @@ fn slsa_github_generator_fixtures_fail_on_wrong_ref_source_artifact_or_builder()
         let name = "binary-linux-amd64-push-v14.2";
         let wrong_tag = run(&gha(&dir, name, Ref::Tag("v14.1"), None));
         assert_denied_by(&wrong_tag, CheckId::SourceRef, "--source-tag v14.1");
-        assert_denied_by(&wrong_tag, CheckId::SourceRefCertificate, "--source-tag v14.1");
+        assert_denied_by(
+            &wrong_tag,
+            CheckId::SourceRefCertificate,
+            "--source-tag v14.1",
+        );
 
         let mut other_repo = gha(&dir, name, Ref::Tag("v14.2"), None);
         other_repo.source = "github.com/other/repo";
         let other_repo = run(&other_repo);
         assert_denied_by(&other_repo, CheckId::SourceUri, "--source-uri other/repo");
-        assert_denied_by(&other_repo, CheckId::SourceUriCertificate, "--source-uri other/repo");
+        assert_denied_by(
+            &other_repo,
+            CheckId::SourceUriCertificate,
+            "--source-uri other/repo",
+        );
 
         // (The four gha fixtures are the same bytes; "another artifact" is
         // the binary with one byte flipped.)
@@ -192,7 +198,11 @@ fn slsa_github_generator_fixtures_fail_on_wrong_ref_source_artifact_or_builder()
     let dir = corpus.join("gha_go/v2.1.0");
     for (name, git_ref) in GHA {
         let outcome = run(&gha(&dir, name, git_ref, Some(GENERIC)));
-        assert_denied_by(&outcome, CheckId::BuilderId, "go provenance, generic builder id");
+        assert_denied_by(
+            &outcome,
+            CheckId::BuilderId,
+            "go provenance, generic builder id",
+        );
         assert_eq!(failed(&outcome), vec![CheckId::BuilderId]);
     }
     // And a pinned builder id at another version fails.
@@ -200,7 +210,9 @@ fn slsa_github_generator_fixtures_fail_on_wrong_ref_source_artifact_or_builder()
         &corpus.join("gha_generic/v2.1.0"),
         "binary-linux-amd64-push-v14",
         Ref::Tag("v14"),
-        Some(Box::leak(format!("{GENERIC}@refs/tags/v2.0.0").into_boxed_str())),
+        Some(Box::leak(
+            format!("{GENERIC}@refs/tags/v2.0.0").into_boxed_str(),
+        )),
     ));
     assert_denied_by(&outcome, CheckId::BuilderId, "builder id at v2.0.0");
 }
@@ -239,7 +251,11 @@ fn several_artifacts_in_one_call_all_must_verify() {
         file(&flipped_copy(&dir.join(name), tmp.path())),
     ];
     let outcome = run(&case);
-    assert_denied_by(&outcome, CheckId::SubjectDigest, "one artifact not in the provenance");
+    assert_denied_by(
+        &outcome,
+        CheckId::SubjectDigest,
+        "one artifact not in the provenance",
+    );
     let results: Vec<&str> = outcome
         .transcript
         .artifacts
@@ -259,7 +275,10 @@ fn bcr_provenance_verifies_for_its_signer_workflow() {
     };
     let dir = corpus.join("bcr");
     for (artifact, signer) in [
-        ("MODULE.bazel", "bazel-contrib/publish-to-bcr/.github/workflows/publish.yaml"),
+        (
+            "MODULE.bazel",
+            "bazel-contrib/publish-to-bcr/.github/workflows/publish.yaml",
+        ),
         (
             "rules_lint-v1.3.1.tar.gz",
             "bazel-contrib/.github/.github/workflows/release_ruleset.yaml",
@@ -282,13 +301,20 @@ fn bcr_provenance_verifies_for_its_signer_workflow() {
             .iter()
             .find(|c| c.id == CheckId::PredicateType)
             .unwrap();
-        assert_eq!(statement.actual.as_deref(), Some("https://slsa.dev/provenance/v1"));
+        assert_eq!(
+            statement.actual.as_deref(),
+            Some("https://slsa.dev/provenance/v1")
+        );
         // Another signer workflow is refused.
         let other = Case {
             signer: Some("bazel-contrib/publish-to-bcr/.github/workflows/other.yaml"),
             ..case
         };
-        assert_denied_by(&run(&other), CheckId::SignerWorkflow, "another signer workflow");
+        assert_denied_by(
+            &run(&other),
+            CheckId::SignerWorkflow,
+            "another signer workflow",
+        );
     }
 }
 

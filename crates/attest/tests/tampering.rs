@@ -64,12 +64,24 @@ fn failed(outcome: &Outcome) -> Vec<CheckId> {
 /// the failed checks.
 fn assert_caught(fixture: &Fixture, what: &str, check: CheckId, tamper: impl FnOnce(&mut Value)) {
     let good = verify(fixture, &fixture.bundle);
-    assert!(good.passed(), "untampered bundle must verify: {}", good.transcript.reason);
+    assert!(
+        good.passed(),
+        "untampered bundle must verify: {}",
+        good.transcript.reason
+    );
     let mut bundle = fixture.bundle.clone();
     tamper(&mut bundle);
-    assert_ne!(bundle, fixture.bundle, "{what}: the tampering changed nothing");
+    assert_ne!(
+        bundle, fixture.bundle,
+        "{what}: the tampering changed nothing"
+    );
     let outcome = verify(fixture, &bundle);
-    assert_eq!(outcome.exit_code(), ExitCode::Deny, "{what}: {}", outcome.transcript.reason);
+    assert_eq!(
+        outcome.exit_code(),
+        ExitCode::Deny,
+        "{what}: {}",
+        outcome.transcript.reason
+    );
     let ids = failed(&outcome);
     assert!(
         ids.contains(&check),
@@ -82,7 +94,9 @@ fn assert_caught(fixture: &Fixture, what: &str, check: CheckId, tamper: impl FnO
 /// Flip one bit in the base64 string at `pointer`, at byte `index` of the
 /// decoded value (negative: from the end).
 fn flip_b64(bundle: &mut Value, pointer: &str, index: isize) {
-    let field = bundle.pointer_mut(pointer).unwrap_or_else(|| panic!("no {pointer}"));
+    let field = bundle
+        .pointer_mut(pointer)
+        .unwrap_or_else(|| panic!("no {pointer}"));
     let mut bytes = B64.decode(field.as_str().unwrap()).unwrap();
     let i = if index < 0 {
         bytes.len() - index.unsigned_abs()
@@ -126,9 +140,12 @@ fn message_signature_bundle_tampering_is_caught_by_the_right_check() {
         flip_b64(b, "/verificationMaterial/certificate/rawBytes", -1)
     });
     // The inclusion proof's first hash.
-    assert_caught(&f, "inclusion proof hash", CheckId::TlogInclusionProof, |b| {
-        flip_b64(b, &format!("{entry}/inclusionProof/hashes/0"), 0)
-    });
+    assert_caught(
+        &f,
+        "inclusion proof hash",
+        CheckId::TlogInclusionProof,
+        |b| flip_b64(b, &format!("{entry}/inclusionProof/hashes/0"), 0),
+    );
     // The proof's root hash: no longer the one the signed checkpoint names.
     assert_caught(&f, "root hash", CheckId::TlogCheckpoint, |b| {
         flip_b64(b, &format!("{entry}/inclusionProof/rootHash"), 0)
@@ -155,7 +172,11 @@ fn message_signature_bundle_tampering_is_caught_by_the_right_check() {
     });
     // The SET.
     assert_caught(&f, "SET", CheckId::TlogSet, |b| {
-        flip_b64(b, &format!("{entry}/inclusionPromise/signedEntryTimestamp"), 10)
+        flip_b64(
+            b,
+            &format!("{entry}/inclusionPromise/signedEntryTimestamp"),
+            10,
+        )
     });
     // The integrated time, by one second: the SET covers it.
     assert_caught(&f, "integrated time (+1 s)", CheckId::TlogSet, |b| {
@@ -170,15 +191,27 @@ fn message_signature_bundle_tampering_is_caught_by_the_right_check() {
         let t: i64 = time.as_str().unwrap().parse().unwrap();
         *time = Value::String((t - 86_400).to_string());
     };
-    assert_caught(&f, "integrated time (-1 day)", CheckId::TlogIntegratedTime, backdated);
-    assert_caught(&f, "integrated time (-1 day), SET", CheckId::TlogSet, backdated);
+    assert_caught(
+        &f,
+        "integrated time (-1 day)",
+        CheckId::TlogIntegratedTime,
+        backdated,
+    );
+    assert_caught(
+        &f,
+        "integrated time (-1 day), SET",
+        CheckId::TlogSet,
+        backdated,
+    );
     // The message digest (the artifact it claims).
     assert_caught(&f, "message digest", CheckId::ArtifactDigest, |b| {
         flip_b64(b, "/messageSignature/messageDigest/digest", 0)
     });
     // The log entry body: the SET signs it (and is checked first).
     assert_caught(&f, "log entry body", CheckId::TlogSet, |b| {
-        let body = b.pointer_mut(&format!("{entry}/canonicalizedBody")).unwrap();
+        let body = b
+            .pointer_mut(&format!("{entry}/canonicalizedBody"))
+            .unwrap();
         let mut json: Value =
             serde_json::from_slice(&B64.decode(body.as_str().unwrap()).unwrap()).unwrap();
         json["apiVersion"] = Value::String("0.0.2".into());
@@ -195,19 +228,34 @@ fn dsse_bundle_tampering_is_caught_by_the_right_check() {
     // The payload: a statement that says something else is no longer what
     // was signed (nor what was logged).
     assert_caught(&f, "payload", CheckId::Signature, |b| {
-        edit_payload(b, |s| s["predicateType"] = Value::String("https://x/y".into()))
+        edit_payload(b, |s| {
+            s["predicateType"] = Value::String("https://x/y".into())
+        })
     });
     // The subject digest: the statement no longer names the artifact.
     let subject_digest = |b: &mut Value| {
         edit_payload(b, |s| {
-            let digest = s["subject"][0]["digest"]["sha256"].as_str().unwrap().to_owned();
+            let digest = s["subject"][0]["digest"]["sha256"]
+                .as_str()
+                .unwrap()
+                .to_owned();
             let flipped = if digest.starts_with('0') { "1" } else { "0" };
             s["subject"][0]["digest"]["sha256"] =
                 Value::String(format!("{flipped}{}", &digest[1..]));
         })
     };
-    assert_caught(&f, "subject digest", CheckId::ArtifactDigest, subject_digest);
-    assert_caught(&f, "subject digest, signature", CheckId::Signature, subject_digest);
+    assert_caught(
+        &f,
+        "subject digest",
+        CheckId::ArtifactDigest,
+        subject_digest,
+    );
+    assert_caught(
+        &f,
+        "subject digest, signature",
+        CheckId::Signature,
+        subject_digest,
+    );
     // The envelope signature.
     assert_caught(&f, "DSSE signature", CheckId::Signature, |b| {
         flip_b64(b, "/dsseEnvelope/signatures/0/sig", 10)

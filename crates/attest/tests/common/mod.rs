@@ -20,7 +20,9 @@ pub fn corpus(sub: &str) -> Option<PathBuf> {
             dir.display()
         );
     }
-    println!("SKIPPED: ../shared/corpus/{sub} is absent (a plain clone); .ci/run runs this with the corpus");
+    println!(
+        "SKIPPED: ../shared/corpus/{sub} is absent (a plain clone); .ci/run runs this with the corpus"
+    );
     None
 }
 
