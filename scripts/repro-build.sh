@@ -56,6 +56,10 @@ build() {
   (
     cd "$dir/src"
     # Map every machine-specific path to a fixed one; both builds must agree.
+    # C code built by build scripts (ring, aws-lc-sys) gets the same maps:
+    # its __FILE__ strings would otherwise name the build directory.
+    CFLAGS="-ffile-prefix-map=$dir=/build -ffile-prefix-map=$cargo_home=/cargo" \
+    CXXFLAGS="-ffile-prefix-map=$dir=/build -ffile-prefix-map=$cargo_home=/cargo" \
     RUSTFLAGS="--remap-path-prefix=$dir=/build --remap-path-prefix=$cargo_home=/cargo" \
     CARGO_TARGET_DIR="$dir/target" \
     CARGO_INCREMENTAL=0 \
@@ -113,6 +117,12 @@ for name in "${bin_names[@]}"; do
   else
     printf '%-28s %-64s %s\n' "$name$exe" "$sa" "DIFFERS (second build: $sb)"
     cmp -l "$a" "$b" | head -5 >&2 || true
+    if [ -n "$out" ]; then
+      # Keep both for diagnosis (diffoscope, strings); never as a release asset.
+      mkdir -p "$out/differing"
+      cp "$a" "$out/differing/$name-$target$exe.a"
+      cp "$b" "$out/differing/$name-$target$exe.b"
+    fi
     status=1
   fi
 done
