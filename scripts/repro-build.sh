@@ -5,7 +5,7 @@
 #   scripts/repro-build.sh [--target TRIPLE] [--out DIR] [PACKAGE...]
 #
 # Defaults: --target x86_64-unknown-linux-musl, packages ci-intel,
-# ci-intel-telemetry, ci-intel-policy and ci-intel-secrets. Each build copies the committed tree (git archive of
+# ci-intel-telemetry, ci-intel-policy, ci-intel-secrets and ci-intel-attest. Each build copies the committed tree (git archive of
 # HEAD, plus uncommitted changes when run with --worktree) into its own
 # directory with its own target dir, so any path, timestamp or directory-order
 # leak shows up as a difference. The release workflow runs this same script;
@@ -26,7 +26,7 @@ while [ $# -gt 0 ]; do
     *) packages+=("$1"); shift ;;
   esac
 done
-[ ${#packages[@]} -gt 0 ] || packages=(ci-intel ci-intel-telemetry ci-intel-policy ci-intel-secrets)
+[ ${#packages[@]} -gt 0 ] || packages=(ci-intel ci-intel-telemetry ci-intel-policy ci-intel-secrets ci-intel-attest)
 
 root=$(git rev-parse --show-toplevel)
 cd "$root"
@@ -56,6 +56,10 @@ build() {
   (
     cd "$dir/src"
     # Map every machine-specific path to a fixed one; both builds must agree.
+    # C code built by build scripts (ring, aws-lc-sys) gets the same maps:
+    # its __FILE__ strings would otherwise name the build directory.
+    CFLAGS="-ffile-prefix-map=$dir=/build -ffile-prefix-map=$cargo_home=/cargo" \
+    CXXFLAGS="-ffile-prefix-map=$dir=/build -ffile-prefix-map=$cargo_home=/cargo" \
     RUSTFLAGS="--remap-path-prefix=$dir=/build --remap-path-prefix=$cargo_home=/cargo" \
     CARGO_TARGET_DIR="$dir/target" \
     CARGO_INCREMENTAL=0 \
@@ -113,6 +117,12 @@ for name in "${bin_names[@]}"; do
   else
     printf '%-28s %-64s %s\n' "$name$exe" "$sa" "DIFFERS (second build: $sb)"
     cmp -l "$a" "$b" | head -5 >&2 || true
+    if [ -n "$out" ]; then
+      # Keep both for diagnosis (diffoscope, strings); never as a release asset.
+      mkdir -p "$out/differing"
+      cp "$a" "$out/differing/$name-$target$exe.a"
+      cp "$b" "$out/differing/$name-$target$exe.b"
+    fi
     status=1
   fi
 done

@@ -1436,3 +1436,114 @@ fn committed_manifest_is_the_unreleased_form_and_matches_the_schema() {
         released["assets"]["telemetry"][LINUX_X64].clone();
     assert!(!validator.is_valid(&unknown_target));
 }
+
+// ------------------------------------------------------------------ attest action
+
+/// The attest action turns its inputs into flags (only the non-empty ones,
+/// artifacts one per line), and its step fails with the binary's exit code
+/// while `result` says which kind of failure it was.
+#[test]
+fn attest_action_passes_inputs_as_flags_and_fails_with_the_tool() {
+    let mut fx = Fixture::new();
+    let file = "ci-intel-attest-x86_64-unknown-linux-musl";
+    // Stands in for ci-intel-attest: records its arguments and answers on
+    // $GITHUB_OUTPUT like the real one.
+    let fake = br#"#!/usr/bin/env bash
+printf 'arg=%s\n' "$@" >> "$FAKE_ATTEST_LOG"
+code=${FAKE_ATTEST_EXIT:-0}
+case "$code" in 0) result=pass ;; 1) result=deny ;; *) result=error ;; esac
+printf 'result=%s\nfindings=0\ntranscript=t.json\n' "$result" >> "$GITHUB_OUTPUT"
+exit "$code"
+"#
+    .to_vec();
+    fx.hub
+        .write_manifest(&released_manifest(
+            VERSION,
+            &fx.base(),
+            &[Asset {
+                tool: "attest",
+                target: LINUX_X64,
+                file,
+                bytes: &fake,
+            }],
+        ))
+        .unwrap();
+    fx.server.serve(&format!("{RELEASE_PATH}/{file}"), fake);
+    let log = fx.tmp.path().join("attest.log");
+    fx.job.set_env("FAKE_ATTEST_LOG", log.display().to_string());
+    let action = fx.hub.action("attest").unwrap();
+
+    let inputs = [
+        ("command", "verify-provenance"),
+        ("artifacts", "dist/a b.bin\n# a comment\n\nsha256:ABCDEF\n"),
+        ("provenance", "dist/a.intoto.jsonl"),
+        ("source-uri", "github.com/acme/tool"),
+        ("source-tag", "v2.0.0"),
+        ("signer-workflow", "acme/tool/.github/workflows/release.yml"),
+    ];
+    let run = fx.job.run(&action, &inputs).unwrap();
+    assert_success(&run, 2);
+    assert_eq!(run.output("result"), "pass");
+    assert_eq!(run.output("transcript"), "t.json");
+    assert_eq!(run.output("version"), VERSION);
+    assert_eq!(
+        fs::read_to_string(&log).unwrap(),
+        "arg=verify-provenance\narg=--format\narg=github\narg=dist/a b.bin\narg=sha256:ABCDEF\n\
+         arg=--provenance\narg=dist/a.intoto.jsonl\narg=--source-uri\narg=github.com/acme/tool\n\
+         arg=--source-tag\narg=v2.0.0\narg=--signer-workflow\narg=acme/tool/.github/workflows/release.yml\n\
+         arg=--transcript\narg=ci-intel-attest-transcript.json\narg=--instance\narg=public-good\n"
+    );
+
+    // A trusted root replaces the instance; refresh adds its timeout.
+    fs::remove_file(&log).unwrap();
+    let run = fx
+        .job
+        .run(
+            &action,
+            &[
+                ("command", "verify-bundle"),
+                ("artifacts", "a.txt"),
+                ("bundle", "a.sigstore.json"),
+                ("key", "key.pub"),
+                ("trusted-root", "root.json"),
+                ("refresh", "true"),
+                ("timeout", "7"),
+            ],
+        )
+        .unwrap();
+    assert_success(&run, 2);
+    assert_eq!(
+        fs::read_to_string(&log).unwrap(),
+        "arg=verify-bundle\narg=--format\narg=github\narg=a.txt\narg=--bundle\narg=a.sigstore.json\n\
+         arg=--key\narg=key.pub\narg=--trusted-root\narg=root.json\narg=--transcript\n\
+         arg=ci-intel-attest-transcript.json\narg=--refresh\narg=--timeout\narg=7\n"
+    );
+
+    // A denial and a could-not-verify both fail the step, with their codes.
+    for (code, result) in [("1", "deny"), ("3", "error")] {
+        fx.job.set_env("FAKE_ATTEST_EXIT", code);
+        let run = fx.job.run(&action, &inputs).unwrap();
+        let failed = run.failed().expect("the tool's failure fails the step");
+        assert_eq!(failed.id.as_deref(), Some("run"));
+        assert_eq!(failed.exit_code.to_string(), code);
+        assert_eq!(run.output("result"), result);
+    }
+
+    // Misuse is caught before the tool runs.
+    fx.job.set_env("FAKE_ATTEST_EXIT", "0");
+    fs::remove_file(&log).unwrap();
+    for bad in [
+        vec![("command", "verify"), ("artifacts", "a")],
+        vec![("command", "verify-bundle"), ("artifacts", "\n# none\n")],
+        vec![
+            ("command", "verify-bundle"),
+            ("artifacts", "a"),
+            ("refresh", "yes"),
+        ],
+    ] {
+        let run = fx.job.run(&action, &bad).unwrap();
+        let failed = run.failed().expect("misuse fails the step");
+        assert_eq!(failed.exit_code, 2, "{bad:?}");
+    }
+    assert!(!log.exists(), "the tool ran on misuse");
+}

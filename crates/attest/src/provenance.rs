@@ -435,11 +435,7 @@ pub fn provenance_checks(
         checks.push(
             Check::compare(CheckId::SignerWorkflow, subject, ok)
                 .expected(expected.clone())
-                .actual(
-                    signer
-                        .clone()
-                        .unwrap_or_else(|| "no signer in the certificate".into()),
-                ),
+                .actual(signer.unwrap_or_else(|| "no signer in the certificate".into())),
         );
     }
 
@@ -676,6 +672,48 @@ mod tests {
             Some("https://github.com/o/r/.github/workflows/w.yml@refs/heads/main")
         );
         assert_eq!(predicate_facts("other", &v1), PredicateFacts::default());
+    }
+
+    #[test]
+    fn any_of_several_subjects_matches_and_the_policy_reads_a_v02_predicate() {
+        let statement = json!({
+            "_type": "https://in-toto.io/Statement/v0.1",
+            "predicateType": SLSA_V02,
+            "subject": [
+                {"name": "a", "digest": {"sha256": "aa"}},
+                {"name": "b", "digest": {"sha256": "BB"}},
+                {"name": "c", "digest": {"sha512": "cc"}}
+            ],
+            "predicate": {
+                "builder": {"id": "https://github.com/b/b/.github/workflows/b.yml@refs/tags/v1"},
+                "invocation": {"configSource": {"uri": "git+https://github.com/o/r@refs/tags/v1"}}
+            }
+        });
+        let policy = ProvenancePolicy::new(
+            "github.com/o/r",
+            Some(SourceRef::Tag("v1".into())),
+            Some("https://github.com/b/b/.github/workflows/b.yml".into()),
+            None,
+        )
+        .unwrap();
+        for digest in ["aa", "bb"] {
+            let checks = provenance_checks("s", &statement, None, &policy, digest);
+            let by = |id| checks.iter().find(|c| c.id == id).unwrap().result;
+            assert_eq!(by(CheckId::SubjectDigest), crate::CheckResult::Pass);
+            assert_eq!(by(CheckId::BuilderId), crate::CheckResult::Pass);
+            assert_eq!(by(CheckId::SourceUri), crate::CheckResult::Pass);
+            assert_eq!(by(CheckId::SourceRef), crate::CheckResult::Pass);
+            // Without a certificate nothing binds the builder or the source.
+            assert_eq!(by(CheckId::BuilderSigner), crate::CheckResult::Fail);
+            assert_eq!(by(CheckId::SourceUriCertificate), crate::CheckResult::Fail);
+            assert_eq!(by(CheckId::SourceRefCertificate), crate::CheckResult::Fail);
+        }
+        let checks = provenance_checks("s", &statement, None, &policy, "cc");
+        assert!(
+            checks
+                .iter()
+                .any(|c| c.id == CheckId::SubjectDigest && c.failed())
+        );
     }
 
     proptest! {

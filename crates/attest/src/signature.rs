@@ -630,10 +630,7 @@ fn identity_checks(
             checks.push(
                 Check::compare(CheckId::CertificateIdentity, subject, ok)
                     .expected(identity.describe())
-                    .actual(
-                        san.clone()
-                            .unwrap_or_else(|| "no email or URI SAN".to_owned()),
-                    ),
+                    .actual(san.unwrap_or_else(|| "no email or URI SAN".to_owned())),
             );
         }
     }
@@ -696,8 +693,8 @@ fn integrated_time_checks(
     }
 }
 
-/// The checkpoint must be signed by the log the entry names, and (Rekor v1)
-/// describe the same tree as the proof. sigstore-verify accepts a checkpoint
+/// The entry's log must be one of the trusted root's, its checkpoint must
+/// be signed by that log, and (Rekor v1) describe the same tree as the proof. sigstore-verify accepts a checkpoint
 /// signed by any log key in the trusted root, whatever log the entry is from.
 fn checkpoint_checks(
     checks: &mut Vec<Check>,
@@ -709,12 +706,6 @@ fn checkpoint_checks(
         return; // The library reports an unusable root.
     };
     for entry in &loaded.bundle.verification_material.tlog_entries {
-        let Some(proof) = &entry.inclusion_proof else {
-            continue;
-        };
-        let Some(checkpoint) = proof.checkpoint.checkpoint() else {
-            continue; // Structure validation rejects a proof without one.
-        };
         let log_id = entry.log_id.key_id.as_bytes();
         let Ok(key_id) = Sha256Hash::try_from(log_id) else {
             checks.push(Check::fail(
@@ -728,16 +719,63 @@ fn checkpoint_checks(
             continue;
         };
         let Some(key) = keyring.key(&key_id) else {
-            // Not a log of this root: the library reports it precisely.
+            // sigstore-verify only looks the log up to check a SET; a Rekor
+            // v2 entry has none, so an unknown log id would go unnoticed.
+            if trust.has_tlogs() {
+                checks.push(
+                    Check::fail(
+                        CheckId::TlogEntry,
+                        subject,
+                        "the entry names a transparency log that is not in the trusted root",
+                    )
+                    .expected(format!(
+                        "one of the trusted root's logs: {}",
+                        trust
+                            .root
+                            .tlogs
+                            .iter()
+                            .map(|t| hex(t.log_id.key_id.as_bytes()))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ))
+                    .actual(hex(log_id)),
+                );
+            }
             continue;
         };
+        let Some(proof) = &entry.inclusion_proof else {
+            continue;
+        };
+        let Some(checkpoint) = proof.checkpoint.checkpoint() else {
+            continue; // Structure validation rejects a proof without one.
+        };
         let hint = &key_id.as_bytes()[..4];
-        let signed_by_entry_log = checkpoint
+        let verified: Vec<&str> = checkpoint
             .signatures()
             .iter()
             .filter(|sig| sig.key_id.as_bytes() == hint)
-            .any(|sig| key.verify(checkpoint.signed_data(), &sig.signature).is_ok());
-        if !signed_by_entry_log {
+            .filter(|sig| key.verify(checkpoint.signed_data(), &sig.signature).is_ok())
+            .map(|sig| sig.name.as_str())
+            .collect();
+        // A signed note's signature line names its signer; only the note
+        // body is signed, so the name is bound here: it must be the
+        // checkpoint's origin (Rekor v2), or the origin's host before
+        // ` - <tree id>` (Rekor v1).
+        let origin = checkpoint.origin();
+        let names_origin = |name: &str| origin == name || origin.starts_with(&format!("{name} - "));
+        if !verified.is_empty() && !verified.iter().any(|name| names_origin(name)) {
+            checks.push(
+                Check::fail(
+                    CheckId::TlogCheckpoint,
+                    subject,
+                    "the log's checkpoint signature line names another signer than the checkpoint's origin",
+                )
+                .expected(format!("a signature named for origin `{origin}`"))
+                .actual(verified.join(", ")),
+            );
+            continue;
+        }
+        if verified.is_empty() {
             checks.push(
                 Check::fail(
                     CheckId::TlogCheckpoint,
@@ -756,10 +794,13 @@ fn checkpoint_checks(
             );
             continue;
         }
-        let is_v2 = entry.kind_version == KindVersion::HashedRekordV002;
-        // Rekor v1 repeats the tree in the proof; it must be the tree the
-        // signed checkpoint describes. (Rekor v2 proofs use the checkpoint's.)
-        if !is_v2 && checkpoint.root_hash() != &proof.root_hash {
+        // The proof repeats the tree it was made against; it must be the
+        // tree the signed checkpoint describes. Rekor v1 verifies with the
+        // repeated values; Rekor v2 ignores them (uses the checkpoint's), so
+        // a disagreement there is not an attack on the proof, but a bundle
+        // that contradicts itself is refused all the same: honest ones
+        // never do.
+        if checkpoint.root_hash() != &proof.root_hash {
             checks.push(
                 Check::fail(
                     CheckId::TlogCheckpoint,
@@ -769,9 +810,7 @@ fn checkpoint_checks(
                 .expected(format!("root hash {}", checkpoint.root_hash().to_hex()))
                 .actual(format!("root hash {}", proof.root_hash.to_hex())),
             );
-            continue;
-        }
-        if !is_v2 && checkpoint.tree_size() != proof.tree_size {
+        } else if checkpoint.tree_size() != proof.tree_size {
             checks.push(
                 Check::fail(
                     CheckId::TlogCheckpoint,
@@ -780,6 +819,21 @@ fn checkpoint_checks(
                 )
                 .expected(format!("tree size {}", proof.tree_size))
                 .actual(format!("tree size {}", checkpoint.tree_size())),
+            );
+        }
+        // Rekor v2 has no shards: the proof's index is the entry's. (In
+        // Rekor v1 the entry's index is global and the proof's is the
+        // shard's, and the proof authenticates its own.)
+        let is_v2 = entry.kind_version == KindVersion::HashedRekordV002;
+        if is_v2 && proof.log_index != entry.log_index {
+            checks.push(
+                Check::fail(
+                    CheckId::TlogInclusionProof,
+                    subject,
+                    "the inclusion proof is for another log index than the entry",
+                )
+                .expected(format!("log index {}", entry.log_index.get()))
+                .actual(format!("log index {}", proof.log_index.get())),
             );
         }
     }

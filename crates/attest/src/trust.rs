@@ -223,7 +223,7 @@ mod tests {
     fn unusable_roots_are_infrastructure_errors_naming_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let missing = dir.path().join("missing.json");
-        let err = load(&TrustSelection::File(missing.clone())).unwrap_err();
+        let err = load(&TrustSelection::File(missing)).unwrap_err();
         assert_eq!(err.code, ExitCode::Infra);
         assert!(err.message.contains("missing.json"), "{}", err.message);
 

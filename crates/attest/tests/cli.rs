@@ -327,7 +327,7 @@ fn could_not_verify_exits_3_and_still_writes_a_transcript() {
     std::fs::write(&junk_root, "{}").unwrap();
     let good = corpus.join("bundle-verify/happy-path-v0.3/bundle.sigstore.json");
     let cases: Vec<(PathBuf, Vec<String>, &str)> = vec![
-        (malformed.clone(), vec![], "invalid JSON"),
+        (malformed, vec![], "invalid JSON"),
         (dir.path().join("missing.json"), vec![], "cannot read"),
         (empty, vec![], "empty"),
         (

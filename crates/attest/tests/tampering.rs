@@ -305,3 +305,17 @@ fn a_checkpoint_from_another_trusted_log_is_refused() {
         "{check:?}"
     );
 }
+
+/// A Rekor v2 entry naming a log that is not in the trusted root: the
+/// library never looks the log up (there is no SET to check), so an entry
+/// could claim any log. Found by the robustness property test.
+#[test]
+fn an_entry_from_an_unknown_log_is_refused() {
+    let Some(corpus) = common::corpus("sigstore-conformance") else {
+        return;
+    };
+    let f = fixture(&corpus, "rekor2-happy-path");
+    assert_caught(&f, "unknown log id", CheckId::TlogEntry, |b| {
+        flip_b64(b, "/verificationMaterial/tlogEntries/0/logId/keyId", 0)
+    });
+}
