@@ -627,3 +627,53 @@ fn diff_mode_sees_uncommitted_changes_and_merge_base_syntax() {
     assert_eq!(findings(&out).len(), 1);
     assert_eq!(findings(&out)[0]["line"], 3);
 }
+
+#[test]
+fn write_baseline_accepts_current_findings_without_changing_this_verdict() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a/legacy[1].ini", "token = {{fake:ghp:wb}}\n");
+    write(dir.path(), ".env", "X=1\n");
+    secrets(dir.path())
+        .args([
+            "scan",
+            "--write-baseline",
+            "base.json",
+            "--owner",
+            "team",
+            "--reason",
+            "adopting",
+        ])
+        .assert()
+        .code(2);
+    secrets(dir.path())
+        .args([
+            "scan",
+            "--write-baseline",
+            ".ci-intel/secrets-baseline.json",
+            "--owner",
+            "team",
+            "--reason",
+            "adopting ci-intel",
+            "--expires",
+            "2999-01-01",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("0 entr(y/ies) kept, 2 added"));
+    let written = json(&std::fs::read(dir.path().join(".ci-intel/secrets-baseline.json")).unwrap());
+    assert_eq!(written["version"], 1);
+    assert_eq!(written["entries"].as_array().unwrap().len(), 2);
+    assert!(
+        !written.to_string().contains(&fake("ghp", "wb")),
+        "no value in the baseline"
+    );
+    // The next run passes on the baseline, and the glob matched the odd name.
+    let out = secrets(dir.path())
+        .args(["scan", "--format", "json"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(json(&out)["summary"]["baselined"], 2);
+}

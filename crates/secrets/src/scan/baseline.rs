@@ -184,6 +184,11 @@ impl Baseline {
         self.entries.is_empty()
     }
 
+    /// Every entry, as written.
+    pub fn entries(&self) -> impl Iterator<Item = &BaselineEntry> {
+        self.entries.iter().map(|e| &e.raw)
+    }
+
     /// The entry at `index`, as written.
     pub fn entry(&self, index: usize) -> Option<&BaselineEntry> {
         self.entries.get(index).map(|e| &e.raw)

@@ -9,7 +9,7 @@ use serde::Serialize;
 use ci_intel_core::config::{self, LoadedConfig};
 use ci_intel_core::{ExitCode, Failure, OutputFormat, RunnerEnv, Severity, ToolInfo, render};
 
-use super::baseline::Baseline;
+use super::baseline::{BASELINE_VERSION, Baseline, BaselineEntry, BaselineFile};
 use super::{ScanOptions, ScanReport, ScanSummary, SecretFinding, scan_diff, scan_paths};
 
 /// Command-line arguments of `scan`.
@@ -48,6 +48,21 @@ pub struct ScanArgs {
     /// Also write the SARIF log to this file (for code scanning upload).
     #[arg(long)]
     pub sarif_output: Option<PathBuf>,
+    /// Also write a baseline to this file: its current entries (when it is
+    /// the baseline in use) plus one entry per finding of this run, each
+    /// with `--owner`, `--reason` and `--expires`. The run's exit code is
+    /// unchanged: accepting secrets is a reviewed commit, not a pass.
+    #[arg(long, value_name = "FILE", requires_all = ["owner", "reason", "expires"])]
+    pub write_baseline: Option<PathBuf>,
+    /// `--write-baseline`: who answers for the new entries.
+    #[arg(long, requires = "write_baseline")]
+    pub owner: Option<String>,
+    /// `--write-baseline`: why the new entries are accepted.
+    #[arg(long, requires = "write_baseline")]
+    pub reason: Option<String>,
+    /// `--write-baseline`: last day (YYYY-MM-DD) the new entries are valid.
+    #[arg(long, requires = "write_baseline")]
+    pub expires: Option<String>,
     /// More detail on standard error: `-v` lists skipped files and
     /// suppressed secrets (redacted, with the reason), `-vv` also every
     /// scanned file's count.
@@ -208,6 +223,7 @@ pub fn run_cli(args: &ScanArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
         Some(path) => Baseline::load(path, true)?,
         None => Baseline::load(Path::new(&secrets.baseline), false)?,
     };
+    let new_entry = new_baseline_entry(args)?;
     let opts = ScanOptions::new(&secrets, baseline, chrono::Utc::now().date_naive())?;
     let paths = if args.paths.is_empty() && args.diff.is_none() {
         vec![PathBuf::from(".")]
@@ -261,6 +277,9 @@ pub fn run_cli(args: &ScanArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
             ))
         })?;
     }
+    if let (Some(path), Some(template)) = (&args.write_baseline, &new_entry) {
+        write_baseline(path, &opts, &scan, template)?;
+    }
     let s = &scan.summary;
     let counts = format!(
         "{} file(s) scanned ({} bytes), {} binary and {} oversized skipped, {} excluded, {} not UTF-8 (scanned lossily); {} finding(s), {} suppressed inline, {} allowlisted, {} baselined, {} expired baseline entr(y/ies)",
@@ -312,6 +331,103 @@ pub fn run_cli(args: &ScanArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
     } else {
         ExitCode::Pass
     })
+}
+
+/// The owner, reason and expiry every entry `--write-baseline` adds gets,
+/// validated before the scan runs.
+fn new_baseline_entry(args: &ScanArgs) -> Result<Option<BaselineEntry>, Failure> {
+    let (Some(_), Some(owner), Some(reason), Some(expires)) = (
+        &args.write_baseline,
+        &args.owner,
+        &args.reason,
+        &args.expires,
+    ) else {
+        return Ok(None);
+    };
+    if owner.trim().is_empty() || reason.trim().is_empty() {
+        return Err(Failure::usage(
+            "--write-baseline: --owner and --reason must not be empty",
+        ));
+    }
+    if chrono::NaiveDate::parse_from_str(expires, "%Y-%m-%d").is_err() {
+        return Err(Failure::usage(format!(
+            "--expires `{expires}` is not a date (YYYY-MM-DD)"
+        )));
+    }
+    Ok(Some(BaselineEntry {
+        fingerprint: String::new(),
+        rule: None,
+        path: None,
+        owner: owner.clone(),
+        reason: reason.clone(),
+        expires: expires.clone(),
+    }))
+}
+
+/// Write the baseline: the entries in use, then one per finding (its exact
+/// rule and file), skipping duplicates.
+fn write_baseline(
+    path: &Path,
+    opts: &ScanOptions,
+    scan: &ScanReport,
+    template: &BaselineEntry,
+) -> Result<(), Failure> {
+    let mut entries: Vec<BaselineEntry> = opts.baseline.entries().cloned().collect();
+    let before = entries.len();
+    for finding in &scan.findings {
+        let entry = BaselineEntry {
+            fingerprint: finding.fingerprint.clone(),
+            rule: Some(finding.rule.to_owned()),
+            path: Some(globset_escape(&finding.file)),
+            ..template.clone()
+        };
+        let known = entries.iter().any(|e| {
+            e.fingerprint == entry.fingerprint && e.rule == entry.rule && e.path == entry.path
+        });
+        if !known {
+            entries.push(entry);
+        }
+    }
+    let file = BaselineFile {
+        version: BASELINE_VERSION,
+        entries,
+    };
+    let mut text = serde_json::to_string_pretty(&file)
+        .map_err(|e| Failure::infra(format!("cannot serialise the baseline: {e}")))?;
+    text.push('\n');
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| Failure::infra(format!("cannot create {}: {e}", parent.display())))?;
+    }
+    std::fs::write(path, text).map_err(|e| {
+        Failure::infra(format!(
+            "cannot write --write-baseline {}: {e}",
+            path.display()
+        ))
+    })?;
+    eprintln!(
+        "{}: wrote {} ({} entr(y/ies) kept, {} added; this run's verdict is unchanged)",
+        crate::TOOL,
+        path.display(),
+        before,
+        file.entries.len() - before
+    );
+    Ok(())
+}
+
+/// A path as a glob that matches only itself.
+fn globset_escape(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for c in path.chars() {
+        if matches!(c, '*' | '?' | '[' | ']' | '{' | '}') {
+            out.push('[');
+            out.push(c);
+            out.push(']');
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// `-v`: skipped files and suppressed secrets (redacted); `-vv`: counts
