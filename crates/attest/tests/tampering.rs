@@ -319,3 +319,23 @@ fn an_entry_from_an_unknown_log_is_refused() {
         flip_b64(b, "/verificationMaterial/tlogEntries/0/logId/keyId", 0)
     });
 }
+
+/// Only a checkpoint's body is signed; the signature line's name is not.
+/// sigstore-verify accepts any name; ours must be the signed origin.
+/// (sigstore-verify 0.15.1 alone accepts this bundle, and the two above:
+/// checked when these tests were written.)
+#[test]
+fn a_checkpoint_signature_named_for_another_signer_is_refused() {
+    let Some(corpus) = common::corpus("sigstore-conformance") else {
+        return;
+    };
+    let f = fixture(&corpus, "rekor2-happy-path");
+    assert_caught(&f, "signature line renamed", CheckId::TlogCheckpoint, |b| {
+        let envelope = checkpoint(b);
+        let text = envelope
+            .as_str()
+            .unwrap()
+            .replacen("\u{2014} log2025", "\u{2014} xog2025", 1);
+        *envelope = Value::String(text);
+    });
+}

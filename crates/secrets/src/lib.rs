@@ -36,7 +36,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Scan files (or the added lines of a git diff) for committed secrets.
-    Scan(scan::cli::ScanArgs),
+    Scan(Box<scan::cli::ScanArgs>),
     /// Fail on long-lived credentials in this job's processes' environments.
     Sweep(sweep::SweepArgs),
     /// Mask secrets in a log stream: stdin to stdout.
