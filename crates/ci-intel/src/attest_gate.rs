@@ -248,8 +248,9 @@ fn expand(
 }
 
 fn in_entry(key: &str, failure: Failure) -> Failure {
+    let Failure { code, message } = failure;
     Failure {
-        message: format!("{key}: {}", failure.message),
-        ..failure
+        code,
+        message: format!("{key}: {message}"),
     }
 }
