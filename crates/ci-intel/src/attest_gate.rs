@@ -16,6 +16,8 @@ use ci_intel_attest::{
 use ci_intel_core::config::{AttestArtifact, AttestConfig, SigstoreInstance};
 use ci_intel_core::{Failure, Finding, Location, RuleMeta, Severity, Verdict};
 
+use crate::tree;
+
 /// Rule id of a configured artifact pattern that matches no file.
 pub const MISSING_ARTIFACT: &str = "attest-artifact-missing";
 
@@ -199,6 +201,8 @@ fn expand(
 ) -> Result<(Vec<ArtifactInput>, Vec<String>), Failure> {
     let mut artifacts = Vec::new();
     let mut missing = Vec::new();
+    // Listed once, lazily: an entry of digests only never walks the tree.
+    let mut listing: Option<Vec<PathBuf>> = None;
     for pattern in patterns {
         if pattern.len() > 7 && pattern[..7].eq_ignore_ascii_case("sha256:") {
             artifacts.push(
@@ -214,34 +218,18 @@ fn expand(
                 Failure::usage(format!("{key}.paths: `{pattern}` is not a valid glob: {e}"))
             })?
             .compile_matcher();
-        let mut found: Vec<PathBuf> = Vec::new();
-        // Artifacts are usually build outputs that .gitignore excludes, so
-        // this walk deliberately does not honour ignore files.
-        for entry in ignore::WalkBuilder::new(dir)
-            .hidden(false)
-            .git_ignore(false)
-            .git_exclude(false)
-            .ignore(false)
-            .parents(false)
-            .build()
-        {
-            let entry =
-                entry.map_err(|e| Failure::infra(format!("cannot walk {}: {e}", dir.display())))?;
-            if !entry.file_type().is_some_and(|t| t.is_file()) {
-                continue;
-            }
-            let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-            if relative.starts_with(".git") {
-                continue;
-            }
-            if glob.is_match(relative) {
-                found.push(entry.path().to_path_buf());
-            }
+        if listing.is_none() {
+            listing = Some(tree::files(dir, tree::Ignores::Disregard)?);
         }
+        let files = listing.as_deref().unwrap_or_default();
+        let found: Vec<PathBuf> = files
+            .iter()
+            .filter(|relative| glob.is_match(relative))
+            .map(|relative| dir.join(relative))
+            .collect();
         if found.is_empty() {
             missing.push(pattern.clone());
         }
-        found.sort();
         artifacts.extend(found.into_iter().map(ArtifactInput::File));
     }
     Ok((artifacts, missing))

@@ -9,7 +9,7 @@ use ci_intel_core::config::{self, LoadedConfig};
 use ci_intel_core::pipeline_run::PolicyDecision;
 use ci_intel_core::{ExitCode, Failure, Finding, RuleMeta, Verdict};
 
-use crate::{attest_gate, hub_pins};
+use crate::{attest_gate, hub_pins, tree};
 
 /// What one gate decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -335,24 +335,10 @@ fn record_files(dir: &Path, patterns: &[String]) -> Result<Vec<PathBuf>, Failure
     let set = builder
         .build()
         .map_err(|e| Failure::usage(format!("gates.telemetry.records: {e}")))?;
-    let mut found = Vec::new();
-    // `ignore` honours .gitignore, so build outputs and vendored trees are skipped.
-    for entry in ignore::WalkBuilder::new(dir).hidden(false).build() {
-        let entry =
-            entry.map_err(|e| Failure::infra(format!("cannot walk {}: {e}", dir.display())))?;
-        if !entry.file_type().is_some_and(|t| t.is_file()) {
-            continue;
-        }
-        let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-        if relative.starts_with(".git") {
-            continue;
-        }
-        if set.is_match(relative) {
-            found.push(relative.to_path_buf());
-        }
-    }
-    found.sort();
-    Ok(found)
+    Ok(tree::files(dir, tree::Ignores::Honour)?
+        .into_iter()
+        .filter(|relative| set.is_match(relative))
+        .collect())
 }
 
 fn decided(

@@ -8,6 +8,7 @@ pub mod doctor;
 pub mod hub_pins;
 pub mod init;
 pub mod refs;
+pub mod tree;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
