@@ -23,6 +23,38 @@ pub enum OutputFormat {
     Github,
 }
 
+/// Print `report` on standard output in `format`. A tool whose `--format
+/// json` has its own shape passes it as `own_json` (called only for JSON);
+/// `None` prints the generic JSON report.
+pub fn print_report<J: Serialize>(
+    report: &Report,
+    format: OutputFormat,
+    own_json: Option<&dyn Fn() -> J>,
+) -> Result<(), crate::Failure> {
+    use std::io::Write as _;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let written = match (format, own_json) {
+        (OutputFormat::Json, Some(own)) => serde_json::to_writer_pretty(&mut out, &own())
+            .map_err(std::io::Error::other)
+            .and_then(|()| out.write_all(b"\n")),
+        (other, _) => out.write_all(render(report, other).as_bytes()),
+    };
+    written
+        .and_then(|()| out.flush())
+        .map_err(|e| crate::Failure::infra(format!("cannot write to standard output: {e}")))
+}
+
+/// Write `report` as SARIF 2.1.0 to `path` (a tool's `--sarif-output`).
+pub fn write_sarif(report: &Report, path: &std::path::Path) -> Result<(), crate::Failure> {
+    std::fs::write(path, render(report, OutputFormat::Sarif)).map_err(|e| {
+        crate::Failure::infra(format!(
+            "cannot write --sarif-output {}: {e}",
+            path.display()
+        ))
+    })
+}
+
 /// Render a report in the chosen format. The result ends with a newline.
 pub fn render(report: &Report, format: OutputFormat) -> String {
     match format {

@@ -757,30 +757,13 @@ pub fn run_cli(args: &AuditArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
         return Ok(ExitCode::Deny);
     }
     let fail_on = config.fail_on;
-    {
-        use std::io::Write as _;
-        let stdout = std::io::stdout();
-        let mut out = std::io::BufWriter::new(stdout.lock());
-        let written = match args.format {
-            OutputFormat::Json => serde_json::to_writer_pretty(
-                &mut out,
-                &json_report(&report, &outcome, fail_on, opts.persona),
-            )
-            .map_err(std::io::Error::other)
-            .and_then(|()| out.write_all(b"\n")),
-            other => out.write_all(render::render(&report, other).as_bytes()),
-        };
-        written
-            .and_then(|()| out.flush())
-            .map_err(|e| Failure::infra(format!("cannot write to standard output: {e}")))?;
-    }
+    render::print_report(
+        &report,
+        args.format,
+        Some(&|| json_report(&report, &outcome, fail_on, opts.persona)),
+    )?;
     if let Some(path) = &args.sarif_output {
-        std::fs::write(path, render::render(&report, OutputFormat::Sarif)).map_err(|e| {
-            Failure::infra(format!(
-                "cannot write --sarif-output {}: {e}",
-                path.display()
-            ))
-        })?;
+        render::write_sarif(&report, path)?;
     }
     let verdict = report.verdict(fail_on);
     eprintln!(

@@ -1,7 +1,6 @@
 //! `ci-intel-secrets scan`: arguments, configuration, output, exit code.
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -253,29 +252,13 @@ pub fn run_cli(args: &ScanArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
         scan.verdict(fail_on).as_str()
     };
     let report = scan.report();
-    {
-        let stdout = std::io::stdout();
-        let mut out = std::io::BufWriter::new(stdout.lock());
-        let written = match args.format {
-            OutputFormat::Json => serde_json::to_writer_pretty(
-                &mut out,
-                &json_report(&report.tool, &scan, mode, fail_on, verdict),
-            )
-            .map_err(std::io::Error::other)
-            .and_then(|()| out.write_all(b"\n")),
-            other => out.write_all(render::render(&report, other).as_bytes()),
-        };
-        written
-            .and_then(|()| out.flush())
-            .map_err(|e| Failure::infra(format!("cannot write to standard output: {e}")))?;
-    }
+    render::print_report(
+        &report,
+        args.format,
+        Some(&|| json_report(&report.tool, &scan, mode, fail_on, verdict)),
+    )?;
     if let Some(path) = &args.sarif_output {
-        std::fs::write(path, render::render(&report, OutputFormat::Sarif)).map_err(|e| {
-            Failure::infra(format!(
-                "cannot write --sarif-output {}: {e}",
-                path.display()
-            ))
-        })?;
+        render::write_sarif(&report, path)?;
     }
     if let (Some(path), Some(template)) = (&args.write_baseline, &new_entry) {
         write_baseline(path, &opts, &scan, template)?;
