@@ -91,3 +91,25 @@ fn an_org_locked_allowlist_cannot_be_widened_by_the_repository() {
         table(&outcome)
     );
 }
+
+#[test]
+fn a_malformed_baseline_is_a_configuration_error_not_a_pass() {
+    let dir = repo(&[
+        ("README.md", "# nothing to see\n"),
+        (".ci-intel/secrets-baseline.json", "{ not json"),
+    ]);
+    let outcome = check(dir.path(), None, false);
+    let gate = secrets_gate(&outcome);
+    assert_eq!(
+        gate.status,
+        GateStatus::Error(ExitCode::Usage),
+        "{}",
+        table(&outcome)
+    );
+    assert!(
+        gate.checked.contains("secrets-baseline.json"),
+        "{}",
+        gate.checked
+    );
+    assert_eq!(outcome.exit, ExitCode::Usage);
+}
