@@ -17,6 +17,7 @@ pub mod findings;
 pub mod pipeline_run;
 pub mod render;
 pub mod runner;
+pub mod walk;
 
 pub use exit::{ExitCode, Failure};
 pub use findings::{Confidence, Finding, Location, Report, RuleMeta, Severity, ToolInfo, Verdict};

@@ -44,18 +44,8 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<Target>, Failure> {
             });
             continue;
         }
-        for entry in ignore::WalkBuilder::new(root)
-            .hidden(false)
-            .require_git(false)
-            .filter_entry(|e| e.file_name() != ".git")
-            .build()
-        {
-            let entry = entry
-                .map_err(|e| Failure::infra(format!("cannot walk {}: {e}", root.display())))?;
-            if !entry.file_type().is_some_and(|t| t.is_file()) {
-                continue;
-            }
-            let path = entry.path();
+        for path in ci_intel_core::walk::files(root)? {
+            let path = path.as_path();
             let relative = path
                 .strip_prefix(root)
                 .map(slashed)
