@@ -19,6 +19,8 @@
 pub mod artifact;
 pub mod bundle;
 pub mod cli;
+pub mod config;
+pub mod gate;
 pub mod provenance;
 pub mod signature;
 pub mod transcript;
@@ -30,6 +32,7 @@ use std::ffi::OsString;
 use ci_intel_core::{ExitCode, RunnerEnv};
 
 pub use artifact::ArtifactInput;
+pub use gate::AttestGate;
 pub use provenance::{ProvenancePolicy, SourceRef};
 pub use signature::IdentityPolicy;
 pub use transcript::{Check, CheckId, CheckResult, Transcript};

@@ -1,77 +1,26 @@
 //! `ci-intel check`: run every gate the configuration enables, locally, with
 //! the configuration CI would use; print one summary table; exit with the
 //! worst result.
+//!
+//! Nothing here knows a tool: the gates come from [`crate::gates::GATES`],
+//! each decides under core's shared policy ([`ci_intel_core::gate`]), and
+//! this module only loads the configuration, walks the checkout once, runs
+//! the selected gates and adds up their results.
 
-use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::path::Path;
+use std::time::{Instant, SystemTime};
 
+use ci_intel_core::checkout::Checkout;
 use ci_intel_core::config::{self, LoadedConfig};
-use ci_intel_core::pipeline_run::PolicyDecision;
-use ci_intel_core::{ExitCode, Failure, Finding, RuleMeta, Verdict};
+use ci_intel_core::gate::{DynGate, GateContext};
+use ci_intel_core::{ExitCode, Failure, Finding, RuleMeta, RunnerEnv};
 
-use crate::{attest_gate, hub_pins, tree};
+pub use ci_intel_core::gate::{GateResult, GateStatus};
 
-/// What one gate decided.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GateStatus {
-    Pass,
-    Warn,
-    Deny,
-    /// Disabled, or nothing to check and the configuration allows that.
-    Skip,
-    Error(ExitCode),
-}
+use crate::gates;
 
-impl GateStatus {
-    pub fn label(self) -> &'static str {
-        match self {
-            GateStatus::Pass => "pass",
-            GateStatus::Warn => "warn",
-            GateStatus::Deny => "deny",
-            GateStatus::Skip => "skip",
-            GateStatus::Error(code) => code.label(),
-        }
-    }
-
-    fn exit_code(self) -> ExitCode {
-        match self {
-            GateStatus::Pass | GateStatus::Warn | GateStatus::Skip => ExitCode::Pass,
-            GateStatus::Deny => ExitCode::Deny,
-            GateStatus::Error(code) => code,
-        }
-    }
-}
-
-/// One row of the summary.
-#[derive(Debug, Clone)]
-pub struct GateResult {
-    pub id: &'static str,
-    pub status: GateStatus,
-    pub findings: Vec<Finding>,
-    /// What the gate looked at, in words.
-    pub checked: String,
-    pub time_ns: u64,
-}
-
-impl GateResult {
-    /// The gate's `policies[]` entry. A skipped gate is recorded as `warn`,
-    /// never `allow`: evidence must not read "allowed" for a gate that did
-    /// not look at anything.
-    pub fn decision(&self) -> PolicyDecision {
-        let result = match self.status {
-            GateStatus::Pass => Verdict::Allow,
-            GateStatus::Warn | GateStatus::Skip => Verdict::Warn,
-            GateStatus::Deny | GateStatus::Error(_) => Verdict::Deny,
-        };
-        PolicyDecision {
-            id: format!("ci-intel/{}", self.id),
-            result,
-            reason: Some(format!("{}: {}", self.status.label(), self.checked)),
-            docs_uri: None,
-            time_ns: Some(self.time_ns),
-        }
-    }
-}
+/// The pseudo-gate that reports on the configuration itself.
+pub const CONFIG_GATE: &str = "config";
 
 /// The whole run.
 #[derive(Debug, Clone)]
@@ -79,6 +28,8 @@ pub struct CheckOutcome {
     pub gates: Vec<GateResult>,
     pub exit: ExitCode,
     pub verdict_line: String,
+    /// The effective configuration, when it loaded.
+    pub config: Option<LoadedConfig>,
 }
 
 impl CheckOutcome {
@@ -87,49 +38,112 @@ impl CheckOutcome {
     }
 }
 
-/// Every rule `check` can report.
-pub fn rules() -> Vec<RuleMeta> {
-    let mut rules = hub_pins::rules();
-    rules.extend(ci_intel_telemetry::validate::rules());
-    rules.extend(ci_intel_policy::audit::rule_metas());
-    rules.extend(ci_intel_secrets::scan::rule_metas());
-    rules.extend(attest_gate::rules());
-    rules
+/// How to run `check`.
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    /// Pass even when every gate was skipped.
+    pub allow_empty_run: bool,
+    /// Run only these gates (`--gate ID`); empty means all.
+    pub only: Vec<String>,
 }
 
-/// Run the gates on `dir`.
+/// Every rule `check` can report.
+pub fn rules() -> Vec<RuleMeta> {
+    gates::GATES.iter().flat_map(|gate| gate.rules()).collect()
+}
+
+/// Run every gate on `dir`.
 pub fn check(dir: &Path, org_policy: Option<&Path>, allow_empty_run: bool) -> CheckOutcome {
-    let started = Instant::now();
-    let loaded = config::load(dir, org_policy);
-    let mut gates = Vec::new();
-    let loaded = match loaded {
-        Ok(loaded) => {
-            gates.push(GateResult {
-                id: "config",
-                status: GateStatus::Pass,
-                findings: Vec::new(),
-                checked: describe_layers(&loaded),
-                time_ns: elapsed(started),
-            });
-            loaded
+    let options = CheckOptions {
+        allow_empty_run,
+        only: Vec::new(),
+    };
+    check_with(dir, org_policy, &options, &RunnerEnv::from_process())
+}
+
+/// The gates `only` names, in list order; an unknown id is a usage error
+/// that lists the known ones.
+pub fn select(only: &[String]) -> Result<Vec<&'static dyn DynGate>, Failure> {
+    let known: Vec<&str> = gates::GATES.iter().map(|g| g.id()).collect();
+    for id in only {
+        if gates::find(id).is_none() {
+            let hint = config::did_you_mean(id, known.iter().copied())
+                .map(|best| format!("did you mean `{best}`? "))
+                .unwrap_or_default();
+            return Err(Failure::usage(format!(
+                "--gate {id}: no such gate; {hint}known gates: {} (see `ci-intel check --list`)",
+                known.join(", ")
+            )));
         }
+    }
+    Ok(gates::GATES
+        .iter()
+        .copied()
+        .filter(|gate| only.is_empty() || only.iter().any(|id| id == gate.id()))
+        .collect())
+}
+
+/// Run the selected gates on `dir` in `env`.
+pub fn check_with(
+    dir: &Path,
+    org_policy: Option<&Path>,
+    options: &CheckOptions,
+    env: &RunnerEnv,
+) -> CheckOutcome {
+    let started = (SystemTime::now(), Instant::now());
+    let selected = match select(&options.only) {
+        Ok(selected) => selected,
+        Err(failure) => return config_failed(failure, started, options),
+    };
+    let loaded = match config::load(dir, org_policy, &gates::sections()) {
+        Ok(loaded) => loaded,
+        Err(failure) => return config_failed(failure, started, options),
+    };
+    let mut results = vec![GateResult::bare(
+        CONFIG_GATE,
+        "",
+        GateStatus::Pass,
+        describe_layers(&loaded),
+        started,
+    )];
+    let checkout = match Checkout::open(dir) {
+        Ok(checkout) => checkout,
         Err(failure) => {
-            gates.push(GateResult {
-                id: "config",
-                status: GateStatus::Error(failure.code),
-                findings: Vec::new(),
-                checked: failure.message,
-                time_ns: elapsed(started),
-            });
-            return finish(gates, allow_empty_run);
+            results.push(GateResult::bare(
+                "checkout",
+                "",
+                GateStatus::Error(failure.code),
+                failure.message,
+                started,
+            ));
+            return finish(results, options.allow_empty_run, Some(loaded));
         }
     };
-    gates.push(run_hub_pins(dir, &loaded));
-    gates.push(run_policy(dir, &loaded));
-    gates.push(run_telemetry(dir, &loaded));
-    gates.push(run_secrets(dir, &loaded));
-    gates.push(run_attest(dir, &loaded));
-    finish(gates, allow_empty_run)
+    let ctx = GateContext {
+        checkout: &checkout,
+        core: &loaded.config,
+        env,
+        now: chrono::Utc::now(),
+    };
+    for gate in selected {
+        results.push(gate.evaluate(&loaded, &ctx));
+    }
+    finish(results, options.allow_empty_run, Some(loaded))
+}
+
+fn config_failed(
+    failure: Failure,
+    started: (SystemTime, Instant),
+    options: &CheckOptions,
+) -> CheckOutcome {
+    let result = GateResult::bare(
+        CONFIG_GATE,
+        "",
+        GateStatus::Error(failure.code),
+        failure.message,
+        started,
+    );
+    finish(vec![result], options.allow_empty_run, None)
 }
 
 fn describe_layers(loaded: &LoadedConfig) -> String {
@@ -144,267 +158,18 @@ fn describe_layers(loaded: &LoadedConfig) -> String {
     text
 }
 
-fn run_hub_pins(dir: &Path, loaded: &LoadedConfig) -> GateResult {
-    let started = Instant::now();
-    let gate = &loaded.config.gates.hub_pins;
-    if !gate.enabled {
-        return skipped("hub_pins", "disabled by gates.hub_pins.enabled", started);
-    }
-    match hub_pins::check(dir, &loaded.config) {
-        Err(failure) => errored("hub_pins", failure, started),
-        Ok(result) if result.files.is_empty() => empty(
-            "hub_pins",
-            "no workflow or action file found",
-            gate.allow_empty,
-            "gates.hub_pins.allow_empty",
-            started,
-        ),
-        Ok(result) => {
-            let checked = format!(
-                "{} workflow/action file(s), {} hub reference(s)",
-                result.files.len(),
-                result.hub_refs.len()
-            );
-            decided("hub_pins", result.findings, loaded, checked, started)
-        }
-    }
-}
-
-fn run_policy(dir: &Path, loaded: &LoadedConfig) -> GateResult {
-    use ci_intel_policy::audit;
-    let started = Instant::now();
-    let policy = &loaded.config.policy;
-    if !policy.enabled {
-        return skipped("policy", "disabled by policy.enabled", started);
-    }
-    let repository = std::env::var("GITHUB_REPOSITORY")
-        .ok()
-        .filter(|r| !r.is_empty());
-    let today = chrono::Utc::now().date_naive();
-    let opts = match audit::Options::new(policy, policy.persona, repository, today) {
-        Ok(opts) => opts,
-        Err(failure) => return errored("policy", failure, started),
-    };
-    match audit::audit_repository(dir, &opts) {
-        Err(failure) => errored("policy", failure, started),
-        Ok(outcome) if outcome.files == 0 => empty(
-            "policy",
-            "no workflow, action or dependabot.yml found",
-            policy.allow_empty,
-            "policy.allow_empty",
-            started,
-        ),
-        Ok(outcome) => {
-            let checked = format!(
-                "{} workflow/action/dependabot file(s), {} persona",
-                outcome.files,
-                policy.persona.as_str()
-            );
-            decided("policy", outcome.findings, loaded, checked, started)
-        }
-    }
-}
-
-fn run_telemetry(dir: &Path, loaded: &LoadedConfig) -> GateResult {
-    let started = Instant::now();
-    let gate = &loaded.config.gates.telemetry;
-    if !gate.enabled {
-        return skipped("telemetry", "disabled by gates.telemetry.enabled", started);
-    }
-    let files = match record_files(dir, &gate.records) {
-        Ok(files) => files,
-        Err(failure) => return errored("telemetry", failure, started),
-    };
-    if files.is_empty() {
-        return empty(
-            "telemetry",
-            &format!("no file matches {}", gate.records.join(", ")),
-            gate.allow_empty,
-            "gates.telemetry.allow_empty",
-            started,
-        );
-    }
-    let absolute: Vec<PathBuf> = files.iter().map(|f| dir.join(f)).collect();
-    let schema = ci_intel_telemetry::schema::RecordSchema::embedded();
-    match ci_intel_telemetry::validate::validate_files(&absolute, false, schema) {
-        Err(failure) => errored("telemetry", failure, started),
-        Ok(validation) => {
-            let mut findings = validation.findings;
-            // Report paths relative to the repository, as CI annotations need.
-            for finding in &mut findings {
-                if let Some(location) = &mut finding.location
-                    && let Ok(rel) = Path::new(&location.file).strip_prefix(dir)
-                {
-                    location.file = rel.to_string_lossy().replace('\\', "/");
-                }
-            }
-            let checked = format!(
-                "{} record(s) in {} file(s), {} invalid",
-                validation.records, validation.files, validation.invalid_records
-            );
-            decided("telemetry", findings, loaded, checked, started)
-        }
-    }
-}
-
-fn run_secrets(dir: &Path, loaded: &LoadedConfig) -> GateResult {
-    use ci_intel_secrets::scan;
-    let started = Instant::now();
-    let secrets = &loaded.config.secrets;
-    if !secrets.enabled {
-        return skipped("secrets", "disabled by secrets.enabled", started);
-    }
-    let report = scan::ScanOptions::for_repository(secrets, dir)
-        .and_then(|opts| scan::scan_repository(dir, &opts));
-    match report {
-        Err(failure) => errored("secrets", failure, started),
-        Ok(report) if report.is_empty() => empty(
-            "secrets",
-            "no file to scan",
-            secrets.allow_empty,
-            "secrets.allow_empty",
-            started,
-        ),
-        Ok(report) => {
-            let summary = &report.summary;
-            let checked = format!(
-                "{} file(s) scanned, {} skipped (binary {}, oversized {}, excluded {}), {} baselined",
-                summary.files_scanned,
-                summary.skipped_binary + summary.skipped_oversized + summary.excluded,
-                summary.skipped_binary,
-                summary.skipped_oversized,
-                summary.excluded,
-                summary.baselined
-            );
-            decided(
-                "secrets",
-                report.report().findings,
-                loaded,
-                checked,
-                started,
-            )
-        }
-    }
-}
-
-fn run_attest(dir: &Path, loaded: &LoadedConfig) -> GateResult {
-    let started = Instant::now();
-    let attest = &loaded.config.attest;
-    if !attest.enabled {
-        return skipped("attest", "disabled by attest.enabled", started);
-    }
-    if attest.artifacts.is_empty() {
-        return empty(
-            "attest",
-            "no artifact configured under attest.artifacts",
-            attest.allow_empty,
-            "attest.allow_empty",
-            started,
-        );
-    }
-    match attest_gate::run(dir, attest) {
-        Err(failure) => errored("attest", failure, started),
-        // The verifier's verdict, not `fail_on`: see attest_gate.
-        Ok(outcome) => GateResult {
-            id: "attest",
-            status: if outcome.verdict == Verdict::Allow {
-                GateStatus::Pass
-            } else {
-                GateStatus::Deny
-            },
-            findings: outcome.findings,
-            checked: outcome.checked,
-            time_ns: elapsed(started),
-        },
-    }
-}
-
-fn record_files(dir: &Path, patterns: &[String]) -> Result<Vec<PathBuf>, Failure> {
-    let mut builder = globset::GlobSetBuilder::new();
-    for pattern in patterns {
-        let glob = globset::GlobBuilder::new(pattern)
-            .literal_separator(true)
-            .build()
-            .map_err(|e| {
-                Failure::usage(format!(
-                    "gates.telemetry.records: `{pattern}` is not a valid glob: {e}"
-                ))
-            })?;
-        builder.add(glob);
-    }
-    let set = builder
-        .build()
-        .map_err(|e| Failure::usage(format!("gates.telemetry.records: {e}")))?;
-    Ok(tree::files(dir, tree::Ignores::Honour)?
-        .into_iter()
-        .filter(|relative| set.is_match(relative))
-        .collect())
-}
-
-fn decided(
-    id: &'static str,
-    findings: Vec<Finding>,
-    loaded: &LoadedConfig,
-    checked: String,
-    started: Instant,
-) -> GateResult {
-    let status = match Verdict::from_findings(&findings, loaded.config.fail_on) {
-        Verdict::Allow => GateStatus::Pass,
-        Verdict::Warn => GateStatus::Warn,
-        Verdict::Deny => GateStatus::Deny,
-    };
-    GateResult {
-        id,
-        status,
-        findings,
-        checked,
-        time_ns: elapsed(started),
-    }
-}
-
-fn skipped(id: &'static str, why: &str, started: Instant) -> GateResult {
-    GateResult {
-        id,
-        status: GateStatus::Skip,
-        findings: Vec::new(),
-        checked: why.to_owned(),
-        time_ns: elapsed(started),
-    }
-}
-
-/// Nothing to check: a skip only when the configuration allows it.
-fn empty(id: &'static str, what: &str, allowed: bool, key: &str, started: Instant) -> GateResult {
-    if allowed {
-        skipped(id, &format!("{what} ({key}: true)"), started)
-    } else {
-        GateResult {
-            id,
-            status: GateStatus::Deny,
-            findings: Vec::new(),
-            checked: format!("{what}; an empty input is not a pass ({key}: false)"),
-            time_ns: elapsed(started),
-        }
-    }
-}
-
-fn errored(id: &'static str, failure: Failure, started: Instant) -> GateResult {
-    GateResult {
-        id,
-        status: GateStatus::Error(failure.code),
-        findings: Vec::new(),
-        checked: failure.message,
-        time_ns: elapsed(started),
-    }
-}
-
-fn finish(gates: Vec<GateResult>, allow_empty_run: bool) -> CheckOutcome {
+fn finish(
+    gates: Vec<GateResult>,
+    allow_empty_run: bool,
+    config: Option<LoadedConfig>,
+) -> CheckOutcome {
     let mut exit = gates
         .iter()
         .map(|g| g.status.exit_code())
         .fold(ExitCode::Pass, ExitCode::worst);
     let checked_something = gates
         .iter()
-        .any(|g| g.id != "config" && !matches!(g.status, GateStatus::Skip));
+        .any(|g| g.id != CONFIG_GATE && !matches!(g.status, GateStatus::Skip));
     let config_ok = gates.first().is_some_and(|g| g.status == GateStatus::Pass);
     let verdict_line = if !config_ok {
         format!(
@@ -429,11 +194,8 @@ fn finish(gates: Vec<GateResult>, allow_empty_run: bool) -> CheckOutcome {
         gates,
         exit,
         verdict_line,
+        config,
     }
-}
-
-fn elapsed(started: Instant) -> u64 {
-    u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX)
 }
 
 /// The summary as a fixed-width text table.
@@ -477,6 +239,7 @@ pub fn markdown(outcome: &CheckOutcome) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ci_intel_core::Verdict;
 
     const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
 

@@ -18,8 +18,9 @@ pub fn run(
             dir.display()
         )));
     }
-    let loaded = ci_intel_core::config::load(dir, org_policy)?;
-    let result = hub_pins::check(dir, &loaded.config)?;
+    let loaded = ci_intel_core::config::load(dir, org_policy, &crate::gates::sections())?;
+    let checkout = ci_intel_core::checkout::Checkout::open(dir)?;
+    let result = hub_pins::check(&checkout, &loaded.config)?;
     let report = Report::new(tool_info(), hub_pins::rules(), result.findings.clone());
     let mut lines = Vec::new();
     let layers: Vec<String> = loaded.layers.iter().map(ToString::to_string).collect();

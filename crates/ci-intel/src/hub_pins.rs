@@ -2,10 +2,13 @@
 //! SHA with Renovate's `# vX.Y.Z` version comment.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
-use ci_intel_core::config::Config;
+use ci_intel_core::checkout::Checkout;
+use ci_intel_core::config::{Config, SectionSpec};
+use ci_intel_core::gate::{Gate, GateConfig, GateContext, GateRun};
 use ci_intel_core::{Failure, Finding, Location, RuleMeta, Severity};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 use crate::refs::{self, UsesRef};
 
@@ -45,6 +48,94 @@ pub fn rules() -> Vec<RuleMeta> {
     ]
 }
 
+/// Where the section lives in `.ci-intel/config.yml`.
+pub const SECTION: &str = "gates.hub_pins";
+
+/// The `hub_pins` gate (`ci-intel doctor`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct HubPinsGate {
+    /// Run this gate.
+    #[schemars(extend("x-ci-intel-tighten" = "true"))]
+    pub enabled: bool,
+    /// Pass when the repository has no workflow that references the hub. When
+    /// false, finding no hub reference is a denial.
+    #[schemars(extend("x-ci-intel-tighten" = "false"))]
+    pub allow_empty: bool,
+}
+
+impl Default for HubPinsGate {
+    fn default() -> Self {
+        HubPinsGate {
+            enabled: true,
+            allow_empty: true,
+        }
+    }
+}
+
+impl GateConfig for HubPinsGate {
+    fn enabled(&self) -> bool {
+        self.enabled
+    }
+    fn allow_empty(&self) -> bool {
+        self.allow_empty
+    }
+}
+
+/// The gate, as registered in the umbrella's list.
+#[derive(Debug, Clone, Copy)]
+pub struct HubPins;
+
+impl Gate for HubPins {
+    type Config = HubPinsGate;
+
+    fn id(&self) -> &'static str {
+        "hub_pins"
+    }
+
+    fn section_key(&self) -> &'static str {
+        SECTION
+    }
+
+    fn summary(&self) -> &'static str {
+        "hub references pinned to a full commit SHA with a `# vX.Y.Z` comment"
+    }
+
+    fn rules(&self) -> Vec<RuleMeta> {
+        rules()
+    }
+
+    fn run(&self, _: &HubPinsGate, ctx: &GateContext<'_>) -> Result<GateRun, Failure> {
+        let result = check(ctx.checkout, ctx.core)?;
+        if result.files.is_empty() {
+            return Ok(GateRun::nothing("no workflow or action file found"));
+        }
+        let mut inputs = Vec::new();
+        for file in &result.files {
+            if let Some(file) = ctx.checkout.get(file) {
+                inputs.push(ctx.checkout.input(file)?);
+            }
+        }
+        Ok(GateRun {
+            checked: format!(
+                "{} workflow/action file(s), {} hub reference(s)",
+                result.files.len(),
+                result.hub_refs.len()
+            ),
+            inputs,
+            findings: result.findings,
+            ..GateRun::default()
+        }
+        .count("files", result.files.len())
+        .count("hub_references", result.hub_refs.len()))
+    }
+}
+
+/// The section, for `SectionSpec` lists.
+pub fn section() -> SectionSpec {
+    SectionSpec::of::<HubPinsGate>(SECTION)
+}
+
 /// What the gate looked at and found.
 #[derive(Debug, Default)]
 pub struct HubPinsResult {
@@ -67,21 +158,15 @@ pub fn is_hub(reference: &UsesRef, config: &Config) -> bool {
     }
 }
 
-/// Scan a repository.
-pub fn check(root: &Path, config: &Config) -> Result<HubPinsResult, Failure> {
-    let files = refs::workflow_files(root).map_err(|e| {
-        Failure::infra(format!(
-            "cannot list workflow files under {}: {e}",
-            root.display()
-        ))
-    })?;
+/// Scan a checkout's workflow and action files.
+pub fn check(checkout: &Checkout, config: &Config) -> Result<HubPinsResult, Failure> {
     let mut result = HubPinsResult::default();
-    for relative in files {
-        let display = relative.to_string_lossy().replace('\\', "/");
-        let text = std::fs::read_to_string(root.join(&relative))
-            .map_err(|e| Failure::infra(format!("cannot read {display}: {e}")))?;
-        check_text(&display, &text, config, &mut result);
-        result.files.push(display);
+    for file in refs::workflow_files(checkout) {
+        let bytes = checkout.read(file)?;
+        let text = std::str::from_utf8(&bytes)
+            .map_err(|e| Failure::infra(format!("cannot read {}: {e}", file.relative)))?;
+        check_text(&file.relative, text, config, &mut result);
+        result.files.push(file.relative.clone());
     }
     mixed_pins(&mut result);
     Ok(result)

@@ -300,7 +300,8 @@ mod tests {
     fn the_starter_config_loads_with_the_hub_set() {
         let dir = tempfile::tempdir().unwrap();
         init(&options(dir.path())).unwrap();
-        let loaded = ci_intel_core::config::load(dir.path(), None).unwrap();
+        let loaded =
+            ci_intel_core::config::load(dir.path(), None, &crate::gates::sections()).unwrap();
         assert_eq!(
             loaded.config.hub.repository.as_deref(),
             Some("acme/ci-intel")

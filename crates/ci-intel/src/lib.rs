@@ -1,14 +1,14 @@
 //! The `ci-intel` umbrella CLI: `init`, `doctor`, `check`, and
 //! `ci-intel <tool> ARGS` dispatch to `ci-intel-<tool>`.
 
-pub mod attest_gate;
 pub mod check;
+pub mod config_docs;
 pub mod dispatch;
 pub mod doctor;
+pub mod gates;
 pub mod hub_pins;
 pub mod init;
 pub mod refs;
-pub mod tree;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -73,6 +73,15 @@ enum Command {
         /// Pass even when every gate was skipped (by default nothing checked is a denial).
         #[arg(long)]
         allow_empty: bool,
+        /// Run only this gate (repeatable); `--list` shows the ids.
+        #[arg(long = "gate", value_name = "ID")]
+        gates: Vec<String>,
+        /// List the gates (id, config section, enabled, what it checks) and exit.
+        #[arg(long)]
+        list: bool,
+        /// Also print the step outputs (`output name=value`) outside Actions.
+        #[arg(long, short)]
+        verbose: bool,
     },
     #[command(external_subcommand)]
     External(Vec<OsString>),
@@ -117,13 +126,26 @@ where
                 org_policy,
                 format,
                 allow_empty,
-            } => cmd_check(
-                &dir,
-                overlay(org_policy).as_deref(),
-                format,
-                allow_empty,
-                env,
-            ),
+                gates,
+                list,
+                verbose,
+            } => {
+                if list {
+                    return cmd_list(&dir, overlay(org_policy).as_deref());
+                }
+                let options = check::CheckOptions {
+                    allow_empty_run: allow_empty,
+                    only: gates,
+                };
+                cmd_check(
+                    &dir,
+                    overlay(org_policy).as_deref(),
+                    format,
+                    &options,
+                    verbose,
+                    env,
+                )
+            }
             Command::External(args) => {
                 let (tool, rest) = args
                     .split_first()
@@ -161,11 +183,43 @@ fn cmd_init(options: &init::InitOptions) -> Result<ExitCode, Failure> {
     Ok(ExitCode::Pass)
 }
 
+/// `ci-intel check --list`: the registry, and what the effective
+/// configuration enables (when it loads).
+fn cmd_list(
+    dir: &std::path::Path,
+    org_policy: Option<&std::path::Path>,
+) -> Result<ExitCode, Failure> {
+    let loaded = ci_intel_core::config::load(dir, org_policy, &gates::sections());
+    println!("{:<10} {:<16} {:<8} checks", "gate", "section", "enabled");
+    for gate in gates::GATES {
+        let enabled = match &loaded {
+            Ok(loaded) => match gate.enabled(loaded) {
+                Some(true) => "yes",
+                Some(false) => "no",
+                None => "invalid",
+            },
+            Err(_) => "?",
+        };
+        println!(
+            "{:<10} {:<16} {:<8} {}",
+            gate.id(),
+            gate.section().key,
+            enabled,
+            gate.summary()
+        );
+    }
+    match loaded {
+        Ok(_) => Ok(ExitCode::Pass),
+        Err(failure) => Err(failure),
+    }
+}
+
 fn cmd_check(
     dir: &std::path::Path,
     org_policy: Option<&std::path::Path>,
     format: OutputFormat,
-    allow_empty: bool,
+    options: &check::CheckOptions,
+    verbose: bool,
     env: &RunnerEnv,
 ) -> Result<ExitCode, Failure> {
     if !dir.is_dir() {
@@ -174,7 +228,8 @@ fn cmd_check(
             dir.display()
         )));
     }
-    let outcome = check::check(dir, org_policy, allow_empty);
+    check::select(&options.only)?;
+    let outcome = check::check_with(dir, org_policy, options, env);
     let report = Report::new(tool_info(), check::rules(), outcome.findings());
     let table = check::table(&outcome);
     match format {
@@ -204,16 +259,20 @@ fn cmd_check(
             eprint!("{table}");
         }
     }
-    env.set_output("result", outcome.exit.label())?;
-    let decisions: Vec<_> = outcome
-        .gates
-        .iter()
-        .map(check::GateResult::decision)
-        .collect();
-    env.set_output(
-        "decisions",
-        &serde_json::to_string(&decisions).map_err(|e| Failure::infra(e.to_string()))?,
-    )?;
+    // Step outputs go to $GITHUB_OUTPUT; on a terminal they are noise
+    // unless asked for.
+    if env.var("GITHUB_OUTPUT").is_some() || verbose {
+        env.set_output("result", outcome.exit.label())?;
+        let decisions: Vec<_> = outcome
+            .gates
+            .iter()
+            .map(check::GateResult::decision)
+            .collect();
+        env.set_output(
+            "decisions",
+            &serde_json::to_string(&decisions).map_err(|e| Failure::infra(e.to_string()))?,
+        )?;
+    }
     if env.in_actions() {
         env.append_summary(&check::markdown(&outcome))?;
     }

@@ -5,7 +5,7 @@
 //! parsers drop comments, so references are read line by line; the file is
 //! also parsed as YAML so that a broken file is reported, not skipped.
 
-use std::path::{Path, PathBuf};
+use ci_intel_core::checkout::{Checkout, CheckoutFile};
 
 /// One `uses:` reference.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,44 +133,22 @@ fn split_comment(rest: &str) -> (&str, Option<String>) {
 /// Directories never scanned.
 const SKIPPED_DIRS: [&str; 4] = [".git", "target", "node_modules", ".venv"];
 
-/// The workflow and action metadata files of a repository, relative paths,
-/// sorted: `.github/workflows/*.{yml,yaml}` and `action.{yml,yaml}` anywhere.
-pub fn workflow_files(root: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut found = Vec::new();
-    let workflows = root.join(".github/workflows");
-    if workflows.is_dir() {
-        for entry in std::fs::read_dir(&workflows)? {
-            let path = entry?.path();
-            if path.is_file() && path.extension().is_some_and(|e| e == "yml" || e == "yaml") {
-                found.push(path);
-            }
-        }
-    }
-    collect_actions(root, &mut found)?;
-    let mut relative: Vec<PathBuf> = found
-        .into_iter()
-        .map(|p| p.strip_prefix(root).map(Path::to_path_buf).unwrap_or(p))
-        .collect();
-    relative.sort();
-    relative.dedup();
-    Ok(relative)
-}
-
-fn collect_actions(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let kind = entry.file_type()?;
-        let name = entry.file_name();
-        if kind.is_dir() {
-            if SKIPPED_DIRS.iter().any(|s| name == *s) {
-                continue;
-            }
-            collect_actions(&entry.path(), found)?;
-        } else if kind.is_file() && (name == "action.yml" || name == "action.yaml") {
-            found.push(entry.path());
-        }
-    }
-    Ok(())
+/// The workflow and action metadata files of a checkout, relative paths,
+/// sorted: `.github/workflows/*.{yml,yaml}` and `action.{yml,yaml}`
+/// anywhere outside build and dependency folders.
+pub fn workflow_files(checkout: &Checkout) -> Vec<&CheckoutFile> {
+    checkout
+        .files()
+        .iter()
+        .filter(|file| {
+            let parts: Vec<&str> = file.relative.split('/').collect();
+            let name = parts.last().copied().unwrap_or_default();
+            let yaml = name.ends_with(".yml") || name.ends_with(".yaml");
+            let workflow = parts.len() == 3 && parts[0] == ".github" && parts[1] == "workflows";
+            let action = name == "action.yml" || name == "action.yaml";
+            yaml && (workflow || (action && !parts.iter().any(|p| SKIPPED_DIRS.contains(p))))
+        })
+        .collect()
 }
 
 /// True for a full 40-hex commit SHA.

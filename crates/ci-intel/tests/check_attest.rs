@@ -6,8 +6,8 @@
 
 use std::path::{Path, PathBuf};
 
-use ci_intel::attest_gate::MISSING_ARTIFACT;
 use ci_intel::check::{GateStatus, check};
+use ci_intel_attest::gate::MISSING_ARTIFACT;
 use ci_intel_core::ExitCode;
 
 fn corpus(sub: &str) -> Option<PathBuf> {

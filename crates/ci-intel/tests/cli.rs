@@ -255,3 +255,88 @@ fn check_on_a_directory_that_does_not_exist_is_exit_2() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn check_gate_runs_only_the_named_gates_and_refuses_unknown_ids() {
+    let dir = onboarded();
+    let output = ci_intel()
+        .args(["check", "--gate", "hub_pins", "--gate", "policy"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.contains("hub_pins") && stdout.contains("policy"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("secrets "),
+        "an unselected gate ran: {stdout}"
+    );
+    ci_intel()
+        .args(["check", "--gate", "secret"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean `secrets`?"));
+    // A selection whose only gate skips is an empty run: denied.
+    ci_intel()
+        .args(["check", "--gate", "attest"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("nothing was checked"));
+}
+
+#[test]
+fn check_list_names_every_gate_with_its_section_and_state() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        ".ci-intel/config.yml",
+        "policy:\n  enabled: false\n",
+    );
+    let output = ci_intel()
+        .args(["check", "--list"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    for id in ci_intel::gates::GATES.iter().map(|g| g.id()) {
+        assert!(stdout.contains(id), "{id} missing: {stdout}");
+    }
+    let policy = stdout.lines().find(|l| l.starts_with("policy ")).unwrap();
+    assert!(policy.contains(" no "), "{policy}");
+    assert!(stdout.lines().any(|l| l.starts_with("telemetry ")
+        && l.contains("gates.telemetry")
+        && l.contains(" yes ")));
+    write(dir.path(), ".ci-intel/config.yml", "polcy: {}\n");
+    ci_intel()
+        .args(["check", "--list"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean `policy`?"));
+}
+
+#[test]
+fn check_prints_step_outputs_on_a_terminal_only_when_verbose() {
+    let dir = onboarded();
+    ci_intel()
+        .arg("check")
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("output result=").not());
+    ci_intel()
+        .args(["check", "--verbose"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("output result=pass"))
+        .stderr(predicate::str::contains("output decisions="));
+}

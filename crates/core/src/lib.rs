@@ -7,13 +7,19 @@
 //!   JSON, SARIF 2.1.0 or GitHub annotations;
 //! - [`exit`]: the 0/1/2/3 exit codes;
 //! - [`config`]: `.ci-intel/config.yml`, its schema and its layers;
-//! - [`pipeline_run`]: typed pipeline_run v1.2 records.
+//! - [`pipeline_run`]: typed pipeline_run v1.2 records;
+//! - [`gate`] and [`checkout`]: the gate contract every tool plugs into, and
+//!   the one view of the checkout every gate shares;
+//! - [`canonical`]: canonical JSON and sha256 for evidence and digests.
 
+pub mod canonical;
+pub mod checkout;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod exit;
 pub mod findings;
+pub mod gate;
 pub mod pipeline_run;
 pub mod render;
 pub mod runner;

@@ -11,12 +11,7 @@ use crate::Failure;
 /// error: a tool that cannot look must not pass.
 pub fn files(root: &Path) -> Result<Vec<PathBuf>, Failure> {
     let mut found = Vec::new();
-    for entry in ignore::WalkBuilder::new(root)
-        .hidden(false)
-        .require_git(false)
-        .filter_entry(|e| e.file_name() != ".git")
-        .build()
-    {
+    for entry in builder(root).build() {
         let entry =
             entry.map_err(|e| Failure::infra(format!("cannot walk {}: {e}", root.display())))?;
         if entry.file_type().is_some_and(|t| t.is_file()) {
@@ -24,4 +19,15 @@ pub fn files(root: &Path) -> Result<Vec<PathBuf>, Failure> {
         }
     }
     Ok(found)
+}
+
+/// The walker every listing of a tree uses, with the rules above; callers
+/// may add to it (sorting) before building.
+pub fn builder(root: &Path) -> ignore::WalkBuilder {
+    let mut builder = ignore::WalkBuilder::new(root);
+    builder
+        .hidden(false)
+        .require_git(false)
+        .filter_entry(|e| e.file_name() != ".git");
+    builder
 }

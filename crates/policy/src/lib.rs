@@ -7,6 +7,8 @@
 //! and stays free of HTTP and TLS.
 
 pub mod audit;
+pub mod config;
+pub mod gate;
 #[cfg(feature = "pin")]
 pub mod pin;
 
@@ -15,6 +17,8 @@ use std::ffi::OsString;
 use clap::{Parser, Subcommand};
 
 use ci_intel_core::{ExitCode, RunnerEnv};
+
+pub use gate::PolicyGate;
 
 pub const TOOL: &str = "ci-intel-policy";
 

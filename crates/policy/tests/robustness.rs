@@ -7,8 +7,8 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use ci_intel_core::config::Persona;
 use ci_intel_policy::audit::{Options, audit_bytes, audit_paths, audit_text, expr};
+use ci_intel_policy::config::Persona;
 use proptest::prelude::*;
 
 fn opts() -> Options {

@@ -9,9 +9,10 @@
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use ci_intel_core::config::{self, Persona};
+use ci_intel_core::config::{self, Sections};
 use ci_intel_core::{OutputFormat, Report, ToolInfo, render};
 use ci_intel_policy::audit::{Options, audit_text, rule_metas, rules::RULES};
+use ci_intel_policy::config::{Persona, PolicyConfig};
 
 const SECTIONS: [&str; 5] = [
     "## What it does",
@@ -67,20 +68,19 @@ fn today() -> NaiveDate {
 fn options_for(fixture: &Path, pedantic: bool) -> Options {
     let config_path = fixture.with_extension("config.yml");
     let text = std::fs::read_to_string(&config_path).ok();
-    let loaded =
-        config::load_from_texts(None, text.as_deref().map(|t| (config_path.as_path(), t))).unwrap();
+    let loaded = config::load_from_texts(
+        None,
+        text.as_deref().map(|t| (config_path.as_path(), t)),
+        &Sections::partial([ci_intel_policy::gate::section()]),
+    )
+    .unwrap();
+    let policy: PolicyConfig = loaded.section("policy").unwrap();
     let persona = if pedantic {
         Persona::Pedantic
     } else {
         Persona::Regular
     };
-    Options::new(
-        &loaded.config.policy,
-        persona,
-        Some("acme/app".into()),
-        today(),
-    )
-    .unwrap()
+    Options::new(&policy, persona, Some("acme/app".into()), today()).unwrap()
 }
 
 #[test]

@@ -8,7 +8,9 @@
 //! is shown (a redacted preview and a SHA-256 fingerprint prefix, never the
 //! value).
 
+pub mod config;
 pub mod detect;
+pub mod gate;
 pub mod redact;
 pub mod report;
 pub mod scan;
@@ -23,6 +25,8 @@ use std::ffi::OsString;
 use clap::{Parser, Subcommand};
 
 use ci_intel_core::{ExitCode, RunnerEnv};
+
+pub use gate::SecretsGate;
 
 pub const TOOL: &str = "ci-intel-secrets";
 

@@ -10,6 +10,7 @@
 
 pub mod emit;
 pub mod files;
+pub mod gate;
 pub mod junit;
 pub mod migrate;
 pub mod schema;

@@ -3,8 +3,10 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
 
-use super::model::{CONFIG_VERSION, Config, config_schema};
+use super::model::{CONFIG_VERSION, CORE_KEYS, Config};
+use super::section::{SectionError, Sections};
 use super::tighten::Tighten;
 use super::{REPO_CONFIG_PATH, did_you_mean, yaml_locate};
 use crate::exit::Failure;
@@ -30,7 +32,12 @@ impl std::fmt::Display for LayerSource {
 /// The effective configuration and what it was built from.
 #[derive(Debug, Clone)]
 pub struct LoadedConfig {
+    /// Core's keys (`version`, `fail_on`, `hub`).
     pub config: Config,
+    /// The whole effective configuration: core's keys and every section,
+    /// with the hub defaults filled in. Gates read their section from here
+    /// with [`LoadedConfig::section`].
+    pub effective: Value,
     /// The layers applied, in order (always starts with the hub defaults).
     pub layers: Vec<LayerSource>,
     /// Keys the org locked.
@@ -42,18 +49,49 @@ impl LoadedConfig {
     pub fn is_default(&self) -> bool {
         self.layers.len() == 1
     }
+
+    /// The section at `dotted`, as its owner's type.
+    pub fn section<T: serde::de::DeserializeOwned>(&self, dotted: &str) -> Result<T, Failure> {
+        let path: Vec<&str> = dotted.split('.').collect();
+        let value = lookup(&self.effective, &path)
+            .cloned()
+            .unwrap_or(Value::Object(Map::new()));
+        serde_path_to_error::deserialize::<_, T>(value).map_err(|error| {
+            Failure::usage(format!(
+                "the effective configuration of `{dotted}` is invalid at `{}`: {}; see schemas/config.schema.json",
+                error.path(),
+                error.inner()
+            ))
+        })
+    }
+
+    /// The value at a dotted key of the effective configuration.
+    pub fn value(&self, dotted: &str) -> Option<&Value> {
+        let path: Vec<&str> = dotted.split('.').collect();
+        lookup(&self.effective, &path)
+    }
+
+    /// `sha256:<hex>` of the effective configuration as canonical JSON
+    /// (keys sorted, no insignificant whitespace): the same settings give
+    /// the same digest whichever files and layout produced them.
+    pub fn digest(&self) -> String {
+        let mut hasher = Sha256::new();
+        hasher.update(crate::canonical::to_vec(&self.effective));
+        format!("sha256:{}", crate::canonical::hex(&hasher.finalize()))
+    }
 }
 
 /// Load the layers for a repository directory.
-pub fn load(repo_dir: &Path, org_policy: Option<&Path>) -> Result<LoadedConfig, Failure> {
+pub fn load(
+    repo_dir: &Path,
+    org_policy: Option<&Path>,
+    sections: &Sections,
+) -> Result<LoadedConfig, Failure> {
     let org = match org_policy {
         Some(path) => Some((path.to_path_buf(), read_config_file(path, "org policy")?)),
         None => None,
     };
-    let repo_path = [REPO_CONFIG_PATH, ".ci-intel/config.yaml"]
-        .iter()
-        .map(|p| repo_dir.join(p))
-        .find(|p| p.exists());
+    let repo_path = repository_config_path(repo_dir);
     let repo = match repo_path {
         Some(path) => {
             let text = read_config_file(&path, "repository config")?;
@@ -64,7 +102,47 @@ pub fn load(repo_dir: &Path, org_policy: Option<&Path>) -> Result<LoadedConfig, 
     load_from_texts(
         org.as_ref().map(|(p, t)| (p.as_path(), t.as_str())),
         repo.as_ref().map(|(p, t)| (p.as_path(), t.as_str())),
+        sections,
     )
+}
+
+/// Load the layers for a tool's own command line: `--config FILE` (default:
+/// the repository's configuration in the current directory, if any) over
+/// `--org-policy FILE`.
+pub fn load_cli(
+    config: Option<&Path>,
+    org_policy: Option<&Path>,
+    sections: &Sections,
+) -> Result<LoadedConfig, Failure> {
+    let org = match org_policy {
+        Some(path) => Some((path.to_path_buf(), read_config_file(path, "org policy")?)),
+        None => None,
+    };
+    let repo_path = match config {
+        Some(path) => Some(path.to_path_buf()),
+        None => repository_config_path(Path::new("")),
+    };
+    let repo = match repo_path {
+        Some(path) => {
+            let text = read_config_file(&path, "configuration")?;
+            Some((path, text))
+        }
+        None => None,
+    };
+    load_from_texts(
+        org.as_ref().map(|(p, t)| (p.as_path(), t.as_str())),
+        repo.as_ref().map(|(p, t)| (p.as_path(), t.as_str())),
+        sections,
+    )
+}
+
+/// The repository's configuration file, if it has one
+/// (`.ci-intel/config.yml`, else `.ci-intel/config.yaml`).
+pub fn repository_config_path(repo_dir: &Path) -> Option<PathBuf> {
+    [REPO_CONFIG_PATH, ".ci-intel/config.yaml"]
+        .iter()
+        .map(|p| repo_dir.join(p))
+        .find(|p| p.exists())
 }
 
 fn read_config_file(path: &Path, what: &str) -> Result<String, Failure> {
@@ -81,19 +159,23 @@ fn read_config_file(path: &Path, what: &str) -> Result<String, Failure> {
 pub fn load_from_texts(
     org: Option<(&Path, &str)>,
     repo: Option<(&Path, &str)>,
+    sections: &Sections,
 ) -> Result<LoadedConfig, Failure> {
-    let schema = config_schema();
-    let hub = serde_json::to_value(Config::default())
-        .map_err(|e| Failure::infra(format!("cannot serialise hub defaults: {e}")))?;
-    let mut merged = hub;
+    let schema = sections.schema();
+    let mut merged = sections.defaults();
+    let parse = |path: &Path, text: &str| parse_layer_with(path, text, sections, &schema);
     let mut layers = vec![LayerSource::HubDefaults];
     let mut locked = Vec::new();
 
     if let Some((path, text)) = org {
-        let layer = parse_layer(path, text)?;
+        let layer = parse(path, text)?;
         locked = string_list(layer.get("lock"));
         for key in &locked {
-            lockable_direction(&schema, key).map_err(|why| {
+            if !sections.is_complete() && !sections.covers(key) {
+                // Another tool's key: that tool's binary enforces it.
+                continue;
+            }
+            lockable_direction(&schema, sections, key).map_err(|why| {
                 Failure::usage(format!("{}: `lock` entry `{key}`: {why}", path.display()))
             })?;
         }
@@ -102,7 +184,7 @@ pub fn load_from_texts(
     }
 
     if let Some((path, text)) = repo {
-        let layer = parse_layer(path, text)?;
+        let layer = parse(path, text)?;
         if layer.get("lock").is_some() {
             let line = yaml_locate::key_line(text, &["lock"]);
             return Err(Failure::usage(format!(
@@ -111,7 +193,10 @@ pub fn load_from_texts(
             )));
         }
         for key in &locked {
-            check_lock(&schema, key, &merged, &layer, path, text)?;
+            if !sections.is_complete() && !sections.covers(key) {
+                continue;
+            }
+            check_lock(&schema, sections, key, &merged, &layer, path, text)?;
         }
         merge(&mut merged, layer);
         layers.push(LayerSource::Repository(path.to_path_buf()));
@@ -120,7 +205,16 @@ pub fn load_from_texts(
     if let Some(obj) = merged.as_object_mut() {
         obj.remove("lock");
     }
-    let config: Config = serde_json::from_value(merged)
+    let core: Map<String, Value> = merged
+        .as_object()
+        .map(|o| {
+            o.iter()
+                .filter(|(k, _)| CORE_KEYS.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let config: Config = serde_json::from_value(Value::Object(core))
         .map_err(|e| Failure::usage(format!("the merged configuration is invalid: {e}")))?;
     if config.version != CONFIG_VERSION {
         return Err(Failure::usage(format!(
@@ -130,87 +224,216 @@ pub fn load_from_texts(
     }
     Ok(LoadedConfig {
         config,
+        effective: merged,
         layers,
         locked,
     })
 }
 
 /// Parse and validate one layer file; returns only the keys it sets.
-pub fn parse_layer(path: &Path, text: &str) -> Result<Value, Failure> {
-    // Type and key validation with the parser's own location.
-    let deserializer = yaml_serde::Deserializer::from_str(text);
-    let typed: Result<Config, _> = serde_path_to_error::deserialize(deserializer);
-    if let Err(error) = typed {
-        return Err(typed_error(path, text, &error));
-    }
-    let raw: yaml_serde::Value = yaml_serde::from_str(text)
-        .map_err(|e| Failure::usage(format!("{}: invalid YAML: {e}", path.display())))?;
+pub fn parse_layer(path: &Path, text: &str, sections: &Sections) -> Result<Value, Failure> {
+    parse_layer_with(path, text, sections, &sections.schema())
+}
+
+fn parse_layer_with(
+    path: &Path,
+    text: &str,
+    sections: &Sections,
+    schema: &Value,
+) -> Result<Value, Failure> {
+    let raw: yaml_serde::Value = yaml_serde::from_str(text).map_err(|e| {
+        let line = e.location().map(|l| l.line());
+        Failure::usage(format!(
+            "{}: invalid YAML: {}",
+            at(path, line),
+            strip_location(&e.to_string())
+        ))
+    })?;
     let value = serde_json::to_value(raw).map_err(|e| {
         Failure::usage(format!(
             "{}: cannot be read as JSON-compatible YAML: {e}",
             path.display()
         ))
     })?;
-    match value {
-        Value::Null => Ok(Value::Object(Map::new())),
-        Value::Object(_) => Ok(value),
-        other => Err(Failure::usage(format!(
-            "{}: expected a mapping of keys at the top level, found {}",
-            path.display(),
-            kind_of(&other)
-        ))),
-    }
+    let value = match value {
+        Value::Null => Value::Object(Map::new()),
+        Value::Object(_) => value,
+        other => {
+            return Err(Failure::usage(format!(
+                "{}: expected a mapping of keys at the top level, found {}",
+                path.display(),
+                kind_of(&other)
+            )));
+        }
+    };
+    validate_layer(path, text, &value, sections, schema)?;
+    Ok(value)
 }
 
+/// Check every key a layer sets: core's keys by core's type, each section
+/// by its owner's type, and anything else is unknown (with a suggestion).
+fn validate_layer(
+    path: &Path,
+    text: &str,
+    value: &Value,
+    sections: &Sections,
+    schema: &Value,
+) -> Result<(), Failure> {
+    let Some(object) = value.as_object() else {
+        return Ok(());
+    };
+    let mut core = Map::new();
+    for (key, child) in object {
+        if CORE_KEYS.contains(&key.as_str()) {
+            core.insert(key.clone(), child.clone());
+        } else {
+            validate_node(path, text, &[key.as_str()], child, sections, schema)?;
+        }
+    }
+    serde_path_to_error::deserialize::<_, Config>(Value::Object(core))
+        .map(|_| ())
+        .map_err(|error| {
+            let segments: Vec<String> = error
+                .path()
+                .iter()
+                .map(ToString::to_string)
+                .filter(|s| !s.is_empty() && s != "?")
+                .collect();
+            typed_error(
+                path,
+                text,
+                schema,
+                &SectionError {
+                    path: segments,
+                    message: error.into_inner().to_string(),
+                },
+                &[],
+            )
+        })
+}
+
+fn validate_node(
+    path: &Path,
+    text: &str,
+    at_key: &[&str],
+    value: &Value,
+    sections: &Sections,
+    schema: &Value,
+) -> Result<(), Failure> {
+    let dotted = at_key.join(".");
+    if let Some(spec) = sections.find(&dotted) {
+        return spec
+            .check(value)
+            .map_err(|error| typed_error(path, text, schema, &error, at_key));
+    }
+    if sections.is_container(&dotted) {
+        let Some(children) = value.as_object() else {
+            if value.is_null() {
+                return Ok(());
+            }
+            let line = yaml_locate::key_line(text, at_key);
+            return Err(Failure::usage(format!(
+                "{}: invalid value for `{dotted}`: expected a mapping, found {}; see schemas/config.schema.json",
+                at(path, line),
+                kind_of(value)
+            )));
+        };
+        for (key, child) in children {
+            let mut child_key = at_key.to_vec();
+            child_key.push(key.as_str());
+            validate_node(path, text, &child_key, child, sections, schema)?;
+        }
+        return Ok(());
+    }
+    if !sections.is_complete() {
+        // Another tool's section: its own binary, `ci-intel check` and
+        // `ci-intel doctor` validate it.
+        return Ok(());
+    }
+    let parent = &at_key[..at_key.len() - 1];
+    let unknown = at_key[at_key.len() - 1];
+    let known = sections.known_children(parent);
+    Err(unknown_key_error(
+        path,
+        text,
+        at_key,
+        unknown,
+        &known,
+        yaml_locate::key_line(text, at_key),
+    ))
+}
+
+fn unknown_key_error(
+    path: &Path,
+    text: &str,
+    full: &[&str],
+    unknown: &str,
+    known: &[String],
+    line: Option<usize>,
+) -> Failure {
+    let hint = match did_you_mean(unknown, known.iter().map(String::as_str)) {
+        Some(best) => format!("did you mean `{best}`?"),
+        None => "remove it".to_owned(),
+    };
+    let line = line.or_else(|| nearest_line(text, full));
+    Failure::usage(format!(
+        "{}: unknown key `{}`: {hint} (known keys here: {})",
+        at(path, line),
+        full.join("."),
+        known.join(", ")
+    ))
+}
+
+/// The line of `full`, else of its closest ancestor the document writes in
+/// block style.
+fn nearest_line(text: &str, full: &[&str]) -> Option<usize> {
+    (1..=full.len())
+        .rev()
+        .find_map(|len| yaml_locate::key_line(text, &full[..len]))
+}
+
+/// A section's (or core's) type error, placed at its key and line.
 fn typed_error(
     path: &Path,
     text: &str,
-    error: &serde_path_to_error::Error<yaml_serde::Error>,
+    schema: &Value,
+    error: &SectionError,
+    section: &[&str],
 ) -> Failure {
-    let inner = error.inner();
-    let line = inner.location().map(|l| l.line());
-    let message = inner.to_string();
-    let parent: Vec<String> = error
-        .path()
-        .iter()
-        .map(|segment| segment.to_string())
-        .filter(|s| !s.is_empty() && s != "?")
-        .collect();
-    if let Some(unknown) = backticked_after(&message, "unknown field `") {
-        // serde_path_to_error's path already ends with the unknown key itself.
-        let parent_path: Vec<&str> = parent
-            .iter()
-            .map(String::as_str)
-            .filter(|s| *s != unknown)
-            .collect();
-        let known = known_keys(&config_schema(), &parent_path);
-        let dotted = parent_path
-            .iter()
-            .copied()
-            .chain(std::iter::once(unknown.as_str()))
-            .collect::<Vec<_>>()
-            .join(".");
-        let hint = match did_you_mean(&unknown, known.iter().map(String::as_str)) {
-            Some(best) => format!("did you mean `{best}`?"),
-            None => "remove it".to_owned(),
-        };
-        let line = line.or_else(|| yaml_locate::key_line(text, &[unknown.as_str()]));
-        return Failure::usage(format!(
-            "{}: unknown key `{dotted}`: {hint} (known keys here: {})",
-            at(path, line),
-            known.join(", ")
-        ));
+    let message = error.message.as_str();
+    if let Some(unknown) = backticked_after(message, "unknown field `") {
+        // The error path may already end with the unknown key itself.
+        let mut parent: Vec<&str> = section.to_vec();
+        parent.extend(
+            error
+                .path
+                .iter()
+                .map(String::as_str)
+                .filter(|s| *s != unknown),
+        );
+        let known = known_keys(schema, &parent);
+        let mut full = parent.clone();
+        full.push(unknown.as_str());
+        return unknown_key_error(
+            path,
+            text,
+            &full,
+            &unknown,
+            &known,
+            yaml_locate::key_line(text, &full),
+        );
     }
-    let key = parent.join(".");
-    let key = if key.is_empty() {
+    let mut full: Vec<&str> = section.to_vec();
+    full.extend(error.path.iter().map(String::as_str));
+    let key = if full.is_empty() {
         "(top level)".to_owned()
     } else {
-        format!("`{key}`")
+        format!("`{}`", full.join("."))
     };
     Failure::usage(format!(
         "{}: invalid value for {key}: {}; see schemas/config.schema.json",
-        at(path, line),
-        strip_location(&message)
+        at(path, nearest_line(text, &full)),
+        strip_location(message)
     ))
 }
 
@@ -309,7 +532,8 @@ fn resolve<'a>(root: &'a Value, node: &'a Value) -> &'a Value {
     }
 }
 
-fn known_keys(schema: &Value, path: &[&str]) -> Vec<String> {
+/// The keys the schema knows at `path` (the top level when empty).
+pub fn known_keys(schema: &Value, path: &[&str]) -> Vec<String> {
     let node = if path.is_empty() {
         Some(schema)
     } else {
@@ -322,12 +546,20 @@ fn known_keys(schema: &Value, path: &[&str]) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn lockable_direction(schema: &Value, dotted: &str) -> Result<Tighten, String> {
+fn lockable_direction(
+    schema: &Value,
+    sections: &Sections,
+    dotted: &str,
+) -> Result<Tighten, String> {
     let path: Vec<&str> = dotted.split('.').collect();
     let Some(node) = schema_node(schema, &path) else {
         let parent = &path[..path.len() - 1];
         let last = path[path.len() - 1];
-        let known = known_keys(schema, parent);
+        let known = if parent.is_empty() {
+            sections.known_children(&[])
+        } else {
+            known_keys(schema, parent)
+        };
         let hint = did_you_mean(last, known.iter().map(String::as_str))
             .map(|best| {
                 let mut suggestion: Vec<&str> = parent.to_vec();
@@ -348,6 +580,7 @@ fn lockable_direction(schema: &Value, dotted: &str) -> Result<Tighten, String> {
 
 fn check_lock(
     schema: &Value,
+    sections: &Sections,
     dotted: &str,
     effective: &Value,
     repo_layer: &Value,
@@ -359,7 +592,7 @@ fn check_lock(
         return Ok(());
     };
     let locked = lookup(effective, &path).cloned().unwrap_or(Value::Null);
-    let direction = lockable_direction(schema, dotted).map_err(Failure::usage)?;
+    let direction = lockable_direction(schema, sections, dotted).map_err(Failure::usage)?;
     if direction.allows(&locked, candidate) {
         return Ok(());
     }
@@ -378,30 +611,90 @@ fn lookup<'a>(value: &'a Value, path: &[&str]) -> Option<&'a Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::SectionSpec;
     use crate::findings::Severity;
+    use schemars::JsonSchema;
+    use serde::{Deserialize, Serialize};
+
+    /// A section shaped like a gate's, declared here the way a tool crate
+    /// declares its own.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+    #[serde(default, deny_unknown_fields)]
+    struct DemoGate {
+        /// Run this gate.
+        #[schemars(extend("x-ci-intel-tighten" = "true"))]
+        enabled: bool,
+        /// Patterns.
+        records: Vec<String>,
+        /// Pass on nothing to check.
+        #[schemars(extend("x-ci-intel-tighten" = "false"))]
+        allow_empty: bool,
+        /// A budget.
+        #[schemars(extend("x-ci-intel-tighten" = "lower"))]
+        budget: u32,
+        /// An allowlist.
+        #[schemars(extend("x-ci-intel-tighten" = "subset"))]
+        allow: Vec<String>,
+        /// Required things.
+        #[schemars(extend("x-ci-intel-tighten" = "superset"))]
+        required: Vec<String>,
+    }
+
+    impl Default for DemoGate {
+        fn default() -> Self {
+            DemoGate {
+                enabled: true,
+                records: vec![".ci-intel/telemetry/**/*.ndjson".to_owned()],
+                allow_empty: true,
+                budget: 10,
+                allow: Vec::new(),
+                required: Vec::new(),
+            }
+        }
+    }
+
+    fn sections() -> Sections {
+        Sections::complete([
+            SectionSpec::of::<DemoGate>("gates.telemetry"),
+            SectionSpec::of::<DemoGate>("gates.hub_pins"),
+            SectionSpec::of::<DemoGate>("demo"),
+        ])
+    }
+
+    fn telemetry(loaded: &LoadedConfig) -> DemoGate {
+        loaded.section("gates.telemetry").unwrap()
+    }
 
     fn repo(text: &str) -> Result<LoadedConfig, Failure> {
-        load_from_texts(None, Some((Path::new(".ci-intel/config.yml"), text)))
+        load_from_texts(
+            None,
+            Some((Path::new(".ci-intel/config.yml"), text)),
+            &sections(),
+        )
     }
 
     fn layered(org: &str, repo_text: &str) -> Result<LoadedConfig, Failure> {
         load_from_texts(
             Some((Path::new("org.yml"), org)),
             Some((Path::new(".ci-intel/config.yml"), repo_text)),
+            &sections(),
         )
     }
 
     #[test]
     fn no_files_means_hub_defaults() {
-        let loaded = load_from_texts(None, None).unwrap();
+        let loaded = load_from_texts(None, None, &sections()).unwrap();
         assert!(loaded.is_default());
         assert_eq!(loaded.config, Config::default());
+        assert_eq!(telemetry(&loaded), DemoGate::default());
+        assert_eq!(loaded.effective, sections().defaults());
     }
 
     #[test]
     fn an_empty_repo_file_keeps_the_defaults() {
         assert_eq!(repo("").unwrap().config, Config::default());
         assert_eq!(repo("# nothing\n").unwrap().config, Config::default());
+        assert_eq!(telemetry(&repo("").unwrap()), DemoGate::default());
     }
 
     #[test]
@@ -409,13 +702,10 @@ mod tests {
         let loaded =
             repo("fail_on: medium\ngates:\n  telemetry:\n    allow_empty: false\n").unwrap();
         assert_eq!(loaded.config.fail_on, Severity::Medium);
-        assert!(!loaded.config.gates.telemetry.allow_empty);
+        assert!(!telemetry(&loaded).allow_empty);
         // Siblings of the overridden key keep their defaults.
-        assert!(loaded.config.gates.telemetry.enabled);
-        assert_eq!(
-            loaded.config.gates.telemetry.records,
-            Config::default().gates.telemetry.records
-        );
+        assert!(telemetry(&loaded).enabled);
+        assert_eq!(telemetry(&loaded).records, DemoGate::default().records);
     }
 
     #[test]
@@ -486,7 +776,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(loaded.config.fail_on, Severity::Low);
-        assert!(!loaded.config.gates.telemetry.allow_empty);
+        assert!(!telemetry(&loaded).allow_empty);
         assert_eq!(loaded.locked.len(), 2);
         assert_eq!(loaded.layers.len(), 3);
     }
@@ -536,36 +826,22 @@ mod tests {
     }
 
     #[test]
-    fn policy_keys_lock_in_their_tighter_direction() {
-        let org = "policy:\n  persona: pedantic\n  rules:\n    unpinned-uses:\n      enabled: true\n      severity: high\n  trigger_allowlist:\n    - {path: a.yml, reason: r, owner: o, expires: 2099-01-01}\n    - {path: b.yml, reason: r, owner: o, expires: 2099-01-01}\nlock: [policy.persona, policy.rules.unpinned-uses.enabled, policy.rules.unpinned-uses.severity, policy.trigger_allowlist, policy.pins]\n";
+    fn section_keys_lock_in_their_tighter_direction() {
+        let org = "demo:\n  budget: 5\n  allow: [a, b]\n  required: [x]\nlock: [demo.budget, demo.allow, demo.required]\n";
         let loaded = layered(
             org,
-            "policy:\n  rules:\n    unpinned-uses:\n      severity: critical\n  trigger_allowlist:\n    - {path: a.yml, reason: r, owner: o, expires: 2099-01-01}\n",
+            "demo:\n  budget: 3\n  allow: [a]\n  required: [x, y]\n",
         )
         .unwrap();
+        let demo: DemoGate = loaded.section("demo").unwrap();
         assert_eq!(
-            loaded.config.policy.rules.unpinned_uses.severity,
-            Some(Severity::Critical)
+            (demo.budget, demo.allow.len(), demo.required.len()),
+            (3, 1, 2)
         );
-        assert_eq!(loaded.config.policy.trigger_allowlist.len(), 1);
         for (repo_text, key) in [
-            ("policy:\n  persona: regular\n", "policy.persona"),
-            (
-                "policy:\n  rules:\n    unpinned-uses:\n      enabled: false\n",
-                "policy.rules.unpinned-uses.enabled",
-            ),
-            (
-                "policy:\n  rules:\n    unpinned-uses:\n      severity: medium\n",
-                "policy.rules.unpinned-uses.severity",
-            ),
-            (
-                "policy:\n  trigger_allowlist:\n    - {path: c.yml, reason: r, owner: o, expires: 2099-01-01}\n",
-                "policy.trigger_allowlist",
-            ),
-            (
-                "policy:\n  pins:\n    - {pattern: '*', policy: any}\n",
-                "policy.pins",
-            ),
+            ("demo:\n  budget: 6\n", "demo.budget"),
+            ("demo:\n  allow: [a, c]\n", "demo.allow"),
+            ("demo:\n  required: [y]\n", "demo.required"),
         ] {
             let err = layered(org, repo_text).unwrap_err();
             assert_eq!(err.code, crate::ExitCode::Usage);
@@ -574,81 +850,64 @@ mod tests {
     }
 
     #[test]
-    fn secrets_keys_lock_in_their_tighter_direction() {
-        let org = "secrets:\n  allow_empty: false\n  max_file_size: 1000000\n  disabled_rules: [jwt, gcp-api-key]\n  allowlist:\n    paths: ['test/**', 'docs/**']\n    regexes: ['^FAKE']\n    stopwords: [dummy]\n  sweep:\n    allowed_names: [CODECOV_TOKEN, NPM_CONFIG_TOKEN]\nlock: [secrets.allow_empty, secrets.max_file_size, secrets.disabled_rules, secrets.allowlist.paths, secrets.allowlist.regexes, secrets.allowlist.stopwords, secrets.sweep.allowed_names, secrets.baseline]\n";
-        let loaded = layered(
-            org,
-            "secrets:\n  max_file_size: 2000000\n  disabled_rules: [jwt]\n  allowlist:\n    paths: ['test/**']\n    stopwords: []\n  sweep:\n    allowed_names: [CODECOV_TOKEN]\n",
+    fn unknown_sections_and_section_keys_are_refused_with_a_suggestion() {
+        let err = repo("dmeo:\n  budget: 1\n").unwrap_err();
+        assert!(
+            err.message.contains("did you mean `demo`?"),
+            "{}",
+            err.message
+        );
+        let err = repo("gates:\n  telemtry:\n    enabled: true\n").unwrap_err();
+        assert!(
+            err.message.contains(".ci-intel/config.yml:2"),
+            "{}",
+            err.message
+        );
+        assert!(
+            err.message.contains("did you mean `telemetry`?"),
+            "{}",
+            err.message
+        );
+        let err = repo("demo:\n  budget: lots\n").unwrap_err();
+        assert!(
+            err.message.contains(".ci-intel/config.yml:2"),
+            "{}",
+            err.message
+        );
+        assert!(err.message.contains("`demo.budget`"), "{}", err.message);
+    }
+
+    #[test]
+    fn a_tool_binary_carries_other_sections_along_unvalidated() {
+        let partial = Sections::partial([SectionSpec::of::<DemoGate>("demo")]);
+        let text =
+            "demo:\n  budget: 2\nother_tool:\n  anything: [1]\nlock: [other_tool.anything]\n";
+        let loaded = load_from_texts(Some((Path::new("org.yml"), text)), None, &partial).unwrap();
+        assert_eq!(loaded.section::<DemoGate>("demo").unwrap().budget, 2);
+        // Its own section stays strict.
+        let err = load_from_texts(
+            None,
+            Some((Path::new("c.yml"), "demo:\n  bugdet: 2\n")),
+            &partial,
         )
-        .unwrap();
-        let secrets = &loaded.config.secrets;
-        assert_eq!(secrets.max_file_size, 2_000_000);
-        assert_eq!(secrets.allowlist.paths, vec!["test/**"]);
-        assert_eq!(secrets.allowlist.regexes, vec!["^FAKE"]);
-        assert_eq!(secrets.sweep.allowed_names, vec!["CODECOV_TOKEN"]);
-        for (repo_text, key) in [
-            ("secrets:\n  allow_empty: true\n", "secrets.allow_empty"),
-            ("secrets:\n  max_file_size: 10\n", "secrets.max_file_size"),
-            (
-                "secrets:\n  disabled_rules: [jwt, private-key]\n",
-                "secrets.disabled_rules",
-            ),
-            (
-                "secrets:\n  allowlist:\n    paths: ['**']\n",
-                "secrets.allowlist.paths",
-            ),
-            (
-                "secrets:\n  allowlist:\n    regexes: ['.*']\n",
-                "secrets.allowlist.regexes",
-            ),
-            (
-                "secrets:\n  allowlist:\n    stopwords: [a]\n",
-                "secrets.allowlist.stopwords",
-            ),
-            (
-                "secrets:\n  sweep:\n    allowed_names: [AWS_SECRET_ACCESS_KEY]\n",
-                "secrets.sweep.allowed_names",
-            ),
-            ("secrets:\n  baseline: elsewhere.json\n", "secrets.baseline"),
-        ] {
-            let err = layered(org, repo_text).unwrap_err();
-            assert_eq!(err.code, crate::ExitCode::Usage);
-            assert!(err.message.contains(key), "{key}: {}", err.message);
-        }
-    }
-
-    #[test]
-    fn a_locked_pin_list_may_be_tightened_but_not_loosened() {
-        let org = "policy:\n  pins:\n    - {pattern: '*', policy: ref-pin}\nlock: [policy.pins]\n";
-        let tighter = "policy:\n  pins:\n    - {pattern: '*', policy: ref-pin}\n    - {pattern: 'acme/*', policy: hash-pin}\n";
-        assert!(layered(org, tighter).is_ok());
-        let looser = "policy:\n  pins:\n    - {pattern: '*', policy: ref-pin}\n    - {pattern: 'acme/tool', policy: any}\n";
-        let err = layered(org, looser).unwrap_err();
-        assert_eq!(err.code, crate::ExitCode::Usage);
+        .unwrap_err();
         assert!(
-            err.message.contains("`policy.pins` is locked"),
+            err.message.contains("did you mean `budget`?"),
             "{}",
             err.message
         );
+        // The complete set refuses the stranger.
+        assert!(load_from_texts(Some((Path::new("org.yml"), text)), None, &sections()).is_err());
     }
 
     #[test]
-    fn a_locked_attest_artifact_list_may_grow_but_never_lose_an_entry() {
-        let org = "attest:\n  artifacts:\n    - {paths: [dist/app], provenance: dist/app.intoto.jsonl, source_uri: github.com/acme/app}\nlock: [attest.artifacts]\n";
-        let grown = "attest:\n  artifacts:\n    - {paths: [dist/app], provenance: dist/app.intoto.jsonl, source_uri: github.com/acme/app}\n    - {paths: [dist/cli], bundle: dist/cli.sigstore.json, cert_identity: me}\n";
-        assert_eq!(
-            layered(org, grown).unwrap().config.attest.artifacts.len(),
-            2
-        );
-        let dropped = "attest:\n  artifacts:\n    - {paths: [dist/cli], bundle: dist/cli.sigstore.json, cert_identity: me}\n";
-        let err = layered(org, dropped).unwrap_err();
-        assert_eq!(err.code, crate::ExitCode::Usage);
-        assert!(
-            err.message.contains("`attest.artifacts` is locked"),
-            "{}",
-            err.message
-        );
-        assert!(err.message.contains("keep every item"), "{}", err.message);
+    fn the_digest_follows_the_settings_not_the_layout() {
+        let a = repo("fail_on: medium\ndemo:\n  budget: 2\n").unwrap();
+        let b = repo("demo: {budget: 2}\nfail_on: medium\n").unwrap();
+        let c = repo("fail_on: medium\ndemo:\n  budget: 3\n").unwrap();
+        assert_eq!(a.digest(), b.digest());
+        assert_ne!(a.digest(), c.digest());
+        assert!(a.digest().starts_with("sha256:") && a.digest().len() == 71);
     }
 
     #[test]

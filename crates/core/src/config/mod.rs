@@ -8,17 +8,17 @@
 
 mod layers;
 mod model;
+mod section;
 mod tighten;
 mod yaml_locate;
 
-pub use layers::{LayerSource, LoadedConfig, load, load_from_texts, parse_layer};
-pub use model::{
-    AttestArtifact, AttestConfig, CONFIG_VERSION, Config, DEFAULT_SECRETS_BASELINE,
-    DEFAULT_SECRETS_MAX_FILE_SIZE, Gates, HubConfig, HubPinsGate, Persona, PinPolicy, PinRule,
-    PolicyConfig, PolicyRules, RuleSetting, SecretsAllowlist, SecretsConfig, SigstoreInstance,
-    SweepConfig, TelemetryGate, TriggerAllow, config_schema,
+pub use layers::{
+    LayerSource, LoadedConfig, known_keys, load, load_cli, load_from_texts, parse_layer,
+    repository_config_path,
 };
-pub use tighten::Tighten;
+pub use model::{CONFIG_VERSION, CORE_KEYS, Config, HubConfig};
+pub use section::{Section, SectionError, SectionSpec, Sections};
+pub use tighten::{Tighten, most_specific_pattern};
 
 /// Where the repository's configuration lives, relative to its root.
 pub const REPO_CONFIG_PATH: &str = ".ci-intel/config.yml";

@@ -126,30 +126,77 @@ impl Tighten {
     }
 }
 
+/// The index of the entry of `patterns` that applies to `owner/repo`: an
+/// exact pattern, else `owner/*`, else `*`. Patterns match
+/// case-insensitively, as GitHub treats owner and repository names. This is
+/// the one lookup both the policy gate and the `stricter-pins` lock use.
+pub fn most_specific_pattern(patterns: &[&str], repository: &str) -> Option<usize> {
+    let repository = repository.to_ascii_lowercase();
+    let owner_glob = repository
+        .split_once('/')
+        .map(|(owner, _)| format!("{owner}/*"))
+        .unwrap_or_default();
+    let find = |wanted: &str| {
+        patterns
+            .iter()
+            .position(|pattern| pattern.eq_ignore_ascii_case(wanted))
+    };
+    find(&repository)
+        .or_else(|| find(&owner_glob))
+        .or_else(|| find("*"))
+}
+
+/// How strict a pin policy is: `hash-pin` (2) > `ref-pin` (1) > `any` (0);
+/// no matching entry means the hub default, `hash-pin`.
+fn pin_strictness(policy: Option<&str>) -> Option<u8> {
+    match policy {
+        None | Some("hash-pin") => Some(2),
+        Some("ref-pin") => Some(1),
+        Some("any") => Some(0),
+        Some(_) => None,
+    }
+}
+
 /// Whether `candidate` gives every reference a policy at least as strict as
 /// `locked` does. Only the three pattern levels matter (exact, `owner/*`,
 /// `*`), so probing each pattern either list names, one unnamed repository
 /// of each named owner, and one unnamed owner covers every reference.
 fn stricter_pins(locked: &Value, candidate: &Value) -> bool {
-    use super::model::PinRule;
-    let parse = |v: &Value| serde_json::from_value::<Vec<PinRule>>(v.clone()).ok();
+    let parse = |v: &Value| -> Option<Vec<(String, String)>> {
+        v.as_array()?
+            .iter()
+            .map(|rule| {
+                Some((
+                    rule.get("pattern")?.as_str()?.to_owned(),
+                    rule.get("policy")?.as_str()?.to_owned(),
+                ))
+            })
+            .collect()
+    };
     let (Some(locked), Some(candidate)) = (parse(locked), parse(candidate)) else {
         return false;
+    };
+    let effective = |rules: &[(String, String)], probe: &str| {
+        let patterns: Vec<&str> = rules.iter().map(|(p, _)| p.as_str()).collect();
+        let index = most_specific_pattern(&patterns, probe);
+        pin_strictness(index.map(|i| rules[i].1.as_str()))
     };
     // No real name contains a space, so these probes match no exact pattern.
     const UNNAMED: &str = "unnamed repository";
     let mut probes = vec![format!("{UNNAMED}/{UNNAMED}")];
-    for rule in locked.iter().chain(&candidate) {
-        match rule.pattern.split_once('/') {
+    for (pattern, _) in locked.iter().chain(&candidate) {
+        match pattern.split_once('/') {
             Some((owner, "*")) => probes.push(format!("{owner}/{UNNAMED}")),
-            Some(_) => probes.push(rule.pattern.clone()),
+            Some(_) => probes.push(pattern.clone()),
             None => {}
         }
     }
-    probes.iter().all(|probe| {
-        PinRule::effective(&candidate, probe).strictness()
-            >= PinRule::effective(&locked, probe).strictness()
-    })
+    probes.iter().all(
+        |probe| match (effective(&candidate, probe), effective(&locked, probe)) {
+            (Some(c), Some(l)) => c >= l,
+            _ => false,
+        },
+    )
 }
 
 fn severity(value: &Value) -> Option<Severity> {

@@ -13,11 +13,14 @@ pub mod yaml;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use globset::{Glob, GlobMatcher, GlobSet, GlobSetBuilder};
 
-use ci_intel_core::config::{self, Config, Persona, PinPolicy, PinRule, PolicyConfig};
+use crate::config::{Persona, PinPolicy, PinRule, PolicyConfig};
+use ci_intel_core::checkout::Checkout;
+use ci_intel_core::config::{self, Sections};
 use ci_intel_core::{
     ExitCode, Failure, Finding, Location, OutputFormat, Report, RuleMeta, RunnerEnv, Severity,
     ToolInfo, render,
@@ -179,7 +182,7 @@ impl Options {
         expired.map(Err)
     }
 
-    fn excluded(&self, file: &str) -> bool {
+    pub(crate) fn excluded(&self, file: &str) -> bool {
         self.exclude.is_match(file)
     }
 }
@@ -227,6 +230,62 @@ fn in_workflows_dir(path: &Path) -> bool {
     parts.len() >= 3 && parts[parts.len() - 2] == "workflows" && parts[parts.len() - 3] == ".github"
 }
 
+/// What a file found in a tree is to the audit, from where it is and its
+/// name: a workflow under `.github/workflows`, an action, a dependabot.yml,
+/// or nothing.
+fn classify(path: &Path) -> Option<DocKind> {
+    if in_workflows_dir(path) && is_yaml(path) {
+        Some(DocKind::Workflow)
+    } else {
+        kind_from_name(path)
+    }
+}
+
+/// What to audit in a checkout, as [`discover`] finds it in a directory:
+/// workflows, actions and dependabot.yml; in a checkout with none of those
+/// and no `.github`, its top-level YAML files.
+pub fn checkout_targets(checkout: &Checkout) -> Vec<Target> {
+    let target = |file: &ci_intel_core::checkout::CheckoutFile, kind| Target {
+        path: file.path.clone(),
+        display: file.relative.clone(),
+        kind,
+    };
+    let mut found: Vec<Target> = checkout
+        .files()
+        .iter()
+        .filter_map(|file| classify(Path::new(&file.relative)).map(|kind| target(file, Some(kind))))
+        .collect();
+    if found.is_empty() && !checkout.root().join(".github").exists() {
+        found = checkout
+            .files()
+            .iter()
+            .filter(|f| !f.relative.contains('/') && is_yaml(Path::new(&f.relative)))
+            .map(|f| target(f, kind_from_name(Path::new(&f.relative))))
+            .collect();
+    }
+    found
+}
+
+/// Audit a checkout shared with other gates: files are read through it
+/// (once per run) and reported relative to its root.
+pub fn audit_checkout(checkout: &Checkout, opts: &Options) -> Result<AuditOutcome, Failure> {
+    let targets = checkout_targets(checkout);
+    audit_with(
+        &targets,
+        opts,
+        &|target: &Target| match checkout.get(&target.display) {
+            Some(file) => checkout.read(file),
+            None => read_target(target),
+        },
+    )
+}
+
+fn read_target(target: &Target) -> Result<Arc<[u8]>, Failure> {
+    std::fs::read(&target.path)
+        .map(Arc::from)
+        .map_err(|e| Failure::infra(format!("cannot read {}: {e}", target.path.display())))
+}
+
 /// Find what to audit under `paths`. A directory is walked (honouring
 /// `.gitignore`) for `.github/workflows/*.y[a]ml`, `action.y[a]ml` and
 /// `dependabot.y[a]ml`; a directory with none of those and no `.github` is
@@ -248,11 +307,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<Target>, Failure> {
         let mut found = Vec::new();
         for path in ci_intel_core::walk::files(root)? {
             let path = path.as_path();
-            let kind = if in_workflows_dir(path) && is_yaml(path) {
-                Some(DocKind::Workflow)
-            } else {
-                kind_from_name(path)
-            };
+            let kind = classify(path);
             if kind.is_some() {
                 found.push(Target {
                     path: path.to_path_buf(),
@@ -498,6 +553,16 @@ pub struct AuditOutcome {
 /// Audit every target, in parallel. Unreadable files are infrastructure
 /// errors; everything about their content is a finding.
 pub fn audit_targets(targets: &[Target], opts: &Options) -> Result<AuditOutcome, Failure> {
+    audit_with(targets, opts, &read_target)
+}
+
+type ReadTarget<'a> = dyn Fn(&Target) -> Result<Arc<[u8]>, Failure> + Sync + 'a;
+
+fn audit_with(
+    targets: &[Target],
+    opts: &Options,
+    read: &ReadTarget<'_>,
+) -> Result<AuditOutcome, Failure> {
     let selected: Vec<&Target> = targets
         .iter()
         .filter(|t| !opts.excluded(&t.display))
@@ -515,9 +580,7 @@ pub fn audit_targets(targets: &[Target], opts: &Options) -> Result<AuditOutcome,
                 scope.spawn(move || {
                     let mut out = Vec::new();
                     for target in part {
-                        let bytes = std::fs::read(&target.path).map_err(|e| {
-                            Failure::infra(format!("cannot read {}: {e}", target.path.display()))
-                        })?;
+                        let bytes = read(target)?;
                         out.extend(audit_bytes(&target.display, &bytes, target.kind, opts));
                     }
                     Ok(out)
@@ -664,58 +727,37 @@ pub fn json_report<'a>(
     }
 }
 
-fn load_config(args: &AuditArgs) -> Result<Config, Failure> {
-    let read = |path: &Path, what: &str| {
-        std::fs::read_to_string(path)
-            .map_err(|e| Failure::usage(format!("cannot read {what} {}: {e}", path.display())))
-    };
-    let org = match &args.org_policy {
-        Some(path) => Some((path.clone(), read(path, "org policy")?)),
-        None => None,
-    };
-    let repo_path = match &args.config {
-        Some(path) => Some(path.clone()),
-        None => [config::REPO_CONFIG_PATH, ".ci-intel/config.yaml"]
-            .iter()
-            .map(PathBuf::from)
-            .find(|p| p.exists()),
-    };
-    let repo = match repo_path {
-        Some(path) => {
-            let text = read(&path, "configuration")?;
-            Some((path, text))
-        }
-        None => None,
-    };
-    let loaded = config::load_from_texts(
-        org.as_ref().map(|(p, t)| (p.as_path(), t.as_str())),
-        repo.as_ref().map(|(p, t)| (p.as_path(), t.as_str())),
+fn load_config(args: &AuditArgs) -> Result<(PolicyConfig, Severity), Failure> {
+    let loaded = config::load_cli(
+        args.config.as_deref(),
+        args.org_policy.as_deref(),
+        &Sections::partial([crate::gate::section()]),
     )?;
-    let mut config = loaded.config;
+    let mut policy: PolicyConfig = loaded.section(crate::gate::SECTION)?;
     if let Some(flag) = args.persona {
         let wanted = match flag {
             PersonaArg::Regular => Persona::Regular,
             PersonaArg::Pedantic => Persona::Pedantic,
         };
         if wanted == Persona::Regular
-            && config.policy.persona == Persona::Pedantic
+            && policy.persona == Persona::Pedantic
             && loaded.locked.iter().any(|k| k == "policy.persona")
         {
             return Err(Failure::usage(
                 "--persona regular: policy.persona is locked to `pedantic` by the org policy",
             ));
         }
-        config.policy.persona = wanted;
+        policy.persona = wanted;
     }
-    Ok(config)
+    Ok((policy, loaded.config.fail_on))
 }
 
 /// `ci-intel-policy audit`.
 pub fn run_cli(args: &AuditArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
-    let config = load_config(args)?;
+    let (policy, fail_on) = load_config(args)?;
     let opts = Options::new(
-        &config.policy,
-        config.policy.persona,
+        &policy,
+        policy.persona,
         env.var("GITHUB_REPOSITORY").map(str::to_owned),
         chrono::Utc::now().date_naive(),
     )?;
@@ -746,7 +788,6 @@ pub fn run_cli(args: &AuditArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
         );
         return Ok(ExitCode::Deny);
     }
-    let fail_on = config.fail_on;
     render::print_report(
         &report,
         args.format,
@@ -800,7 +841,7 @@ pub fn run_cli(args: &AuditArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ci_intel_core::config::{PinRule, TriggerAllow};
+    use crate::config::{PinRule, TriggerAllow};
 
     fn opts(policy: &PolicyConfig) -> Options {
         let today = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap_or_default();

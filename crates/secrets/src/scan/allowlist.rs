@@ -5,8 +5,8 @@
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use regex::Regex;
 
+use crate::config::SecretsAllowlist;
 use ci_intel_core::Failure;
-use ci_intel_core::config::SecretsAllowlist;
 
 /// The compiled allowlist.
 #[derive(Debug, Clone)]

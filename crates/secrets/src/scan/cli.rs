@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use ci_intel_core::config::{self, LoadedConfig};
+use crate::config::SecretsConfig;
+use ci_intel_core::config::{self, LoadedConfig, Sections};
 use ci_intel_core::{ExitCode, Failure, OutputFormat, RunnerEnv, Severity, ToolInfo, render};
 
 use super::baseline::{BASELINE_VERSION, Baseline, BaselineEntry, BaselineFile};
@@ -92,37 +93,19 @@ fn parse_size(text: &str) -> Result<u64, String> {
 
 /// Load the configuration layers as `ci-intel-policy audit` does: the org
 /// overlay (`--org-policy` or `$CI_INTEL_ORG_POLICY`), then `--config` or
-/// `.ci-intel/config.yml` in the current directory.
+/// `.ci-intel/config.yml` in the current directory. Returns the effective
+/// `secrets:` section and the loaded layers (for `fail_on` and locks).
 pub fn load_config(
     config_path: Option<&Path>,
     org_policy: Option<&Path>,
-) -> Result<LoadedConfig, Failure> {
-    let read = |path: &Path, what: &str| {
-        std::fs::read_to_string(path)
-            .map_err(|e| Failure::usage(format!("cannot read {what} {}: {e}", path.display())))
-    };
-    let org = match org_policy {
-        Some(path) => Some((path.to_path_buf(), read(path, "org policy")?)),
-        None => None,
-    };
-    let repo_path = match config_path {
-        Some(path) => Some(path.to_path_buf()),
-        None => [config::REPO_CONFIG_PATH, ".ci-intel/config.yaml"]
-            .iter()
-            .map(PathBuf::from)
-            .find(|p| p.exists()),
-    };
-    let repo = match repo_path {
-        Some(path) => {
-            let text = read(&path, "configuration")?;
-            Some((path, text))
-        }
-        None => None,
-    };
-    config::load_from_texts(
-        org.as_ref().map(|(p, t)| (p.as_path(), t.as_str())),
-        repo.as_ref().map(|(p, t)| (p.as_path(), t.as_str())),
-    )
+) -> Result<(SecretsConfig, LoadedConfig), Failure> {
+    let loaded = config::load_cli(
+        config_path,
+        org_policy,
+        &Sections::partial([crate::gate::section()]),
+    )?;
+    let secrets = loaded.section(crate::gate::SECTION)?;
+    Ok((secrets, loaded))
 }
 
 /// One finding in `--format json`: flat, with its position.
@@ -200,9 +183,8 @@ pub fn json_report<'a>(
 
 /// `ci-intel-secrets scan`.
 pub fn run_cli(args: &ScanArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
-    let loaded = load_config(args.config.as_deref(), args.org_policy.as_deref())?;
+    let (mut secrets, loaded) = load_config(args.config.as_deref(), args.org_policy.as_deref())?;
     let locked = |key: &str| loaded.locked.iter().any(|k| k == key);
-    let mut secrets = loaded.config.secrets.clone();
     if let Some(size) = args.max_file_size {
         if size < secrets.max_file_size && locked("secrets.max_file_size") {
             return Err(Failure::usage(format!(

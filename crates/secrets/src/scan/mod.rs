@@ -21,12 +21,14 @@ mod walk;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use ci_intel_core::config::SecretsConfig;
+use crate::config::SecretsConfig;
+use ci_intel_core::checkout::Checkout;
 use ci_intel_core::{
     Confidence, Failure, Finding, Location, Report, RuleMeta, Severity, ToolInfo, Verdict,
 };
@@ -359,8 +361,66 @@ pub fn scan_diff(
     Ok(finish(outcomes, opts))
 }
 
+/// Where a scan reads its files from.
+#[derive(Clone, Copy)]
+enum Files<'a> {
+    /// Straight from disk.
+    Disk,
+    /// Through a checkout shared with other gates (each file read once).
+    Checkout(&'a Checkout),
+}
+
+impl<'a> Files<'a> {
+    fn size(self, target: &Target) -> std::io::Result<u64> {
+        match self.checkout_file(target) {
+            Some(file) => Ok(file.size),
+            None => std::fs::metadata(&target.path).map(|m| m.len()),
+        }
+    }
+
+    fn read(self, target: &Target) -> Result<Arc<[u8]>, Failure> {
+        match (self, self.checkout_file(target)) {
+            (Files::Checkout(checkout), Some(file)) => checkout.read(file),
+            _ => std::fs::read(&target.path)
+                .map(Arc::from)
+                .map_err(|e| Failure::infra(format!("cannot read {}: {e}", target.path.display()))),
+        }
+    }
+
+    fn checkout_file(self, target: &Target) -> Option<&'a ci_intel_core::checkout::CheckoutFile> {
+        match self {
+            Files::Disk => None,
+            Files::Checkout(checkout) => checkout.get(&target.relative),
+        }
+    }
+}
+
+/// Scan a checkout shared with other gates: its one walk decides the
+/// files, each is read through it, and files are reported relative to its
+/// root.
+pub fn scan_checkout(checkout: &Checkout, opts: &ScanOptions) -> Result<ScanReport, Failure> {
+    let targets: Vec<Target> = checkout
+        .files()
+        .iter()
+        .map(|file| Target {
+            path: file.path.clone(),
+            display: file.relative.clone(),
+            relative: file.relative.clone(),
+        })
+        .collect();
+    scan_with(&targets, opts, Files::Checkout(checkout))
+}
+
 /// Scan discovered files, in parallel.
 pub fn scan_targets(targets: &[Target], opts: &ScanOptions) -> Result<ScanReport, Failure> {
+    scan_with(targets, opts, Files::Disk)
+}
+
+fn scan_with(
+    targets: &[Target],
+    opts: &ScanOptions,
+    files: Files<'_>,
+) -> Result<ScanReport, Failure> {
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
@@ -379,7 +439,7 @@ pub fn scan_targets(targets: &[Target], opts: &ScanOptions) -> Result<ScanReport
                         let Some(target) = targets.get(index) else {
                             break;
                         };
-                        done.push((index, scan_file(target, opts)?));
+                        done.push((index, scan_file(target, opts, files)?));
                     }
                     Ok(done)
                 })
@@ -401,7 +461,11 @@ pub fn scan_targets(targets: &[Target], opts: &ScanOptions) -> Result<ScanReport
     Ok(finish(outcomes.into_iter().map(|(_, o)| o).collect(), opts))
 }
 
-fn scan_file(target: &Target, opts: &ScanOptions) -> Result<FileOutcome, Failure> {
+fn scan_file(
+    target: &Target,
+    opts: &ScanOptions,
+    files: Files<'_>,
+) -> Result<FileOutcome, Failure> {
     let mut outcome = FileOutcome::default();
     let skip = |reason| Skipped {
         file: target.display.clone(),
@@ -413,14 +477,14 @@ fn scan_file(target: &Target, opts: &ScanOptions) -> Result<FileOutcome, Failure
     }
     let unreadable =
         |e: std::io::Error| Failure::infra(format!("cannot read {}: {e}", target.path.display()));
-    let size = std::fs::metadata(&target.path).map_err(unreadable)?.len();
+    let size = files.size(target).map_err(unreadable)?;
     if size > opts.max_file_size {
         // An environment file is a finding whatever its size or content.
         env_file_finding(&target.display, &target.path, 1, "", opts, &mut outcome);
         outcome.skipped = Some(skip("oversized"));
         return Ok(outcome);
     }
-    let bytes = std::fs::read(&target.path).map_err(unreadable)?;
+    let bytes = files.read(target)?;
     let head = &bytes[..bytes.len().min(BINARY_SNIFF_LEN)];
     if head.contains(&0) {
         env_file_finding(&target.display, &target.path, 1, "", opts, &mut outcome);
@@ -429,11 +493,11 @@ fn scan_file(target: &Target, opts: &ScanOptions) -> Result<FileOutcome, Failure
     }
     // Secrets are ASCII, so a Latin-1 or broken file is scanned after
     // replacing its invalid bytes; line numbers stay right.
-    let text = match String::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(e) => {
+    let text = match std::str::from_utf8(&bytes) {
+        Ok(text) => text.to_owned(),
+        Err(_) => {
             outcome.lossy = true;
-            String::from_utf8_lossy(e.as_bytes()).into_owned()
+            String::from_utf8_lossy(&bytes).into_owned()
         }
     };
     let text = text

@@ -306,10 +306,10 @@ fn valid_name(name: &str, what: &str) -> Result<String, Failure> {
 
 /// `ci-intel-secrets sweep`.
 pub fn run_cli(args: &SweepArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
-    let loaded = crate::scan::cli::load_config(args.config.as_deref(), args.org_policy.as_deref())?;
-    let config = &loaded.config;
+    let (secrets, loaded) =
+        crate::scan::cli::load_config(args.config.as_deref(), args.org_policy.as_deref())?;
     let allowed_names = allowed_names(
-        &config.secrets.sweep.allowed_names,
+        &secrets.sweep.allowed_names,
         &args.allow_names,
         loaded
             .locked
@@ -319,7 +319,7 @@ pub fn run_cli(args: &SweepArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
     // Rules the repository turned off for the secrets gate do not deny here
     // either; the rest of the scan allowlist (paths, regexes, stopwords) is
     // about files and does not apply to an environment.
-    let detector = crate::detect::Detector::without(&config.secrets.disabled_rules)?;
+    let detector = crate::detect::Detector::without(&secrets.disabled_rules)?;
     let rules = EnvRules::new(detector, allowed_names);
     let options = SweepOptions {
         proc_root: if args.self_only {
@@ -350,7 +350,7 @@ pub fn run_cli(args: &SweepArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
         )));
     }
 
-    let fail_on = config.fail_on;
+    let fail_on = loaded.config.fail_on;
     let verdict = Verdict::from_findings(
         &outcome
             .findings

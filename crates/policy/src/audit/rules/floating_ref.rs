@@ -29,7 +29,7 @@
 //! `# ci-intel: ignore[floating-ref]` on the `uses:` line, or
 //! `{pattern: "owner/repo", policy: any}` in `policy.pins`.
 
-use ci_intel_core::config::PinPolicy;
+use crate::config::PinPolicy;
 use ci_intel_core::{Confidence, Severity};
 
 use super::Rule;

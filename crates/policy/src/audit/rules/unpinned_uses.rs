@@ -36,8 +36,8 @@
 //! on the `uses:` line, or a `policy.pins` entry such as
 //! `{pattern: "my-org/*", policy: ref-pin}`.
 
+use crate::config::PinPolicy;
 use ci_intel_core::Severity;
-use ci_intel_core::config::PinPolicy;
 
 use super::Rule;
 use crate::audit::model::{Ctx, Hit, RefShape, Uses, UsesTarget, ref_shape};

@@ -1,22 +1,80 @@
 //! The `attest` gate of `ci-intel check`: every artifact listed under
 //! `attest.artifacts` must verify, offline, against its Sigstore bundle or
-//! SLSA provenance (`ci-intel-attest`'s library, so the hub needs no second
-//! binary).
+//! SLSA provenance (this crate's library, linked into the umbrella, so the
+//! hub needs no second binary).
 //!
 //! The gate fails closed: a configured pattern that matches no file denies,
 //! a bundle that cannot be read is an error (exit 3), and the verdict comes
 //! from the verifier itself, never from `fail_on`: a failed signature check
 //! must not read as a warning because an org set `fail_on: critical`.
 
-use std::path::{Path, PathBuf};
-
-use ci_intel_attest::{
-    ArtifactInput, IdentityPolicy, Instance, ProvenancePolicy, SourceRef, TrustSelection,
-};
-use ci_intel_core::config::{AttestArtifact, AttestConfig, SigstoreInstance};
+use ci_intel_core::checkout::Checkout;
+use ci_intel_core::config::SectionSpec;
+use ci_intel_core::gate::{Gate, GateConfig, GateContext, GateRun, Input};
 use ci_intel_core::{Failure, Finding, Location, RuleMeta, Severity, Verdict};
 
-use crate::tree;
+use crate::config::{AttestArtifact, AttestConfig, SigstoreInstance};
+use crate::{ArtifactInput, IdentityPolicy, Instance, ProvenancePolicy, SourceRef, TrustSelection};
+
+/// Where the section lives in `.ci-intel/config.yml`.
+pub const SECTION: &str = "attest";
+
+/// The section, for tools that load the configuration themselves.
+pub fn section() -> SectionSpec {
+    SectionSpec::of::<AttestConfig>(SECTION)
+}
+
+/// The gate, as registered in the umbrella's list.
+#[derive(Debug, Clone, Copy)]
+pub struct AttestGate;
+
+impl GateConfig for AttestConfig {
+    fn enabled(&self) -> bool {
+        self.enabled
+    }
+    fn allow_empty(&self) -> bool {
+        self.allow_empty
+    }
+}
+
+impl Gate for AttestGate {
+    type Config = AttestConfig;
+
+    fn id(&self) -> &'static str {
+        "attest"
+    }
+
+    fn section_key(&self) -> &'static str {
+        SECTION
+    }
+
+    fn summary(&self) -> &'static str {
+        "Sigstore bundles and SLSA provenance of configured artifacts, offline (ci-intel-attest)"
+    }
+
+    fn rules(&self) -> Vec<RuleMeta> {
+        rules()
+    }
+
+    fn run(&self, config: &AttestConfig, ctx: &GateContext<'_>) -> Result<GateRun, Failure> {
+        if config.artifacts.is_empty() {
+            return Ok(GateRun::nothing(
+                "no artifact configured under attest.artifacts",
+            ));
+        }
+        let outcome = run(ctx.checkout, config)?;
+        Ok(GateRun {
+            checked: outcome.checked,
+            inputs: outcome.inputs,
+            subjects: outcome.subjects,
+            findings: outcome.findings,
+            // The verifier's verdict, never `fail_on` (see the module docs).
+            verdict: Some(outcome.verdict),
+            ..GateRun::default()
+        }
+        .count("verified", outcome.verified))
+    }
+}
 
 /// Rule id of a configured artifact pattern that matches no file.
 pub const MISSING_ARTIFACT: &str = "attest-artifact-missing";
@@ -28,11 +86,17 @@ pub struct AttestGateOutcome {
     pub verdict: Verdict,
     /// What was verified, in words.
     pub checked: String,
+    /// Bundles, provenance files and keys read, with their sha256.
+    pub inputs: Vec<Input>,
+    /// The artifacts judged, with their sha256.
+    pub subjects: Vec<Input>,
+    /// Artifact verifications made.
+    pub verified: usize,
 }
 
 /// Every rule the gate can report.
 pub fn rules() -> Vec<RuleMeta> {
-    let mut rules = ci_intel_attest::verify::rule_metas();
+    let mut rules = crate::verify::rule_metas();
     rules.push(RuleMeta {
         id: MISSING_ARTIFACT,
         title: "A configured artifact is missing",
@@ -46,7 +110,10 @@ pub fn rules() -> Vec<RuleMeta> {
 
 /// Verify every configured artifact under `dir`. Each entry either
 /// verifies, denies (a finding), or returns an error.
-pub fn run(dir: &Path, config: &AttestConfig) -> Result<AttestGateOutcome, Failure> {
+pub fn run(checkout: &Checkout, config: &AttestConfig) -> Result<AttestGateOutcome, Failure> {
+    let dir = checkout.root();
+    let mut inputs = Vec::new();
+    let mut subjects = Vec::new();
     let trust = match &config.trusted_root {
         Some(file) => TrustSelection::File(dir.join(file)),
         None => TrustSelection::Embedded(match config.instance {
@@ -60,7 +127,21 @@ pub fn run(dir: &Path, config: &AttestConfig) -> Result<AttestGateOutcome, Failu
     for (index, entry) in config.artifacts.iter().enumerate() {
         let key = format!("attest.artifacts[{index}]");
         validate(entry, &key)?;
-        let (artifacts, missing) = expand(dir, &entry.paths, &key)?;
+        let (artifacts, missing) = expand(checkout, &entry.paths, &key)?;
+        for artifact in &artifacts {
+            subjects.push(subject(artifact, dir)?);
+        }
+        for file in [&entry.bundle, &entry.provenance, &entry.key]
+            .into_iter()
+            .flatten()
+        {
+            if let Ok(bytes) = std::fs::read(dir.join(file)) {
+                inputs.push(Input {
+                    path: file.clone(),
+                    sha256: ci_intel_core::canonical::sha256_hex(&bytes),
+                });
+            }
+        }
         for pattern in missing {
             findings.push(
                 Finding::new(
@@ -84,7 +165,7 @@ pub fn run(dir: &Path, config: &AttestConfig) -> Result<AttestGateOutcome, Failu
                 })?),
                 (None, None) => None,
             };
-            let request = ci_intel_attest::BundleRequest {
+            let request = crate::BundleRequest {
                 artifacts: artifacts.clone(),
                 bundle: dir.join(bundle),
                 identity,
@@ -92,8 +173,7 @@ pub fn run(dir: &Path, config: &AttestConfig) -> Result<AttestGateOutcome, Failu
                 key: entry.key.as_ref().map(|k| dir.join(k)),
                 trust: trust.clone(),
             };
-            let outcome =
-                ci_intel_attest::verify_bundle(&request).map_err(|e| in_entry(&key, e))?;
+            let outcome = crate::verify_bundle(&request).map_err(|e| in_entry(&key, e))?;
             verified += artifacts.len();
             denied |= !outcome.passed();
             findings.extend(outcome.findings);
@@ -112,14 +192,13 @@ pub fn run(dir: &Path, config: &AttestConfig) -> Result<AttestGateOutcome, Failu
                 entry.signer_workflow.as_deref(),
             )
             .map_err(|e| in_entry(&key, e))?;
-            let request = ci_intel_attest::ProvenanceRequest {
+            let request = crate::ProvenanceRequest {
                 artifacts: artifacts.clone(),
                 provenance: dir.join(provenance),
                 policy,
                 trust: trust.clone(),
             };
-            let outcome =
-                ci_intel_attest::verify_provenance(&request).map_err(|e| in_entry(&key, e))?;
+            let outcome = crate::verify_provenance(&request).map_err(|e| in_entry(&key, e))?;
             verified += artifacts.len();
             denied |= !outcome.passed();
             findings.extend(outcome.findings);
@@ -142,10 +221,17 @@ pub fn run(dir: &Path, config: &AttestConfig) -> Result<AttestGateOutcome, Failu
         },
         findings.len()
     );
+    subjects.sort();
+    subjects.dedup();
+    inputs.sort();
+    inputs.dedup();
     Ok(AttestGateOutcome {
         findings,
         verdict,
         checked,
+        inputs,
+        subjects,
+        verified,
     })
 }
 
@@ -192,17 +278,16 @@ fn validate(entry: &AttestArtifact, key: &str) -> Result<(), Failure> {
     Ok(())
 }
 
-/// The artifacts `patterns` name under `dir`, and the patterns that named
-/// nothing. A `sha256:` digest names itself.
+/// The artifacts `patterns` name in the checkout (whether or not
+/// `.gitignore` excludes them: artifacts are usually build outputs), and the
+/// patterns that named nothing. A `sha256:` digest names itself.
 fn expand(
-    dir: &Path,
+    checkout: &Checkout,
     patterns: &[String],
     key: &str,
 ) -> Result<(Vec<ArtifactInput>, Vec<String>), Failure> {
     let mut artifacts = Vec::new();
     let mut missing = Vec::new();
-    // Listed once, lazily: an entry of digests only never walks the tree.
-    let mut listing: Option<Vec<PathBuf>> = None;
     for pattern in patterns {
         if pattern.len() > 7 && pattern[..7].eq_ignore_ascii_case("sha256:") {
             artifacts.push(
@@ -211,28 +296,44 @@ fn expand(
             );
             continue;
         }
-        let glob = globset::GlobBuilder::new(pattern)
-            .literal_separator(true)
-            .build()
-            .map_err(|e| {
-                Failure::usage(format!("{key}.paths: `{pattern}` is not a valid glob: {e}"))
-            })?
-            .compile_matcher();
-        if listing.is_none() {
-            listing = Some(tree::files(dir, tree::Ignores::Disregard)?);
-        }
-        let files = listing.as_deref().unwrap_or_default();
-        let found: Vec<PathBuf> = files
-            .iter()
-            .filter(|relative| glob.is_match(relative))
-            .map(|relative| dir.join(relative))
-            .collect();
+        let found = checkout.find_unignored(pattern, &format!("{key}.paths"))?;
         if found.is_empty() {
             missing.push(pattern.clone());
         }
-        artifacts.extend(found.into_iter().map(ArtifactInput::File));
+        artifacts.extend(
+            found
+                .into_iter()
+                .map(|relative| ArtifactInput::File(checkout.root().join(relative))),
+        );
     }
     Ok((artifacts, missing))
+}
+
+/// An artifact as an evidence subject: its path relative to the checkout
+/// (or `sha256:<hex>` when known only by digest) and its sha256.
+fn subject(artifact: &ArtifactInput, root: &std::path::Path) -> Result<Input, Failure> {
+    Ok(match artifact {
+        ArtifactInput::File(path) => {
+            let bytes = std::fs::read(path).map_err(|e| {
+                Failure::infra(format!("cannot read artifact {}: {e}", path.display()))
+            })?;
+            Input {
+                path: path
+                    .strip_prefix(root)
+                    .unwrap_or(path)
+                    .to_string_lossy()
+                    .replace('\\', "/"),
+                sha256: ci_intel_core::canonical::sha256_hex(&bytes),
+            }
+        }
+        ArtifactInput::Sha256(digest) => {
+            let hex = ci_intel_core::canonical::hex(digest);
+            Input {
+                path: format!("sha256:{hex}"),
+                sha256: hex,
+            }
+        }
+    })
 }
 
 fn in_entry(key: &str, failure: Failure) -> Failure {

@@ -1,0 +1,211 @@
+//! The `policy:` section of `.ci-intel/config.yml`, owned by this crate
+//! and registered with the gate contract (see [`crate::gate`]).
+
+use ci_intel_core::Severity;
+use ci_intel_core::config::most_specific_pattern;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// The `policy` gate (`ci-intel-policy audit`, and `ci-intel check`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct PolicyConfig {
+    /// Run this gate in `ci-intel check`.
+    #[schemars(extend("x-ci-intel-tighten" = "true"))]
+    pub enabled: bool,
+    /// Pass when no workflow, action or dependabot.yml is found. When false,
+    /// finding nothing to audit is a denial.
+    #[schemars(extend("x-ci-intel-tighten" = "false"))]
+    pub allow_empty: bool,
+    /// `regular` runs every rule but the pedantic ones; `pedantic` adds
+    /// `missing-timeout` and `missing-concurrency`. `pedantic` is tighter.
+    #[schemars(extend("x-ci-intel-tighten" = "pedantic"))]
+    pub persona: Persona,
+    /// Per-rule switches and severity overrides.
+    pub rules: PolicyRules,
+    /// Pin policy per `uses:` pattern: `owner/repo`, `owner/*` or `*`. The
+    /// most specific pattern wins. Tighter means no reference gets a looser
+    /// policy than under the locked list (entries may be added or made
+    /// stricter, never loosened).
+    #[schemars(extend("x-ci-intel-tighten" = "stricter-pins"))]
+    pub pins: Vec<PinRule>,
+    /// Workflows allowed to use `pull_request_target` or `workflow_run`,
+    /// each with a reason, an owner and an expiry date. An expired entry
+    /// denies. Tighter means keeping only some of the locked entries.
+    #[schemars(extend("x-ci-intel-tighten" = "subset"))]
+    pub trigger_allowlist: Vec<TriggerAllow>,
+    /// Glob patterns of paths (as reported, relative to the audited root)
+    /// that are not audited. Tighter means excluding only some of the locked
+    /// patterns.
+    #[schemars(extend("x-ci-intel-tighten" = "subset"))]
+    pub exclude: Vec<String>,
+}
+
+/// Which rules run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Persona {
+    /// Every rule except the pedantic ones.
+    #[default]
+    Regular,
+    /// Every rule, including `missing-timeout` and `missing-concurrency`.
+    Pedantic,
+}
+
+impl Persona {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Persona::Regular => "regular",
+            Persona::Pedantic => "pedantic",
+        }
+    }
+}
+
+/// One rule's settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct RuleSetting {
+    /// Run the rule.
+    #[schemars(extend("x-ci-intel-tighten" = "true"))]
+    pub enabled: bool,
+    /// Report every finding of this rule at this severity instead of the
+    /// rule's own. Higher is tighter.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-ci-intel-tighten" = "higher-severity"))]
+    pub severity: Option<Severity>,
+}
+
+impl Default for RuleSetting {
+    fn default() -> Self {
+        RuleSetting {
+            enabled: true,
+            severity: None,
+        }
+    }
+}
+
+/// Per-rule settings; every rule of `ci-intel-policy audit` has a key.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PolicyRules {
+    pub unpinned_uses: RuleSetting,
+    pub pin_comment: RuleSetting,
+    pub floating_ref: RuleSetting,
+    pub dangerous_triggers: RuleSetting,
+    pub excessive_permissions: RuleSetting,
+    pub template_injection: RuleSetting,
+    pub hardcoded_credentials: RuleSetting,
+    pub secrets_inherit: RuleSetting,
+    pub artipacked: RuleSetting,
+    pub self_hosted_runner: RuleSetting,
+    pub unpinned_images: RuleSetting,
+    pub cache_poisoning: RuleSetting,
+    pub parse_error: RuleSetting,
+    pub missing_timeout: RuleSetting,
+    pub missing_concurrency: RuleSetting,
+}
+
+impl PolicyRules {
+    /// The setting of a rule by its id (`unpinned-uses`).
+    pub fn get(&self, rule_id: &str) -> Option<&RuleSetting> {
+        Some(match rule_id {
+            "unpinned-uses" => &self.unpinned_uses,
+            "pin-comment" => &self.pin_comment,
+            "floating-ref" => &self.floating_ref,
+            "dangerous-triggers" => &self.dangerous_triggers,
+            "excessive-permissions" => &self.excessive_permissions,
+            "template-injection" => &self.template_injection,
+            "hardcoded-credentials" => &self.hardcoded_credentials,
+            "secrets-inherit" => &self.secrets_inherit,
+            "artipacked" => &self.artipacked,
+            "self-hosted-runner" => &self.self_hosted_runner,
+            "unpinned-images" => &self.unpinned_images,
+            "cache-poisoning" => &self.cache_poisoning,
+            "parse-error" => &self.parse_error,
+            "missing-timeout" => &self.missing_timeout,
+            "missing-concurrency" => &self.missing_concurrency,
+            _ => return None,
+        })
+    }
+}
+
+/// How strictly references matching a pattern must be pinned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum PinPolicy {
+    /// A full 40-hex commit SHA.
+    HashPin,
+    /// Any explicit ref (a tag or a SHA); branches and major-only tags are
+    /// still reported by `floating-ref`.
+    RefPin,
+    /// Anything goes (neither `unpinned-uses` nor `floating-ref` report it).
+    Any,
+}
+
+/// The pin policy for one pattern.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PinRule {
+    /// `owner/repo`, `owner/*` or `*`.
+    #[schemars(regex(pattern = r"^(\*|[A-Za-z0-9_.-]+/(\*|[A-Za-z0-9_.-]+))$"))]
+    pub pattern: String,
+    pub policy: PinPolicy,
+}
+
+impl PinPolicy {
+    /// How strict: `hash-pin` > `ref-pin` > `any`.
+    pub fn strictness(self) -> u8 {
+        match self {
+            PinPolicy::HashPin => 2,
+            PinPolicy::RefPin => 1,
+            PinPolicy::Any => 0,
+        }
+    }
+}
+
+impl PinRule {
+    /// The policy `pins` gives `owner/repo`: an exact pattern, else
+    /// `owner/*`, else `*`, else `hash-pin`. Patterns match case-insensitively,
+    /// as GitHub treats owner and repository names.
+    pub fn effective(pins: &[PinRule], repository: &str) -> PinPolicy {
+        let patterns: Vec<&str> = pins.iter().map(|rule| rule.pattern.as_str()).collect();
+        most_specific_pattern(&patterns, repository)
+            .map(|index| pins[index].policy)
+            .unwrap_or(PinPolicy::HashPin)
+    }
+}
+
+/// A workflow allowed to use a dangerous trigger, for a while.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TriggerAllow {
+    /// The workflow file, relative to the repository root
+    /// (`.github/workflows/label.yml`); a glob is accepted.
+    pub path: String,
+    /// Why this workflow needs the trigger.
+    #[schemars(length(min = 1))]
+    pub reason: String,
+    /// Who answers for it (a team or a person).
+    #[schemars(length(min = 1))]
+    pub owner: String,
+    /// Last day (UTC, `YYYY-MM-DD`) the entry is valid; after it the trigger denies again.
+    #[schemars(regex(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))]
+    pub expires: String,
+}
+
+impl Default for PolicyConfig {
+    fn default() -> Self {
+        PolicyConfig {
+            enabled: true,
+            allow_empty: true,
+            persona: Persona::Regular,
+            rules: PolicyRules::default(),
+            pins: vec![PinRule {
+                pattern: "*".to_owned(),
+                policy: PinPolicy::HashPin,
+            }],
+            trigger_allowlist: Vec::new(),
+            exclude: Vec::new(),
+        }
+    }
+}

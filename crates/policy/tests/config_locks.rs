@@ -1,0 +1,76 @@
+//! The `policy:` section's lock directions: an org overlay may lock a key,
+//! and the repository may then only tighten it. (Moved from core's layer
+//! tests when the section moved into this crate.)
+
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+
+use ci_intel_core::config::{LoadedConfig, Sections, load_from_texts};
+use ci_intel_core::{ExitCode, Failure, Severity};
+use ci_intel_policy::config::PolicyConfig;
+
+fn layered(org: &str, repo_text: &str) -> Result<LoadedConfig, Failure> {
+    load_from_texts(
+        Some((Path::new("org.yml"), org)),
+        Some((Path::new(".ci-intel/config.yml"), repo_text)),
+        &Sections::partial([ci_intel_policy::gate::section()]),
+    )
+}
+
+fn policy(loaded: &LoadedConfig) -> PolicyConfig {
+    loaded.section("policy").unwrap()
+}
+
+#[test]
+fn policy_keys_lock_in_their_tighter_direction() {
+    let org = "policy:\n  persona: pedantic\n  rules:\n    unpinned-uses:\n      enabled: true\n      severity: high\n  trigger_allowlist:\n    - {path: a.yml, reason: r, owner: o, expires: 2099-01-01}\n    - {path: b.yml, reason: r, owner: o, expires: 2099-01-01}\nlock: [policy.persona, policy.rules.unpinned-uses.enabled, policy.rules.unpinned-uses.severity, policy.trigger_allowlist, policy.pins]\n";
+    let loaded = layered(
+        org,
+        "policy:\n  rules:\n    unpinned-uses:\n      severity: critical\n  trigger_allowlist:\n    - {path: a.yml, reason: r, owner: o, expires: 2099-01-01}\n",
+    )
+    .unwrap();
+    assert_eq!(
+        policy(&loaded).rules.unpinned_uses.severity,
+        Some(Severity::Critical)
+    );
+    assert_eq!(policy(&loaded).trigger_allowlist.len(), 1);
+    for (repo_text, key) in [
+        ("policy:\n  persona: regular\n", "policy.persona"),
+        (
+            "policy:\n  rules:\n    unpinned-uses:\n      enabled: false\n",
+            "policy.rules.unpinned-uses.enabled",
+        ),
+        (
+            "policy:\n  rules:\n    unpinned-uses:\n      severity: medium\n",
+            "policy.rules.unpinned-uses.severity",
+        ),
+        (
+            "policy:\n  trigger_allowlist:\n    - {path: c.yml, reason: r, owner: o, expires: 2099-01-01}\n",
+            "policy.trigger_allowlist",
+        ),
+        (
+            "policy:\n  pins:\n    - {pattern: '*', policy: any}\n",
+            "policy.pins",
+        ),
+    ] {
+        let err = layered(org, repo_text).unwrap_err();
+        assert_eq!(err.code, ExitCode::Usage);
+        assert!(err.message.contains(key), "{key}: {}", err.message);
+    }
+}
+
+#[test]
+fn a_locked_pin_list_may_be_tightened_but_not_loosened() {
+    let org = "policy:\n  pins:\n    - {pattern: '*', policy: ref-pin}\nlock: [policy.pins]\n";
+    let tighter = "policy:\n  pins:\n    - {pattern: '*', policy: ref-pin}\n    - {pattern: 'acme/*', policy: hash-pin}\n";
+    assert!(layered(org, tighter).is_ok());
+    let looser = "policy:\n  pins:\n    - {pattern: '*', policy: ref-pin}\n    - {pattern: 'acme/tool', policy: any}\n";
+    let err = layered(org, looser).unwrap_err();
+    assert_eq!(err.code, ExitCode::Usage);
+    assert!(
+        err.message.contains("`policy.pins` is locked"),
+        "{}",
+        err.message
+    );
+}
