@@ -69,10 +69,6 @@ fn eq(left: Value, right: Value) -> Value {
     json!({"match": {"op": "==", "left": left, "right": right}})
 }
 
-fn ne(left: Value, right: Value) -> Value {
-    json!({"match": {"op": "!=", "left": left, "right": right}})
-}
-
 fn meta(key: &str) -> Value {
     json!({"meta": {"key": key}})
 }
@@ -163,7 +159,7 @@ pub fn ruleset(spec: &RulesetSpec) -> Value {
     let port = spec.resolver_port;
 
     // Traffic that stays on the machine or keeps it on the network.
-    let mut common = |chain_name: &str, commands: &mut Vec<Value>| {
+    let common = |chain_name: &str, commands: &mut Vec<Value>| {
         commands.push(rule(chain_name, vec![eq(meta("oifname"), json!("lo")), json!({"accept": null})]));
         for pattern in &spec.local_interfaces {
             commands.push(rule(chain_name, vec![eq(meta("oifname"), json!(pattern)), json!({"accept": null})]));

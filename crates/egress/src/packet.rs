@@ -199,7 +199,7 @@ mod tests {
         assert_eq!(socket_inode(table, "10.0.0.2".parse().unwrap(), 50000), Some(123456));
         assert_eq!(socket_inode(table, "10.0.0.2".parse().unwrap(), 50001), None);
         let table6 = "header\n   0: 000080FD000000000000000002000000:3039 00000000000000000000000000000000:0000 07 0 0 0 0 0 7 2\n";
-        assert_eq!(socket_inode(table6, "fd80::2".parse().unwrap(), 12345), None);
+        assert_eq!(socket_inode(table6, "fd00::2".parse().unwrap(), 12345), None);
         let table6 = "header\n   0: 000000FD000000000000000002000000:3039 00000000000000000000000000000000:0000 07 00000000:00000000 00:00000000 00000000 0 0 777 2\n";
         assert_eq!(socket_inode(table6, "fd00::2".parse().unwrap(), 12345), Some(777));
     }
