@@ -332,11 +332,74 @@ fn read_framed(stream: &mut impl Read) -> std::io::Result<Vec<u8>> {
     Ok(message)
 }
 
+/// Where a datagram was addressed, so the answer leaves from that address.
+/// The sockets are bound to the wildcard address and DNS arrives
+/// redirected (to 127.0.0.1 from this machine, to an interface's address
+/// from a container): an answer from any other source address would not
+/// match the redirected flow and the client would drop it. IP_PKTINFO
+/// gives the address the query reached; the reply names it as its source.
+enum PacketInfo {
+    V4(libc::in_pktinfo),
+    V6(libc::in6_pktinfo),
+}
+
+fn recv_with_info(
+    fd: std::os::fd::RawFd,
+    buf: &mut [u8],
+) -> Option<(usize, nix::sys::socket::SockaddrStorage, Option<PacketInfo>)> {
+    use nix::sys::socket::{ControlMessageOwned, MsgFlags, SockaddrStorage, recvmsg};
+    let mut space = nix::cmsg_space!(libc::in6_pktinfo);
+    let mut iov = [std::io::IoSliceMut::new(buf)];
+    let msg = recvmsg::<SockaddrStorage>(fd, &mut iov, Some(&mut space), MsgFlags::empty()).ok()?;
+    let peer = msg.address?;
+    let mut info = None;
+    for cmsg in msg.cmsgs().ok()? {
+        match cmsg {
+            ControlMessageOwned::Ipv4PacketInfo(pi) => info = Some(PacketInfo::V4(pi)),
+            ControlMessageOwned::Ipv6PacketInfo(pi) => info = Some(PacketInfo::V6(pi)),
+            _ => {}
+        }
+    }
+    Some((msg.bytes, peer, info))
+}
+
+fn send_with_info(
+    fd: std::os::fd::RawFd,
+    data: &[u8],
+    peer: &nix::sys::socket::SockaddrStorage,
+    info: Option<&PacketInfo>,
+) {
+    use nix::sys::socket::{ControlMessage, MsgFlags, sendmsg};
+    let iov = [std::io::IoSlice::new(data)];
+    let v4;
+    let v6;
+    let cmsgs: Vec<ControlMessage<'_>> = match info {
+        Some(PacketInfo::V4(pi)) => {
+            v4 = libc::in_pktinfo {
+                ipi_ifindex: 0,
+                ipi_spec_dst: pi.ipi_addr,
+                ipi_addr: pi.ipi_addr,
+            };
+            vec![ControlMessage::Ipv4PacketInfo(&v4)]
+        }
+        Some(PacketInfo::V6(pi)) => {
+            v6 = libc::in6_pktinfo {
+                ipi6_addr: pi.ipi6_addr,
+                ipi6_ifindex: pi.ipi6_ifindex,
+            };
+            vec![ControlMessage::Ipv6PacketInfo(&v6)]
+        }
+        None => Vec::new(),
+    };
+    let _ = sendmsg(fd, &iov, &cmsgs, MsgFlags::empty(), Some(peer));
+}
+
 fn serve_udp(shared: Arc<Shared>, socket: UdpSocket) {
+    use std::os::fd::AsRawFd as _;
     let socket = Arc::new(socket);
     let mut buf = vec![0u8; 65535];
     loop {
-        let Ok((n, peer)) = socket.recv_from(&mut buf) else {
+        let Some((n, peer, info)) = recv_with_info(socket.as_raw_fd(), &mut buf) else {
             continue;
         };
         if shared.in_flight.load(Ordering::Relaxed) >= MAX_IN_FLIGHT {
@@ -348,7 +411,7 @@ fn serve_udp(shared: Arc<Shared>, socket: UdpSocket) {
         let socket = Arc::clone(&socket);
         std::thread::spawn(move || {
             if let Some(response) = handle(&shared, &bytes, false) {
-                let _ = socket.send_to(&response, peer);
+                send_with_info(socket.as_raw_fd(), &response, &peer, info.as_ref());
             }
             shared.in_flight.fetch_sub(1, Ordering::Relaxed);
         });
@@ -387,6 +450,9 @@ fn bind_pair(addr: SocketAddr) -> std::io::Result<(UdpSocket, TcpListener)> {
     if addr.is_ipv6() {
         udp.set_only_v6(true)?;
         tcp.set_only_v6(true)?;
+        nix::sys::socket::setsockopt(&udp, nix::sys::socket::sockopt::Ipv6RecvPacketInfo, &true)?;
+    } else {
+        nix::sys::socket::setsockopt(&udp, nix::sys::socket::sockopt::Ipv4PacketInfo, &true)?;
     }
     tcp.set_reuse_address(true)?;
     udp.bind(&SockAddr::from(addr))?;

@@ -190,6 +190,16 @@ pub fn ruleset(spec: &RulesetSpec) -> Value {
         ));
     };
     common("output", &mut commands);
+    // Redirected DNS: after `nat_output` the destination is this machine,
+    // but the filter hook still sees the output device of the route to the
+    // original server; a local destination never leaves the machine.
+    commands.push(rule(
+        "output",
+        vec![
+            eq(json!({"fib": {"result": "type", "flags": ["daddr"]}}), json!("local")),
+            json!({"accept": null}),
+        ],
+    ));
     // The resolver's upstream queries: marked sockets, to the upstreams, port 53.
     for (family, set_name) in [("ip", "upstream4"), ("ip6", "upstream6")] {
         commands.push(rule(

@@ -4,8 +4,8 @@
 //!
 //! ```text
 //!  ctr (container-like)        job (runs apply)           net (router)      allowed (HTTP, upstream DNS)
-//!  10.202.0.2 ── veth-ct ── 10.202.0.1 │ up0 10.201.0.2 ── 10.201.0.1 ── 10.203.0.1 ── 10.203.0.2 fd00:203::2
-//!                                       │                              └─ 10.204.0.1 ── 10.204.0.2 fd00:204::2 denied
+//!  10.202.0.2 ── veth-ct ── 10.202.0.1 │ up0 203.0.113.2 ── 203.0.113.1 ── 192.0.2.1 ── 192.0.2.2 2001:db8:2::2
+//!                                       │                              └─ 198.51.100.1 ── 198.51.100.2 2001:db8:3::2 denied
 //!                                                                                      (HTTP, another DNS server,
 //!                                                                                       169.254.169.254)
 //! ```
@@ -124,35 +124,35 @@ impl Topology {
             }
             self.in_ns(role, &args);
         };
-        addr("job", "up0", "10.201.0.2/24");
-        addr("job", "up0", "fd00:201::2/64");
-        addr("net", "j0", "10.201.0.1/24");
-        addr("net", "j0", "fd00:201::1/64");
-        addr("net", "a0", "10.203.0.1/24");
-        addr("net", "a0", "fd00:203::1/64");
-        addr("allowed", "eth0", "10.203.0.2/24");
-        addr("allowed", "eth0", "fd00:203::2/64");
-        addr("net", "d0", "10.204.0.1/24");
-        addr("net", "d0", "fd00:204::1/64");
-        addr("denied", "eth0", "10.204.0.2/24");
-        addr("denied", "eth0", "fd00:204::2/64");
+        addr("job", "up0", "203.0.113.2/24");
+        addr("job", "up0", "2001:db8:1::2/64");
+        addr("net", "j0", "203.0.113.1/24");
+        addr("net", "j0", "2001:db8:1::1/64");
+        addr("net", "a0", "192.0.2.1/24");
+        addr("net", "a0", "2001:db8:2::1/64");
+        addr("allowed", "eth0", "192.0.2.2/24");
+        addr("allowed", "eth0", "2001:db8:2::2/64");
+        addr("net", "d0", "198.51.100.1/24");
+        addr("net", "d0", "2001:db8:3::1/64");
+        addr("denied", "eth0", "198.51.100.2/24");
+        addr("denied", "eth0", "2001:db8:3::2/64");
         addr("denied", "eth0", "169.254.169.254/32");
         addr("job", "veth-ct", "10.202.0.1/24");
         addr("job", "veth-ct", "fd00:202::1/64");
         addr("ctr", "eth0", "10.202.0.2/24");
         addr("ctr", "eth0", "fd00:202::2/64");
         for (role, v4, v6) in [
-            ("job", "10.201.0.1", "fd00:201::1"),
-            ("allowed", "10.203.0.1", "fd00:203::1"),
-            ("denied", "10.204.0.1", "fd00:204::1"),
+            ("job", "203.0.113.1", "2001:db8:1::1"),
+            ("allowed", "192.0.2.1", "2001:db8:2::1"),
+            ("denied", "198.51.100.1", "2001:db8:3::1"),
             ("ctr", "10.202.0.1", "fd00:202::1"),
         ] {
             self.in_ns(role, &["ip", "route", "add", "default", "via", v4]);
             self.in_ns(role, &["ip", "-6", "route", "add", "default", "via", v6]);
         }
-        self.in_ns("net", &["ip", "route", "add", "10.202.0.0/24", "via", "10.201.0.2"]);
-        self.in_ns("net", &["ip", "-6", "route", "add", "fd00:202::/64", "via", "fd00:201::2"]);
-        self.in_ns("net", &["ip", "route", "add", "169.254.169.254/32", "via", "10.204.0.2"]);
+        self.in_ns("net", &["ip", "route", "add", "10.202.0.0/24", "via", "203.0.113.2"]);
+        self.in_ns("net", &["ip", "-6", "route", "add", "fd00:202::/64", "via", "2001:db8:1::2"]);
+        self.in_ns("net", &["ip", "route", "add", "169.254.169.254/32", "via", "198.51.100.2"]);
         for role in ["net", "job"] {
             self.in_ns(role, &["sysctl", "-qw", "net.ipv4.ip_forward=1"]);
             self.in_ns(role, &["sysctl", "-qw", "net.ipv6.conf.all.forwarding=1"]);
@@ -162,7 +162,7 @@ impl Topology {
         for role in ["job", "ctr"] {
             let dir = PathBuf::from("/etc/netns").join(self.ns(role));
             std::fs::create_dir_all(&dir).unwrap();
-            std::fs::write(dir.join("resolv.conf"), "nameserver 10.203.0.2\n").unwrap();
+            std::fs::write(dir.join("resolv.conf"), "nameserver 192.0.2.2\n").unwrap();
         }
         // Servers: HTTP on both hosts, the upstream DNS in `allowed`, another
         // resolver in `denied` that logs every query it gets.
@@ -185,12 +185,12 @@ impl Topology {
             .cmd("allowed", &self.tools.dnsmasq.clone())
             .args([
                 "--keep-in-foreground", "--no-resolv", "--no-hosts", "--bind-interfaces",
-                "--listen-address=10.203.0.2", "--listen-address=fd00:203::2", "--port=53",
+                "--listen-address=192.0.2.2", "--listen-address=2001:db8:2::2", "--port=53",
                 "--user=root", "--pid-file=",
-                "--address=/allowed.test/10.203.0.2", "--address=/allowed.test/fd00:203::2",
-                "--address=/denied.test/10.204.0.2", "--address=/denied.test/fd00:204::2",
+                "--address=/allowed.test/192.0.2.2", "--address=/allowed.test/2001:db8:2::2",
+                "--address=/denied.test/198.51.100.2", "--address=/denied.test/2001:db8:3::2",
                 "--address=/rebind.allowed.test/169.254.169.254",
-                "--address=/www.wild.test/10.203.0.2",
+                "--address=/www.wild.test/192.0.2.2",
             ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -201,8 +201,8 @@ impl Topology {
             .cmd("denied", &self.tools.dnsmasq.clone())
             .args([
                 "--keep-in-foreground", "--no-resolv", "--no-hosts", "--bind-interfaces",
-                "--listen-address=10.204.0.2", "--port=53", "--user=root", "--pid-file=",
-                "--address=/#/10.204.0.2", "--log-queries",
+                "--listen-address=198.51.100.2", "--port=53", "--user=root", "--pid-file=",
+                "--address=/#/198.51.100.2", "--log-queries",
             ])
             .arg(format!("--log-facility={}", self.denied_dns_log.display()))
             .stdout(Stdio::null())
@@ -216,8 +216,8 @@ impl Topology {
     fn wait_for_servers(&self) {
         let deadline = Instant::now() + Duration::from_secs(15);
         while Instant::now() < deadline {
-            if self.curl("job", "http://10.203.0.2:8080/").0 && self.curl("job", "http://10.204.0.2:8080/").0
-                && self.dig("job", &["@10.203.0.2", "+time=1", "+tries=1", "allowed.test"]).contains("10.203.0.2")
+            if self.curl("job", "http://192.0.2.2:8080/").0 && self.curl("job", "http://198.51.100.2:8080/").0
+                && self.dig("job", &["@192.0.2.2", "+time=1", "+tries=1", "allowed.test"]).contains("192.0.2.2")
             {
                 return;
             }
@@ -267,6 +267,10 @@ impl Topology {
         assert!(out.status.success(), "apply failed");
     }
 
+    fn daemon_log(&self) -> String {
+        std::fs::read_to_string(self.state.path().join("egress/daemon.log")).unwrap_or_default()
+    }
+
     fn events(&self) -> String {
         std::fs::read_to_string(self.state.path().join("egress/events.ndjson")).unwrap_or_default()
     }
@@ -298,8 +302,8 @@ fn block_mode_allows_the_allowlist_and_nothing_else_ipv4_and_ipv6() {
     let Some(topo) = Topology::new() else { return };
     // Without rules, everything is reachable: the assertions below can fail.
     assert!(topo.curl("job", "http://denied.test:8080/").0);
-    assert!(topo.curl("job", "http://10.204.0.2:8080/").0);
-    assert!(topo.curl("job", "http://[fd00:204::2]:8080/").0);
+    assert!(topo.curl("job", "http://198.51.100.2:8080/").0);
+    assert!(topo.curl("job", "http://[2001:db8:3::2]:8080/").0);
     assert!(topo.curl("job", "http://169.254.169.254:8080/").0);
 
     topo.apply(&[]);
@@ -307,28 +311,35 @@ fn block_mode_allows_the_allowlist_and_nothing_else_ipv4_and_ipv6() {
     let (ok, body) = topo.curl("job", "http://allowed.test:8080/");
     assert!(ok && body.contains("hello from allowed"), "{body}");
     let out = topo.cmd("job", &topo.tools.curl.clone()).args(["-6", "-sS", "--max-time", "4", "http://allowed.test:8080/"]).output().unwrap();
-    assert!(out.status.success(), "IPv6 to the allowed name: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "IPv6 to the allowed name: {}\n{}\n{}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        topo.events(),
+        topo.daemon_log(),
+        topo.dig("job", &["AAAA", "allowed.test"])
+    );
     // A denied name is refused by DNS.
     let answer = topo.dig("job", &["+time=2", "+tries=1", "denied.test"]);
     assert!(answer.contains("status: REFUSED"), "{answer}");
     assert!(!topo.curl("job", "http://denied.test:8080/").0);
     // Denied addresses are dropped even when hard-coded, IPv4 and IPv6.
-    assert!(!topo.curl("job", "http://10.204.0.2:8080/").0);
-    assert!(!topo.curl("job", "http://[fd00:204::2]:8080/").0);
+    assert!(!topo.curl("job", "http://198.51.100.2:8080/").0);
+    assert!(!topo.curl("job", "http://[2001:db8:3::2]:8080/").0);
     // An address the allowed name resolves to, but hard-coded before any
     // lookup, is open only because the name was resolved above.
-    assert!(topo.curl("job", "http://10.203.0.2:8080/").0);
+    assert!(topo.curl("job", "http://192.0.2.2:8080/").0);
     // Cloud metadata: dropped, and an allowed name that resolves to it
     // (DNS rebinding) does not open it.
     assert!(!topo.curl("job", "http://169.254.169.254:8080/").0);
     assert!(!topo.curl("job", "http://rebind.allowed.test:8080/").0);
     // DNS to another resolver never reaches it; other ports are dropped.
     let before = std::fs::read_to_string(&topo.denied_dns_log).unwrap_or_default();
-    let answer = topo.dig("job", &["@10.204.0.2", "+time=2", "+tries=1", "denied.test"]);
+    let answer = topo.dig("job", &["@198.51.100.2", "+time=2", "+tries=1", "denied.test"]);
     assert!(answer.contains("status: REFUSED"), "answered by the egress resolver: {answer}");
-    let answer = topo.dig("job", &["@10.204.0.2", "+tcp", "+time=2", "+tries=1", "exfil.denied.test"]);
+    let answer = topo.dig("job", &["@198.51.100.2", "+tcp", "+time=2", "+tries=1", "exfil.denied.test"]);
     assert!(answer.contains("status: REFUSED"), "{answer}");
-    let answer = topo.dig("job", &["@10.204.0.2", "-p", "5353", "+time=2", "+tries=1", "allowed.test"]);
+    let answer = topo.dig("job", &["@198.51.100.2", "-p", "5353", "+time=2", "+tries=1", "allowed.test"]);
     assert!(answer.contains("timed out") || answer.contains("no servers could be reached") || answer.is_empty(), "{answer}");
     let after = std::fs::read_to_string(&topo.denied_dns_log).unwrap_or_default();
     assert_eq!(before.lines().filter(|l| l.contains("query[")).count(), after.lines().filter(|l| l.contains("query[")).count(), "the other resolver got a query:\n{after}");
@@ -337,20 +348,20 @@ fn block_mode_allows_the_allowlist_and_nothing_else_ipv4_and_ipv6() {
     std::thread::sleep(Duration::from_millis(300));
     let events = topo.events();
     assert!(events.contains("\"outcome\":\"blocked\",\"name\":\"denied.test\""), "{events}");
-    assert!(events.contains("\"daddr\":\"10.204.0.2\""), "{events}");
-    assert!(events.contains("\"daddr\":\"fd00:204::2\""), "{events}");
+    assert!(events.contains("\"daddr\":\"198.51.100.2\""), "{events}");
+    assert!(events.contains("\"daddr\":\"2001:db8:3::2\""), "{events}");
     assert!(events.contains("169.254.169.254/32 is cloud instance metadata"), "{events}");
     assert!(events.contains("\"comm\":\"curl\""), "the process is named: {events}");
     let report = topo.egress(&["report", "--format", "markdown"]);
     let text = String::from_utf8_lossy(&report.stdout);
-    assert!(text.contains("| blocked | 10.204.0.2 | 8080 | tcp |"), "{text}");
-    assert!(text.contains("| allowed | 10.203.0.2 | 8080 | tcp | allowed.test |"), "{text}");
+    assert!(text.contains("| blocked | 198.51.100.2 | 8080 | tcp |"), "{text}");
+    assert!(text.contains("| allowed | 192.0.2.2 | 8080 | tcp | allowed.test |"), "{text}");
 }
 
 #[test]
 fn container_like_forwarded_traffic_is_filtered() {
     let Some(topo) = Topology::new() else { return };
-    assert!(topo.curl("ctr", "http://10.204.0.2:8080/").0, "the container reaches the denied host without rules");
+    assert!(topo.curl("ctr", "http://198.51.100.2:8080/").0, "the container reaches the denied host without rules");
     topo.apply(&[]);
     // The container's DNS (to any server, port 53) is redirected to the
     // egress resolver: the allowed name works, the denied one is refused.
@@ -358,8 +369,8 @@ fn container_like_forwarded_traffic_is_filtered() {
     assert!(ok && body.contains("hello from allowed"), "{body}");
     let answer = topo.dig("ctr", &["+time=2", "+tries=1", "denied.test"]);
     assert!(answer.contains("status: REFUSED"), "{answer}");
-    assert!(!topo.curl("ctr", "http://10.204.0.2:8080/").0);
-    assert!(!topo.curl("ctr", "http://[fd00:204::2]:8080/").0);
+    assert!(!topo.curl("ctr", "http://198.51.100.2:8080/").0);
+    assert!(!topo.curl("ctr", "http://[2001:db8:3::2]:8080/").0);
     std::thread::sleep(Duration::from_millis(300));
     let events = topo.events();
     assert!(events.contains("\"chain\":\"forward\""), "{events}");
@@ -370,7 +381,7 @@ fn audit_mode_records_without_blocking_and_suggests_an_allowlist() {
     let Some(topo) = Topology::new() else { return };
     topo.apply(&["--mode", "audit"]);
     assert!(topo.curl("job", "http://denied.test:8080/").0, "audit mode blocks nothing");
-    assert!(topo.curl("job", "http://10.204.0.2:8080/").0);
+    assert!(topo.curl("job", "http://198.51.100.2:8080/").0);
     assert!(topo.curl("job", "http://allowed.test:8080/").0);
     std::thread::sleep(Duration::from_millis(300));
     let events = topo.events();
@@ -390,8 +401,8 @@ fn smoke_passes_after_apply_fails_without_and_disable_is_recorded() {
         "smoke", "--timeout", "2",
         "--expect-allowed", "allowed.test:8080",
         "--expect-denied", "denied.test:8080",
-        "--expect-denied", "10.204.0.2:8080",
-        "--expect-denied", "[fd00:204::2]:8080",
+        "--expect-denied", "198.51.100.2:8080",
+        "--expect-denied", "[2001:db8:3::2]:8080",
         "--expect-denied", "169.254.169.254:8080",
     ];
     let without = topo.egress(&smoke);
@@ -407,7 +418,7 @@ fn smoke_passes_after_apply_fails_without_and_disable_is_recorded() {
     assert!(out.status.success());
     let decision = String::from_utf8_lossy(&out.stdout);
     assert!(decision.contains("\"id\":\"ci-intel/egress.disable\"") && decision.contains("\"result\":\"warn\""), "{decision}");
-    assert!(topo.curl("job", "http://10.204.0.2:8080/").0, "disable removes the rules");
+    assert!(topo.curl("job", "http://198.51.100.2:8080/").0, "disable removes the rules");
     let events = topo.events();
     assert!(events.contains("the release step uploads to a mirror"), "{events}");
     assert!(events.contains("\"decision\":\"ci-intel/egress.smoke\""), "{events}");
