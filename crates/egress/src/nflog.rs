@@ -2,7 +2,9 @@
 //! the group the `egress` chain logs to.
 
 use netlink_packet_core::{NetlinkMessage, NetlinkPayload};
-use netlink_packet_netfilter::nflog::{ConfigCmd, ConfigMode, PacketNla, ULogMessage, config_request};
+use netlink_packet_netfilter::nflog::{
+    ConfigCmd, ConfigMode, ConfigNla, PacketNla, Timeout, ULogMessage, config_request,
+};
 use netlink_packet_netfilter::{NetfilterMessage, NetfilterMessageInner, NetfilterProtoFamily};
 use netlink_sys::{Socket, protocols::NETLINK_NETFILTER};
 
@@ -14,7 +16,7 @@ pub struct Listener {
     socket: Socket,
 }
 
-fn send_config(socket: &Socket, family: NetfilterProtoFamily, group: u16, nlas: Vec<netlink_packet_netfilter::nflog::ConfigNla>) -> Result<(), String> {
+fn send_config(socket: &Socket, family: NetfilterProtoFamily, group: u16, nlas: Vec<ConfigNla>) -> Result<(), String> {
     let packet = config_request(family, group, nlas);
     let mut buf = vec![0; packet.header.length as usize];
     if buf.len() != packet.buffer_len() {
@@ -44,7 +46,15 @@ impl Listener {
             &socket,
             NetfilterProtoFamily::Unspec,
             group,
-            vec![ConfigCmd::Bind.into(), ConfigMode::new_packet(128).into()],
+            vec![
+                ConfigCmd::Bind.into(),
+                ConfigMode::new_packet(128).into(),
+                // Deliver each packet at once, not in batches of 100 or
+                // once a second (the kernel's defaults): `smoke` looks for
+                // the block right after its connection fails.
+                ConfigNla::QThresh(1),
+                Timeout::from(std::time::Duration::from_millis(10)).into(),
+            ],
         )?;
         Ok(Listener { socket })
     }

@@ -189,7 +189,7 @@ impl Topology {
                 "--user=root", "--pid-file=",
                 "--address=/allowed.test/192.0.2.2", "--address=/allowed.test/2001:db8:2::2",
                 "--address=/denied.test/198.51.100.2", "--address=/denied.test/2001:db8:3::2",
-                "--address=/rebind.allowed.test/169.254.169.254",
+                "--address=/rebind.test/169.254.169.254",
                 "--address=/www.wild.test/192.0.2.2",
             ])
             .stdout(Stdio::null())
@@ -261,7 +261,7 @@ impl Topology {
     }
 
     fn apply(&self, extra: &[&str]) {
-        let mut args = vec!["apply", "--allow", "allowed.test", "--allow", "rebind.allowed.test", "--no-prime"];
+        let mut args = vec!["apply", "--allow", "allowed.test", "--allow", "rebind.test", "--no-prime"];
         args.extend_from_slice(extra);
         let out = self.egress(&args);
         assert!(out.status.success(), "apply failed");
@@ -332,7 +332,7 @@ fn block_mode_allows_the_allowlist_and_nothing_else_ipv4_and_ipv6() {
     // Cloud metadata: dropped, and an allowed name that resolves to it
     // (DNS rebinding) does not open it.
     assert!(!topo.curl("job", "http://169.254.169.254:8080/").0);
-    assert!(!topo.curl("job", "http://rebind.allowed.test:8080/").0);
+    assert!(!topo.curl("job", "http://rebind.test:8080/").0);
     // DNS to another resolver never reaches it; other ports are dropped.
     let before = std::fs::read_to_string(&topo.denied_dns_log).unwrap_or_default();
     let answer = topo.dig("job", &["@198.51.100.2", "+time=2", "+tries=1", "denied.test"]);
