@@ -131,10 +131,7 @@ fn validate_name(entry: &str, name: &str) -> Result<(), EntryError> {
     if name.len() > 253 {
         return Err(refuse(
             entry,
-            format!(
-                "{} bytes long; a DNS name has at most 253",
-                name.len()
-            ),
+            format!("{} bytes long; a DNS name has at most 253", name.len()),
         ));
     }
     let labels: Vec<&str> = name.split('.').collect();

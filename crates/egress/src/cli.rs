@@ -254,7 +254,10 @@ fn upstreams(args: &ApplyArgs) -> Result<Vec<SocketAddr>, Failure> {
     };
     let conf = resolv_conf::parse(&read(&args.resolv_conf)?);
     for (line, problem) in &conf.ignored {
-        eprintln!("{TOOL}: warning: {}:{line}: {problem}", args.resolv_conf.display());
+        eprintln!(
+            "{TOOL}: warning: {}:{line}: {problem}",
+            args.resolv_conf.display()
+        );
     }
     let mut found = conf.upstreams();
     if found.is_empty() && conf.only_stubs() {
@@ -359,7 +362,10 @@ fn apply(args: &ApplyArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
         std::fs::write(&path, text)
             .map_err(|e| Failure::infra(format!("cannot write {}: {e}", path.display())))
     };
-    write(state.config(), serde_json::to_string_pretty(&daemon).unwrap_or_default())?;
+    write(
+        state.config(),
+        serde_json::to_string_pretty(&daemon).unwrap_or_default(),
+    )?;
     let _ = std::fs::remove_file(state.ready());
     let ready = start_daemon(&state)?;
 
@@ -384,13 +390,21 @@ fn apply(args: &ApplyArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
         mode.as_str(),
         allowlist.names.len(),
         crate::builtin::VERSION,
-        config.builtin.iter().map(|g| g.id()).collect::<Vec<_>>().join(", "),
+        config
+            .builtin
+            .iter()
+            .map(|g| g.id())
+            .collect::<Vec<_>>()
+            .join(", "),
         allowlist.cidrs.len(),
         upstreams.len(),
         primed
     );
     let result = if mode == Mode::Block { "allow" } else { "warn" };
-    append_event(&state, &Event::decision("ci-intel/egress.apply", result, reason.clone()))?;
+    append_event(
+        &state,
+        &Event::decision("ci-intel/egress.apply", result, reason.clone()),
+    )?;
     write(
         state.applied(),
         serde_json::json!({"mode": mode.as_str(), "port": args.port, "pid": ready.pid}).to_string(),
@@ -400,7 +414,11 @@ fn apply(args: &ApplyArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
         ready.pid,
         args.port,
         if ready.ipv6 { "" } else { " (IPv4 only)" },
-        if ready.packet_log { "" } else { "; packet log unavailable, connections will not be reported" }
+        if ready.packet_log {
+            ""
+        } else {
+            "; packet log unavailable, connections will not be reported"
+        }
     );
     env.set_output("mode", mode.as_str())?;
     env.set_output("state-dir", &state.0.display().to_string())?;
@@ -476,9 +494,12 @@ fn prime(allowlist: &Allowlist, port: u16) -> usize {
         .into_iter()
         .map(|name| {
             std::thread::spawn(move || {
-                [RecordType::A, RecordType::AAAA]
-                    .into_iter()
-                    .any(|qtype| matches!(query(server, &name, qtype, Duration::from_secs(3)), Ok((ResponseCode::NoError, _))))
+                [RecordType::A, RecordType::AAAA].into_iter().any(|qtype| {
+                    matches!(
+                        query(server, &name, qtype, Duration::from_secs(3)),
+                        Ok((ResponseCode::NoError, _))
+                    )
+                })
             })
         })
         .collect();
@@ -490,7 +511,12 @@ fn prime(allowlist: &Allowlist, port: u16) -> usize {
 }
 
 /// Ask `server` about `name` over UDP.
-fn query(server: SocketAddr, name: &str, qtype: RecordType, timeout: Duration) -> Result<(ResponseCode, Vec<IpAddr>), String> {
+fn query(
+    server: SocketAddr,
+    name: &str,
+    qtype: RecordType,
+    timeout: Duration,
+) -> Result<(ResponseCode, Vec<IpAddr>), String> {
     let id: u16 = rand::random();
     let fqdn = format!("{}.", name.trim_end_matches('.'));
     let bytes = dns::build_query(&fqdn, qtype, id).map_err(|e| e.to_string())?;
@@ -500,13 +526,17 @@ fn query(server: SocketAddr, name: &str, qtype: RecordType, timeout: Duration) -
         (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
     };
     let socket = UdpSocket::bind(bind).map_err(|e| e.to_string())?;
-    socket.set_read_timeout(Some(timeout)).map_err(|e| e.to_string())?;
+    socket
+        .set_read_timeout(Some(timeout))
+        .map_err(|e| e.to_string())?;
     socket.send_to(&bytes, server).map_err(|e| e.to_string())?;
     let mut buf = vec![0u8; 4096];
     let deadline = Instant::now() + timeout;
     while Instant::now() < deadline {
         let (n, _) = socket.recv_from(&mut buf).map_err(|e| match e.kind() {
-            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => "no answer (timed out)".to_owned(),
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => {
+                "no answer (timed out)".to_owned()
+            }
             _ => e.to_string(),
         })?;
         if let Ok((got, code, addrs)) = dns::response_code(&buf[..n])
@@ -531,7 +561,11 @@ fn disable(args: &DisableArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
         nft::apply(&nft::delete_table())?;
     }
     let stopped = control(&state, "stop").is_ok();
-    let event = Event::decision("ci-intel/egress.disable", "warn", format!("egress control removed: {reason}"));
+    let event = Event::decision(
+        "ci-intel/egress.disable",
+        "warn",
+        format!("egress control removed: {reason}"),
+    );
     let recorded = append_event(&state, &event);
     let decision = serde_json::json!({
         "id": "ci-intel/egress.disable",
@@ -541,8 +575,16 @@ fn disable(args: &DisableArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
     println!("{decision}");
     eprintln!(
         "{TOOL} disable: rules {}, resolver {}",
-        if table.is_some() { "removed" } else { "were not installed" },
-        if stopped { "stopped" } else { "was not running" }
+        if table.is_some() {
+            "removed"
+        } else {
+            "were not installed"
+        },
+        if stopped {
+            "stopped"
+        } else {
+            "was not running"
+        }
     );
     env.set_output("decision", &decision.to_string())?;
     if env.in_actions() {
@@ -585,7 +627,10 @@ fn report(args: &ReportArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
         let suggestion = events::suggest(&events, &already);
         match args.format {
             ReportFormat::Json | ReportFormat::Ndjson => {
-                println!("{}", serde_json::to_string_pretty(&suggestion).unwrap_or_default())
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&suggestion).unwrap_or_default()
+                )
             }
             _ => print!("{}", events::suggestion_yaml(&suggestion)),
         }
@@ -596,14 +641,20 @@ fn report(args: &ReportArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
     match args.format {
         ReportFormat::Human => print!("{}", events::human(&summary)),
         ReportFormat::Markdown => print!("{}", events::markdown(&summary, "ci-intel egress")),
-        ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&summary).unwrap_or_default()),
+        ReportFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&summary).unwrap_or_default()
+        ),
         ReportFormat::Ndjson => {
             for event in &events {
                 print!("{}", event.to_line());
             }
         }
     }
-    env.set_output("blocked", &(summary.blocked_connections + summary.blocked_queries).to_string())?;
+    env.set_output(
+        "blocked",
+        &(summary.blocked_connections + summary.blocked_queries).to_string(),
+    )?;
     if env.in_actions() {
         env.append_summary(&events::markdown(&summary, "ci-intel egress report"))?;
     }
@@ -686,7 +737,12 @@ fn smoke(args: &SmokeArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
         checks.len()
     );
     for check in &checks {
-        println!("{} {}: {}", if check.ok { "ok  " } else { "FAIL" }, check.what, check.detail);
+        println!(
+            "{} {}: {}",
+            if check.ok { "ok  " } else { "FAIL" },
+            check.what,
+            check.detail
+        );
         md.push_str(&format!(
             "| {} | {} | {} |\n",
             check.what.replace('|', "\\|"),
@@ -695,16 +751,26 @@ fn smoke(args: &SmokeArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
         ));
     }
     let result = if failed == 0 { "allow" } else { "deny" };
-    let reason = format!("{} smoke check(s) from {source}, {failed} failed", checks.len());
+    let reason = format!(
+        "{} smoke check(s) from {source}, {failed} failed",
+        checks.len()
+    );
     if state.events().exists() {
-        let _ = append_event(&state, &Event::decision("ci-intel/egress.smoke", result, reason.clone()));
+        let _ = append_event(
+            &state,
+            &Event::decision("ci-intel/egress.smoke", result, reason.clone()),
+        );
     }
     eprintln!("{TOOL} smoke: {reason}: {result}");
     env.set_output("result", result)?;
     if env.in_actions() {
         env.append_summary(&md)?;
     }
-    Ok(if failed == 0 { ExitCode::Pass } else { ExitCode::Deny })
+    Ok(if failed == 0 {
+        ExitCode::Pass
+    } else {
+        ExitCode::Deny
+    })
 }
 
 fn connect_any(addrs: &[SocketAddr], timeout: Duration) -> Result<SocketAddr, String> {
@@ -802,7 +868,9 @@ fn check_denied(target: &Target, timeout: Duration, state: &StateDir) -> Check {
                 ok: true,
                 detail: match logged {
                     Some(true) => format!("failed ({error}); the block is in the egress log"),
-                    Some(false) => format!("failed ({error}); no block was logged, so the failure may not be ours"),
+                    Some(false) => format!(
+                        "failed ({error}); no block was logged, so the failure may not be ours"
+                    ),
                     None => format!("failed ({error})"),
                 },
             }
@@ -812,7 +880,11 @@ fn check_denied(target: &Target, timeout: Duration, state: &StateDir) -> Check {
 
 /// Whether the packet log recorded a block to one of `addrs` since
 /// `since`; `None` when there is no log to look at.
-fn blocked_logged(state: &StateDir, addrs: &[SocketAddr], since: chrono::DateTime<chrono::Utc>) -> Option<bool> {
+fn blocked_logged(
+    state: &StateDir,
+    addrs: &[SocketAddr],
+    since: chrono::DateTime<chrono::Utc>,
+) -> Option<bool> {
     let ready: Ready = serde_json::from_str(&std::fs::read_to_string(state.ready()).ok()?).ok()?;
     if !ready.packet_log {
         return None;
@@ -824,9 +896,11 @@ fn blocked_logged(state: &StateDir, addrs: &[SocketAddr], since: chrono::DateTim
         let found = events.iter().any(|e| {
             e.kind == Kind::Connection
                 && e.outcome == Outcome::Blocked
-                && chrono::DateTime::parse_from_rfc3339(&e.time).is_ok_and(|t| t >= since - chrono::Duration::seconds(1))
+                && chrono::DateTime::parse_from_rfc3339(&e.time)
+                    .is_ok_and(|t| t >= since - chrono::Duration::seconds(1))
                 && addrs.iter().any(|a| {
-                    e.daddr.as_deref() == Some(&a.ip().to_string()) && e.dport.is_none_or(|p| p == a.port())
+                    e.daddr.as_deref() == Some(&a.ip().to_string())
+                        && e.dport.is_none_or(|p| p == a.port())
                 })
         });
         if found || Instant::now() > deadline {

@@ -90,7 +90,9 @@ impl std::str::FromStr for Mode {
 }
 
 /// A group of the built-in list (docs/egress.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum BuiltinGroup {
     /// github.com, api.github.com, *.actions.githubusercontent.com.

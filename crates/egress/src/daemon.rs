@@ -145,12 +145,16 @@ impl Shared {
             };
             for resolved in addrs {
                 if let Err(range) = self.allowlist.answer_may_open(resolved.addr) {
-                    refused.push(format!("{} ({}, {})", resolved.addr, range.cidr, range.what));
+                    refused.push(format!(
+                        "{} ({}, {})",
+                        resolved.addr, range.cidr, range.what
+                    ));
                     continue;
                 }
-                let secs = resolved
-                    .ttl
-                    .clamp(self.config.min_ttl, self.config.max_ttl.max(self.config.min_ttl));
+                let secs = resolved.ttl.clamp(
+                    self.config.min_ttl,
+                    self.config.max_ttl.max(self.config.min_ttl),
+                );
                 let wanted = now + Duration::from_secs(u64::from(secs));
                 let fresh = known
                     .get(&resolved.addr)
@@ -167,7 +171,10 @@ impl Shared {
         }
         if !batch.is_empty() && !self.config.no_sets {
             if let Err(failure) = nft::apply(&nft::add_elements(&batch)) {
-                self.note(&format!("cannot add {} address(es) to the sets: {failure}", batch.len()));
+                self.note(&format!(
+                    "cannot add {} address(es) to the sets: {failure}",
+                    batch.len()
+                ));
                 if let Ok(mut known) = self.opened.lock() {
                     for (addr, _) in &batch {
                         known.remove(addr);
@@ -280,13 +287,20 @@ fn marked_socket(upstream: SocketAddr, kind: Type, protocol: Protocol) -> std::i
     Ok(socket)
 }
 
-fn forward_udp(upstream: SocketAddr, query: &[u8], question: &Question, id: u16) -> Result<Vec<u8>, String> {
+fn forward_udp(
+    upstream: SocketAddr,
+    query: &[u8],
+    question: &Question,
+    id: u16,
+) -> Result<Vec<u8>, String> {
     let socket = marked_socket(upstream, Type::DGRAM, Protocol::UDP).map_err(|e| e.to_string())?;
     let unspecified: SocketAddr = match upstream {
         SocketAddr::V4(_) => (Ipv4Addr::UNSPECIFIED, 0).into(),
         SocketAddr::V6(_) => (Ipv6Addr::UNSPECIFIED, 0).into(),
     };
-    socket.bind(&SockAddr::from(unspecified)).map_err(|e| e.to_string())?;
+    socket
+        .bind(&SockAddr::from(unspecified))
+        .map_err(|e| e.to_string())?;
     let socket: UdpSocket = socket.into();
     socket.connect(upstream).map_err(|e| e.to_string())?;
     socket.send(query).map_err(|e| e.to_string())?;
@@ -297,7 +311,9 @@ fn forward_udp(upstream: SocketAddr, query: &[u8], question: &Question, id: u16)
         if left.is_zero() {
             return Err("timed out".into());
         }
-        socket.set_read_timeout(Some(left)).map_err(|e| e.to_string())?;
+        socket
+            .set_read_timeout(Some(left))
+            .map_err(|e| e.to_string())?;
         let n = socket.recv(&mut buf).map_err(|e| match e.kind() {
             std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => "timed out".to_owned(),
             _ => e.to_string(),
@@ -316,7 +332,9 @@ fn forward_tcp(upstream: SocketAddr, query: &[u8]) -> Result<Vec<u8>, String> {
         .connect_timeout(&SockAddr::from(upstream), UPSTREAM_TIMEOUT)
         .map_err(|e| e.to_string())?;
     let mut stream: TcpStream = socket.into();
-    stream.set_read_timeout(Some(UPSTREAM_TIMEOUT * 2)).map_err(|e| e.to_string())?;
+    stream
+        .set_read_timeout(Some(UPSTREAM_TIMEOUT * 2))
+        .map_err(|e| e.to_string())?;
     let len = u16::try_from(query.len()).map_err(|_| "query too long".to_owned())?;
     let mut framed = len.to_be_bytes().to_vec();
     framed.extend_from_slice(query);
@@ -430,8 +448,12 @@ fn serve_tcp(shared: Arc<Shared>, listener: TcpListener) {
             let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
             // A client may send several queries on one connection.
             while let Ok(query) = read_framed(&mut stream) {
-                let Some(response) = handle(&shared, &query, true) else { break };
-                let Ok(len) = u16::try_from(response.len()) else { break };
+                let Some(response) = handle(&shared, &query, true) else {
+                    break;
+                };
+                let Ok(len) = u16::try_from(response.len()) else {
+                    break;
+                };
                 let mut framed = len.to_be_bytes().to_vec();
                 framed.extend_from_slice(&response);
                 if stream.write_all(&framed).is_err() {
@@ -466,8 +488,8 @@ fn bind_pair(addr: SocketAddr) -> std::io::Result<(UdpSocket, TcpListener)> {
 pub fn serve(state: &StateDir) -> Result<(), String> {
     let text = std::fs::read_to_string(state.config())
         .map_err(|e| format!("cannot read {}: {e}", state.config().display()))?;
-    let config: DaemonConfig = serde_json::from_str(&text)
-        .map_err(|e| format!("{}: {e}", state.config().display()))?;
+    let config: DaemonConfig =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", state.config().display()))?;
     let open_append = |path: &Path| {
         OpenOptions::new()
             .create(true)
@@ -502,12 +524,16 @@ pub fn serve(state: &StateDir) -> Result<(), String> {
         Ok(listener) => {
             let s = Arc::clone(&shared);
             std::thread::spawn(move || {
-                listener.run(|prefix, info, uid, forwarded| record_packet(&s, prefix, info, uid, forwarded));
+                listener.run(|prefix, info, uid, forwarded| {
+                    record_packet(&s, prefix, info, uid, forwarded)
+                });
             });
             true
         }
         Err(error) => {
-            shared.note(&format!("packet log unavailable (connections will not be reported): {error}"));
+            shared.note(&format!(
+                "packet log unavailable (connections will not be reported): {error}"
+            ));
             false
         }
     };
@@ -520,9 +546,14 @@ pub fn serve(state: &StateDir) -> Result<(), String> {
         packet_log,
         ipv6,
     };
-    std::fs::write(state.ready(), serde_json::to_string(&ready).unwrap_or_default())
-        .map_err(|e| format!("cannot write {}: {e}", state.ready().display()))?;
-    shared.note(&format!("serving on port {port} (ipv6 {ipv6}, packet log {packet_log})"));
+    std::fs::write(
+        state.ready(),
+        serde_json::to_string(&ready).unwrap_or_default(),
+    )
+    .map_err(|e| format!("cannot write {}: {e}", state.ready().display()))?;
+    shared.note(&format!(
+        "serving on port {port} (ipv6 {ipv6}, packet log {packet_log})"
+    ));
     for stream in control.incoming() {
         let Ok(stream) = stream else { continue };
         let mut line = String::new();
@@ -548,7 +579,13 @@ pub fn serve(state: &StateDir) -> Result<(), String> {
     Ok(())
 }
 
-fn record_packet(shared: &Shared, prefix: &str, info: packet::PacketInfo, uid: Option<u32>, forwarded: bool) {
+fn record_packet(
+    shared: &Shared,
+    prefix: &str,
+    info: packet::PacketInfo,
+    uid: Option<u32>,
+    forwarded: bool,
+) {
     let outcome = if prefix == nft::PREFIX_ALLOW {
         Outcome::Allowed
     } else if prefix == nft::PREFIX_AUDIT {
@@ -566,16 +603,28 @@ fn record_packet(shared: &Shared, prefix: &str, info: packet::PacketInfo, uid: O
     event.sport = info.sport;
     event.uid = uid;
     event.chain = Some(if forwarded { "forward" } else { "output" }.to_owned());
-    event.name = shared.names.lock().ok().and_then(|names| names.get(&info.daddr).cloned());
+    event.name = shared
+        .names
+        .lock()
+        .ok()
+        .and_then(|names| names.get(&info.daddr).cloned());
     if !forwarded && let Some((pid, comm)) = packet::sender(&info) {
         event.pid = Some(pid);
         event.comm = Some(comm);
     }
     if outcome == Outcome::Blocked {
         event.reason = Some(match crate::allowlist::special_range(info.daddr) {
-            Some(range) => format!("{} is {}; not in egress.allow_cidrs", range.cidr, range.what),
-            None if event.name.is_some() => "resolved through a name the allowlist does not permit".into(),
-            None => "no allowed name resolved to this address and egress.allow_cidrs does not list it".into(),
+            Some(range) => format!(
+                "{} is {}; not in egress.allow_cidrs",
+                range.cidr, range.what
+            ),
+            None if event.name.is_some() => {
+                "resolved through a name the allowlist does not permit".into()
+            }
+            None => {
+                "no allowed name resolved to this address and egress.allow_cidrs does not list it"
+                    .into()
+            }
         });
     }
     shared.record(&event);

@@ -135,7 +135,11 @@ pub struct Answer {
 /// A/AAAA records owned by the queried name or by a CNAME target on the
 /// chain from it, so an upstream cannot open unrelated addresses through
 /// extra records.
-pub fn parse_response(question: &Question, upstream_id: u16, bytes: &[u8]) -> Result<Answer, DnsError> {
+pub fn parse_response(
+    question: &Question,
+    upstream_id: u16,
+    bytes: &[u8],
+) -> Result<Answer, DnsError> {
     let message =
         Message::from_vec(bytes).map_err(|e| DnsError(format!("not a DNS message: {e}")))?;
     if message.metadata.message_type != MessageType::Response {
@@ -261,8 +265,8 @@ pub fn rcode_name(code: ResponseCode) -> String {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use hickory_proto::rr::rdata::{A, AAAA, CNAME};
     use hickory_proto::rr::Record;
+    use hickory_proto::rr::rdata::{A, AAAA, CNAME};
 
     fn list(names: &[&str]) -> Allowlist {
         let mut list = Allowlist::default();
@@ -287,12 +291,16 @@ mod tests {
         assert_eq!(q.id, 7);
         assert_eq!(q.name, "files.pypi.org");
         let allow = list(&["*.pypi.org"]);
-        assert!(matches!(decide(&q, &allow, Mode::Block), Verdict::Forward(_)));
+        assert!(matches!(
+            decide(&q, &allow, Mode::Block),
+            Verdict::Forward(_)
+        ));
         let other = build_query("evil.example.", RecordType::A, 8).unwrap();
         let other = parse_query(&other).unwrap();
         assert_eq!(decide(&other, &allow, Mode::Block), Verdict::Refuse);
         assert_eq!(decide(&other, &allow, Mode::Audit), Verdict::ForwardAudited);
-        let any = parse_query(&build_query("files.pypi.org.", RecordType::ANY, 9).unwrap()).unwrap();
+        let any =
+            parse_query(&build_query("files.pypi.org.", RecordType::ANY, 9).unwrap()).unwrap();
         assert_eq!(decide(&any, &allow, Mode::Block), Verdict::Refuse);
     }
 
@@ -319,19 +327,42 @@ mod tests {
         let q = parse_query(&query).unwrap();
         let name = |s: &str| Name::from_ascii(s).unwrap();
         let records = vec![
-            Record::from_rdata(name("api.example.com."), 60, RData::CNAME(CNAME(name("edge.cdn.net.")))),
+            Record::from_rdata(
+                name("api.example.com."),
+                60,
+                RData::CNAME(CNAME(name("edge.cdn.net."))),
+            ),
             Record::from_rdata(name("edge.cdn.net."), 30, RData::A(A::new(192, 0, 2, 10))),
-            Record::from_rdata(name("edge.cdn.net."), 30, RData::AAAA(AAAA::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1))),
-            Record::from_rdata(name("unrelated.example."), 30, RData::A(A::new(198, 51, 100, 1))),
+            Record::from_rdata(
+                name("edge.cdn.net."),
+                30,
+                RData::AAAA(AAAA::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1)),
+            ),
+            Record::from_rdata(
+                name("unrelated.example."),
+                30,
+                RData::A(A::new(198, 51, 100, 1)),
+            ),
         ];
         let bytes = response(&query, 99, records);
         let answer = parse_response(&q, 99, &bytes).unwrap();
         let addrs: Vec<String> = answer.addrs.iter().map(|r| r.addr.to_string()).collect();
         assert_eq!(addrs, vec!["192.0.2.10", "2001:db8::1"]);
         assert_eq!(answer.addrs[0].ttl, 30);
-        assert!(parse_response(&q, 98, &bytes).unwrap_err().0.contains("does not match"));
-        let other = parse_query(&build_query("other.example.com.", RecordType::A, 5).unwrap()).unwrap();
-        assert!(parse_response(&other, 99, &bytes).unwrap_err().0.contains("not the question"));
+        assert!(
+            parse_response(&q, 98, &bytes)
+                .unwrap_err()
+                .0
+                .contains("does not match")
+        );
+        let other =
+            parse_query(&build_query("other.example.com.", RecordType::A, 5).unwrap()).unwrap();
+        assert!(
+            parse_response(&other, 99, &bytes)
+                .unwrap_err()
+                .0
+                .contains("not the question")
+        );
         let back = with_id(&bytes, 5);
         assert_eq!(Message::from_vec(&back).unwrap().metadata.id, 5);
         assert_eq!(rcode_name(answer.rcode), "NOERROR");

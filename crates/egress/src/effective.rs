@@ -110,7 +110,15 @@ mod tests {
             ..EgressConfig::default()
         };
         let locked = vec!["egress.allow".to_owned(), "egress.allow_cidrs".to_owned()];
-        assert!(build(&config, &["files.pypi.org".into()], &["192.0.2.8".into()], &locked).is_ok());
+        assert!(
+            build(
+                &config,
+                &["files.pypi.org".into()],
+                &["192.0.2.8".into()],
+                &locked
+            )
+            .is_ok()
+        );
         let err = build(&config, &["crates.io".into()], &[], &locked).unwrap_err();
         assert!(err.message.contains("locked"), "{err}");
         let err = build(&config, &[], &["198.51.100.1".into()], &locked).unwrap_err();

@@ -175,10 +175,7 @@ pub fn parse_log(text: &str) -> (Vec<Event>, Vec<BadLine>) {
             Ok(event) if event.schema == EVENT_SCHEMA => events.push(event),
             Ok(event) => bad.push(BadLine {
                 line: index + 1,
-                message: format!(
-                    "schema is {:?}, expected {EVENT_SCHEMA:?}",
-                    event.schema
-                ),
+                message: format!("schema is {:?}, expected {EVENT_SCHEMA:?}", event.schema),
             }),
             Err(error) => bad.push(BadLine {
                 line: index + 1,
@@ -237,7 +234,12 @@ pub fn summarize(events: &[Event]) -> Summary {
             Kind::Connection => {
                 let proto = event.proto.clone().unwrap_or_else(|| "?".to_owned());
                 let daddr = event.daddr.clone().unwrap_or_else(|| "?".to_owned());
-                let key = (rank(event.outcome), proto.clone(), daddr.clone(), event.dport);
+                let key = (
+                    rank(event.outcome),
+                    proto.clone(),
+                    daddr.clone(),
+                    event.dport,
+                );
                 let row = connections.entry(key).or_insert_with(|| ConnectionRow {
                     outcome: event.outcome.as_str().to_owned(),
                     proto,
@@ -319,7 +321,9 @@ pub fn markdown(summary: &Summary, title: &str) -> String {
                 "| {} | {} | {} | {} | {} | {} | {} |",
                 row.outcome,
                 cell(&row.daddr),
-                row.dport.map(|p| p.to_string()).unwrap_or_else(|| "-".into()),
+                row.dport
+                    .map(|p| p.to_string())
+                    .unwrap_or_else(|| "-".into()),
                 cell(&row.proto),
                 cell(&join(&row.names)),
                 cell(&join(&row.processes)),
@@ -368,7 +372,9 @@ pub fn human(summary: &Summary) -> String {
             row.outcome,
             row.proto,
             row.daddr,
-            row.dport.map(|p| p.to_string()).unwrap_or_else(|| "-".into()),
+            row.dport
+                .map(|p| p.to_string())
+                .unwrap_or_else(|| "-".into()),
             join(&row.names),
             join(&row.processes),
             row.count
@@ -423,7 +429,9 @@ pub fn suggest(events: &[Event], already: &Allowlist) -> Suggestion {
     let mut failed: BTreeSet<String> = BTreeSet::new();
     let mut named_addrs: BTreeSet<String> = BTreeSet::new();
     for event in events.iter().filter(|e| e.kind == Kind::Dns) {
-        let Some(name) = event.name.as_deref() else { continue };
+        let Some(name) = event.name.as_deref() else {
+            continue;
+        };
         let Ok(NamePattern::Exact(name)) = NamePattern::parse(name) else {
             continue;
         };
@@ -449,7 +457,10 @@ pub fn suggest(events: &[Event], already: &Allowlist) -> Suggestion {
         if let Some((_, parent)) = name.split_once('.')
             && parent.split('.').count() >= 3
         {
-            by_parent.entry(parent.to_owned()).or_default().push(name.clone());
+            by_parent
+                .entry(parent.to_owned())
+                .or_default()
+                .push(name.clone());
         }
     }
     let mut folded: BTreeSet<String> = BTreeSet::new();
@@ -470,7 +481,9 @@ pub fn suggest(events: &[Event], already: &Allowlist) -> Suggestion {
         }
         if let Some(daddr) = &event.daddr
             && !named_addrs.contains(daddr)
-            && daddr.parse::<std::net::IpAddr>().is_ok_and(|a| !already.allows_addr(a))
+            && daddr
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|a| !already.allows_addr(a))
         {
             cidrs.insert(daddr.clone());
         }
@@ -533,7 +546,11 @@ mod tests {
     #[test]
     fn log_round_trips_and_bad_lines_are_named() {
         let event = dns("pypi.org", Outcome::Allowed, "NOERROR", &["192.0.2.1"]);
-        let text = format!("{}{{\"half\n\n{}", event.to_line(), "{\"schema\":\"other\",\"time\":\"t\",\"kind\":\"dns\",\"outcome\":\"allowed\"}\n");
+        let text = format!(
+            "{}{{\"half\n\n{}",
+            event.to_line(),
+            "{\"schema\":\"other\",\"time\":\"t\",\"kind\":\"dns\",\"outcome\":\"allowed\"}\n"
+        );
         let (events, bad) = parse_log(&text);
         assert_eq!(events, vec![event]);
         assert_eq!(bad.len(), 2);
@@ -555,11 +572,21 @@ mod tests {
         assert_eq!(summary.blocked_queries, 1);
         assert_eq!(summary.connections.len(), 2);
         assert_eq!(summary.connections[0].outcome, "allowed");
-        let blocked = summary.connections.iter().find(|r| r.outcome == "blocked").unwrap();
+        let blocked = summary
+            .connections
+            .iter()
+            .find(|r| r.outcome == "blocked")
+            .unwrap();
         assert_eq!(blocked.count, 2);
         let md = markdown(&summary, "egress");
-        assert!(md.contains("| blocked | 203.0.113.9 | 443 | tcp | - | curl (pid 42) | 2 |"), "{md}");
-        assert!(md.contains("decision `ci-intel/egress.disable`: **warn**"), "{md}");
+        assert!(
+            md.contains("| blocked | 203.0.113.9 | 443 | tcp | - | curl (pid 42) | 2 |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("decision `ci-intel/egress.disable`: **warn**"),
+            "{md}"
+        );
         assert!(human(&summary).contains("blocked  dns evil.example A REFUSED x1"));
     }
 
@@ -568,21 +595,37 @@ mod tests {
         let mut already = Allowlist::default();
         already.push_name(NamePattern::parse("api.github.com").unwrap());
         let events = vec![
-            dns("api.github.com", Outcome::Allowed, "NOERROR", &["140.82.112.6"]),
+            dns(
+                "api.github.com",
+                Outcome::Allowed,
+                "NOERROR",
+                &["140.82.112.6"],
+            ),
             dns("pypi.org", Outcome::Audited, "NOERROR", &["151.101.0.223"]),
             dns("a.cdn.example.net", Outcome::Audited, "NOERROR", &[]),
             dns("b.cdn.example.net", Outcome::Audited, "NOERROR", &[]),
             dns("c.cdn.example.net", Outcome::Audited, "NOERROR", &[]),
-            dns("pypi.org.internal.cloudapp.net", Outcome::Audited, "NXDOMAIN", &[]),
+            dns(
+                "pypi.org.internal.cloudapp.net",
+                Outcome::Audited,
+                "NXDOMAIN",
+                &[],
+            ),
             conn("151.101.0.223", Outcome::Audited, None),
             conn("198.51.100.4", Outcome::Audited, None),
         ];
         let suggestion = suggest(&events, &already);
         assert_eq!(suggestion.allow, vec!["*.cdn.example.net", "pypi.org"]);
         assert_eq!(suggestion.allow_cidrs, vec!["198.51.100.4"]);
-        assert_eq!(suggestion.unresolved, vec!["pypi.org.internal.cloudapp.net"]);
+        assert_eq!(
+            suggestion.unresolved,
+            vec!["pypi.org.internal.cloudapp.net"]
+        );
         let yaml = suggestion_yaml(&suggestion);
         assert!(yaml.contains("    - \"*.cdn.example.net\"\n"), "{yaml}");
-        assert!(yaml.contains("#   pypi.org.internal.cloudapp.net"), "{yaml}");
+        assert!(
+            yaml.contains("#   pypi.org.internal.cloudapp.net"),
+            "{yaml}"
+        );
     }
 }

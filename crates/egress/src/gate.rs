@@ -54,7 +54,9 @@ impl Gate for EgressGate {
 
     fn run(&self, config: &EgressConfig, ctx: &GateContext<'_>) -> Result<GateRun, Failure> {
         if config.is_unconfigured() {
-            return Ok(GateRun::nothing("no egress allowlist or smoke target configured"));
+            return Ok(GateRun::nothing(
+                "no egress allowlist or smoke target configured",
+            ));
         }
         let file = [REPO_CONFIG_PATH, ".ci-intel/config.yaml"]
             .into_iter()

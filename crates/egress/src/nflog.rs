@@ -16,16 +16,25 @@ pub struct Listener {
     socket: Socket,
 }
 
-fn send_config(socket: &Socket, family: NetfilterProtoFamily, group: u16, nlas: Vec<ConfigNla>) -> Result<(), String> {
+fn send_config(
+    socket: &Socket,
+    family: NetfilterProtoFamily,
+    group: u16,
+    nlas: Vec<ConfigNla>,
+) -> Result<(), String> {
     let packet = config_request(family, group, nlas);
     let mut buf = vec![0; packet.header.length as usize];
     if buf.len() != packet.buffer_len() {
         return Err("netlink message size mismatch".into());
     }
     packet.serialize(&mut buf[..]);
-    socket.send(&buf[..], 0).map_err(|e| format!("netlink send: {e}"))?;
+    socket
+        .send(&buf[..], 0)
+        .map_err(|e| format!("netlink send: {e}"))?;
     let mut reply = vec![0; 4096];
-    let size = socket.recv(&mut &mut reply[..], 0).map_err(|e| format!("netlink recv: {e}"))?;
+    let size = socket
+        .recv(&mut &mut reply[..], 0)
+        .map_err(|e| format!("netlink recv: {e}"))?;
     let message = <NetlinkMessage<NetfilterMessage>>::deserialize(&reply[..size])
         .map_err(|e| format!("netlink reply: {e}"))?;
     match message.payload {
@@ -40,8 +49,11 @@ impl Listener {
     /// Bind to `group` (the kernel keeps one listener per group and
     /// namespace; a second one is refused).
     pub fn open(group: u16) -> Result<Listener, String> {
-        let mut socket = Socket::new(NETLINK_NETFILTER).map_err(|e| format!("netlink socket: {e}"))?;
-        socket.bind_auto().map_err(|e| format!("netlink bind: {e}"))?;
+        let mut socket =
+            Socket::new(NETLINK_NETFILTER).map_err(|e| format!("netlink socket: {e}"))?;
+        socket
+            .bind_auto()
+            .map_err(|e| format!("netlink bind: {e}"))?;
         send_config(
             &socket,
             NetfilterProtoFamily::Unspec,
@@ -69,7 +81,9 @@ impl Listener {
             };
             let mut offset = 0;
             while offset < size {
-                let Ok(message) = <NetlinkMessage<NetfilterMessage>>::deserialize(&buf[offset..size]) else {
+                let Ok(message) =
+                    <NetlinkMessage<NetfilterMessage>>::deserialize(&buf[offset..size])
+                else {
                     break;
                 };
                 let length = message.header.length as usize;

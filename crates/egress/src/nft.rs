@@ -137,10 +137,30 @@ pub fn ruleset(spec: &RulesetSpec) -> Value {
         json!({"delete": {"table": {"family": "inet", "name": TABLE}}}),
         json!({"add": {"table": {"family": "inet", "name": TABLE}}}),
     ];
-    let v4: Vec<Value> = spec.cidrs.iter().filter(|n| matches!(n, IpNet::V4(_))).map(prefix).collect();
-    let v6: Vec<Value> = spec.cidrs.iter().filter(|n| matches!(n, IpNet::V6(_))).map(prefix).collect();
-    let up4: Vec<Value> = spec.upstreams.iter().filter(|a| a.is_ipv4()).map(|a| json!(a.to_string())).collect();
-    let up6: Vec<Value> = spec.upstreams.iter().filter(|a| a.is_ipv6()).map(|a| json!(a.to_string())).collect();
+    let v4: Vec<Value> = spec
+        .cidrs
+        .iter()
+        .filter(|n| matches!(n, IpNet::V4(_)))
+        .map(prefix)
+        .collect();
+    let v6: Vec<Value> = spec
+        .cidrs
+        .iter()
+        .filter(|n| matches!(n, IpNet::V6(_)))
+        .map(prefix)
+        .collect();
+    let up4: Vec<Value> = spec
+        .upstreams
+        .iter()
+        .filter(|a| a.is_ipv4())
+        .map(|a| json!(a.to_string()))
+        .collect();
+    let up6: Vec<Value> = spec
+        .upstreams
+        .iter()
+        .filter(|a| a.is_ipv6())
+        .map(|a| json!(a.to_string()))
+        .collect();
     commands.extend([
         set("dns4", "ipv4_addr", &["timeout"], Vec::new()),
         set("dns6", "ipv6_addr", &["timeout"], Vec::new()),
@@ -160,14 +180,23 @@ pub fn ruleset(spec: &RulesetSpec) -> Value {
 
     // Traffic that stays on the machine or keeps it on the network.
     let common = |chain_name: &str, commands: &mut Vec<Value>| {
-        commands.push(rule(chain_name, vec![eq(meta("oifname"), json!("lo")), json!({"accept": null})]));
+        commands.push(rule(
+            chain_name,
+            vec![eq(meta("oifname"), json!("lo")), json!({"accept": null})],
+        ));
         for pattern in &spec.local_interfaces {
-            commands.push(rule(chain_name, vec![eq(meta("oifname"), json!(pattern)), json!({"accept": null})]));
+            commands.push(rule(
+                chain_name,
+                vec![eq(meta("oifname"), json!(pattern)), json!({"accept": null})],
+            ));
         }
         commands.push(rule(
             chain_name,
             vec![
-                eq(json!({"ct": {"key": "state"}}), json!(["established", "related"])),
+                eq(
+                    json!({"ct": {"key": "state"}}),
+                    json!(["established", "related"]),
+                ),
                 json!({"accept": null}),
             ],
         ));
@@ -196,7 +225,10 @@ pub fn ruleset(spec: &RulesetSpec) -> Value {
     commands.push(rule(
         "output",
         vec![
-            eq(json!({"fib": {"result": "type", "flags": ["daddr"]}}), json!("local")),
+            eq(
+                json!({"fib": {"result": "type", "flags": ["daddr"]}}),
+                json!("local"),
+            ),
             json!({"accept": null}),
         ],
     ));
@@ -218,23 +250,42 @@ pub fn ruleset(spec: &RulesetSpec) -> Value {
     commands.push(rule("forward", vec![json!({"jump": {"target": "egress"}})]));
 
     // egress: what may leave.
-    for (family, set_name) in [("ip", "cidr4"), ("ip6", "cidr6"), ("ip", "dns4"), ("ip6", "dns6")] {
+    for (family, set_name) in [
+        ("ip", "cidr4"),
+        ("ip6", "cidr6"),
+        ("ip", "dns4"),
+        ("ip6", "dns6"),
+    ] {
         commands.push(rule(
             "egress",
-            vec![eq(field(family, "daddr"), set_ref(set_name)), limit(), log(group, PREFIX_ALLOW), json!({"accept": null})],
+            vec![
+                eq(field(family, "daddr"), set_ref(set_name)),
+                limit(),
+                log(group, PREFIX_ALLOW),
+                json!({"accept": null}),
+            ],
         ));
         commands.push(rule(
             "egress",
-            vec![eq(field(family, "daddr"), set_ref(set_name)), json!({"accept": null})],
+            vec![
+                eq(field(family, "daddr"), set_ref(set_name)),
+                json!({"accept": null}),
+            ],
         ));
     }
     match spec.mode {
         Mode::Block => {
-            commands.push(rule("egress", vec![limit(), log(group, PREFIX_BLOCK), reject()]));
+            commands.push(rule(
+                "egress",
+                vec![limit(), log(group, PREFIX_BLOCK), reject()],
+            ));
             commands.push(rule("egress", vec![reject()]));
         }
         Mode::Audit => {
-            commands.push(rule("egress", vec![limit(), log(group, PREFIX_AUDIT), json!({"accept": null})]));
+            commands.push(rule(
+                "egress",
+                vec![limit(), log(group, PREFIX_AUDIT), json!({"accept": null})],
+            ));
         }
     }
 
@@ -251,7 +302,11 @@ pub fn ruleset(spec: &RulesetSpec) -> Value {
     }
     commands.push(rule(
         "input",
-        vec![tcp_udp(), eq(field("th", "dport"), json!(port)), json!({"drop": null})],
+        vec![
+            tcp_udp(),
+            eq(field("th", "dport"), json!(port)),
+            json!({"drop": null}),
+        ],
     ));
 
     // DNS to any server goes to the resolver.
@@ -347,7 +402,12 @@ fn describe(error: &nftables::helper::NftablesError) -> String {
             "cannot run {}: {inner}; install nftables (Debian/Ubuntu: apt-get install nftables) and run as root",
             program.to_string_lossy()
         ),
-        E::NftFailed { program, hint, stderr, .. } => format!(
+        E::NftFailed {
+            program,
+            hint,
+            stderr,
+            ..
+        } => format!(
             "{} failed while {hint}: {}; apply needs root (CAP_NET_ADMIN) and a kernel with nftables (inet family, nat)",
             program.to_string_lossy(),
             stderr.trim()
@@ -367,7 +427,12 @@ pub fn set_elements(listing: &Value, set_name: &str) -> Vec<(String, Option<u64>
         if set.get("name").and_then(Value::as_str) != Some(set_name) {
             continue;
         }
-        for elem in set.get("elem").and_then(Value::as_array).into_iter().flatten() {
+        for elem in set
+            .get("elem")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             match elem {
                 Value::String(addr) => found.push((addr.clone(), None)),
                 Value::Object(_) => {
@@ -398,7 +463,10 @@ mod tests {
     fn spec(mode: Mode) -> RulesetSpec {
         RulesetSpec {
             mode,
-            cidrs: vec!["192.0.2.0/24".parse().unwrap(), "2001:db8::1/128".parse().unwrap()],
+            cidrs: vec![
+                "192.0.2.0/24".parse().unwrap(),
+                "2001:db8::1/128".parse().unwrap(),
+            ],
             upstreams: vec!["10.0.0.2".parse().unwrap(), "fd00::2".parse().unwrap()],
             local_interfaces: vec!["docker0".into(), "br-*".into()],
             resolver_port: 5300,
@@ -439,7 +507,11 @@ mod tests {
         let listing: Value = serde_json::from_str(r#"{"nftables": [{"metainfo": {}}, {"set": {"family": "inet", "name": "dns4", "table": "t", "type": "ipv4_addr", "flags": ["timeout"], "elem": [{"elem": {"val": "1.2.3.4", "timeout": 100, "expires": 99}}, "5.6.7.8", {"elem": {"val": {"prefix": {"addr": "10.0.0.0", "len": 8}}}}]}}]}"#).unwrap();
         assert_eq!(
             set_elements(&listing, "dns4"),
-            vec![("1.2.3.4".into(), Some(99)), ("5.6.7.8".into(), None), ("10.0.0.0/8".into(), None)]
+            vec![
+                ("1.2.3.4".into(), Some(99)),
+                ("5.6.7.8".into(), None),
+                ("10.0.0.0/8".into(), None)
+            ]
         );
         assert!(set_elements(&listing, "dns6").is_empty());
     }

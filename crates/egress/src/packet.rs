@@ -92,23 +92,28 @@ pub fn socket_inode(table: &str, local: IpAddr, port: u16) -> Option<u64> {
             continue;
         }
         let matches = match local {
-            IpAddr::V4(v4) => {
-                u32::from_str_radix(hex_addr, 16).is_ok_and(|raw| {
-                    let bytes = raw.to_le_bytes();
-                    Ipv4Addr::from(bytes) == v4 || Ipv4Addr::from(bytes).is_unspecified()
-                })
+            IpAddr::V4(v4) => u32::from_str_radix(hex_addr, 16).is_ok_and(|raw| {
+                let bytes = raw.to_le_bytes();
+                Ipv4Addr::from(bytes) == v4 || Ipv4Addr::from(bytes).is_unspecified()
+            }),
+            IpAddr::V6(v6) => {
+                hex_addr.len() == 32 && {
+                    let mut bytes = [0u8; 16];
+                    let ok = (0..4).all(|word| {
+                        u32::from_str_radix(&hex_addr[word * 8..word * 8 + 8], 16)
+                            .map(|raw| {
+                                bytes[word * 4..word * 4 + 4].copy_from_slice(&raw.to_le_bytes())
+                            })
+                            .is_ok()
+                    });
+                    ok && (Ipv6Addr::from(bytes) == v6 || Ipv6Addr::from(bytes).is_unspecified())
+                }
             }
-            IpAddr::V6(v6) => hex_addr.len() == 32 && {
-                let mut bytes = [0u8; 16];
-                let ok = (0..4).all(|word| {
-                    u32::from_str_radix(&hex_addr[word * 8..word * 8 + 8], 16)
-                        .map(|raw| bytes[word * 4..word * 4 + 4].copy_from_slice(&raw.to_le_bytes()))
-                        .is_ok()
-                });
-                ok && (Ipv6Addr::from(bytes) == v6 || Ipv6Addr::from(bytes).is_unspecified())
-            },
         };
-        if matches && let Ok(inode) = inode.parse::<u64>() && inode != 0 {
+        if matches
+            && let Ok(inode) = inode.parse::<u64>()
+            && inode != 0
+        {
             return Some(inode);
         }
     }
@@ -120,7 +125,11 @@ pub fn socket_inode(table: &str, local: IpAddr, port: u16) -> Option<u64> {
 pub fn process_of_inode(proc_root: &Path, inode: u64) -> Option<(u32, String)> {
     let wanted = format!("socket:[{inode}]");
     for entry in std::fs::read_dir(proc_root).ok()?.flatten() {
-        let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|s| s.parse::<u32>().ok())
+        else {
             continue;
         };
         let Ok(fds) = std::fs::read_dir(entry.path().join("fd")) else {
@@ -173,7 +182,9 @@ mod tests {
 
     #[test]
     fn ipv4_and_ipv6_headers_and_ports() {
-        let mut v4 = vec![0x45, 0, 0, 40, 0, 0, 0, 0, 64, 6, 0, 0, 10, 0, 0, 2, 192, 0, 2, 1];
+        let mut v4 = vec![
+            0x45, 0, 0, 40, 0, 0, 0, 0, 64, 6, 0, 0, 10, 0, 0, 2, 192, 0, 2, 1,
+        ];
         v4.extend_from_slice(&[0xc3, 0x50, 0x01, 0xbb, 0, 0, 0, 0]);
         let info = parse_ip(&v4).unwrap();
         assert_eq!(info.saddr.to_string(), "10.0.0.2");
@@ -196,11 +207,23 @@ mod tests {
     #[test]
     fn proc_net_tables_are_read() {
         let table = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n   0: 0200000A:C350 010200C0:01BB 02 00000000:00000000 01:00000100 00000002     0        0 123456 2 0000000000000000 100 0 0 10 -1\n";
-        assert_eq!(socket_inode(table, "10.0.0.2".parse().unwrap(), 50000), Some(123456));
-        assert_eq!(socket_inode(table, "10.0.0.2".parse().unwrap(), 50001), None);
+        assert_eq!(
+            socket_inode(table, "10.0.0.2".parse().unwrap(), 50000),
+            Some(123456)
+        );
+        assert_eq!(
+            socket_inode(table, "10.0.0.2".parse().unwrap(), 50001),
+            None
+        );
         let table6 = "header\n   0: 000080FD000000000000000002000000:3039 00000000000000000000000000000000:0000 07 0 0 0 0 0 7 2\n";
-        assert_eq!(socket_inode(table6, "fd00::2".parse().unwrap(), 12345), None);
+        assert_eq!(
+            socket_inode(table6, "fd00::2".parse().unwrap(), 12345),
+            None
+        );
         let table6 = "header\n   0: 000000FD000000000000000002000000:3039 00000000000000000000000000000000:0000 07 00000000:00000000 00:00000000 00000000 0 0 777 2\n";
-        assert_eq!(socket_inode(table6, "fd00::2".parse().unwrap(), 12345), Some(777));
+        assert_eq!(
+            socket_inode(table6, "fd00::2".parse().unwrap(), 12345),
+            Some(777)
+        );
     }
 }

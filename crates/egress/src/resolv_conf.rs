@@ -33,10 +33,9 @@ pub fn parse(text: &str) -> ResolvConf {
         let address = value.split('%').next().unwrap_or(value);
         match address.parse::<IpAddr>() {
             Ok(addr) => conf.nameservers.push(addr),
-            Err(_) => conf.ignored.push((
-                index + 1,
-                format!("`{value}` is not an IP address"),
-            )),
+            Err(_) => conf
+                .ignored
+                .push((index + 1, format!("`{value}` is not an IP address"))),
         }
     }
     conf
@@ -72,8 +71,12 @@ mod tests {
         assert_eq!(
             conf.nameservers,
             vec![
-                "10.0.0.2".parse::<IpAddr>().unwrap_or(IpAddr::from([0, 0, 0, 0])),
-                "fe80::1".parse::<IpAddr>().unwrap_or(IpAddr::from([0, 0, 0, 0])),
+                "10.0.0.2"
+                    .parse::<IpAddr>()
+                    .unwrap_or(IpAddr::from([0, 0, 0, 0])),
+                "fe80::1"
+                    .parse::<IpAddr>()
+                    .unwrap_or(IpAddr::from([0, 0, 0, 0])),
             ]
         );
         assert_eq!(conf.ignored.len(), 2);

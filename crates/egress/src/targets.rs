@@ -45,11 +45,17 @@ pub fn parse_target(entry: &str) -> Result<Target, EntryError> {
     let expected = "expected HOST:PORT (`api.github.com:443`, `192.0.2.1:80`, `[2001:db8::1]:443`)";
     let (host, port) = if let Some(rest) = text.strip_prefix('[') {
         let Some((inside, port)) = rest.split_once("]:") else {
-            return Err(refuse(entry, format!("an IPv6 target without `]:PORT`; {expected}")));
+            return Err(refuse(
+                entry,
+                format!("an IPv6 target without `]:PORT`; {expected}"),
+            ));
         };
-        let addr: IpAddr = inside
-            .parse()
-            .map_err(|_| refuse(entry, format!("`{inside}` is not an IPv6 address; {expected}")))?;
+        let addr: IpAddr = inside.parse().map_err(|_| {
+            refuse(
+                entry,
+                format!("`{inside}` is not an IPv6 address; {expected}"),
+            )
+        })?;
         (Host::Addr(addr), port)
     } else {
         let Some((host, port)) = text.rsplit_once(':') else {
@@ -73,11 +79,12 @@ pub fn parse_target(entry: &str) -> Result<Target, EntryError> {
         };
         (host, port)
     };
-    let port: u16 = port
-        .parse()
-        .ok()
-        .filter(|p| *p != 0)
-        .ok_or_else(|| refuse(entry, format!("`{port}` is not a port (1-65535); {expected}")))?;
+    let port: u16 = port.parse().ok().filter(|p| *p != 0).ok_or_else(|| {
+        refuse(
+            entry,
+            format!("`{port}` is not a port (1-65535); {expected}"),
+        )
+    })?;
     Ok(Target { host, port })
 }
 
@@ -116,7 +123,11 @@ pub struct Contradiction {
 }
 
 /// The targets whose expectation the allowlist cannot meet.
-pub fn contradictions(list: &Allowlist, allowed: &[Target], denied: &[Target]) -> Vec<Contradiction> {
+pub fn contradictions(
+    list: &Allowlist,
+    allowed: &[Target],
+    denied: &[Target],
+) -> Vec<Contradiction> {
     let mut found = Vec::new();
     for target in allowed {
         if !allowed_by(list, target) {

@@ -12,7 +12,10 @@ fn generated() -> (String, String) {
     let mut rules_md = String::new();
     for rule in rules::RULES {
         let doc = rules::doc_of(rule.id).unwrap().replace("\n## ", "\n#### ");
-        let doc = doc.strip_prefix("## ").map(|d| format!("#### {d}")).unwrap_or(doc);
+        let doc = doc
+            .strip_prefix("## ")
+            .map(|d| format!("#### {d}"))
+            .unwrap_or(doc);
         rules_md.push_str(&format!(
             "### `{}` ({})\n\n{}\n\n{doc}\n\n",
             rule.id, rule.default_severity, rule.title
@@ -20,9 +23,15 @@ fn generated() -> (String, String) {
     }
     let mut builtin_md = String::new();
     for group in builtin::GROUPS {
-        let (_, source) = builtin::DOCS.iter().find(|(id, _)| *id == group.id).unwrap();
+        let (_, source) = builtin::DOCS
+            .iter()
+            .find(|(id, _)| *id == group.id)
+            .unwrap();
         let doc = builtin::doc_of(source).replace("\n## ", "\n#### ");
-        let doc = doc.strip_prefix("## ").map(|d| format!("#### {d}")).unwrap_or(doc);
+        let doc = doc
+            .strip_prefix("## ")
+            .map(|d| format!("#### {d}"))
+            .unwrap_or(doc);
         builtin_md.push_str(&format!("### `{}`: {}\n\n{doc}\n\n", group.id, group.title));
     }
     (rules_md, builtin_md)
@@ -41,7 +50,11 @@ fn docs_carry_every_rule_and_group() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/egress.md");
     let text = std::fs::read_to_string(&path).unwrap();
     let (rules_md, builtin_md) = generated();
-    let wanted = replace_block(&replace_block(&text, "rules", &rules_md), "builtin", &builtin_md);
+    let wanted = replace_block(
+        &replace_block(&text, "rules", &rules_md),
+        "builtin",
+        &builtin_md,
+    );
     if std::env::var_os("UPDATE_DOCS").is_some() {
         std::fs::write(&path, &wanted).unwrap();
         return;

@@ -39,7 +39,13 @@ fn tools() -> Option<Tools> {
     let python = ci_intel_testkit::tool("CI_INTEL_PYTHON3", "python3")?;
     let curl = ci_intel_testkit::tool("CI_INTEL_CURL", "curl")?;
     let dig = ci_intel_testkit::tool("CI_INTEL_DIG", "dig")?;
-    Some(Tools { ip, dnsmasq, python, curl, dig })
+    Some(Tools {
+        ip,
+        dnsmasq,
+        python,
+        curl,
+        dig,
+    })
 }
 
 /// The namespaces, servers and state of one test; `Drop` removes all of it,
@@ -59,7 +65,11 @@ impl Topology {
 
     fn ip(&self, args: &[&str]) {
         let out = Command::new(&self.tools.ip).args(args).output().unwrap();
-        assert!(out.status.success(), "ip {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "ip {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     fn in_ns(&self, role: &str, args: &[&str]) {
@@ -79,8 +89,15 @@ impl Topology {
     /// Build the topology, or `None` (skipped) when namespaces cannot be made.
     fn new() -> Option<Topology> {
         let tools = tools()?;
-        let prefix = format!("cie{}x{}", std::process::id() % 100_000, COUNTER.fetch_add(1, Ordering::SeqCst));
-        let probe = Command::new(&tools.ip).args(["netns", "add", &format!("{prefix}job")]).output().ok()?;
+        let prefix = format!(
+            "cie{}x{}",
+            std::process::id() % 100_000,
+            COUNTER.fetch_add(1, Ordering::SeqCst)
+        );
+        let probe = Command::new(&tools.ip)
+            .args(["netns", "add", &format!("{prefix}job")])
+            .output()
+            .ok()?;
         if !probe.status.success() {
             ci_intel_testkit::skip_or_fail(&format!(
                 "cannot create a network namespace (root and CAP_SYS_ADMIN needed): {}",
@@ -109,7 +126,20 @@ impl Topology {
             self.in_ns(role, &["ip", "link", "set", "lo", "up"]);
         }
         let link = |a: &str, a_if: &str, b: &str, b_if: &str| {
-            self.ip(&["link", "add", a_if, "netns", &self.ns(a), "type", "veth", "peer", "name", b_if, "netns", &self.ns(b)]);
+            self.ip(&[
+                "link",
+                "add",
+                a_if,
+                "netns",
+                &self.ns(a),
+                "type",
+                "veth",
+                "peer",
+                "name",
+                b_if,
+                "netns",
+                &self.ns(b),
+            ]);
             self.in_ns(a, &["ip", "link", "set", a_if, "up"]);
             self.in_ns(b, &["ip", "link", "set", b_if, "up"]);
         };
@@ -150,9 +180,33 @@ impl Topology {
             self.in_ns(role, &["ip", "route", "add", "default", "via", v4]);
             self.in_ns(role, &["ip", "-6", "route", "add", "default", "via", v6]);
         }
-        self.in_ns("net", &["ip", "route", "add", "10.202.0.0/24", "via", "203.0.113.2"]);
-        self.in_ns("net", &["ip", "-6", "route", "add", "fd00:202::/64", "via", "2001:db8:1::2"]);
-        self.in_ns("net", &["ip", "route", "add", "169.254.169.254/32", "via", "198.51.100.2"]);
+        self.in_ns(
+            "net",
+            &["ip", "route", "add", "10.202.0.0/24", "via", "203.0.113.2"],
+        );
+        self.in_ns(
+            "net",
+            &[
+                "ip",
+                "-6",
+                "route",
+                "add",
+                "fd00:202::/64",
+                "via",
+                "2001:db8:1::2",
+            ],
+        );
+        self.in_ns(
+            "net",
+            &[
+                "ip",
+                "route",
+                "add",
+                "169.254.169.254/32",
+                "via",
+                "198.51.100.2",
+            ],
+        );
         for role in ["net", "job"] {
             self.in_ns(role, &["sysctl", "-qw", "net.ipv4.ip_forward=1"]);
             self.in_ns(role, &["sysctl", "-qw", "net.ipv6.conf.all.forwarding=1"]);
@@ -184,11 +238,19 @@ impl Topology {
         let upstream = self
             .cmd("allowed", &self.tools.dnsmasq.clone())
             .args([
-                "--keep-in-foreground", "--no-resolv", "--no-hosts", "--bind-interfaces",
-                "--listen-address=192.0.2.2", "--listen-address=2001:db8:2::2", "--port=53",
-                "--user=root", "--pid-file=",
-                "--address=/allowed.test/192.0.2.2", "--address=/allowed.test/2001:db8:2::2",
-                "--address=/denied.test/198.51.100.2", "--address=/denied.test/2001:db8:3::2",
+                "--keep-in-foreground",
+                "--no-resolv",
+                "--no-hosts",
+                "--bind-interfaces",
+                "--listen-address=192.0.2.2",
+                "--listen-address=2001:db8:2::2",
+                "--port=53",
+                "--user=root",
+                "--pid-file=",
+                "--address=/allowed.test/192.0.2.2",
+                "--address=/allowed.test/2001:db8:2::2",
+                "--address=/denied.test/198.51.100.2",
+                "--address=/denied.test/2001:db8:3::2",
                 "--address=/rebind.test/169.254.169.254",
                 "--address=/www.wild.test/192.0.2.2",
             ])
@@ -200,9 +262,16 @@ impl Topology {
         let other = self
             .cmd("denied", &self.tools.dnsmasq.clone())
             .args([
-                "--keep-in-foreground", "--no-resolv", "--no-hosts", "--bind-interfaces",
-                "--listen-address=198.51.100.2", "--port=53", "--user=root", "--pid-file=",
-                "--address=/#/198.51.100.2", "--log-queries",
+                "--keep-in-foreground",
+                "--no-resolv",
+                "--no-hosts",
+                "--bind-interfaces",
+                "--listen-address=198.51.100.2",
+                "--port=53",
+                "--user=root",
+                "--pid-file=",
+                "--address=/#/198.51.100.2",
+                "--log-queries",
             ])
             .arg(format!("--log-facility={}", self.denied_dns_log.display()))
             .stdout(Stdio::null())
@@ -216,8 +285,14 @@ impl Topology {
     fn wait_for_servers(&self) {
         let deadline = Instant::now() + Duration::from_secs(15);
         while Instant::now() < deadline {
-            if self.curl("job", "http://192.0.2.2:8080/").0 && self.curl("job", "http://198.51.100.2:8080/").0
-                && self.dig("job", &["@192.0.2.2", "+time=1", "+tries=1", "allowed.test"]).contains("192.0.2.2")
+            if self.curl("job", "http://192.0.2.2:8080/").0
+                && self.curl("job", "http://198.51.100.2:8080/").0
+                && self
+                    .dig(
+                        "job",
+                        &["@192.0.2.2", "+time=1", "+tries=1", "allowed.test"],
+                    )
+                    .contains("192.0.2.2")
             {
                 return;
             }
@@ -233,11 +308,19 @@ impl Topology {
             .args(["-sS", "--max-time", "4", "--connect-timeout", "3", url])
             .output()
             .unwrap();
-        (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr))
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr),
+        )
     }
 
     fn dig(&self, role: &str, args: &[&str]) -> String {
-        let out = self.cmd(role, &self.tools.dig.clone()).args(args).output().unwrap();
+        let out = self
+            .cmd(role, &self.tools.dig.clone())
+            .args(args)
+            .output()
+            .unwrap();
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
@@ -261,7 +344,14 @@ impl Topology {
     }
 
     fn apply(&self, extra: &[&str]) {
-        let mut args = vec!["apply", "--allow", "allowed.test", "--allow", "rebind.test", "--no-prime"];
+        let mut args = vec![
+            "apply",
+            "--allow",
+            "allowed.test",
+            "--allow",
+            "rebind.test",
+            "--no-prime",
+        ];
         args.extend_from_slice(extra);
         let out = self.egress(&args);
         assert!(out.status.success(), "apply failed");
@@ -291,7 +381,9 @@ impl Drop for Topology {
             let _ = child.wait();
         }
         for role in ["job", "net", "allowed", "denied", "ctr"] {
-            let _ = Command::new(&self.tools.ip).args(["netns", "del", &self.ns(role)]).status();
+            let _ = Command::new(&self.tools.ip)
+                .args(["netns", "del", &self.ns(role)])
+                .status();
             let _ = std::fs::remove_dir_all(PathBuf::from("/etc/netns").join(self.ns(role)));
         }
     }
@@ -310,7 +402,11 @@ fn block_mode_allows_the_allowlist_and_nothing_else_ipv4_and_ipv6() {
     // The allowed name works, over IPv4 and IPv6.
     let (ok, body) = topo.curl("job", "http://allowed.test:8080/");
     assert!(ok && body.contains("hello from allowed"), "{body}");
-    let out = topo.cmd("job", &topo.tools.curl.clone()).args(["-6", "-sS", "--max-time", "4", "http://allowed.test:8080/"]).output().unwrap();
+    let out = topo
+        .cmd("job", &topo.tools.curl.clone())
+        .args(["-6", "-sS", "--max-time", "4", "http://allowed.test:8080/"])
+        .output()
+        .unwrap();
     assert!(
         out.status.success(),
         "IPv6 to the allowed name: {}\n{}\n{}\n{}",
@@ -335,33 +431,85 @@ fn block_mode_allows_the_allowlist_and_nothing_else_ipv4_and_ipv6() {
     assert!(!topo.curl("job", "http://rebind.test:8080/").0);
     // DNS to another resolver never reaches it; other ports are dropped.
     let before = std::fs::read_to_string(&topo.denied_dns_log).unwrap_or_default();
-    let answer = topo.dig("job", &["@198.51.100.2", "+time=2", "+tries=1", "denied.test"]);
-    assert!(answer.contains("status: REFUSED"), "answered by the egress resolver: {answer}");
-    let answer = topo.dig("job", &["@198.51.100.2", "+tcp", "+time=2", "+tries=1", "exfil.denied.test"]);
+    let answer = topo.dig(
+        "job",
+        &["@198.51.100.2", "+time=2", "+tries=1", "denied.test"],
+    );
+    assert!(
+        answer.contains("status: REFUSED"),
+        "answered by the egress resolver: {answer}"
+    );
+    let answer = topo.dig(
+        "job",
+        &[
+            "@198.51.100.2",
+            "+tcp",
+            "+time=2",
+            "+tries=1",
+            "exfil.denied.test",
+        ],
+    );
     assert!(answer.contains("status: REFUSED"), "{answer}");
-    let answer = topo.dig("job", &["@198.51.100.2", "-p", "5353", "+time=2", "+tries=1", "allowed.test"]);
-    assert!(answer.contains("timed out") || answer.contains("no servers could be reached") || answer.is_empty(), "{answer}");
+    let answer = topo.dig(
+        "job",
+        &[
+            "@198.51.100.2",
+            "-p",
+            "5353",
+            "+time=2",
+            "+tries=1",
+            "allowed.test",
+        ],
+    );
+    assert!(
+        answer.contains("timed out")
+            || answer.contains("no servers could be reached")
+            || answer.is_empty(),
+        "{answer}"
+    );
     let after = std::fs::read_to_string(&topo.denied_dns_log).unwrap_or_default();
-    assert_eq!(before.lines().filter(|l| l.contains("query[")).count(), after.lines().filter(|l| l.contains("query[")).count(), "the other resolver got a query:\n{after}");
+    assert_eq!(
+        before.lines().filter(|l| l.contains("query[")).count(),
+        after.lines().filter(|l| l.contains("query[")).count(),
+        "the other resolver got a query:\n{after}"
+    );
 
     // The events name what was allowed and blocked.
     std::thread::sleep(Duration::from_millis(300));
     let events = topo.events();
-    assert!(events.contains("\"outcome\":\"blocked\",\"name\":\"denied.test\""), "{events}");
+    assert!(
+        events.contains("\"outcome\":\"blocked\",\"name\":\"denied.test\""),
+        "{events}"
+    );
     assert!(events.contains("\"daddr\":\"198.51.100.2\""), "{events}");
     assert!(events.contains("\"daddr\":\"2001:db8:3::2\""), "{events}");
-    assert!(events.contains("169.254.169.254/32 is cloud instance metadata"), "{events}");
-    assert!(events.contains("\"comm\":\"curl\""), "the process is named: {events}");
+    assert!(
+        events.contains("169.254.169.254/32 is cloud instance metadata"),
+        "{events}"
+    );
+    assert!(
+        events.contains("\"comm\":\"curl\""),
+        "the process is named: {events}"
+    );
     let report = topo.egress(&["report", "--format", "markdown"]);
     let text = String::from_utf8_lossy(&report.stdout);
-    assert!(text.contains("| blocked | 198.51.100.2 | 8080 | tcp |"), "{text}");
-    assert!(text.contains("| allowed | 192.0.2.2 | 8080 | tcp | allowed.test |"), "{text}");
+    assert!(
+        text.contains("| blocked | 198.51.100.2 | 8080 | tcp |"),
+        "{text}"
+    );
+    assert!(
+        text.contains("| allowed | 192.0.2.2 | 8080 | tcp | allowed.test |"),
+        "{text}"
+    );
 }
 
 #[test]
 fn container_like_forwarded_traffic_is_filtered() {
     let Some(topo) = Topology::new() else { return };
-    assert!(topo.curl("ctr", "http://198.51.100.2:8080/").0, "the container reaches the denied host without rules");
+    assert!(
+        topo.curl("ctr", "http://198.51.100.2:8080/").0,
+        "the container reaches the denied host without rules"
+    );
     topo.apply(&[]);
     // The container's DNS (to any server, port 53) is redirected to the
     // egress resolver: the allowed name works, the denied one is refused.
@@ -380,33 +528,56 @@ fn container_like_forwarded_traffic_is_filtered() {
 fn audit_mode_records_without_blocking_and_suggests_an_allowlist() {
     let Some(topo) = Topology::new() else { return };
     topo.apply(&["--mode", "audit"]);
-    assert!(topo.curl("job", "http://denied.test:8080/").0, "audit mode blocks nothing");
+    assert!(
+        topo.curl("job", "http://denied.test:8080/").0,
+        "audit mode blocks nothing"
+    );
     assert!(topo.curl("job", "http://198.51.100.2:8080/").0);
     assert!(topo.curl("job", "http://allowed.test:8080/").0);
     std::thread::sleep(Duration::from_millis(300));
     let events = topo.events();
-    assert!(events.contains("\"kind\":\"dns\",\"outcome\":\"audited\",\"name\":\"denied.test\""), "{events}");
-    assert!(events.contains("\"kind\":\"connection\",\"outcome\":\"audited\""), "{events}");
+    assert!(
+        events.contains("\"kind\":\"dns\",\"outcome\":\"audited\",\"name\":\"denied.test\""),
+        "{events}"
+    );
+    assert!(
+        events.contains("\"kind\":\"connection\",\"outcome\":\"audited\""),
+        "{events}"
+    );
     let out = topo.egress(&["report", "--suggest"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success());
     assert!(text.contains("    - \"denied.test\""), "{text}");
-    assert!(!text.contains("    - \"allowed.test\"") || text.contains("denied.test"), "{text}");
+    assert!(
+        !text.contains("    - \"allowed.test\"") || text.contains("denied.test"),
+        "{text}"
+    );
 }
 
 #[test]
 fn smoke_passes_after_apply_fails_without_and_disable_is_recorded() {
     let Some(topo) = Topology::new() else { return };
     let smoke = [
-        "smoke", "--timeout", "2",
-        "--expect-allowed", "allowed.test:8080",
-        "--expect-denied", "denied.test:8080",
-        "--expect-denied", "198.51.100.2:8080",
-        "--expect-denied", "[2001:db8:3::2]:8080",
-        "--expect-denied", "169.254.169.254:8080",
+        "smoke",
+        "--timeout",
+        "2",
+        "--expect-allowed",
+        "allowed.test:8080",
+        "--expect-denied",
+        "denied.test:8080",
+        "--expect-denied",
+        "198.51.100.2:8080",
+        "--expect-denied",
+        "[2001:db8:3::2]:8080",
+        "--expect-denied",
+        "169.254.169.254:8080",
     ];
     let without = topo.egress(&smoke);
-    assert_eq!(without.status.code(), Some(1), "smoke must deny a job without rules");
+    assert_eq!(
+        without.status.code(),
+        Some(1),
+        "smoke must deny a job without rules"
+    );
     topo.apply(&[]);
     let with = topo.egress(&smoke);
     assert_eq!(with.status.code(), Some(0), "smoke must pass after apply");
@@ -414,14 +585,35 @@ fn smoke_passes_after_apply_fails_without_and_disable_is_recorded() {
     assert!(text.contains("ok   DNS refuses denied.test"), "{text}");
     assert!(text.contains("the block is in the egress log"), "{text}");
 
-    let out = topo.egress(&["disable", "--reason", "the release step uploads to a mirror"]);
+    let out = topo.egress(&[
+        "disable",
+        "--reason",
+        "the release step uploads to a mirror",
+    ]);
     assert!(out.status.success());
     let decision = String::from_utf8_lossy(&out.stdout);
-    assert!(decision.contains("\"id\":\"ci-intel/egress.disable\"") && decision.contains("\"result\":\"warn\""), "{decision}");
-    assert!(topo.curl("job", "http://198.51.100.2:8080/").0, "disable removes the rules");
+    assert!(
+        decision.contains("\"id\":\"ci-intel/egress.disable\"")
+            && decision.contains("\"result\":\"warn\""),
+        "{decision}"
+    );
+    assert!(
+        topo.curl("job", "http://198.51.100.2:8080/").0,
+        "disable removes the rules"
+    );
     let events = topo.events();
-    assert!(events.contains("the release step uploads to a mirror"), "{events}");
-    assert!(events.contains("\"decision\":\"ci-intel/egress.smoke\""), "{events}");
+    assert!(
+        events.contains("the release step uploads to a mirror"),
+        "{events}"
+    );
+    assert!(
+        events.contains("\"decision\":\"ci-intel/egress.smoke\""),
+        "{events}"
+    );
     let after = topo.egress(&smoke);
-    assert_eq!(after.status.code(), Some(1), "smoke fails again once disabled");
+    assert_eq!(
+        after.status.code(),
+        Some(1),
+        "smoke fails again once disabled"
+    );
 }

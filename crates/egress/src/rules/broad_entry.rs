@@ -42,8 +42,8 @@ pub const RULE: Rule = Rule {
 
 /// Second-level public suffixes that a wildcard must not cover whole.
 const PUBLIC_SUFFIXES: &[&str] = &[
-    "co.uk", "org.uk", "ac.uk", "gov.uk", "com.au", "net.au", "org.au", "co.jp", "ne.jp",
-    "or.jp", "com.br", "com.cn", "com.mx", "co.in", "co.kr", "co.nz", "co.za", "com.tr",
+    "co.uk", "org.uk", "ac.uk", "gov.uk", "com.au", "net.au", "org.au", "co.jp", "ne.jp", "or.jp",
+    "com.br", "com.cn", "com.mx", "co.in", "co.kr", "co.nz", "co.za", "com.tr",
 ];
 
 /// Suffixes under which anyone can get a host name of their own.
@@ -86,7 +86,10 @@ fn check(ctx: &Ctx<'_>, findings: &mut Vec<Finding>) {
         };
         let labels = suffix.split('.').count();
         let (severity, why) = if labels == 1 || PUBLIC_SUFFIXES.contains(&suffix.as_str()) {
-            (Severity::High, format!("every name under the public suffix `{suffix}`"))
+            (
+                Severity::High,
+                format!("every name under the public suffix `{suffix}`"),
+            )
         } else if SHARED_SUFFIXES.contains(&suffix.as_str()) {
             (
                 Severity::Medium,

@@ -53,27 +53,52 @@ fn check(ctx: &Ctx<'_>, findings: &mut Vec<Finding>) {
     };
     for entry in &config.allow {
         if let Err(e) = NamePattern::parse(entry) {
-            report("allow", entry, e.reason, "write a host name (`pypi.org`) or a wildcard (`*.pythonhosted.org`)");
+            report(
+                "allow",
+                entry,
+                e.reason,
+                "write a host name (`pypi.org`) or a wildcard (`*.pythonhosted.org`)",
+            );
         }
     }
     for entry in &config.allow_cidrs {
         if let Err(e) = parse_cidr(entry) {
-            report("allow_cidrs", entry, e.reason, "write an address (`192.0.2.7`) or a range (`192.0.2.0/24`)");
+            report(
+                "allow_cidrs",
+                entry,
+                e.reason,
+                "write an address (`192.0.2.7`) or a range (`192.0.2.0/24`)",
+            );
         }
     }
     for entry in &config.smoke.expect_allowed {
         if let Err(e) = parse_target(entry) {
-            report("smoke.expect_allowed", entry, e.reason, "write HOST:PORT (`pypi.org:443`)");
+            report(
+                "smoke.expect_allowed",
+                entry,
+                e.reason,
+                "write HOST:PORT (`pypi.org:443`)",
+            );
         }
     }
     for entry in &config.smoke.expect_denied {
         if let Err(e) = parse_target(entry) {
-            report("smoke.expect_denied", entry, e.reason, "write HOST:PORT (`example.com:443`)");
+            report(
+                "smoke.expect_denied",
+                entry,
+                e.reason,
+                "write HOST:PORT (`example.com:443`)",
+            );
         }
     }
     for entry in &config.local_interfaces {
         if let Err(e) = parse_interface(entry) {
-            report("local_interfaces", entry, e.reason, "write an interface name, optionally ending in `*` (`br-*`)");
+            report(
+                "local_interfaces",
+                entry,
+                e.reason,
+                "write an interface name, optionally ending in `*` (`br-*`)",
+            );
         }
     }
 }

@@ -64,7 +64,10 @@ impl Ctx<'_> {
         let leaf = key.rsplit('.').next().unwrap_or(key);
         for (index, line) in text.lines().enumerate() {
             let trimmed = line.trim_start();
-            if !line.starts_with([' ', '\t', '-']) && !trimmed.is_empty() && !trimmed.starts_with('#') {
+            if !line.starts_with([' ', '\t', '-'])
+                && !trimmed.is_empty()
+                && !trimmed.starts_with('#')
+            {
                 in_section = trimmed.starts_with("egress:");
                 in_key = false;
             }

@@ -50,13 +50,18 @@ fn check(ctx: &Ctx<'_>, findings: &mut Vec<Finding>) {
             list.push_name(pattern);
         }
     }
-    for pattern in config.allow.iter().filter_map(|e| NamePattern::parse(e).ok()) {
+    for pattern in config
+        .allow
+        .iter()
+        .filter_map(|e| NamePattern::parse(e).ok())
+    {
         list.push_name(pattern);
     }
     for net in config.allow_cidrs.iter().filter_map(|e| parse_cidr(e).ok()) {
         list.push_cidr(net);
     }
-    let configured = !config.smoke.expect_allowed.is_empty() || !config.smoke.expect_denied.is_empty();
+    let configured =
+        !config.smoke.expect_allowed.is_empty() || !config.smoke.expect_denied.is_empty();
     let (allowed, denied, severity) = if configured {
         let parse = |list: &[String]| -> Vec<_> {
             list.iter().filter_map(|t| parse_target(t).ok()).collect()
@@ -75,7 +80,9 @@ fn check(ctx: &Ctx<'_>, findings: &mut Vec<Finding>) {
         let (key, message) = if found.expected_allowed {
             (
                 "smoke.expect_allowed",
-                format!("smoke target {target} must be reachable, but the allowlist does not permit it"),
+                format!(
+                    "smoke target {target} must be reachable, but the allowlist does not permit it"
+                ),
             )
         } else {
             (
@@ -86,7 +93,9 @@ fn check(ctx: &Ctx<'_>, findings: &mut Vec<Finding>) {
         let message = if configured {
             message
         } else {
-            format!("the built-in {message}; configure egress.smoke targets that fit this allowlist")
+            format!(
+                "the built-in {message}; configure egress.smoke targets that fit this allowlist"
+            )
         };
         let value = if configured { target.as_str() } else { "" };
         let mut finding = ctx.finding(
