@@ -197,7 +197,7 @@ where
             print!("{}", builtin_listing());
             Ok(ExitCode::Pass)
         }
-        CommandKind::Serve(args) => crate::daemon::serve(&StateDir(args.state.state_dir.clone()))
+        CommandKind::Serve(args) => crate::daemon::serve(&StateDir(args.state.state_dir))
             .map(|()| ExitCode::Pass)
             .map_err(Failure::infra),
     })

@@ -169,16 +169,17 @@ impl Shared {
                 }
             }
         }
-        if !batch.is_empty() && !self.config.no_sets {
-            if let Err(failure) = nft::apply(&nft::add_elements(&batch)) {
-                self.note(&format!(
-                    "cannot add {} address(es) to the sets: {failure}",
-                    batch.len()
-                ));
-                if let Ok(mut known) = self.opened.lock() {
-                    for (addr, _) in &batch {
-                        known.remove(addr);
-                    }
+        if !batch.is_empty()
+            && !self.config.no_sets
+            && let Err(failure) = nft::apply(&nft::add_elements(&batch))
+        {
+            self.note(&format!(
+                "cannot add {} address(es) to the sets: {failure}",
+                batch.len()
+            ));
+            if let Ok(mut known) = self.opened.lock() {
+                for (addr, _) in &batch {
+                    known.remove(addr);
                 }
             }
         }
@@ -412,7 +413,7 @@ fn send_with_info(
     let _ = sendmsg(fd, &iov, &cmsgs, MsgFlags::empty(), Some(peer));
 }
 
-fn serve_udp(shared: Arc<Shared>, socket: UdpSocket) {
+fn serve_udp(shared: &Arc<Shared>, socket: UdpSocket) {
     use std::os::fd::AsRawFd as _;
     let socket = Arc::new(socket);
     let mut buf = vec![0u8; 65535];
@@ -425,7 +426,7 @@ fn serve_udp(shared: Arc<Shared>, socket: UdpSocket) {
         }
         shared.in_flight.fetch_add(1, Ordering::Relaxed);
         let bytes = buf[..n].to_vec();
-        let shared = Arc::clone(&shared);
+        let shared = Arc::clone(shared);
         let socket = Arc::clone(&socket);
         std::thread::spawn(move || {
             if let Some(response) = handle(&shared, &bytes, false) {
@@ -436,14 +437,14 @@ fn serve_udp(shared: Arc<Shared>, socket: UdpSocket) {
     }
 }
 
-fn serve_tcp(shared: Arc<Shared>, listener: TcpListener) {
+fn serve_tcp(shared: &Arc<Shared>, listener: &TcpListener) {
     for stream in listener.incoming() {
         let Ok(mut stream) = stream else { continue };
         if shared.in_flight.load(Ordering::Relaxed) >= MAX_IN_FLIGHT {
             continue;
         }
         shared.in_flight.fetch_add(1, Ordering::Relaxed);
-        let shared = Arc::clone(&shared);
+        let shared = Arc::clone(shared);
         std::thread::spawn(move || {
             let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
             // A client may send several queries on one connection.
@@ -516,9 +517,9 @@ pub fn serve(state: &StateDir) -> Result<(), String> {
     }
     for (udp, tcp) in std::iter::once((udp4, tcp4)).chain(v6.ok()) {
         let s = Arc::clone(&shared);
-        std::thread::spawn(move || serve_udp(s, udp));
+        std::thread::spawn(move || serve_udp(&s, udp));
         let s = Arc::clone(&shared);
-        std::thread::spawn(move || serve_tcp(s, tcp));
+        std::thread::spawn(move || serve_tcp(&s, &tcp));
     }
     let packet_log = match crate::nflog::Listener::open(shared.config.nflog_group) {
         Ok(listener) => {

@@ -61,10 +61,13 @@ pub struct RulesetSpec {
     pub nflog_group: u16,
 }
 
+// The builders take owned values: every call site builds a temporary.
+#[allow(clippy::needless_pass_by_value)]
 fn rule(chain: &str, expr: Vec<Value>) -> Value {
     json!({"add": {"rule": {"family": "inet", "table": TABLE, "chain": chain, "expr": expr}}})
 }
 
+#[allow(clippy::needless_pass_by_value)]
 fn eq(left: Value, right: Value) -> Value {
     json!({"match": {"op": "==", "left": left, "right": right}})
 }
