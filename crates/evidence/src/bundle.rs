@@ -177,8 +177,8 @@ pub fn collect(from: &[PathBuf]) -> Result<(Files, Vec<String>), Failure> {
                 ))
             })?;
             if is_manifest_file(&place)
-                || place == crate::bundle::VSA_FILE
-                || place == crate::bundle::MEMO_FILE
+                || place == VSA_FILE
+                || place == MEMO_FILE
             {
                 return Err(Failure::usage(format!(
                     "{origin}: `{place}` is written by `bundle` itself; remove it from the input"

@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
-use ci_intel_core::RunnerEnv;
 use ci_intel_evidence::sarif::identity::AliasTable;
 use ci_intel_evidence::sarif::limits::{Limits, OnLimit};
 use ci_intel_evidence::sarif::{self, Input, Options, REPORTED_BY};
@@ -80,7 +79,7 @@ fn merge_and_check(inputs: &[Input]) -> Value {
         merged.stats
     );
     let out: BTreeSet<Place> = sarif::reported(log).into_iter().collect();
-    let lost: Vec<&Place> = input_places(inputs).iter().filter(|p| !out.contains(*p)).collect();
+    let lost: Vec<Place> = input_places(inputs).into_iter().filter(|p| !out.contains(p)).collect();
     assert!(lost.is_empty(), "lost: {lost:#?}");
     log.clone()
 }
@@ -180,20 +179,23 @@ fn zizmor_and_ci_intel_policy_on_the_same_workflows_merge() {
     assert!(!zizmor_out.stdout.is_empty(), "{}", String::from_utf8_lossy(&zizmor_out.stderr));
     let zizmor_sarif = repo.path().join("zizmor.sarif");
     std::fs::write(&zizmor_sarif, &zizmor_out.stdout).unwrap();
+    // `ci-intel-policy audit --format sarif` on the same files, paths
+    // relative to the repository root as zizmor's are.
     let policy_sarif = repo.path().join("policy.sarif");
-    let code = ci_intel_policy::run(
-        [
-            "ci-intel-policy".as_ref(),
-            "audit".as_ref(),
-            repo.path().as_os_str(),
-            "--format".as_ref(),
-            "json".as_ref(),
-            "--sarif-output".as_ref(),
-            policy_sarif.as_os_str(),
-        ],
-        &RunnerEnv::default(),
+    let options = ci_intel_policy::audit::Options::new(
+        &ci_intel_policy::config::PolicyConfig::default(),
+        ci_intel_policy::config::Persona::Regular,
+        None,
+        chrono::Utc::now().date_naive(),
+    )
+    .unwrap();
+    let outcome = ci_intel_policy::audit::audit_repository(repo.path(), &options).unwrap();
+    let report = ci_intel_core::Report::new(
+        ci_intel_core::ToolInfo::new("ci-intel-policy", "test"),
+        ci_intel_policy::audit::rule_metas(),
+        outcome.findings,
     );
-    assert_ne!(code, ci_intel_core::ExitCode::Usage);
+    ci_intel_core::render::write_sarif(&report, &policy_sarif).unwrap();
     let inputs = vec![load(&zizmor_sarif), load(&policy_sarif)];
     assert!(count(&inputs[0].log) > 0 && count(&inputs[1].log) > 0);
     let log = merge_and_check(&inputs);

@@ -133,7 +133,7 @@ pub fn fit(
             current_size = size_of(&log_of(schema_header, Vec::new()));
             continue;
         }
-        let last = files.last_mut().map(Vec::len).unwrap_or(0);
+        let last = files.last().map_or(0, Vec::len);
         if last >= limits.runs_per_file || current_size + run_size > limits.bytes_per_file {
             files.push(Vec::new());
             current_size = size_of(&log_of(schema_header, Vec::new()));

@@ -6,7 +6,8 @@
 //!   repeats another is dropped: same rule and same `partialFingerprints`,
 //!   or, without fingerprints, same rule, place (URI, region, location
 //!   message, logical locations) and message. The kept result counts the
-//!   repeats in `properties["ci-intel/occurrences"]`.
+//!   repeats in `properties["ci-intel/occurrences"]` and lists where each
+//!   was reported in `properties["ci-intel/reportedBy"]`.
 //! - Across tools, results about the same thing are merged: at overlapping
 //!   lines of the same file with a shared CWE or rule alias group
 //!   ([`identity::BUILTIN_ALIASES`] plus `sarif.aliases`), or naming the
@@ -270,14 +271,6 @@ pub fn merge(inputs: &[Input], options: &Options) -> Result<Merged, Failure> {
                     .and_then(|id| runs[index].rule_index.get(id))
                     .map(|&i| &runs[index].rules[i]);
                 let level = effective_level(&result, rule);
-                let dedupe = (key_tool(&tool), dedupe_key(&result));
-                if let Some(&(run_index, result_index)) = seen.get(&dedupe) {
-                    let kept = &mut runs[run_index].results[result_index];
-                    kept.occurrences += 1;
-                    kept.level = kept.level.max(level);
-                    stats.duplicates += 1;
-                    continue;
-                }
                 let place = identity::code_place(&result);
                 let reported_by = json!({
                     "tool": tool,
@@ -287,6 +280,16 @@ pub fn merge(inputs: &[Input], options: &Options) -> Result<Merged, Failure> {
                     "startLine": place.as_ref().map(|p| p.start),
                     "file": input.name,
                 });
+                let dedupe = (key_tool(&tool), dedupe_key(&result));
+                if let Some(&(run_index, result_index)) = seen.get(&dedupe) {
+                    // The same result again: counted, its place kept.
+                    let kept = &mut runs[run_index].results[result_index];
+                    kept.occurrences += 1;
+                    kept.level = kept.level.max(level);
+                    kept.reported_by.push(reported_by);
+                    stats.duplicates += 1;
+                    continue;
+                }
                 seen.insert(dedupe, (index, runs[index].results.len()));
                 runs[index].results.push(Kept {
                     result,
