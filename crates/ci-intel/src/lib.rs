@@ -220,7 +220,13 @@ fn cmd_list(
     org_policy: Option<&std::path::Path>,
 ) -> Result<ExitCode, Failure> {
     let loaded = ci_intel_core::config::load(dir, org_policy, &gates::sections());
-    println!("{:<10} {:<16} {:<8} checks", "gate", "section", "enabled");
+    let width = gates::GATES
+        .iter()
+        .map(|g| g.id().len())
+        .max()
+        .unwrap_or(0)
+        .max(10);
+    println!("{:<width$} {:<16} {:<8} checks", "gate", "section", "enabled");
     for gate in gates::GATES {
         let enabled = match &loaded {
             Ok(loaded) => match gate.enabled(loaded) {
@@ -231,7 +237,7 @@ fn cmd_list(
             Err(_) => "?",
         };
         println!(
-            "{:<10} {:<16} {:<8} {}",
+            "{:<width$} {:<16} {:<8} {}",
             gate.id(),
             gate.section().key,
             enabled,
