@@ -200,20 +200,13 @@ fn finish(
 
 /// The summary as a fixed-width text table.
 pub fn table(outcome: &CheckOutcome) -> String {
-    let width = outcome
-        .gates
-        .iter()
-        .map(|g| g.id.len())
-        .max()
-        .unwrap_or(0)
-        .max(10);
     let mut out = format!(
-        "{:<width$} {:<12} {:>8}  {}\n",
+        "{:<10} {:<12} {:>8}  {}\n",
         "gate", "result", "findings", "checked"
     );
     for gate in &outcome.gates {
         out.push_str(&format!(
-            "{:<width$} {:<12} {:>8}  {}\n",
+            "{:<10} {:<12} {:>8}  {}\n",
             gate.id,
             gate.status.label(),
             gate.findings.len(),

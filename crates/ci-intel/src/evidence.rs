@@ -53,7 +53,9 @@ impl Request {
     /// configuration no gate ran and nothing is written.
     pub fn write(&self, outcome: &CheckOutcome) -> Result<Vec<PathBuf>, Failure> {
         let Some(loaded) = &outcome.config else {
-            eprintln!("ci-intel: evidence: none written: the configuration did not load, so no gate ran");
+            eprintln!(
+                "ci-intel: evidence: none written: the configuration did not load, so no gate ran"
+            );
             return Ok(Vec::new());
         };
         let request = ci_intel_evidence::CheckEvidence {

@@ -220,13 +220,7 @@ fn cmd_list(
     org_policy: Option<&std::path::Path>,
 ) -> Result<ExitCode, Failure> {
     let loaded = ci_intel_core::config::load(dir, org_policy, &gates::sections());
-    let width = gates::GATES
-        .iter()
-        .map(|g| g.id().len())
-        .max()
-        .unwrap_or(0)
-        .max(10);
-    println!("{:<width$} {:<16} {:<8} checks", "gate", "section", "enabled");
+    println!("{:<10} {:<16} {:<8} checks", "gate", "section", "enabled");
     for gate in gates::GATES {
         let enabled = match &loaded {
             Ok(loaded) => match gate.enabled(loaded) {
@@ -237,7 +231,7 @@ fn cmd_list(
             Err(_) => "?",
         };
         println!(
-            "{:<width$} {:<16} {:<8} {}",
+            "{:<10} {:<16} {:<8} {}",
             gate.id(),
             gate.section().key,
             enabled,
@@ -319,7 +313,11 @@ fn cmd_check(
             "ci-intel: evidence: {} statement(s) in {}{}",
             written.len(),
             request.dir.display(),
-            if request.signed() { ", signed" } else { ", unsigned" }
+            if request.signed() {
+                ", signed"
+            } else {
+                ", unsigned"
+            }
         );
         if env.var("GITHUB_OUTPUT").is_some() {
             env.set_output("evidence", &request.dir.display().to_string())?;

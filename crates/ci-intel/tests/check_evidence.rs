@@ -40,11 +40,22 @@ fn git(dir: &Path, args: &[&str]) -> String {
     let out = Process::new("git")
         .arg("-C")
         .arg(dir)
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"])
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "commit.gpgsign=false",
+        ])
         .args(args)
         .output()
         .unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
 
@@ -99,9 +110,16 @@ fn check_evidence_writes_one_valid_statement_per_gate_about_the_commit() {
         .arg(&key_file)
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stdout));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
     let validator = schema();
-    let gates: Vec<String> = ci_intel::gates::GATES.iter().map(|g| g.id().to_owned()).collect();
+    let gates: Vec<String> = ci_intel::gates::GATES
+        .iter()
+        .map(|g| g.id().to_owned())
+        .collect();
     let mut found = Vec::new();
     for entry in std::fs::read_dir(&evidence).unwrap() {
         let path = entry.unwrap().path();
@@ -120,7 +138,12 @@ fn check_evidence_writes_one_valid_statement_per_gate_about_the_commit() {
                 .verify(&[key.public_key().clone()])
                 .is_valid()
         );
-        found.push(statement["predicate"]["gate"]["id"].as_str().unwrap().to_owned());
+        found.push(
+            statement["predicate"]["gate"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
     }
     found.sort();
     let mut expected = gates;
@@ -169,7 +192,10 @@ fn check_evidence_writes_one_valid_statement_per_gate_about_the_commit() {
     );
     assert_eq!(code, ci_intel_core::ExitCode::Pass);
     let memo = std::fs::read_to_string(bundle_dir.join("memo.md")).unwrap();
-    assert!(memo.contains("first (t)"), "the change list comes from git log: {memo}");
+    assert!(
+        memo.contains("first (t)"),
+        "the change list comes from git log: {memo}"
+    );
 }
 
 #[test]
@@ -187,7 +213,10 @@ fn check_evidence_refuses_an_unknown_commit_with_exit_2() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("commit is unknown"), "{stderr}");
-    assert!(!out.path().join("e").exists(), "nothing ran, nothing written");
+    assert!(
+        !out.path().join("e").exists(),
+        "nothing ran, nothing written"
+    );
     // GITHUB_SHA names it in Actions.
     let output = ci_intel()
         .arg("check")
@@ -198,7 +227,12 @@ fn check_evidence_refuses_an_unknown_commit_with_exit_2() {
         .env("GITHUB_SHA", "0123456789abcdef0123456789abcdef01234567")
         .output()
         .unwrap();
-    assert_ne!(output.status.code(), Some(2), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_ne!(
+        output.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(out.path().join("e/secrets.intoto.json").is_file());
 }
 
@@ -211,12 +245,27 @@ fn sarif_merge_is_a_built_in_command() {
     write(dir.path(), "b.sarif", log);
     let output = ci_intel()
         .current_dir(dir.path())
-        .args(["sarif", "merge", "a.sarif", "b.sarif", "--out", "merged.sarif"])
+        .args([
+            "sarif",
+            "merge",
+            "a.sarif",
+            "b.sarif",
+            "--out",
+            "merged.sarif",
+        ])
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(stdout.contains("2 result(s)") && stdout.contains("1 repeat(s)"), "{stdout}");
-    let merged: Value = serde_json::from_slice(&std::fs::read(dir.path().join("merged.sarif")).unwrap()).unwrap();
+    assert!(
+        stdout.contains("2 result(s)") && stdout.contains("1 repeat(s)"),
+        "{stdout}"
+    );
+    let merged: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("merged.sarif")).unwrap()).unwrap();
     assert_eq!(merged["runs"][0]["results"].as_array().unwrap().len(), 1);
 }

@@ -170,7 +170,7 @@ fn check_json_output_carries_policy_decisions() {
             "ci-intel/telemetry",
             "ci-intel/secrets",
             "ci-intel/attest",
-            "ci-intel/suppressions"
+            "ci-intel/sarif"
         ]
     );
     assert!(

@@ -176,10 +176,7 @@ pub fn collect(from: &[PathBuf]) -> Result<(Files, Vec<String>), Failure> {
                     dir.display()
                 ))
             })?;
-            if is_manifest_file(&place)
-                || place == VSA_FILE
-                || place == MEMO_FILE
-            {
+            if is_manifest_file(&place) || place == VSA_FILE || place == MEMO_FILE {
                 return Err(Failure::usage(format!(
                     "{origin}: `{place}` is written by `bundle` itself; remove it from the input"
                 )));
@@ -286,8 +283,8 @@ fn read_tree(dir: &Path) -> Result<Vec<(String, Vec<u8>)>, Failure> {
         let entries = std::fs::read_dir(&current)
             .map_err(|e| Failure::infra(format!("cannot read {}: {e}", current.display())))?;
         for entry in entries {
-            let entry =
-                entry.map_err(|e| Failure::infra(format!("cannot read {}: {e}", current.display())))?;
+            let entry = entry
+                .map_err(|e| Failure::infra(format!("cannot read {}: {e}", current.display())))?;
             let path = entry.path();
             let kind = entry
                 .file_type()
@@ -360,9 +357,8 @@ pub fn write_dir(out: &Path, files: &Files) -> Result<(), Failure> {
     for (path, bytes) in files {
         let target = out.join(path);
         if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| {
-                Failure::infra(format!("cannot create {}: {e}", parent.display()))
-            })?;
+            std::fs::create_dir_all(parent)
+                .map_err(|e| Failure::infra(format!("cannot create {}: {e}", parent.display())))?;
         }
         std::fs::write(&target, bytes)
             .map_err(|e| Failure::infra(format!("cannot write {}: {e}", target.display())))?;
@@ -475,7 +471,10 @@ pub fn read_tar(bytes: &[u8]) -> Result<Files, String> {
         if !valid_path(&path) {
             return Err(format!("`{path}` is not a safe relative path"));
         }
-        let size = entry.header().size().map_err(|e| format!("`{path}`: {e}"))?;
+        let size = entry
+            .header()
+            .size()
+            .map_err(|e| format!("`{path}`: {e}"))?;
         if size > MAX_FILE_BYTES {
             return Err(format!(
                 "`{path}`: {size} bytes, over the {MAX_FILE_BYTES}-byte limit per file"
@@ -504,7 +503,16 @@ mod tests {
         for good in ["manifest.json", "gates/policy.intoto.json", "a/b/c"] {
             assert!(valid_path(good), "{good}");
         }
-        for bad in ["", "/etc/passwd", "../x", "a/../b", "a//b", "./a", "a\\b", "a/"] {
+        for bad in [
+            "",
+            "/etc/passwd",
+            "../x",
+            "a/../b",
+            "a//b",
+            "./a",
+            "a\\b",
+            "a/",
+        ] {
             assert!(!valid_path(bad), "{bad}");
         }
     }
@@ -515,21 +523,31 @@ mod tests {
             ("manifest.json".to_owned(), b"{}".to_vec()),
             ("gates/b.intoto.json".to_owned(), b"b".to_vec()),
             ("gates/a.intoto.json".to_owned(), b"a".to_vec()),
-            (format!("scans/{}.sarif", "x".repeat(150)), b"long name".to_vec()),
+            (
+                format!("scans/{}.sarif", "x".repeat(150)),
+                b"long name".to_vec(),
+            ),
         ]
         .into_iter()
         .collect();
         let one = tar_bytes(&files, 1_700_000_000).unwrap();
-        let two = tar_bytes(&files.clone(), 1_700_000_000).unwrap();
+        let two = tar_bytes(&files, 1_700_000_000).unwrap();
         assert_eq!(one, two);
         assert_eq!(read_tar(&one).unwrap(), files);
-        assert_ne!(tar_bytes(&files, 1).unwrap(), one, "the mtime is in the bytes");
+        assert_ne!(
+            tar_bytes(&files, 1).unwrap(),
+            one,
+            "the mtime is in the bytes"
+        );
     }
 
     #[test]
     fn inputs_are_placed_by_directory_or_content() {
         assert_eq!(place_of("gates/x.json", b"").unwrap(), "gates/x.json");
-        assert_eq!(place_of("out/zizmor.sarif", b"").unwrap(), "scans/zizmor.sarif");
+        assert_eq!(
+            place_of("out/zizmor.sarif", b"").unwrap(),
+            "scans/zizmor.sarif"
+        );
         assert_eq!(
             place_of("bom.json", br#"{"bomFormat":"CycloneDX"}"#).unwrap(),
             "sbom/bom.json"
@@ -542,7 +560,11 @@ mod tests {
             place_of("runs.ndjson", b"{\"schema\":\"pipeline_run.v1.2\"}\n").unwrap(),
             "telemetry/runs.ndjson"
         );
-        assert!(place_of("notes.txt", b"hello").unwrap_err().contains("cannot be told"));
+        assert!(
+            place_of("notes.txt", b"hello")
+                .unwrap_err()
+                .contains("cannot be told")
+        );
         assert!(place_of("x.ndjson", b"{}\n").is_err());
     }
 

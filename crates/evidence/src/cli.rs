@@ -128,7 +128,11 @@ pub struct TrustArgs {
     #[arg(long, value_name = "REGEX", conflicts_with = "identity")]
     identity_regexp: Option<String>,
     /// Keyless: the OIDC issuer of the signing certificate.
-    #[arg(long, value_name = "URL", default_value = "https://token.actions.githubusercontent.com")]
+    #[arg(
+        long,
+        value_name = "URL",
+        default_value = "https://token.actions.githubusercontent.com"
+    )]
     issuer: String,
     /// Keyless: the Sigstore bundle actions/attest wrote for manifest.json
     /// (its `bundle-path` output).
@@ -173,7 +177,10 @@ impl TrustArgs {
             sigstore_bundle,
             trust,
         };
-        Ok(Trust::Keyless(verify::keyless(&bundle.manifest_bytes, &options)))
+        Ok(Trust::Keyless(verify::keyless(
+            &bundle.manifest_bytes,
+            &options,
+        )))
     }
 }
 
@@ -274,7 +281,11 @@ pub fn run_cli(cli: Cli, env: &RunnerEnv) -> Result<ExitCode, Failure> {
     }
 }
 
-fn parse_time(flag: Option<&str>, env: &RunnerEnv, source_date_epoch: bool) -> Result<DateTime<Utc>, Failure> {
+fn parse_time(
+    flag: Option<&str>,
+    env: &RunnerEnv,
+    source_date_epoch: bool,
+) -> Result<DateTime<Utc>, Failure> {
     if let Some(text) = flag {
         return DateTime::parse_from_rfc3339(text)
             .map(|t| t.with_timezone(&Utc))
@@ -286,7 +297,9 @@ fn parse_time(flag: Option<&str>, env: &RunnerEnv, source_date_epoch: bool) -> R
     }
     if source_date_epoch && let Some(epoch) = env.var("SOURCE_DATE_EPOCH") {
         let seconds: i64 = epoch.trim().parse().map_err(|_| {
-            Failure::usage(format!("SOURCE_DATE_EPOCH={epoch}: not a number of seconds"))
+            Failure::usage(format!(
+                "SOURCE_DATE_EPOCH={epoch}: not a number of seconds"
+            ))
         })?;
         return DateTime::from_timestamp(seconds, 0)
             .ok_or_else(|| Failure::usage(format!("SOURCE_DATE_EPOCH={epoch}: out of range")));
@@ -350,14 +363,20 @@ fn cmd_bundle(args: &BundleArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
         (Some(server), Some(repo)) => Some(format!("{}/{repo}", server.trim_end_matches('/'))),
         _ => None,
     };
-    let resource_uri = args.resource_uri.clone().unwrap_or_else(|| match &repo_url {
-        Some(url) => format!("git+{url}@refs/tags/{}", args.release),
-        None => format!("urn:ci-intel:release:{}", args.release),
-    });
-    let policy_uri = evidence.policy_uri.clone().unwrap_or_else(|| match &repo_url {
-        Some(url) => format!("git+{url}@{commit}#{}", config::REPO_CONFIG_PATH),
-        None => config::REPO_CONFIG_PATH.to_owned(),
-    });
+    let resource_uri = args
+        .resource_uri
+        .clone()
+        .unwrap_or_else(|| match &repo_url {
+            Some(url) => format!("git+{url}@refs/tags/{}", args.release),
+            None => format!("urn:ci-intel:release:{}", args.release),
+        });
+    let policy_uri = evidence
+        .policy_uri
+        .clone()
+        .unwrap_or_else(|| match &repo_url {
+            Some(url) => format!("git+{url}@{commit}#{}", config::REPO_CONFIG_PATH),
+            None => config::REPO_CONFIG_PATH.to_owned(),
+        });
     let request = BundleRequest {
         release: args.release.clone(),
         subject_sha256: subject,
@@ -391,9 +410,23 @@ fn cmd_bundle(args: &BundleArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
         env.set_output("dir", &outcome.dir.display().to_string())?;
         env.set_output("tar", &outcome.tar.display().to_string())?;
         env.set_output("tar-sha256", &outcome.tar_sha256)?;
-        env.set_output("manifest", &outcome.dir.join(bundle::MANIFEST_FILE).display().to_string())?;
+        env.set_output(
+            "manifest",
+            &outcome
+                .dir
+                .join(bundle::MANIFEST_FILE)
+                .display()
+                .to_string(),
+        )?;
         env.set_output("manifest-sha256", &outcome.manifest_sha256)?;
-        env.set_output("result", if outcome.evaluation.passed { "pass" } else { "deny" })?;
+        env.set_output(
+            "result",
+            if outcome.evaluation.passed {
+                "pass"
+            } else {
+                "deny"
+            },
+        )?;
     }
     if env.in_actions() {
         env.append_summary(&outcome.memo)?;
@@ -503,10 +536,15 @@ pub fn run_sarif_merge(args: &SarifMergeArgs, env: &RunnerEnv) -> Result<ExitCod
     let today = args.today.unwrap_or_else(|| Utc::now().date_naive());
     let suppressions = match &args.suppressions {
         Some(path) => Some(
-            suppressions::load(path, &path.display().to_string(), today, sarif_config.max_suppression_days)?
-                .ok_or_else(|| {
-                    Failure::usage(format!("--suppressions {}: no such file", path.display()))
-                })?,
+            suppressions::load(
+                path,
+                &path.display().to_string(),
+                today,
+                sarif_config.max_suppression_days,
+            )?
+            .ok_or_else(|| {
+                Failure::usage(format!("--suppressions {}: no such file", path.display()))
+            })?,
         ),
         None => suppressions::load(
             Path::new(&sarif_config.suppressions),
@@ -517,9 +555,8 @@ pub fn run_sarif_merge(args: &SarifMergeArgs, env: &RunnerEnv) -> Result<ExitCod
     };
     let mut inputs = Vec::new();
     for file in &args.files {
-        let bytes = std::fs::read(file).map_err(|e| {
-            Failure::usage(format!("cannot read {}: {e}", file.display()))
-        })?;
+        let bytes = std::fs::read(file)
+            .map_err(|e| Failure::usage(format!("cannot read {}: {e}", file.display())))?;
         inputs.push(sarif::parse(&bytes, &file.display().to_string())?);
     }
     let options = sarif::Options {
@@ -531,8 +568,7 @@ pub fn run_sarif_merge(args: &SarifMergeArgs, env: &RunnerEnv) -> Result<ExitCod
     let merged = sarif::merge(&inputs, &options)?;
     let paths = output_paths(&args.out, merged.logs.len());
     for (path, log) in paths.iter().zip(&merged.logs) {
-        let mut text =
-            serde_json::to_vec_pretty(log).map_err(|e| Failure::infra(e.to_string()))?;
+        let mut text = serde_json::to_vec_pretty(log).map_err(|e| Failure::infra(e.to_string()))?;
         text.push(b'\n');
         std::fs::write(path, text)
             .map_err(|e| Failure::infra(format!("cannot write {}: {e}", path.display())))?;
@@ -540,7 +576,15 @@ pub fn run_sarif_merge(args: &SarifMergeArgs, env: &RunnerEnv) -> Result<ExitCod
     let s = &merged.stats;
     println!(
         "sarif merge: {} result(s) in {} run(s) of {} file(s) -> {} result(s) in {} run(s): {} repeat(s) within a tool, {} merged across tools, {} suppressed, {} suppression finding(s)",
-        s.results_in, s.runs_in, s.files, s.results_out, s.runs_out, s.duplicates, s.merged, s.suppressed, s.suppression_findings
+        s.results_in,
+        s.runs_in,
+        s.files,
+        s.results_out,
+        s.runs_out,
+        s.duplicates,
+        s.merged,
+        s.suppressed,
+        s.suppression_findings
     );
     for finding in &merged.findings {
         let place = finding
@@ -548,7 +592,10 @@ pub fn run_sarif_merge(args: &SarifMergeArgs, env: &RunnerEnv) -> Result<ExitCod
             .as_ref()
             .map(|l| format!("{l}: "))
             .unwrap_or_default();
-        println!("{place}{} [{}] {}", finding.severity, finding.rule_id, finding.message);
+        println!(
+            "{place}{} [{}] {}",
+            finding.severity, finding.rule_id, finding.message
+        );
     }
     let written: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
     println!("wrote {}", written.join(", "));
@@ -636,4 +683,3 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
         .and_then(|mut file| file.write_all(bytes))
         .map_err(|e| Failure::infra(format!("cannot write {}: {e}", path.display())))
 }
-

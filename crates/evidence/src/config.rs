@@ -1,6 +1,6 @@
 //! The two configuration sections this crate owns: `evidence:` (what a
 //! release bundle must prove) and `sarif:` (suppressions and merge
-//! settings; its `enabled`/`allow_empty` belong to the `suppressions` gate).
+//! settings; its `enabled`/`allow_empty` belong to the `sarif` gate).
 
 use std::collections::BTreeMap;
 
@@ -74,12 +74,12 @@ impl Default for EvidenceConfig {
     }
 }
 
-/// SARIF hygiene: suppressions (the `suppressions` gate of `ci-intel
-/// check`) and `ci-intel sarif merge`.
+/// SARIF hygiene: suppressions (the `sarif` gate of `ci-intel check`) and
+/// `ci-intel sarif merge`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct SarifConfig {
-    /// Run the `suppressions` gate in `ci-intel check`.
+    /// Run the `sarif` gate (the suppressions file) in `ci-intel check`.
     #[schemars(extend("x-ci-intel-tighten" = "true"))]
     pub enabled: bool,
     /// Pass (as a skip) when the repository has no suppressions file. When

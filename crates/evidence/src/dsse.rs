@@ -14,7 +14,7 @@
 //! specification asks of readers).
 
 use base64::Engine as _;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE, URL_SAFE_NO_PAD, STANDARD_NO_PAD};
+use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 use serde::{Deserialize, Serialize};
 
 use ci_intel_core::Failure;
@@ -98,7 +98,9 @@ impl Envelope {
                 e.inner()
             )
         })?;
-        envelope.payload_bytes().map_err(|e| format!("{origin}: {e}"))?;
+        envelope
+            .payload_bytes()
+            .map_err(|e| format!("{origin}: {e}"))?;
         Ok(envelope)
     }
 
@@ -187,7 +189,10 @@ mod tests {
         let key = SigningKey::from_pem(test_keys::p256_pem().as_bytes(), "k").unwrap();
         let other = SigningKey::from_pem(test_keys::ed25519_pem().as_bytes(), "o").unwrap();
         let mut envelope = Envelope::new(IN_TOTO_PAYLOAD_TYPE, b"{\"a\":1}");
-        assert_eq!(envelope.verify(&[key.public_key().clone()]), SignatureStatus::Unsigned);
+        assert_eq!(
+            envelope.verify(&[key.public_key().clone()]),
+            SignatureStatus::Unsigned
+        );
         envelope.sign(&key).unwrap();
         let parsed = Envelope::parse(&envelope.to_json(), "e.json").unwrap();
         assert!(parsed.verify(&[key.public_key().clone()]).is_valid());
@@ -218,7 +223,10 @@ mod tests {
     #[test]
     fn malformed_envelopes_say_where() {
         let err = Envelope::parse(b"{\"payloadType\": 3}", "x.json").unwrap_err();
-        assert!(err.contains("x.json") && err.contains("payloadType"), "{err}");
+        assert!(
+            err.contains("x.json") && err.contains("payloadType"),
+            "{err}"
+        );
         let err = Envelope::parse(b"{\"payloadType\":\"t\",\"payload\":\"%%\"}", "y").unwrap_err();
         assert!(err.contains("base64"), "{err}");
     }

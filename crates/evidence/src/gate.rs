@@ -1,4 +1,4 @@
-//! The `suppressions` gate: `ci-intel check` validates
+//! The `sarif` gate: `ci-intel check` validates
 //! `.ci-intel/suppressions.yml` (section `sarif:`). An expired, ownerless,
 //! unjustified, untargeted or too-long suppression is a finding; a
 //! repository without the file has nothing to check (a skip by the hub
@@ -27,7 +27,7 @@ impl Gate for SuppressionsGate {
     type Config = SarifConfig;
 
     fn id(&self) -> &'static str {
-        "suppressions"
+        "sarif"
     }
 
     fn section_key(&self) -> &'static str {

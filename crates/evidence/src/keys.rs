@@ -89,16 +89,15 @@ impl SigningKey {
                     )));
                 }
             }
-            "EC PRIVATE KEY" => EcdsaKeyPair::from_private_key_der(
-                &ECDSA_P256_SHA256_ASN1_SIGNING,
-                der,
-            )
-            .map(Pair::Ecdsa)
-            .map_err(|e| {
-                Failure::usage(format!(
-                    "{origin}: the EC private key is not a P-256 key ({e})"
-                ))
-            })?,
+            "EC PRIVATE KEY" => {
+                EcdsaKeyPair::from_private_key_der(&ECDSA_P256_SHA256_ASN1_SIGNING, der)
+                    .map(Pair::Ecdsa)
+                    .map_err(|e| {
+                        Failure::usage(format!(
+                            "{origin}: the EC private key is not a P-256 key ({e})"
+                        ))
+                    })?
+            }
             "ENCRYPTED PRIVATE KEY" => {
                 return Err(Failure::usage(format!(
                     "{origin}: the private key is encrypted; decrypt it to an unencrypted PKCS#8 file kept in a secret (e.g. `openssl pkey -in key.pem -out plain.pem`)"
@@ -114,9 +113,8 @@ impl SigningKey {
             Pair::Ecdsa(pair) => (Algorithm::EcdsaP256Sha256, spki_der(pair.public_key())),
             Pair::Ed25519(pair) => (Algorithm::Ed25519, spki_der(pair.public_key())),
         };
-        let spki = spki.map_err(|()| {
-            Failure::infra(format!("{origin}: cannot encode the public key"))
-        })?;
+        let spki =
+            spki.map_err(|()| Failure::infra(format!("{origin}: cannot encode the public key")))?;
         let public = PublicKey::from_spki(algorithm, spki, origin)?;
         Ok(SigningKey {
             pair,
@@ -146,7 +144,9 @@ fn spki_der<K>(key: &K) -> Result<Vec<u8>, ()>
 where
     K: AsDer<PublicKeyX509Der<'static>>,
 {
-    key.as_der().map(|der| der.as_ref().to_vec()).map_err(|_| ())
+    key.as_der()
+        .map(|der| der.as_ref().to_vec())
+        .map_err(|_| ())
 }
 
 /// A public key to verify with.
@@ -203,11 +203,11 @@ impl PublicKey {
     }
 
     fn from_spki(algorithm: Algorithm, spki: Vec<u8>, origin: &str) -> Result<PublicKey, Failure> {
-        let verification: &'static dyn aws_lc_rs::signature::VerificationAlgorithm =
-            match algorithm {
-                Algorithm::EcdsaP256Sha256 => &ECDSA_P256_SHA256_ASN1,
-                Algorithm::Ed25519 => &ED25519,
-            };
+        let verification: &'static dyn aws_lc_rs::signature::VerificationAlgorithm = match algorithm
+        {
+            Algorithm::EcdsaP256Sha256 => &ECDSA_P256_SHA256_ASN1,
+            Algorithm::Ed25519 => &ED25519,
+        };
         let parsed = ParsedPublicKey::new(verification, &spki)
             .map_err(|e| Failure::usage(format!("{origin}: unusable public key ({e})")))?;
         Ok(PublicKey {
@@ -256,7 +256,10 @@ pub fn generate_pem(algorithm: Algorithm) -> Result<String, Failure> {
             .and_then(|pair| pair.to_pkcs8v1()),
     }
     .map_err(|_| Failure::infra("key generation failed"))?;
-    Ok(pem::encode(&pem::Pem::new("PRIVATE KEY", der.as_ref().to_vec())))
+    Ok(pem::encode(&pem::Pem::new(
+        "PRIVATE KEY",
+        der.as_ref().to_vec(),
+    )))
 }
 
 #[cfg(test)]
@@ -313,7 +316,11 @@ mod tests {
             .public_key()
             .to_pem();
         let err = SigningKey::from_pem(public.as_bytes(), "pub.pem").unwrap_err();
-        assert!(err.message.contains("`PUBLIC KEY` is not a private key"), "{}", err.message);
+        assert!(
+            err.message.contains("`PUBLIC KEY` is not a private key"),
+            "{}",
+            err.message
+        );
         let err = PublicKey::from_pem(test_keys::ed25519_pem().as_bytes(), "k.pem").unwrap_err();
         assert!(err.message.contains("pubout"), "{}", err.message);
         let encrypted = pem::encode(&pem::Pem::new("ENCRYPTED PRIVATE KEY", vec![1, 2, 3]));

@@ -11,7 +11,7 @@
 //! - [`verify`]: the truth table; [`memo`]: the Go/No-Go memo;
 //! - [`sarif`] and [`suppressions`]: `sarif merge` and
 //!   `.ci-intel/suppressions.yml`;
-//! - [`gate`]: the `suppressions` gate of `ci-intel check`;
+//! - [`gate`]: the `sarif` gate of `ci-intel check` (the suppressions file);
 //! - [`cli`]: the `ci-intel-evidence` command line.
 //!
 //! Exit codes: 0 pass; 1 a gap in the evidence (or a suppression finding at
@@ -62,7 +62,11 @@ pub fn resolve_commit(dir: &Path, env: &RunnerEnv) -> Option<String> {
         .output()
         .ok()
         .filter(|o| o.status.success())
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_ascii_lowercase())
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .trim()
+                .to_ascii_lowercase()
+        })
         .filter(|sha| statement::is_commit(sha));
     from_git.or_else(|| {
         env.var("GITHUB_SHA")
@@ -74,7 +78,8 @@ pub fn resolve_commit(dir: &Path, env: &RunnerEnv) -> Option<String> {
 /// The name of the commit subject: the repository's URL in Actions, else
 /// `git remote get-url origin`, else the directory's name.
 pub fn repository_name(dir: &Path, env: &RunnerEnv) -> String {
-    if let (Some(server), Some(repo)) = (env.var("GITHUB_SERVER_URL"), env.var("GITHUB_REPOSITORY")) {
+    if let (Some(server), Some(repo)) = (env.var("GITHUB_SERVER_URL"), env.var("GITHUB_REPOSITORY"))
+    {
         return format!("{}/{repo}", server.trim_end_matches('/'));
     }
     std::process::Command::new("git")

@@ -119,7 +119,11 @@ pub fn make(request: &BundleRequest) -> Result<BundleOutcome, Failure> {
     let envelope = statement::envelope(&summary, request.sign_key.as_ref())?;
     files.insert(VSA_FILE.to_owned(), envelope.to_json());
 
-    let changes = memo::changes(&request.repo, &expect.commit, request.previous_tag.as_deref());
+    let changes = memo::changes(
+        &request.repo,
+        &expect.commit,
+        request.previous_tag.as_deref(),
+    );
     let suppressed = memo::suppressed(&files);
     let memo_text = memo::render(&MemoInput {
         evaluation: &evaluation,

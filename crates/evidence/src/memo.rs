@@ -157,7 +157,13 @@ pub fn render(input: &MemoInput<'_>) -> String {
     let _ = writeln!(out, "- Release: `{}`", e.release);
     let _ = writeln!(out, "- Subject: `{}`", e.subject);
     let _ = writeln!(out, "- Commit: `{}`", e.commit);
-    let _ = writeln!(out, "- Verified: {} by {} {}\n", e.time, crate::TOOL, env!("CARGO_PKG_VERSION"));
+    let _ = writeln!(
+        out,
+        "- Verified: {} by {} {}\n",
+        e.time,
+        crate::TOOL,
+        env!("CARGO_PKG_VERSION")
+    );
 
     let _ = writeln!(out, "## Changes");
     match input.changes {
@@ -169,7 +175,11 @@ pub fn render(input: &MemoInput<'_>) -> String {
             let since = previous
                 .as_deref()
                 .map_or("the first commit".to_owned(), |t| format!("`{t}`"));
-            let _ = writeln!(out, "\nSince {since}: {} commit(s).\n", lines.len() + truncated);
+            let _ = writeln!(
+                out,
+                "\nSince {since}: {} commit(s).\n",
+                lines.len() + truncated
+            );
             for line in lines {
                 let _ = writeln!(out, "- {}", line.replace('\n', " "));
             }
@@ -220,7 +230,10 @@ pub fn render(input: &MemoInput<'_>) -> String {
         );
     }
     if risks == 0 {
-        let _ = writeln!(out, "None recorded: no warning, baselined or suppressed finding.");
+        let _ = writeln!(
+            out,
+            "None recorded: no warning, baselined or suppressed finding."
+        );
     }
 
     let _ = writeln!(out, "\n## Rollback\n");

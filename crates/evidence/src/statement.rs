@@ -164,7 +164,10 @@ pub struct RunContext {
 
 /// `sha256:<hex>` of `value` as canonical JSON.
 pub fn digest_of(value: &Value) -> String {
-    format!("sha256:{}", canonical::sha256_hex(&canonical::to_vec(value)))
+    format!(
+        "sha256:{}",
+        canonical::sha256_hex(&canonical::to_vec(value))
+    )
 }
 
 /// RFC 3339 in UTC with seconds.
@@ -311,9 +314,8 @@ pub fn write_statements(
         let statement = gate_statement(result, run);
         let envelope = envelope(&statement, key)?;
         let path = dir.join(file_name(result.id));
-        std::fs::write(&path, envelope.to_json()).map_err(|e| {
-            Failure::infra(format!("cannot write {}: {e}", path.display()))
-        })?;
+        std::fs::write(&path, envelope.to_json())
+            .map_err(|e| Failure::infra(format!("cannot write {}: {e}", path.display())))?;
         written.push(path);
     }
     Ok(written)
@@ -343,7 +345,9 @@ pub fn parse_envelope(bytes: &[u8], origin: &str) -> Result<ParsedStatement, Str
     if value.get("_type").and_then(Value::as_str) != Some(STATEMENT_TYPE) {
         return Err(format!(
             "{origin}: the payload's `_type` is {}, expected `{STATEMENT_TYPE}`",
-            value.get("_type").map_or("missing".to_owned(), ToString::to_string)
+            value
+                .get("_type")
+                .map_or("missing".to_owned(), ToString::to_string)
         ));
     }
     let predicate_type = value
@@ -444,12 +448,18 @@ mod tests {
     fn the_statement_names_the_commit_the_artifacts_and_everything_the_gate_read() {
         let statement = gate_statement(&result("policy", GateStatus::Warn), &run());
         assert_eq!(statement.type_, STATEMENT_TYPE);
-        assert_eq!(statement.commits(), vec!["0123456789abcdef0123456789abcdef01234567"]);
+        assert_eq!(
+            statement.commits(),
+            vec!["0123456789abcdef0123456789abcdef01234567"]
+        );
         assert_eq!(statement.subject.len(), 2);
         assert_eq!(statement.subject[1].digest["sha256"], "cd".repeat(32));
         let p = &statement.predicate;
         assert_eq!(p.config.keys, vec!["policy", "fail_on"]);
-        assert_eq!(p.config.section_digest, digest_of(&serde_json::json!({"enabled": true})));
+        assert_eq!(
+            p.config.section_digest,
+            digest_of(&serde_json::json!({"enabled": true}))
+        );
         assert_eq!(p.findings.total, 1);
         assert_eq!(p.findings.by_severity["medium"], 1);
         assert_eq!(p.findings.by_severity.len(), 5);
@@ -480,6 +490,9 @@ mod tests {
         assert_eq!(parsed.gate("policy.intoto.json").unwrap(), statement);
         let other = Envelope::new(IN_TOTO_PAYLOAD_TYPE, b"{\"_type\":\"x\"}");
         let err = parse_envelope(&other.to_json(), "o.json").unwrap_err();
-        assert!(err.contains("expected `https://in-toto.io/Statement/v1`"), "{err}");
+        assert!(
+            err.contains("expected `https://in-toto.io/Statement/v1`"),
+            "{err}"
+        );
     }
 }

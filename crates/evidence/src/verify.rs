@@ -223,7 +223,11 @@ fn judge_statement(
         other => row.gaps.push(format!(
             "verdict `{}`{} ({})",
             other.as_str(),
-            if row.required { ", a required gate must be `allow`" } else { "" },
+            if row.required {
+                ", a required gate must be `allow`"
+            } else {
+                ""
+            },
             predicate.reason
         )),
     }
@@ -287,23 +291,26 @@ pub fn subject_problems(statement: &GateStatement, expect: &Expect) -> Vec<Strin
 
 fn judge_signature(row: &mut Row, envelope: &Envelope, trust: &Trust) {
     match trust {
-        Trust::Keys(keys) => match envelope.verify(keys) {
-            SignatureStatus::Valid(by) => row.signature = format!("valid ({by})"),
-            SignatureStatus::Unsigned => {
-                row.signature = "unsigned".to_owned();
-                row.gaps
+        Trust::Keys(keys) => {
+            match envelope.verify(keys) {
+                SignatureStatus::Valid(by) => row.signature = format!("valid ({by})"),
+                SignatureStatus::Unsigned => {
+                    row.signature = "unsigned".to_owned();
+                    row.gaps
                     .push("unsigned; sign the evidence (`--sign-key`) or verify keylessly (`--identity`)".to_owned());
+                }
+                SignatureStatus::Invalid(why) => {
+                    row.signature = "invalid".to_owned();
+                    row.gaps.push(format!("signature: {why}"));
+                }
             }
-            SignatureStatus::Invalid(why) => {
-                row.signature = "invalid".to_owned();
-                row.gaps.push(format!("signature: {why}"));
-            }
-        },
+        }
         Trust::Keyless(Ok(by)) => row.signature = format!("keyless ({by})"),
         Trust::Keyless(Err(why)) => {
             row.signature = "invalid".to_owned();
-            row.gaps
-                .push(format!("the keyless attestation of the manifest failed: {why}"));
+            row.gaps.push(format!(
+                "the keyless attestation of the manifest failed: {why}"
+            ));
         }
         Trust::Deferred => {
             row.signature = match envelope.signatures.len() {
@@ -351,13 +358,7 @@ pub fn verify(
         subject_sha256: manifest.subject_sha256().to_owned(),
     };
     let rows = gate_rows(&bundle.files, &expect, policy, trust, now);
-    finish(
-        &manifest.release,
-        &expect,
-        now,
-        rows,
-        checks,
-    )
+    finish(&manifest.release, &expect, now, rows, checks)
 }
 
 /// Assemble an evaluation.
@@ -412,7 +413,9 @@ fn manifest_check(bundle: &LoadedBundle) -> BundleCheck {
         }
     }
     for path in bundle.files.keys() {
-        if path != MANIFEST_FILE && path != MANIFEST_SIGNATURE_FILE && !listed.contains(path.as_str())
+        if path != MANIFEST_FILE
+            && path != MANIFEST_SIGNATURE_FILE
+            && !listed.contains(path.as_str())
         {
             problems.push(format!("{path} is not in the manifest"));
         }
@@ -421,7 +424,10 @@ fn manifest_check(bundle: &LoadedBundle) -> BundleCheck {
         name: "manifest".to_owned(),
         ok: problems.is_empty(),
         detail: if problems.is_empty() {
-            format!("{} file(s), every sha256 matches", bundle.manifest.files.len())
+            format!(
+                "{} file(s), every sha256 matches",
+                bundle.manifest.files.len()
+            )
         } else {
             problems.join("; ")
         },
@@ -519,9 +525,9 @@ fn vsa_check(bundle: &LoadedBundle, trust: &Trust) -> BundleCheck {
         ));
     }
     let subject_ok = parsed.value["subject"].as_array().is_some_and(|subjects| {
-        subjects.iter().any(|s| {
-            s["digest"]["sha256"].as_str() == Some(bundle.manifest.subject_sha256())
-        })
+        subjects
+            .iter()
+            .any(|s| s["digest"]["sha256"].as_str() == Some(bundle.manifest.subject_sha256()))
     });
     if !subject_ok {
         return fail(format!(
@@ -538,7 +544,10 @@ fn vsa_check(bundle: &LoadedBundle, trust: &Trust) -> BundleCheck {
                 .map(|i| {
                     (
                         i["uri"].as_str().unwrap_or_default().to_owned(),
-                        i["digest"]["sha256"].as_str().unwrap_or_default().to_owned(),
+                        i["digest"]["sha256"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .to_owned(),
                     )
                 })
                 .collect()

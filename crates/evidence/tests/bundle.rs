@@ -49,8 +49,19 @@ fn keys(algorithm: Algorithm) -> Keys {
     }
 }
 
-fn result(id: &'static str, section: &'static str, status: GateStatus, finished: SystemTime) -> GateResult {
-    let mut result = GateResult::bare(id, section, status, "2 file(s)", (finished - Duration::from_secs(3), Instant::now()));
+fn result(
+    id: &'static str,
+    section: &'static str,
+    status: GateStatus,
+    finished: SystemTime,
+) -> GateResult {
+    let mut result = GateResult::bare(
+        id,
+        section,
+        status,
+        "2 file(s)",
+        (finished - Duration::from_secs(3), Instant::now()),
+    );
     result.finished = finished;
     result.inputs = vec![Input {
         path: ".github/workflows/ci.yml".into(),
@@ -107,7 +118,8 @@ fn good_results() -> Vec<GateResult> {
 fn evidence() -> Command {
     let mut cmd = Command::cargo_bin("ci-intel-evidence").unwrap();
     // A fixed environment: no Actions variables, no org policy.
-    cmd.env_clear().env("PATH", std::env::var_os("PATH").unwrap_or_default());
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default());
     cmd
 }
 
@@ -118,15 +130,35 @@ struct Bundle {
     keys: Keys,
 }
 
-fn bundle_with(results: &[GateResult], commit: &str, algorithm: Algorithm, sign_statements: bool) -> (Bundle, std::process::Output) {
+fn bundle_with(
+    results: &[GateResult],
+    commit: &str,
+    algorithm: Algorithm,
+    sign_statements: bool,
+) -> (Bundle, std::process::Output) {
     let keys = keys(algorithm);
     let work = tempfile::tempdir().unwrap();
     let input = work.path().join("evidence");
-    statements(&input, commit, results, sign_statements.then_some(&keys.key));
+    statements(
+        &input,
+        commit,
+        results,
+        sign_statements.then_some(&keys.key),
+    );
     let out = work.path().join("bundle");
     let output = evidence()
         .current_dir(work.path())
-        .args(["bundle", "--release", "v1.2.3", "--subject", &subject(), "--commit", COMMIT, "--time", TIME])
+        .args([
+            "bundle",
+            "--release",
+            "v1.2.3",
+            "--subject",
+            &subject(),
+            "--commit",
+            COMMIT,
+            "--time",
+            TIME,
+        ])
         .arg("--from")
         .arg(&input)
         .arg("--out")
@@ -187,7 +219,11 @@ fn memo(target: &Path, pubkey: &Path) -> std::process::Output {
 fn assert_denied(target: &Path, pubkey: &Path, expect: &str) {
     let output = verify(target, pubkey);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
-    assert!(text(&output).contains(expect), "expected `{expect}` in:\n{}", text(&output));
+    assert!(
+        text(&output).contains(expect),
+        "expected `{expect}` in:\n{}",
+        text(&output)
+    );
     let memo = memo(target, pubkey);
     assert_eq!(memo.status.code(), Some(1), "{}", text(&memo));
     let body = String::from_utf8_lossy(&memo.stdout);
@@ -210,7 +246,10 @@ fn bundle_then_verify_passes_for_ed25519_and_p256_and_the_memo_says_go() {
             assert!(memo.status.success(), "{}", text(&memo));
             let body = String::from_utf8_lossy(&memo.stdout);
             assert!(body.contains("**Decision: GO**"), "{body}");
-            assert!(body.contains("## Rollback") && body.contains("## Risks"), "{body}");
+            assert!(
+                body.contains("## Rollback") && body.contains("## Risks"),
+                "{body}"
+            );
         }
     }
 }
@@ -228,29 +267,51 @@ fn the_bundle_has_every_part_the_vsa_and_a_manifest_of_every_file() {
         .iter()
         .map(|f| f["path"].as_str().unwrap())
         .collect();
-    for expected in ["gates/policy.intoto.json", "gates/secrets.intoto.json", "memo.md", "vsa.intoto.json"] {
+    for expected in [
+        "gates/policy.intoto.json",
+        "gates/secrets.intoto.json",
+        "memo.md",
+        "vsa.intoto.json",
+    ] {
         assert!(listed.contains(&expected), "{listed:?}");
     }
     assert!(bundle.dir.join("manifest.dsse.json").is_file());
     // The VSA: SLSA verification_summary v1 over every statement by digest.
     let envelope: Value =
-        serde_json::from_slice(&std::fs::read(bundle.dir.join("vsa.intoto.json")).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(bundle.dir.join("vsa.intoto.json")).unwrap())
+            .unwrap();
     let payload = base64_decode(envelope["payload"].as_str().unwrap());
     let vsa: Value = serde_json::from_slice(&payload).unwrap();
-    assert_eq!(vsa["predicateType"], "https://slsa.dev/verification_summary/v1");
+    assert_eq!(
+        vsa["predicateType"],
+        "https://slsa.dev/verification_summary/v1"
+    );
     let p = &vsa["predicate"];
     assert_eq!(p["verificationResult"], "PASSED");
     assert_eq!(p["timeVerified"], TIME);
-    assert!(p["verifier"]["id"].as_str().unwrap().contains("ci-intel-evidence"));
+    assert!(
+        p["verifier"]["id"]
+            .as_str()
+            .unwrap()
+            .contains("ci-intel-evidence")
+    );
     assert_eq!(p["policy"]["digest"]["sha256"].as_str().unwrap().len(), 64);
     assert_eq!(p["inputAttestations"].as_array().unwrap().len(), 3);
     assert_eq!(vsa["subject"][0]["digest"]["sha256"], "5a".repeat(32));
-    assert!(p["verifiedLevels"].as_array().unwrap().iter().any(|l| l == "CI_INTEL_EVIDENCE_COMPLETE"));
+    assert!(
+        p["verifiedLevels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l == "CI_INTEL_EVIDENCE_COMPLETE")
+    );
 }
 
 fn base64_decode(text: &str) -> Vec<u8> {
     use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD.decode(text).unwrap()
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .unwrap()
 }
 
 #[test]
@@ -264,7 +325,17 @@ fn the_same_inputs_give_the_same_bytes() {
         let out = work.path().join(name);
         // Ed25519 signatures are deterministic, so even signed bundles match.
         let output = evidence()
-            .args(["bundle", "--release", "v1.2.3", "--subject", &subject(), "--commit", COMMIT, "--time", TIME])
+            .args([
+                "bundle",
+                "--release",
+                "v1.2.3",
+                "--subject",
+                &subject(),
+                "--commit",
+                COMMIT,
+                "--time",
+                TIME,
+            ])
             .arg("--from")
             .arg(&input)
             .arg("--out")
@@ -297,19 +368,36 @@ fn a_changed_byte_in_any_file_of_the_bundle_is_a_gap() {
         let mut changed = bytes.clone();
         // The last letter or digit, changed to another: JSON stays JSON.
         let at = changed.iter().rposition(u8::is_ascii_alphanumeric).unwrap();
-        changed[at] = if changed[at] == b'a' { b'b' } else if changed[at] == b'1' { b'2' } else if changed[at].is_ascii_digit() { b'1' } else { b'a' };
+        changed[at] = if changed[at] == b'a' {
+            b'b'
+        } else if changed[at] == b'1' {
+            b'2'
+        } else if changed[at].is_ascii_digit() {
+            b'1'
+        } else {
+            b'a'
+        };
         files.insert(path.clone(), changed);
         write_files(&target, &files);
         let output = verify(&target, &bundle.keys.public);
-        assert_eq!(output.status.code(), Some(1), "changing {path}: {}", text(&output));
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "changing {path}: {}",
+            text(&output)
+        );
         assert!(text(&output).contains("GAP"), "{path}: {}", text(&output));
     }
     // A file added to the bundle is a gap too.
     let copy = tempfile::tempdir().unwrap();
-    let mut files = loaded.files.clone();
+    let mut files = loaded.files;
     files.insert("scans/extra.sarif".into(), b"{}".to_vec());
     write_files(copy.path(), &files);
-    assert_denied(copy.path(), &bundle.keys.public, "scans/extra.sarif is not in the manifest");
+    assert_denied(
+        copy.path(),
+        &bundle.keys.public,
+        "scans/extra.sarif is not in the manifest",
+    );
 }
 
 fn write_files(dir: &Path, files: &BTreeMap<String, Vec<u8>>) {
@@ -325,7 +413,10 @@ fn a_changed_file_data_byte_inside_the_tar_is_a_gap() {
     let bundle = good_bundle();
     let mut bytes = std::fs::read(&bundle.tar).unwrap();
     let needle = b"## Rollback";
-    let at = bytes.windows(needle.len()).position(|w| w == needle).unwrap();
+    let at = bytes
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .unwrap();
     bytes[at + 3] = b'r';
     let tampered = bundle.tar.with_file_name("tampered.tar");
     std::fs::write(&tampered, bytes).unwrap();
@@ -334,17 +425,33 @@ fn a_changed_file_data_byte_inside_the_tar_is_a_gap() {
 
 #[test]
 fn a_missing_required_gate_is_a_gap() {
-    let results: Vec<GateResult> = good_results().into_iter().filter(|r| r.id != "secrets").collect();
+    let results: Vec<GateResult> = good_results()
+        .into_iter()
+        .filter(|r| r.id != "secrets")
+        .collect();
     let (bundle, output) = bundle_with(&results, COMMIT, Algorithm::Ed25519, true);
-    assert_eq!(output.status.code(), Some(1), "bundle judges too: {}", text(&output));
-    assert_denied(&bundle.dir, &bundle.keys.public, "required (evidence.required) but no statement");
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "bundle judges too: {}",
+        text(&output)
+    );
+    assert_denied(
+        &bundle.dir,
+        &bundle.keys.public,
+        "required (evidence.required) but no statement",
+    );
 }
 
 #[test]
 fn a_statement_about_another_commit_is_a_gap() {
     let (bundle, output) = bundle_with(&good_results(), OTHER_COMMIT, Algorithm::Ed25519, true);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
-    assert_denied(&bundle.dir, &bundle.keys.public, &format!("about commit {OTHER_COMMIT}"));
+    assert_denied(
+        &bundle.dir,
+        &bundle.keys.public,
+        &format!("about commit {OTHER_COMMIT}"),
+    );
 }
 
 #[test]
@@ -361,7 +468,12 @@ fn a_statement_about_another_image_is_a_gap() {
 #[test]
 fn a_stale_statement_is_a_gap() {
     let mut results = good_results();
-    results[1] = result("secrets", "secrets", GateStatus::Pass, time("2029-12-20T00:00:00Z"));
+    results[1] = result(
+        "secrets",
+        "secrets",
+        GateStatus::Pass,
+        time("2029-12-20T00:00:00Z"),
+    );
     let (bundle, output) = bundle_with(&results, COMMIT, Algorithm::Ed25519, true);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
     assert_denied(&bundle.dir, &bundle.keys.public, "stale");
@@ -382,7 +494,11 @@ fn a_required_gate_that_did_not_allow_is_a_gap() {
     let mut results = good_results();
     results[0] = result("policy", "policy", GateStatus::Warn, fresh());
     let (bundle, _) = bundle_with(&results, COMMIT, Algorithm::Ed25519, true);
-    assert_denied(&bundle.dir, &bundle.keys.public, "a required gate must be `allow`");
+    assert_denied(
+        &bundle.dir,
+        &bundle.keys.public,
+        "a required gate must be `allow`",
+    );
     let memo = memo(&bundle.dir, &bundle.keys.public);
     let body = String::from_utf8_lossy(&memo.stdout);
     assert!(body.contains("`policy` warned"), "{body}");
@@ -395,8 +511,17 @@ fn an_unreadable_bundle_is_exit_3_and_no_key_is_exit_2() {
     let garbage = work.path().join("x.tar");
     std::fs::write(&garbage, b"this is not a tar archive at all").unwrap();
     assert_eq!(verify(&garbage, &key.public).status.code(), Some(3));
-    assert_eq!(verify(work.path(), &key.public).status.code(), Some(3), "no manifest");
-    assert_eq!(verify(&work.path().join("missing"), &key.public).status.code(), Some(3));
+    assert_eq!(
+        verify(work.path(), &key.public).status.code(),
+        Some(3),
+        "no manifest"
+    );
+    assert_eq!(
+        verify(&work.path().join("missing"), &key.public)
+            .status
+            .code(),
+        Some(3)
+    );
     let bundle = good_bundle();
     let output = evidence().arg("verify").arg(&bundle.dir).output().unwrap();
     assert_eq!(output.status.code(), Some(2), "{}", text(&output));
@@ -420,7 +545,14 @@ fn the_expected_commit_and_subject_are_checked_when_given() {
         .arg(&bundle.dir)
         .arg("--pubkey")
         .arg(&bundle.keys.public)
-        .args(["--time", "2030-01-02T04:00:00Z", "--commit", COMMIT, "--subject", &subject()])
+        .args([
+            "--time",
+            "2030-01-02T04:00:00Z",
+            "--commit",
+            COMMIT,
+            "--subject",
+            &subject(),
+        ])
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", text(&output));
@@ -431,7 +563,11 @@ fn required_gates_come_from_the_configuration_and_an_org_can_lock_a_superset() {
     let bundle = good_bundle();
     let work = tempfile::tempdir().unwrap();
     let config = work.path().join("config.yml");
-    std::fs::write(&config, "evidence:\n  required: [policy, secrets, attest]\n").unwrap();
+    std::fs::write(
+        &config,
+        "evidence:\n  required: [policy, secrets, attest]\n",
+    )
+    .unwrap();
     let output = evidence()
         .arg("verify")
         .arg(&bundle.dir)
@@ -446,7 +582,11 @@ fn required_gates_come_from_the_configuration_and_an_org_can_lock_a_superset() {
     assert!(text(&output).contains("attest"), "{}", text(&output));
     // The org locks the list; the repository may not drop a gate from it.
     let org = work.path().join("org.yml");
-    std::fs::write(&org, "evidence:\n  required: [policy, secrets]\nlock: [evidence.required]\n").unwrap();
+    std::fs::write(
+        &org,
+        "evidence:\n  required: [policy, secrets]\nlock: [evidence.required]\n",
+    )
+    .unwrap();
     std::fs::write(&config, "evidence:\n  required: [policy]\n").unwrap();
     let output = evidence()
         .arg("verify")
@@ -460,5 +600,9 @@ fn required_gates_come_from_the_configuration_and_an_org_can_lock_a_superset() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2), "{}", text(&output));
-    assert!(text(&output).contains("evidence.required"), "{}", text(&output));
+    assert!(
+        text(&output).contains("evidence.required"),
+        "{}",
+        text(&output)
+    );
 }

@@ -1,4 +1,4 @@
-//! The `suppressions` gate under core's shared policy: no file is a skip
+//! The `sarif` gate (the suppressions file) under core's shared policy: no file is a skip
 //! (hub default `sarif.allow_empty: true`), a good file passes, a bad one
 //! denies, a malformed one is a configuration error, and the org can lock
 //! a lower `max_suppression_days`.
@@ -14,7 +14,11 @@ use ci_intel_core::{ExitCode, RunnerEnv};
 use ci_intel_evidence::SuppressionsGate;
 use ci_intel_evidence::config::{evidence_section, sarif_section};
 
-fn decide(files: &[(&str, &str)], org: Option<&str>, repo: Option<&str>) -> ci_intel_core::gate::GateResult {
+fn decide(
+    files: &[(&str, &str)],
+    org: Option<&str>,
+    repo: Option<&str>,
+) -> ci_intel_core::gate::GateResult {
     let dir = tempfile::tempdir().unwrap();
     for (path, text) in files {
         let target = dir.path().join(path);
@@ -50,7 +54,11 @@ fn no_file_is_a_skip_and_a_good_file_passes() {
     assert_eq!(good.status, GateStatus::Pass, "{}", good.checked);
     assert_eq!(good.inputs.len(), 1);
     assert_eq!(good.counts["valid"], 1);
-    let strict = decide(&[("README.md", "x")], None, Some("sarif:\n  allow_empty: false\n"));
+    let strict = decide(
+        &[("README.md", "x")],
+        None,
+        Some("sarif:\n  allow_empty: false\n"),
+    );
     assert_eq!(strict.status, GateStatus::Deny);
 }
 
@@ -74,17 +82,33 @@ fn an_org_lock_on_a_shorter_window_applies_and_cannot_be_loosened() {
     let sections = Sections::complete([sarif_section(), evidence_section()]);
     let err = load_from_texts(
         Some((Path::new("org.yml"), org)),
-        Some((Path::new("config.yml"), "sarif:\n  max_suppression_days: 60\n")),
+        Some((
+            Path::new("config.yml"),
+            "sarif:\n  max_suppression_days: 60\n",
+        )),
         &sections,
     )
     .unwrap_err();
     assert_eq!(err.code, ExitCode::Usage);
-    assert!(err.message.contains("sarif.max_suppression_days"), "{}", err.message);
+    assert!(
+        err.message.contains("sarif.max_suppression_days"),
+        "{}",
+        err.message
+    );
 }
 
 #[test]
 fn a_malformed_file_is_a_configuration_error() {
-    let result = decide(&[(".ci-intel/suppressions.yml", "suppressions: [oops\n")], None, None);
-    assert_eq!(result.status, GateStatus::Error(ExitCode::Usage), "{}", result.checked);
+    let result = decide(
+        &[(".ci-intel/suppressions.yml", "suppressions: [oops\n")],
+        None,
+        None,
+    );
+    assert_eq!(
+        result.status,
+        GateStatus::Error(ExitCode::Usage),
+        "{}",
+        result.checked
+    );
     assert!(result.checked.contains(".ci-intel/suppressions.yml"));
 }

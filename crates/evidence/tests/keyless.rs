@@ -28,9 +28,13 @@ fn a_dsse_attestation_of_the_manifest_digest_verifies_keylessly() {
     let ok = keyless(&manifest, &options(IDENTITY)).unwrap();
     assert!(ok.contains("verified"), "{ok}");
     // Another signer, or other bytes, do not verify.
-    let err = keyless(&manifest, &options("https://github.com/evil/repo/.github/workflows/x.yml@refs/heads/main")).unwrap_err();
+    let err = keyless(
+        &manifest,
+        &options("https://github.com/evil/repo/.github/workflows/x.yml@refs/heads/main"),
+    )
+    .unwrap_err();
     assert!(!err.is_empty());
-    let mut other = manifest.clone();
+    let mut other = manifest;
     other.push(b'\n');
     assert!(keyless(&other, &options(IDENTITY)).is_err());
 }

@@ -23,8 +23,18 @@ fn json_leaf() -> impl Strategy<Value = Value> {
         any::<i64>().prop_map(|n| json!(n)),
         "[a-zA-Z0-9 ./:@_-]{0,12}".prop_map(Value::String),
         prop::sample::select(vec![
-            "error", "warning", "note", "none", "CVE-2023-1234-pkg", "CWE-79", "zizmor/unpinned-uses",
-            "a.yml", "./a.yml", "Package: x", "sha256:", "2.1.0",
+            "error",
+            "warning",
+            "note",
+            "none",
+            "CVE-2023-1234-pkg",
+            "CWE-79",
+            "zizmor/unpinned-uses",
+            "a.yml",
+            "./a.yml",
+            "Package: x",
+            "sha256:",
+            "2.1.0",
         ])
         .prop_map(|s| Value::String(s.to_owned())),
     ]
@@ -36,10 +46,29 @@ fn json_value() -> impl Strategy<Value = Value> {
             prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
             prop::collection::btree_map(
                 prop::sample::select(vec![
-                    "ruleId", "ruleIndex", "level", "message", "text", "locations", "physicalLocation",
-                    "artifactLocation", "uri", "index", "region", "startLine", "endLine", "properties",
-                    "tags", "partialFingerprints", "rule", "id", "toolComponent", "taxa", "suppressions",
-                    "fullDescription", "logicalLocations",
+                    "ruleId",
+                    "ruleIndex",
+                    "level",
+                    "message",
+                    "text",
+                    "locations",
+                    "physicalLocation",
+                    "artifactLocation",
+                    "uri",
+                    "index",
+                    "region",
+                    "startLine",
+                    "endLine",
+                    "properties",
+                    "tags",
+                    "partialFingerprints",
+                    "rule",
+                    "id",
+                    "toolComponent",
+                    "taxa",
+                    "suppressions",
+                    "fullDescription",
+                    "logicalLocations",
                 ]),
                 inner,
                 0..6,
@@ -51,24 +80,28 @@ fn json_value() -> impl Strategy<Value = Value> {
 
 /// A SARIF-shaped log with arbitrary results, rules and run fields.
 fn sarif_log() -> impl Strategy<Value = Value> {
-    (
-        prop::collection::vec(
-            (
-                prop::sample::select(vec!["zizmor", "ci-intel-policy", "Trivy", "ZIZMOR"]),
-                prop::collection::vec(json_value(), 0..6),
-                prop::collection::vec(json_value(), 0..4),
-                json_value(),
-            ),
-            0..4,
+    (prop::collection::vec(
+        (
+            prop::sample::select(vec!["zizmor", "ci-intel-policy", "Trivy", "ZIZMOR"]),
+            prop::collection::vec(json_value(), 0..6),
+            prop::collection::vec(json_value(), 0..4),
+            json_value(),
         ),
-    )
+        0..4,
+    ),)
         .prop_map(|(runs,)| {
             let runs: Vec<Value> = runs
                 .into_iter()
                 .map(|(tool, results, rules, extra)| {
                     let results: Vec<Value> = results
                         .into_iter()
-                        .map(|r| if r.is_object() { r } else { json!({"message": {"text": r.to_string()}}) })
+                        .map(|r| {
+                            if r.is_object() {
+                                r
+                            } else {
+                                json!({"message": {"text": r.to_string()}})
+                            }
+                        })
                         .collect();
                     let rules: Vec<Value> = rules.into_iter().filter(Value::is_object).collect();
                     json!({
@@ -178,14 +211,26 @@ fn verify_files(files: Files) {
     let Ok(loaded) = bundle::from_files(files, "fuzz") else {
         return;
     };
-    let key = SigningKey::from_pem(generate_pem(Algorithm::Ed25519).unwrap().as_bytes(), "k").unwrap();
+    let key =
+        SigningKey::from_pem(generate_pem(Algorithm::Ed25519).unwrap().as_bytes(), "k").unwrap();
     let public: PublicKey = key.public_key().clone();
     let policy = Policy {
         required: vec!["policy".into()],
         max_age: chrono::Duration::hours(1),
     };
-    for trust in [Trust::Keys(vec![public.clone()]), Trust::Deferred, Trust::Keyless(Err("x".into()))] {
-        let evaluation = ci_intel_evidence::verify::verify(&loaded, &policy, &trust, Some("x"), Some("sha256:00"), chrono::Utc::now());
+    for trust in [
+        Trust::Keys(vec![public]),
+        Trust::Deferred,
+        Trust::Keyless(Err("x".into())),
+    ] {
+        let evaluation = ci_intel_evidence::verify::verify(
+            &loaded,
+            &policy,
+            &trust,
+            Some("x"),
+            Some("sha256:00"),
+            chrono::Utc::now(),
+        );
         assert!(!evaluation.passed, "random contents never pass");
         let _ = ci_intel_evidence::verify::table(&evaluation);
         let _ = ci_intel_evidence::verify::markdown_table(&evaluation, "");

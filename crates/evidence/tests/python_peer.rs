@@ -41,7 +41,10 @@ json.dump(envelope.to_dict(), open(sys.argv[2], "w"))
 fn python() -> Option<PathBuf> {
     let python = ci_intel_testkit::tool("CI_INTEL_PYTHON", "python3")?;
     let ok = Command::new(&python)
-        .args(["-c", "import securesystemslib.dsse, securesystemslib.signer, cryptography"])
+        .args([
+            "-c",
+            "import securesystemslib.dsse, securesystemslib.signer, cryptography",
+        ])
         .status()
         .is_ok_and(|s| s.success());
     if !ok {
@@ -88,14 +91,20 @@ fn securesystemslib_verifies_our_envelopes_and_rejects_tampering() {
             "{scheme}: {out}{}",
             String::from_utf8_lossy(&output.stderr)
         );
-        assert!(out.contains(&format!("verified {scheme} {}", key.public_key().keyid())), "{out}");
+        assert!(
+            out.contains(&format!("verified {scheme} {}", key.public_key().keyid())),
+            "{out}"
+        );
 
         let mut tampered = envelope.clone();
         tampered.payload_type = "application/json".to_owned();
         let bad = dir.path().join(format!("{scheme}-bad.json"));
         std::fs::write(&bad, tampered.to_json()).unwrap();
         let output = run(&python, VERIFY, &[&bad, &public]);
-        assert!(!output.status.success(), "{scheme}: a tampered envelope verified in Python");
+        assert!(
+            !output.status.success(),
+            "{scheme}: a tampered envelope verified in Python"
+        );
     }
 }
 
@@ -109,7 +118,11 @@ fn we_verify_what_securesystemslib_signs_with_our_keys() {
         std::fs::write(&private, &pem).unwrap();
         let out = dir.path().join("signed.json");
         let output = run(&python, SIGN, &[&private, &out]);
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         let envelope = Envelope::parse(&std::fs::read(&out).unwrap(), "signed.json").unwrap();
         let key = SigningKey::from_pem(pem.as_bytes(), "k").unwrap();
         let public = PublicKey::from_pem(key.public_key().to_pem().as_bytes(), "p").unwrap();
@@ -121,7 +134,11 @@ fn we_verify_what_securesystemslib_signs_with_our_keys() {
 fn gate_statements_written_for_check_verify_in_python() {
     let Some(python) = python() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let key = SigningKey::from_pem(generate_pem(Algorithm::EcdsaP256Sha256).unwrap().as_bytes(), "k").unwrap();
+    let key = SigningKey::from_pem(
+        generate_pem(Algorithm::EcdsaP256Sha256).unwrap().as_bytes(),
+        "k",
+    )
+    .unwrap();
     let public = dir.path().join("key.pub");
     std::fs::write(&public, key.public_key().to_pem()).unwrap();
     let loaded = ci_intel_core::config::load_from_texts(

@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 
 use ci_intel_core::{Report, ToolInfo, render};
-use ci_intel_evidence::sarif::{self, Input, Options, identity::AliasTable, limits::Limits, limits::OnLimit};
+use ci_intel_evidence::sarif::{
+    self, Input, Options, identity::AliasTable, limits::Limits, limits::OnLimit,
+};
 use ci_intel_evidence::suppressions::{self, rules};
 
 const TODAY: &str = "2025-01-10";
@@ -23,7 +25,13 @@ fn root() -> PathBuf {
 fn findings(rule: &str, case: &str) -> Vec<ci_intel_core::Finding> {
     let path = root().join(format!("tests/fixtures/{rule}/{case}/suppressions.yml"));
     let text = std::fs::read_to_string(&path).unwrap();
-    let parsed = suppressions::parse(&text, ".ci-intel/suppressions.yml", TODAY.parse().unwrap(), 30).unwrap();
+    let parsed = suppressions::parse(
+        &text,
+        ".ci-intel/suppressions.yml",
+        TODAY.parse().unwrap(),
+        30,
+    )
+    .unwrap();
     let log = Input {
         name: "in.sarif".into(),
         log: json!({"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "t"}}, "results": [
@@ -56,22 +64,47 @@ fn every_rule_fires_on_its_fixture_and_stays_quiet_on_the_other() {
             "{} fired on its quiet fixture: {quiet:?}",
             rule.id
         );
-        let report = Report::new(ToolInfo::new("ci-intel-evidence", "test"), rules::all(), fired);
-        insta::assert_snapshot!(rule.id, render::render(&report, ci_intel_core::OutputFormat::Human));
+        let report = Report::new(
+            ToolInfo::new("ci-intel-evidence", "test"),
+            rules::all(),
+            fired,
+        );
+        insta::assert_snapshot!(
+            rule.id,
+            render::render(&report, ci_intel_core::OutputFormat::Human)
+        );
     }
 }
 
 #[test]
 fn every_rule_is_documented_in_its_own_file() {
     for rule in rules::all() {
-        let file = root().join(format!("src/suppressions/rules/{}.rs", rule.id.replace('-', "_")));
-        let text = std::fs::read_to_string(&file).unwrap_or_else(|_| panic!("{} has no file {}", rule.id, file.display()));
-        for section in ["## What it does", "## Why is this bad?", "## Example", "## Fix"] {
-            assert!(text.contains(&format!("//! {section}")), "{} lacks `{section}`", rule.id);
+        let file = root().join(format!(
+            "src/suppressions/rules/{}.rs",
+            rule.id.replace('-', "_")
+        ));
+        let text = std::fs::read_to_string(&file)
+            .unwrap_or_else(|_| panic!("{} has no file {}", rule.id, file.display()));
+        for section in [
+            "## What it does",
+            "## Why is this bad?",
+            "## Example",
+            "## Fix",
+        ] {
+            assert!(
+                text.contains(&format!("//! {section}")),
+                "{} lacks `{section}`",
+                rule.id
+            );
         }
         for case in ["fires", "quiet"] {
             assert!(
-                root().join(format!("tests/fixtures/{}/{case}/suppressions.yml", rule.id)).is_file(),
+                root()
+                    .join(format!(
+                        "tests/fixtures/{}/{case}/suppressions.yml",
+                        rule.id
+                    ))
+                    .is_file(),
                 "{} has no {case} fixture",
                 rule.id
             );

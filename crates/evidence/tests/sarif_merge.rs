@@ -50,7 +50,10 @@ type Place = (String, String, String, u64);
 
 /// Every (tool, rule, uri, line) the inputs report.
 fn input_places(inputs: &[Input]) -> BTreeSet<Place> {
-    inputs.iter().flat_map(|i| sarif::reported(&i.log)).collect()
+    inputs
+        .iter()
+        .flat_map(|i| sarif::reported(&i.log))
+        .collect()
 }
 
 fn count(log: &Value) -> usize {
@@ -79,7 +82,10 @@ fn merge_and_check(inputs: &[Input]) -> Value {
         merged.stats
     );
     let out: BTreeSet<Place> = sarif::reported(log).into_iter().collect();
-    let lost: Vec<Place> = input_places(inputs).into_iter().filter(|p| !out.contains(p)).collect();
+    let lost: Vec<Place> = input_places(inputs)
+        .into_iter()
+        .filter(|p| !out.contains(p))
+        .collect();
     assert!(lost.is_empty(), "lost: {lost:#?}");
     log.clone()
 }
@@ -90,12 +96,19 @@ fn grype_trivy_and_snyk_of_one_image_merge_by_vulnerability_and_package() {
     else {
         return;
     };
-    let inputs: Vec<Input> = ["nginx-grype.sarif.json", "nginx-trivy.sarif.json", "nginx-snyk.sarif.json"]
-        .iter()
-        .map(|f| load(&dir.join(f)))
-        .collect();
+    let inputs: Vec<Input> = [
+        "nginx-grype.sarif.json",
+        "nginx-trivy.sarif.json",
+        "nginx-snyk.sarif.json",
+    ]
+    .iter()
+    .map(|f| load(&dir.join(f)))
+    .collect();
     // As recorded: 99 + 99 + 65 results.
-    assert_eq!(inputs.iter().map(|i| count(&i.log)).collect::<Vec<_>>(), vec![99, 99, 65]);
+    assert_eq!(
+        inputs.iter().map(|i| count(&i.log)).collect::<Vec<_>>(),
+        vec![99, 99, 65]
+    );
     let log = merge_and_check(&inputs);
     // CVE-2007-5686 in passwd: reported by all three, kept once with all three named.
     let passwd: Vec<&Value> = all_results(&log)
@@ -124,8 +137,17 @@ fn grype_trivy_and_snyk_of_one_image_merge_by_vulnerability_and_package() {
     // The kept result has the highest level of those merged.
     for result in all_results(&log) {
         if let Some(by) = result["properties"][REPORTED_BY].as_array() {
-            let rank = |l: &str| ["none", "note", "warning", "error"].iter().position(|x| *x == l).unwrap();
-            let highest = by.iter().map(|b| rank(b["level"].as_str().unwrap())).max().unwrap();
+            let rank = |l: &str| {
+                ["none", "note", "warning", "error"]
+                    .iter()
+                    .position(|x| *x == l)
+                    .unwrap()
+            };
+            let highest = by
+                .iter()
+                .map(|b| rank(b["level"].as_str().unwrap()))
+                .max()
+                .unwrap();
             assert_eq!(rank(result["level"].as_str().unwrap()), highest, "{result}");
         }
     }
@@ -176,7 +198,11 @@ fn zizmor_and_ci_intel_policy_on_the_same_workflows_merge() {
         .output()
         .unwrap();
     // zizmor exits non-zero when it finds something; the SARIF is on stdout.
-    assert!(!zizmor_out.stdout.is_empty(), "{}", String::from_utf8_lossy(&zizmor_out.stderr));
+    assert!(
+        !zizmor_out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&zizmor_out.stderr)
+    );
     let zizmor_sarif = repo.path().join("zizmor.sarif");
     std::fs::write(&zizmor_sarif, &zizmor_out.stdout).unwrap();
     // `ci-intel-policy audit --format sarif` on the same files, paths
@@ -209,7 +235,7 @@ fn zizmor_and_ci_intel_policy_on_the_same_workflows_merge() {
     assert!(both, "no result merged across zizmor and ci-intel-policy");
 }
 
-fn log(tool: &str, results: Value) -> Input {
+fn log(tool: &str, results: &Value) -> Input {
     Input {
         name: format!("{tool}.sarif"),
         log: json!({
@@ -236,15 +262,32 @@ fn within_a_tool_repeats_drop_by_fingerprint_or_rule_and_place() {
     let mut moved = at("r2", "a.py", 9, "error");
     moved["partialFingerprints"] = json!({"primary": "abc"});
     let inputs = vec![
-        log("one", json!([at("r1", "a.py", 1, "warning"), fingerprinted])),
-        log("one", json!([at("r1", "a.py", 1, "warning"), moved, at("r1", "a.py", 2, "warning")])),
+        log(
+            "one",
+            &json!([at("r1", "a.py", 1, "warning"), fingerprinted]),
+        ),
+        log(
+            "one",
+            &json!([
+                at("r1", "a.py", 1, "warning"),
+                moved,
+                at("r1", "a.py", 2, "warning")
+            ]),
+        ),
     ];
     let merged = sarif::merge(&inputs, &options()).unwrap();
     assert_eq!(merged.stats.duplicates, 2);
     assert_eq!(merged.stats.results_out, 3);
-    assert_eq!(merged.logs[0]["runs"].as_array().unwrap().len(), 1, "one run per tool");
+    assert_eq!(
+        merged.logs[0]["runs"].as_array().unwrap().len(),
+        1,
+        "one run per tool"
+    );
     let results = all_results(&merged.logs[0]);
-    let fp = results.iter().find(|r| r["partialFingerprints"]["primary"] == "abc").unwrap();
+    let fp = results
+        .iter()
+        .find(|r| r["partialFingerprints"]["primary"] == "abc")
+        .unwrap();
     assert_eq!(fp["level"], "error", "the highest level of the repeats");
     assert_eq!(fp["properties"]["ci-intel/occurrences"], 2);
     assert_valid(&merged.logs[0]);
@@ -253,8 +296,18 @@ fn within_a_tool_repeats_drop_by_fingerprint_or_rule_and_place() {
 #[test]
 fn across_tools_only_the_same_place_with_a_shared_cwe_or_alias_merges() {
     let inputs = vec![
-        log("one", json!([at("r1", "a.py", 5, "note"), at("r2", "a.py", 5, "note")])),
-        log("two", json!([at("r1", "./a.py", 5, "error"), at("r2", "a.py", 5, "note"), at("r1", "b.py", 5, "note")])),
+        log(
+            "one",
+            &json!([at("r1", "a.py", 5, "note"), at("r2", "a.py", 5, "note")]),
+        ),
+        log(
+            "two",
+            &json!([
+                at("r1", "./a.py", 5, "error"),
+                at("r2", "a.py", 5, "note"),
+                at("r1", "b.py", 5, "note")
+            ]),
+        ),
     ];
     let merged = sarif::merge(&inputs, &options()).unwrap();
     // r1 (CWE-79 in both) at a.py:5 merges; r2 has no CWE nor alias; b.py differs.
@@ -270,10 +323,17 @@ fn across_tools_only_the_same_place_with_a_shared_cwe_or_alias_merges() {
         },
     )
     .unwrap();
-    assert_eq!(merged.stats.merged, 2, "an alias group from sarif.aliases merges r2");
+    assert_eq!(
+        merged.stats.merged, 2,
+        "an alias group from sarif.aliases merges r2"
+    );
     let kept = all_results(&merged.logs[0])
         .into_iter()
-        .find(|r| r["properties"][REPORTED_BY].as_array().is_some_and(|b| b[0]["ruleId"] == "r1"))
+        .find(|r| {
+            r["properties"][REPORTED_BY]
+                .as_array()
+                .is_some_and(|b| b[0]["ruleId"] == "r1")
+        })
         .unwrap();
     assert_eq!(kept["level"], "error");
 }
@@ -281,7 +341,10 @@ fn across_tools_only_the_same_place_with_a_shared_cwe_or_alias_merges() {
 #[test]
 fn over_a_limit_it_splits_or_fails_naming_the_limit_and_never_drops() {
     let results: Vec<Value> = (1..=7).map(|i| at("r2", "a.py", i, "note")).collect();
-    let inputs = vec![log("one", Value::Array(results)), log("two", json!([at("r2", "z.py", 1, "note")]))];
+    let inputs = vec![
+        log("one", &Value::Array(results)),
+        log("two", &json!([at("r2", "z.py", 1, "note")])),
+    ];
     let small = Limits {
         runs_per_file: 2,
         results_per_run: 3,
@@ -304,7 +367,12 @@ fn over_a_limit_it_splits_or_fails_naming_the_limit_and_never_drops() {
         assert!(log["runs"].as_array().unwrap().len() <= 2);
         for run in log["runs"].as_array().unwrap() {
             assert!(run["results"].as_array().unwrap().len() <= 3);
-            categories.insert(run["automationDetails"]["id"].as_str().unwrap_or("").to_owned());
+            categories.insert(
+                run["automationDetails"]["id"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_owned(),
+            );
         }
         assert_valid(log);
     }
@@ -318,23 +386,41 @@ fn over_a_limit_it_splits_or_fails_naming_the_limit_and_never_drops() {
         },
     )
     .unwrap_err();
-    assert!(err.message.contains("over GitHub's limit of 3 results per run"), "{}", err.message);
+    assert!(
+        err.message
+            .contains("over GitHub's limit of 3 results per run"),
+        "{}",
+        err.message
+    );
     let tiny = Limits {
         bytes_per_file: 120,
         ..Limits::GITHUB
     };
-    let err = sarif::merge(&inputs, &Options { limits: tiny, ..options() }).unwrap_err();
+    let err = sarif::merge(
+        &inputs,
+        &Options {
+            limits: tiny,
+            ..options()
+        },
+    )
+    .unwrap_err();
     assert!(err.message.contains("bytes per file"), "{}", err.message);
 }
 
 #[test]
 fn the_real_limit_of_25000_results_per_run_splits() {
     let results: Vec<Value> = (1..=25_001).map(|i| at("r2", "a.py", i, "note")).collect();
-    let merged = sarif::merge(&[log("big", Value::Array(results))], &options()).unwrap();
+    let merged = sarif::merge(&[log("big", &Value::Array(results))], &options()).unwrap();
     let runs: Vec<usize> = merged
         .logs
         .iter()
-        .flat_map(|l| l["runs"].as_array().unwrap().iter().map(|r| r["results"].as_array().unwrap().len()))
+        .flat_map(|l| {
+            l["runs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["results"].as_array().unwrap().len())
+        })
         .collect();
     assert_eq!(runs, vec![25_000, 1]);
 }
@@ -349,7 +435,10 @@ fn suppressions_mark_results_and_bad_ones_are_findings() {
         30,
     )
     .unwrap();
-    let inputs = vec![log("one", json!([at("r1", "a.py", 1, "error"), at("r2", "a.py", 2, "error")]))];
+    let inputs = vec![log(
+        "one",
+        &json!([at("r1", "a.py", 1, "error"), at("r2", "a.py", 2, "error")]),
+    )];
     let merged = sarif::merge(
         &inputs,
         &Options {
@@ -363,28 +452,56 @@ fn suppressions_mark_results_and_bad_ones_are_findings() {
     assert_eq!(rules, vec!["suppression-ownerless", "suppression-unused"]);
     let log = &merged.logs[0];
     assert_valid(log);
-    let suppressed = all_results(log).into_iter().find(|r| r["ruleId"] == "r1").unwrap();
+    let suppressed = all_results(log)
+        .into_iter()
+        .find(|r| r["ruleId"] == "r1")
+        .unwrap();
     assert_eq!(suppressed["suppressions"][0]["status"], "accepted");
-    assert_eq!(suppressed["suppressions"][0]["properties"]["owner"], "alice");
-    let ownerless = all_results(log).into_iter().find(|r| r["ruleId"] == "r2").unwrap();
-    assert!(ownerless["suppressions"].is_null(), "an ownerless suppression does not apply");
+    assert_eq!(
+        suppressed["suppressions"][0]["properties"]["owner"],
+        "alice"
+    );
+    let ownerless = all_results(log)
+        .into_iter()
+        .find(|r| r["ruleId"] == "r2")
+        .unwrap();
+    assert!(
+        ownerless["suppressions"].is_null(),
+        "an ownerless suppression does not apply"
+    );
     // The findings are in a run of their own.
     let runs = log["runs"].as_array().unwrap();
-    assert_eq!(runs.last().unwrap()["tool"]["driver"]["name"], "ci-intel-evidence");
+    assert_eq!(
+        runs.last().unwrap()["tool"]["driver"]["name"],
+        "ci-intel-evidence"
+    );
 }
 
 #[test]
 fn logs_that_are_not_sarif_are_usage_errors_naming_the_place() {
     for (text, expected) in [
         ("not json", "not JSON at line 1"),
-        ("{\"version\": \"2.0.0\", \"runs\": []}", "at /version: expected \"2.1.0\""),
+        (
+            "{\"version\": \"2.0.0\", \"runs\": []}",
+            "at /version: expected \"2.1.0\"",
+        ),
         ("{\"version\": \"2.1.0\"}", "at /runs"),
-        ("{\"version\": \"2.1.0\", \"runs\": [{\"tool\": {}}]}", "/runs/0/tool/driver/name"),
-        ("{\"version\": \"2.1.0\", \"runs\": [{\"tool\": {\"driver\": {\"name\": \"x\"}}, \"results\": [1]}]}", "/runs/0/results/0"),
+        (
+            "{\"version\": \"2.1.0\", \"runs\": [{\"tool\": {}}]}",
+            "/runs/0/tool/driver/name",
+        ),
+        (
+            "{\"version\": \"2.1.0\", \"runs\": [{\"tool\": {\"driver\": {\"name\": \"x\"}}, \"results\": [1]}]}",
+            "/runs/0/results/0",
+        ),
     ] {
         let err = sarif::parse(text.as_bytes(), "in.sarif").unwrap_err();
         assert_eq!(err.code, ci_intel_core::ExitCode::Usage);
         assert!(err.message.starts_with("in.sarif: "), "{}", err.message);
-        assert!(err.message.contains(expected), "{} lacks {expected}", err.message);
+        assert!(
+            err.message.contains(expected),
+            "{} lacks {expected}",
+            err.message
+        );
     }
 }

@@ -30,19 +30,42 @@ fn errors(validator: &jsonschema::Validator, value: &Value) -> Vec<String> {
 
 fn statement_value(status: GateStatus) -> Value {
     let loaded = load_from_texts(None, None, &Sections::partial([])).unwrap();
-    let mut result = GateResult::bare("policy", "policy", status, "3 files", (SystemTime::now(), Instant::now()));
-    result.inputs = vec![Input { path: "a.yml".into(), sha256: "ab".repeat(32) }];
-    result.subjects = vec![Input { path: "dist/app.tar.gz".into(), sha256: "cd".repeat(32) }];
+    let mut result = GateResult::bare(
+        "policy",
+        "policy",
+        status,
+        "3 files",
+        (SystemTime::now(), Instant::now()),
+    );
+    result.inputs = vec![Input {
+        path: "a.yml".into(),
+        sha256: "ab".repeat(32),
+    }];
+    result.subjects = vec![Input {
+        path: "dist/app.tar.gz".into(),
+        sha256: "cd".repeat(32),
+    }];
     result.findings = (0..205)
-        .map(|i| Finding::new("rule", Severity::Low, "m", Some(Location::at("a.yml", i + 1, None)), &i.to_string()))
+        .map(|i| {
+            Finding::new(
+                "rule",
+                Severity::Low,
+                "m",
+                Some(Location::at("a.yml", i + 1, None)),
+                &i.to_string(),
+            )
+        })
         .collect();
     let run = RunContext {
         commit: "0123456789abcdef0123456789abcdef01234567".into(),
         repository: "https://github.com/acme/app".into(),
-        tool: ToolRef { name: "ci-intel".into(), version: "0.1.0".into() },
+        tool: ToolRef {
+            name: "ci-intel".into(),
+            version: "0.1.0".into(),
+        },
         config_digest: loaded.digest(),
         layers: vec!["hub defaults".into()],
-        effective: loaded.effective.clone(),
+        effective: loaded.effective,
     };
     serde_json::to_value(statement::gate_statement(&result, &run)).unwrap()
 }
@@ -58,8 +81,18 @@ fn gate_statements_validate_for_every_status() {
         GateStatus::Error(ci_intel_core::ExitCode::Infra),
     ] {
         let value = statement_value(status);
-        assert_eq!(errors(&validator, &value), Vec::<String>::new(), "{status:?}");
-        assert_eq!(value["predicate"]["findings"]["listed"].as_array().unwrap().len(), 200);
+        assert_eq!(
+            errors(&validator, &value),
+            Vec::<String>::new(),
+            "{status:?}"
+        );
+        assert_eq!(
+            value["predicate"]["findings"]["listed"]
+                .as_array()
+                .unwrap()
+                .len(),
+            200
+        );
         assert_eq!(value["predicate"]["findings"]["omitted"], 5);
     }
 }
@@ -94,7 +127,9 @@ fn the_schema_rejects_broken_statements() {
 
 #[test]
 fn the_manifest_schema_accepts_our_manifests() {
-    let validator = validator(include_str!("../../../schemas/evidence/manifest.v1.schema.json"));
+    let validator = validator(include_str!(
+        "../../../schemas/evidence/manifest.v1.schema.json"
+    ));
     let files: ci_intel_evidence::bundle::Files = [
         ("gates/policy.intoto.json".to_owned(), b"x".to_vec()),
         ("memo.md".to_owned(), b"# memo".to_vec()),

@@ -10,16 +10,46 @@ use serde_json::Value;
 /// problem. ci-intel-policy's ids are bare, zizmor's carry `zizmor/`.
 pub const BUILTIN_ALIASES: &[(&str, &[&str])] = &[
     ("actions/artipacked", &["artipacked", "zizmor/artipacked"]),
-    ("actions/cache-poisoning", &["cache-poisoning", "zizmor/cache-poisoning"]),
-    ("actions/dangerous-triggers", &["dangerous-triggers", "zizmor/dangerous-triggers"]),
-    ("actions/excessive-permissions", &["excessive-permissions", "zizmor/excessive-permissions"]),
-    ("actions/hardcoded-credentials", &["hardcoded-credentials", "zizmor/hardcoded-container-credentials"]),
-    ("actions/secrets-inherit", &["secrets-inherit", "zizmor/secrets-inherit"]),
-    ("actions/self-hosted-runner", &["self-hosted-runner", "zizmor/self-hosted-runner"]),
-    ("actions/template-injection", &["template-injection", "zizmor/template-injection"]),
-    ("actions/unpinned-images", &["unpinned-images", "zizmor/unpinned-images"]),
+    (
+        "actions/cache-poisoning",
+        &["cache-poisoning", "zizmor/cache-poisoning"],
+    ),
+    (
+        "actions/dangerous-triggers",
+        &["dangerous-triggers", "zizmor/dangerous-triggers"],
+    ),
+    (
+        "actions/excessive-permissions",
+        &["excessive-permissions", "zizmor/excessive-permissions"],
+    ),
+    (
+        "actions/hardcoded-credentials",
+        &[
+            "hardcoded-credentials",
+            "zizmor/hardcoded-container-credentials",
+        ],
+    ),
+    (
+        "actions/secrets-inherit",
+        &["secrets-inherit", "zizmor/secrets-inherit"],
+    ),
+    (
+        "actions/self-hosted-runner",
+        &["self-hosted-runner", "zizmor/self-hosted-runner"],
+    ),
+    (
+        "actions/template-injection",
+        &["template-injection", "zizmor/template-injection"],
+    ),
+    (
+        "actions/unpinned-images",
+        &["unpinned-images", "zizmor/unpinned-images"],
+    ),
     // A branch or floating tag is an unpinned reference to zizmor.
-    ("actions/unpinned-uses", &["unpinned-uses", "floating-ref", "zizmor/unpinned-uses"]),
+    (
+        "actions/unpinned-uses",
+        &["unpinned-uses", "floating-ref", "zizmor/unpinned-uses"],
+    ),
 ];
 
 /// Rule id (lower case) to the alias groups it belongs to.
@@ -143,7 +173,10 @@ pub fn cwes(rule: Option<&Value>, result: &Value) -> BTreeSet<String> {
             && number.bytes().all(|b| b.is_ascii_digit())
         {
             let number = number.trim_start_matches('0');
-            found.insert(format!("CWE-{}", if number.is_empty() { "0" } else { number }));
+            found.insert(format!(
+                "CWE-{}",
+                if number.is_empty() { "0" } else { number }
+            ));
         }
     }
     found
@@ -157,9 +190,9 @@ pub fn vuln_ids(text: &str) -> BTreeSet<String> {
     let mut index = 0;
     while index < bytes.len() {
         let rest = &upper[index..];
-        if rest.starts_with("CVE-") {
+        if let Some(after) = rest.strip_prefix("CVE-") {
             let digits = |s: &str| s.bytes().take_while(u8::is_ascii_digit).count();
-            let year = digits(&rest[4..]);
+            let year = digits(after);
             if year == 4 && rest.as_bytes().get(8) == Some(&b'-') {
                 let number = digits(&rest[9..]);
                 if number >= 4 {
@@ -212,7 +245,12 @@ pub fn vulns(rule_id: &str, rule: Option<&Value>, result: &Value) -> BTreeSet<St
 /// `<target>: <pkg>@<version>` location messages (Trivy), `(CVE-…)
 /// <source>/<pkg>@<version>` rule descriptions (Snyk), `reports <pkg> at
 /// version` messages (Grype).
-pub fn package(rule_id: &str, vulns: &BTreeSet<String>, rule: Option<&Value>, result: &Value) -> Option<String> {
+pub fn package(
+    rule_id: &str,
+    vulns: &BTreeSet<String>,
+    rule: Option<&Value>,
+    result: &Value,
+) -> Option<String> {
     let clean = |s: &str| {
         let s = s.trim().trim_matches(|c: char| c == '`' || c == '"');
         (!s.is_empty() && !s.contains(char::is_whitespace)).then(|| s.to_ascii_lowercase())
@@ -255,7 +293,12 @@ pub fn package(rule_id: &str, vulns: &BTreeSet<String>, rule: Option<&Value>, re
 }
 
 /// Everything about one result, given its resolved rule id and rule.
-pub fn identity(aliases: &AliasTable, rule_id: &str, rule: Option<&Value>, result: &Value) -> Identity {
+pub fn identity(
+    aliases: &AliasTable,
+    rule_id: &str,
+    rule: Option<&Value>,
+    result: &Value,
+) -> Identity {
     let vulns = vulns(rule_id, rule, result);
     let package = if vulns.is_empty() {
         None
@@ -309,20 +352,42 @@ mod tests {
             package("CVE-2007-5686", &v("CVE-2007-5686"), None, &trivy).as_deref(),
             Some("passwd")
         );
-        let snyk_rule = json!({"fullDescription": {"text": "(CVE-2007-5686) shadow/passwd@1:4.13"}});
+        let snyk_rule =
+            json!({"fullDescription": {"text": "(CVE-2007-5686) shadow/passwd@1:4.13"}});
         assert_eq!(
-            package("SNYK-DEBIAN12-SHADOW-1559391", &v("CVE-2007-5686"), Some(&snyk_rule), &none)
-                .as_deref(),
+            package(
+                "SNYK-DEBIAN12-SHADOW-1559391",
+                &v("CVE-2007-5686"),
+                Some(&snyk_rule),
+                &none
+            )
+            .as_deref(),
             Some("passwd")
         );
     }
 
     #[test]
     fn places_overlap_by_lines_in_the_same_file() {
-        let a = CodePlace { uri: "a.yml".into(), start: 17, end: 18 };
-        let b = CodePlace { uri: "a.yml".into(), start: 18, end: 18 };
-        let c = CodePlace { uri: "a.yml".into(), start: 19, end: 20 };
-        let d = CodePlace { uri: "b.yml".into(), start: 17, end: 18 };
+        let a = CodePlace {
+            uri: "a.yml".into(),
+            start: 17,
+            end: 18,
+        };
+        let b = CodePlace {
+            uri: "a.yml".into(),
+            start: 18,
+            end: 18,
+        };
+        let c = CodePlace {
+            uri: "a.yml".into(),
+            start: 19,
+            end: 20,
+        };
+        let d = CodePlace {
+            uri: "b.yml".into(),
+            start: 17,
+            end: 18,
+        };
         assert!(a.overlaps(&b) && b.overlaps(&a));
         assert!(!a.overlaps(&c) && !a.overlaps(&d));
         assert_eq!(normalize_uri("file://./x/y.yml"), "x/y.yml");

@@ -59,7 +59,9 @@ pub fn fit(
     // Limits no split can help with.
     for run in &runs {
         let tool = run["tool"]["driver"]["name"].as_str().unwrap_or("?");
-        let rules = run["tool"]["driver"]["rules"].as_array().map_or(0, Vec::len);
+        let rules = run["tool"]["driver"]["rules"]
+            .as_array()
+            .map_or(0, Vec::len);
         if rules > limits.rules_per_run {
             return Err(format!(
                 "run of {tool}: {rules} rules, over GitHub's limit of {} rules per run",
@@ -125,7 +127,7 @@ pub fn fit(
         if alone > limits.bytes_per_file {
             // One run over the size: split its results in halves until each
             // part fits, or fail when a single result cannot.
-            let pieces = halve_to_fit(run, limits, schema_header)?;
+            let pieces = halve_to_fit(&run, limits, schema_header)?;
             for piece in pieces {
                 files.push(vec![piece]);
             }
@@ -187,7 +189,7 @@ fn part(run: &Value, results: Vec<Value>, number: usize) -> Value {
     piece
 }
 
-fn halve_to_fit(run: Value, limits: &Limits, header: &Value) -> Result<Vec<Value>, String> {
+fn halve_to_fit(run: &Value, limits: &Limits, header: &Value) -> Result<Vec<Value>, String> {
     let results = run["results"].as_array().cloned().unwrap_or_default();
     let mut pending = vec![results];
     let mut done: Vec<Vec<Value>> = Vec::new();
@@ -212,6 +214,6 @@ fn halve_to_fit(run: Value, limits: &Limits, header: &Value) -> Result<Vec<Value
     Ok(done
         .into_iter()
         .enumerate()
-        .map(|(index, chunk)| part(&run, chunk, index + 1))
+        .map(|(index, chunk)| part(run, chunk, index + 1))
         .collect())
 }

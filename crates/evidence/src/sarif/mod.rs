@@ -315,7 +315,9 @@ pub fn merge(inputs: &[Input], options: &Options) -> Result<Merged, Failure> {
             max_days: 0,
         };
         for (loaded, used) in suppressions.entries.iter().zip(used) {
-            findings.extend(suppressions::rules::suppression_unused::check(loaded, used, &ctx));
+            findings.extend(suppressions::rules::suppression_unused::check(
+                loaded, used, &ctx,
+            ));
         }
     }
     stats.suppression_findings = findings.len();
@@ -411,9 +413,11 @@ fn resolve_rule_id(result: &Value, rules: &[Value]) -> Option<String> {
         return Some(id.to_owned());
     }
     let from_extension = !result["rule"]["toolComponent"].is_null();
-    let index = result["ruleIndex"]
-        .as_u64()
-        .or_else(|| (!from_extension).then(|| result["rule"]["index"].as_u64()).flatten())?;
+    let index = result["ruleIndex"].as_u64().or_else(|| {
+        (!from_extension)
+            .then(|| result["rule"]["index"].as_u64())
+            .flatten()
+    })?;
     rules
         .get(usize::try_from(index).ok()?)
         .and_then(|r| r["id"].as_str())
@@ -490,7 +494,10 @@ fn dedupe_key(result: &Value) -> String {
         && !fingerprints.is_empty()
     {
         let value = Value::Object(fingerprints.clone());
-        return format!("fp\0{rule}\0{}", ci_intel_core::canonical::to_string(&value));
+        return format!(
+            "fp\0{rule}\0{}",
+            ci_intel_core::canonical::to_string(&value)
+        );
     }
     let location = |l: &Value| {
         let physical = &l["physicalLocation"];
@@ -521,7 +528,10 @@ fn dedupe_key(result: &Value) -> String {
         "locations": locations,
         "message": result["message"]["text"],
     });
-    format!("loc\0{rule}\0{}", ci_intel_core::canonical::to_string(&value))
+    format!(
+        "loc\0{rule}\0{}",
+        ci_intel_core::canonical::to_string(&value)
+    )
 }
 
 /// Fold results of different tools that report the same thing into the
@@ -647,7 +657,10 @@ fn apply_suppressions(runs: &mut [RunOut], suppressions: &Suppressions) -> (usiz
     let mut count = 0;
     for run in runs.iter_mut() {
         for kept in run.results.iter_mut().filter(|k| !k.gone) {
-            let rule = kept.result["ruleId"].as_str().unwrap_or_default().to_owned();
+            let rule = kept.result["ruleId"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
             let path = identity::code_place(&kept.result)
                 .map(|p| p.uri)
                 .unwrap_or_default();

@@ -125,7 +125,12 @@ pub(crate) fn describe(entry: &Entry) -> String {
 
 /// Parse and check a suppressions file's text. A file that is not valid
 /// YAML of this shape is a configuration error (exit 2) naming the file.
-pub fn parse(text: &str, file: &str, today: NaiveDate, max_days: u32) -> Result<Suppressions, Failure> {
+pub fn parse(
+    text: &str,
+    file: &str,
+    today: NaiveDate,
+    max_days: u32,
+) -> Result<Suppressions, Failure> {
     let parsed: SuppressionsFile = if text.trim().is_empty() {
         SuppressionsFile::default()
     } else {
@@ -167,7 +172,12 @@ pub fn parse(text: &str, file: &str, today: NaiveDate, max_days: u32) -> Result<
 }
 
 /// Read and check a suppressions file. `None` when it does not exist.
-pub fn load(path: &Path, shown_as: &str, today: NaiveDate, max_days: u32) -> Result<Option<Suppressions>, Failure> {
+pub fn load(
+    path: &Path,
+    shown_as: &str,
+    today: NaiveDate,
+    max_days: u32,
+) -> Result<Option<Suppressions>, Failure> {
     match std::fs::read_to_string(path) {
         Ok(text) => parse(&text, shown_as, today, max_days).map(Some),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
@@ -244,11 +254,28 @@ mod tests {
 
     #[test]
     fn malformed_files_are_configuration_errors_naming_the_file() {
-        let err = parse("suppressions:\n  - owner: [1\n", "s.yml", day("2025-01-01"), 30).unwrap_err();
+        let err = parse(
+            "suppressions:\n  - owner: [1\n",
+            "s.yml",
+            day("2025-01-01"),
+            30,
+        )
+        .unwrap_err();
         assert_eq!(err.code, ci_intel_core::ExitCode::Usage);
         assert!(err.message.starts_with("s.yml: "), "{}", err.message);
-        let err = parse("suppressions:\n  - onwer: a\n", "s.yml", day("2025-01-01"), 30).unwrap_err();
+        let err = parse(
+            "suppressions:\n  - onwer: a\n",
+            "s.yml",
+            day("2025-01-01"),
+            30,
+        )
+        .unwrap_err();
         assert!(err.message.contains("onwer"), "{}", err.message);
-        assert!(parse("", "s.yml", day("2025-01-01"), 30).unwrap().entries.is_empty());
+        assert!(
+            parse("", "s.yml", day("2025-01-01"), 30)
+                .unwrap()
+                .entries
+                .is_empty()
+        );
     }
 }

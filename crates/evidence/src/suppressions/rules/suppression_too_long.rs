@@ -38,7 +38,9 @@ pub const RULE: RuleMeta = RuleMeta {
 pub fn check(entry: &Entry, line: u32, ctx: &Context<'_>) -> Option<Finding> {
     let what = crate::suppressions::describe(entry);
     let why = match (entry.created, entry.expires) {
-        (None, _) => format!("suppression of {what} has no `created` date, so its length cannot be checked"),
+        (None, _) => {
+            format!("suppression of {what} has no `created` date, so its length cannot be checked")
+        }
         (_, None) => format!("suppression of {what} has no `expires` date: it would never end"),
         (Some(created), _) if created > ctx.today => {
             format!("suppression of {what} is created in the future ({created})")

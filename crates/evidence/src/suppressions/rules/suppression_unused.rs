@@ -32,7 +32,11 @@ pub const RULE: RuleMeta = RuleMeta {
     help_uri: Some("https://github.com/ci-intel/ci-intel/blob/main/docs/evidence.md#suppressions"),
 };
 
-pub fn check(loaded: &Loaded, used: bool, ctx: &crate::suppressions::Context<'_>) -> Option<Finding> {
+pub fn check(
+    loaded: &Loaded,
+    used: bool,
+    ctx: &crate::suppressions::Context<'_>,
+) -> Option<Finding> {
     (loaded.valid && !used).then(|| {
         finding(
             &RULE,
