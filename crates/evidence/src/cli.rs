@@ -79,7 +79,8 @@ struct BundleArgs {
     /// the digest of SHA256SUMS...).
     #[arg(long, value_name = "sha256:HEX")]
     subject: String,
-    /// The released commit. Default: $GITHUB_SHA, else `git rev-parse HEAD` in --repo.
+    /// The released commit. Default: `git rev-parse HEAD` in --repo, else $GITHUB_SHA
+    /// (as `ci-intel check --evidence` finds it).
     #[arg(long, value_name = "SHA")]
     commit: Option<String>,
     /// A directory of evidence (repeatable): statements from `ci-intel check
@@ -338,12 +339,7 @@ fn cmd_bundle(args: &BundleArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
                 "--commit {commit}: expected a full commit SHA (40 or 64 hex digits)"
             )));
         }
-        None => env
-            .var("GITHUB_SHA")
-            .map(str::to_ascii_lowercase)
-            .filter(|s| is_commit(s))
-            .or_else(|| crate::resolve_commit(&args.repo, &RunnerEnv::default()))
-            .ok_or_else(|| {
+        None => crate::resolve_commit(&args.repo, env).ok_or_else(|| {
                 Failure::usage(
                     "the released commit is unknown: pass --commit SHA (or run in a git checkout, or set GITHUB_SHA)",
                 )
