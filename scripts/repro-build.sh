@@ -5,7 +5,8 @@
 #   scripts/repro-build.sh [--target TRIPLE] [--out DIR] [PACKAGE...]
 #
 # Defaults: --target x86_64-unknown-linux-musl, packages ci-intel,
-# ci-intel-telemetry, ci-intel-policy, ci-intel-secrets, ci-intel-attest and ci-intel-egress. Each build copies the committed tree (git archive of
+# ci-intel-telemetry, ci-intel-policy, ci-intel-secrets, ci-intel-attest,
+# ci-intel-egress and ci-intel-evidence. Each build copies the committed tree (git archive of
 # HEAD, plus uncommitted changes when run with --worktree) into its own
 # directory with its own target dir, so any path, timestamp or directory-order
 # leak shows up as a difference. The release workflow runs this same script;
@@ -21,12 +22,12 @@ while [ $# -gt 0 ]; do
     --target) target=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --worktree) use_worktree=1; shift ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     -*) echo "repro-build: unknown option $1" >&2; exit 2 ;;
     *) packages+=("$1"); shift ;;
   esac
 done
-[ ${#packages[@]} -gt 0 ] || packages=(ci-intel ci-intel-telemetry ci-intel-policy ci-intel-secrets ci-intel-attest ci-intel-egress)
+[ ${#packages[@]} -gt 0 ] || packages=(ci-intel ci-intel-telemetry ci-intel-policy ci-intel-secrets ci-intel-attest ci-intel-egress ci-intel-evidence)
 
 root=$(git rev-parse --show-toplevel)
 cd "$root"

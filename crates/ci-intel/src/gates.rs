@@ -13,11 +13,12 @@ pub static GATES: &[&dyn DynGate] = &[
     &ci_intel_secrets::SecretsGate,
     &ci_intel_attest::AttestGate,
     &ci_intel_egress::EgressGate,
+    &ci_intel_evidence::SuppressionsGate,
 ];
 
 /// Sections that belong to a tool but to no gate of `check`.
 fn other_sections() -> Vec<SectionSpec> {
-    Vec::new()
+    vec![ci_intel_evidence::config::evidence_section()]
 }
 
 /// Every configuration section: one per gate, plus the rest.
