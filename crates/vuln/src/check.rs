@@ -732,6 +732,7 @@ fn pseudo_sbom(vulns: &[Vulnerability]) -> ReadSbom {
             components,
             dependency_edges: None,
             schema_errors: Vec::new(),
+            schema_error_total: 0,
         },
     }
 }
@@ -759,7 +760,7 @@ fn sbom_quality(s: &ReadSbom, findings: &mut Vec<Finding>) {
                     "{} violates the {} schema ({} violation(s)): {}",
                     s.name,
                     sbom.format.label(),
-                    sbom.schema_errors.len(),
+                    sbom.schema_error_total,
                     first.join(" | ")
                 ),
                 &s.name,
@@ -905,7 +906,7 @@ fn decide(
         .collect();
 
     // Match every statement.
-    let mut applicable: Vec<Vec<Applicable<'_>>> = vec![Vec::new(); vulns.len()];
+    let mut applicable: Vec<Vec<Applicable<'_>>> = (0..vulns.len()).map(|_| Vec::new()).collect();
     let mut vex_records = Vec::new();
     for (d, read) in vex_docs.iter().enumerate() {
         let signed = read.signature.verified;

@@ -25,7 +25,7 @@ pub fn read(value: &Value) -> Result<Sbom, InputError> {
         ));
     }
     let spec = root.req_str("specVersion", HINT)?;
-    let schema_errors = schema::validate_cyclonedx(spec, value).map_err(|supported| {
+    let (schema_errors, schema_error_total) = schema::validate_cyclonedx(spec, value).map_err(|supported| {
         InputError::new(
             "/specVersion",
             format!("a CycloneDX version this tool validates ({supported})"),
@@ -61,6 +61,7 @@ pub fn read(value: &Value) -> Result<Sbom, InputError> {
         components,
         dependency_edges,
         schema_errors,
+        schema_error_total,
     })
 }
 

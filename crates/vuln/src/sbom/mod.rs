@@ -141,8 +141,10 @@ pub struct Sbom {
     /// `dependencies`, SPDX relationships other than `DESCRIBES`), and how
     /// many edges it has.
     pub dependency_edges: Option<usize>,
-    /// Violations of the format's schema.
+    /// Violations of the format's schema (the first [`schema::MAX_ERRORS`]).
     pub schema_errors: Vec<SchemaError>,
+    /// How many violations there are in all.
+    pub schema_error_total: usize,
 }
 
 /// Read an SBOM from bytes: detect the format, validate it against its

@@ -83,7 +83,7 @@ fn validator(index: usize) -> &'static Result<Validator, String> {
     SLOTS[index].get_or_init(|| compile(text))
 }
 
-fn run(index: usize, document: &Value) -> Vec<SchemaError> {
+fn run(index: usize, document: &Value) -> (Vec<SchemaError>, usize) {
     match validator(index) {
         Ok(v) => {
             let mut errors: Vec<SchemaError> = Vec::new();
@@ -98,19 +98,23 @@ fn run(index: usize, document: &Value) -> Vec<SchemaError> {
                     extra += 1;
                 }
             }
+            let total = errors.len() + extra;
             if extra > 0 {
                 errors.push(SchemaError {
                     pointer: String::new(),
                     message: format!("… and {extra} more violation(s)"),
                 });
             }
-            errors
+            (errors, total)
         }
         // Cannot happen with the schemas shipped; never a silent pass.
-        Err(e) => vec![SchemaError {
-            pointer: String::new(),
-            message: e.clone(),
-        }],
+        Err(e) => (
+            vec![SchemaError {
+                pointer: String::new(),
+                message: e.clone(),
+            }],
+            1,
+        ),
     }
 }
 
@@ -124,9 +128,12 @@ fn truncate(text: &str) -> String {
     }
 }
 
-/// Validate a CycloneDX document against the schema of `spec_version`.
-/// `Err` lists the supported versions when there is no such schema.
-pub fn validate_cyclonedx(spec_version: &str, document: &Value) -> Result<Vec<SchemaError>, String> {
+/// Validate a CycloneDX document against the schema of `spec_version`:
+/// the first [`MAX_ERRORS`] violations and their total. `Err` lists the supported versions when there is no such schema.
+pub fn validate_cyclonedx(
+    spec_version: &str,
+    document: &Value,
+) -> Result<(Vec<SchemaError>, usize), String> {
     let index = CYCLONEDX_VERSIONS
         .iter()
         .position(|v| *v == spec_version)
@@ -135,6 +142,6 @@ pub fn validate_cyclonedx(spec_version: &str, document: &Value) -> Result<Vec<Sc
 }
 
 /// Validate an SPDX 2.x document against the SPDX 2.3 schema.
-pub fn validate_spdx(document: &Value) -> Vec<SchemaError> {
+pub fn validate_spdx(document: &Value) -> (Vec<SchemaError>, usize) {
     run(6, document)
 }

@@ -21,7 +21,7 @@ pub fn read(value: &Value) -> Result<Sbom, InputError> {
             HINT,
         ));
     }
-    let schema_errors = schema::validate_spdx(value);
+    let (schema_errors, schema_error_total) = schema::validate_spdx(value);
     let mut described: Vec<String> = root
         .opt_array("documentDescribes", HINT)
         .unwrap_or_default()
@@ -77,6 +77,7 @@ pub fn read(value: &Value) -> Result<Sbom, InputError> {
         components,
         dependency_edges: (edges > 0).then_some(edges),
         schema_errors,
+        schema_error_total,
     })
 }
 
