@@ -130,8 +130,20 @@ fn display(path: &Path, root: Option<&Path>) -> String {
     shown.to_string_lossy().replace('\\', "/")
 }
 
-fn finding(rule_id: &str, severity: Severity, message: String, file: &str, subject: &str) -> Finding {
-    Finding::new(rule_id, severity, message, Some(Location::file(file)), subject)
+fn finding(
+    rule_id: &str,
+    severity: Severity,
+    message: String,
+    file: &str,
+    subject: &str,
+) -> Finding {
+    Finding::new(
+        rule_id,
+        severity,
+        message,
+        Some(Location::file(file)),
+        subject,
+    )
 }
 
 /// A read SBOM with its name.
@@ -140,12 +152,17 @@ struct ReadSbom {
     sbom: Sbom,
 }
 
-fn read_sboms(paths: &[PathBuf], root: Option<&Path>, inputs: &mut Vec<Input>) -> Result<Vec<ReadSbom>, Failure> {
+fn read_sboms(
+    paths: &[PathBuf],
+    root: Option<&Path>,
+    inputs: &mut Vec<Input>,
+) -> Result<Vec<ReadSbom>, Failure> {
     let mut out = Vec::new();
     for path in paths {
         let mut source = Source::read(path, "SBOM")?;
         source.name = display(path, root);
-        let sbom = crate::sbom::parse_sbom(&source.bytes).map_err(|e| e.in_file(&source.name, "SBOM"))?;
+        let sbom =
+            crate::sbom::parse_sbom(&source.bytes).map_err(|e| e.in_file(&source.name, "SBOM"))?;
         inputs.push(source.input());
         out.push(ReadSbom {
             name: source.name,
@@ -210,7 +227,9 @@ struct Products<'a> {
 }
 
 fn norm_serial(s: &str) -> String {
-    s.trim().trim_start_matches("urn:uuid:").to_ascii_lowercase()
+    s.trim()
+        .trim_start_matches("urn:uuid:")
+        .to_ascii_lowercase()
 }
 
 /// Whether a statement's purl names `target`: same package, same version
@@ -256,8 +275,11 @@ impl Products<'_> {
     /// Whether `ident` is this product; `Err` says why not.
     fn matches(&self, ident: &Ident) -> Result<(), String> {
         if let Some((serial, version)) = &ident.bom_link {
-            let candidates: Vec<&(String, Option<u64>, &ReadSbom)> =
-                self.serials.iter().filter(|(s, _, _)| s == serial).collect();
+            let candidates: Vec<&(String, Option<u64>, &ReadSbom)> = self
+                .serials
+                .iter()
+                .filter(|(s, _, _)| s == serial)
+                .collect();
             return match candidates.first() {
                 None => Err(format!(
                     "wrong product: the BOM-Link points into the BOM urn:uuid:{serial}, this SBOM is {}",
@@ -288,9 +310,12 @@ impl Products<'_> {
             .collect();
         if let Some(p) = &ident.purl {
             for t in &targets {
+                if p.package_key() != t.package_key() {
+                    continue;
+                }
                 match purl_names(p, t, false) {
                     Ok(()) => return Ok(()),
-                    Err(e) => why.push(e),
+                    Err(e) => why.push(format!("wrong product version: {e}")),
                 }
             }
         }
@@ -300,7 +325,7 @@ impl Products<'_> {
             {
                 match (&ident.version, root.effective_version()) {
                     (Some(a), Some(b)) if a != b => {
-                        why.push(format!("version mismatch: the statement is for {name} {a}, this SBOM describes {name} {b}"));
+                        why.push(format!("wrong product version: the statement is for {name} {a}, this SBOM describes {name} {b}"));
                     }
                     _ => return Ok(()),
                 }
@@ -319,7 +344,12 @@ impl Products<'_> {
             let ours: Vec<String> = targets
                 .iter()
                 .map(ToString::to_string)
-                .chain(self.roots.iter().filter(|r| r.purl.is_none()).map(|r| r.label()))
+                .chain(
+                    self.roots
+                        .iter()
+                        .filter(|r| r.purl.is_none())
+                        .map(|r| r.label()),
+                )
                 .collect();
             why.push(format!(
                 "wrong product: the statement is for {}, this SBOM describes {}",
@@ -348,11 +378,20 @@ impl<'a> ComponentIndex<'a> {
             by_name: HashMap::new(),
         };
         for s in sboms {
-            let serial = s.sbom.serial.as_deref().map(norm_serial).unwrap_or_default();
+            let serial = s
+                .sbom
+                .serial
+                .as_deref()
+                .map(norm_serial)
+                .unwrap_or_default();
             for c in s.sbom.components.iter().chain(s.sbom.root.iter()) {
                 index.by_key.entry(c.versioned_key()).or_default().push(c);
                 index.by_package.entry(c.package_key()).or_default().push(c);
-                index.by_name.entry(c.name.to_ascii_lowercase()).or_default().push(c);
+                index
+                    .by_name
+                    .entry(c.name.to_ascii_lowercase())
+                    .or_default()
+                    .push(c);
                 if let Some(r) = &c.id {
                     index.by_ref.insert((serial.clone(), r.clone()), c);
                 }
@@ -367,7 +406,10 @@ impl<'a> ComponentIndex<'a> {
             if let Some(c) = self.by_ref.get(&(serial.clone(), ident.raw.clone())) {
                 return Ok(c);
             }
-            return Err(format!("the BOM-Link names bom-ref `{}`, which the SBOM does not have", ident.raw));
+            return Err(format!(
+                "the BOM-Link names bom-ref `{}`, which the SBOM does not have",
+                ident.raw
+            ));
         }
         if let Some(p) = &ident.purl {
             let mut why = Vec::new();
@@ -405,11 +447,14 @@ impl<'a> ComponentIndex<'a> {
             return Err(why.join("; "));
         }
         if let Some(name) = &ident.name {
-            let found = self.by_name.get(&name.to_ascii_lowercase()).cloned().unwrap_or_default();
-            if let Some(c) = found
-                .iter()
-                .find(|c| ident.version.is_none() || c.effective_version() == ident.version.as_deref())
-            {
+            let found = self
+                .by_name
+                .get(&name.to_ascii_lowercase())
+                .cloned()
+                .unwrap_or_default();
+            if let Some(c) = found.iter().find(|c| {
+                ident.version.is_none() || c.effective_version() == ident.version.as_deref()
+            }) {
                 return Ok(c);
             }
             return Err(format!("the SBOM has no component {}", ident.label()));
@@ -450,11 +495,13 @@ struct Applicable<'a> {
 /// and `vex-waiver` never do, every other rule denies at `fail_on`. Only
 /// `info` findings (or none) allow; anything else warns.
 pub fn verdict(findings: &[Finding], fail_on: Severity) -> Verdict {
-    let blocking = findings.iter().any(|f| match rules::rule(&f.rule_id).map(|r| r.weight) {
-        Some(Weight::Blocks) => true,
-        Some(Weight::Reports) => false,
-        _ => f.severity >= fail_on,
-    });
+    let blocking = findings
+        .iter()
+        .any(|f| match rules::rule(&f.rule_id).map(|r| r.weight) {
+            Some(Weight::Blocks) => true,
+            Some(Weight::Reports) => false,
+            _ => f.severity >= fail_on,
+        });
     if blocking {
         Verdict::Deny
     } else if findings.iter().any(|f| f.severity > Severity::Info) {
@@ -466,12 +513,17 @@ pub fn verdict(findings: &[Finding], fail_on: Severity) -> Verdict {
 
 /// The settings of a run: signers resolved (key paths relative to `root`)
 /// and validated, the Sigstore trust for VEX bundles.
-pub fn settings(config: VulnConfig, root: &Path, now: DateTime<Utc>, fail_on: Severity) -> Result<CheckSettings, Failure> {
+pub fn settings(
+    config: VulnConfig,
+    root: &Path,
+    now: DateTime<Utc>,
+    fail_on: Severity,
+) -> Result<CheckSettings, Failure> {
     let mut signers = Vec::new();
     for (i, s) in config.vex_signers.iter().enumerate() {
         let key = format!("vuln.vex_signers[{i}]");
         match (&s.key, &s.identity, &s.identity_regexp) {
-            (Some(path), None, None) => signers.push(Signer::key(root.join(path))?),
+            (Some(path), None, None) => signers.push(Signer::key(root.join(path), path.clone())?),
             (None, Some(id), None) | (None, None, Some(id)) => {
                 let issuer = s.issuer.clone().ok_or_else(|| {
                     Failure::usage(format!(
@@ -481,8 +533,9 @@ pub fn settings(config: VulnConfig, root: &Path, now: DateTime<Utc>, fail_on: Se
                 let identity = if s.identity.is_some() {
                     ci_intel_attest::IdentityPolicy::Exact(id.clone())
                 } else {
-                    ci_intel_attest::IdentityPolicy::regex(id)
-                        .map_err(|e| Failure::usage(format!("{key}.identity_regexp: {}", e.message)))?
+                    ci_intel_attest::IdentityPolicy::regex(id).map_err(|e| {
+                        Failure::usage(format!("{key}.identity_regexp: {}", e.message))
+                    })?
                 };
                 signers.push(Signer::Identity { identity, issuer });
             }
@@ -493,15 +546,22 @@ pub fn settings(config: VulnConfig, root: &Path, now: DateTime<Utc>, fail_on: Se
             }
         }
     }
-    for (name, value) in [("block_at", config.block_at), ("unscored_risk", config.unscored_risk)] {
+    for (name, value) in [
+        ("block_at", config.block_at),
+        ("unscored_risk", config.unscored_risk),
+    ] {
         if !(0.0..=10.0).contains(&value) {
-            return Err(Failure::usage(format!("vuln.{name} is {value}; risk is between 0 and 10")));
+            return Err(Failure::usage(format!(
+                "vuln.{name} is {value}; risk is between 0 and 10"
+            )));
         }
     }
     let trust = match &config.vex_trusted_root {
         Some(file) => TrustSelection::File(root.join(file)),
         None => TrustSelection::Embedded(match config.vex_instance {
-            ci_intel_attest::config::SigstoreInstance::PublicGood => ci_intel_attest::Instance::PublicGood,
+            ci_intel_attest::config::SigstoreInstance::PublicGood => {
+                ci_intel_attest::Instance::PublicGood
+            }
             ci_intel_attest::config::SigstoreInstance::Github => ci_intel_attest::Instance::Github,
         }),
     };
@@ -535,7 +595,12 @@ pub fn evaluate(inputs: &CheckInputs, settings: &CheckSettings) -> Result<Evalua
     let base_licenses: HashSet<(String, String)> = base_sboms
         .iter()
         .flat_map(|s| s.sbom.components.iter())
-        .map(|c| (c.versioned_key(), crate::license::judge(c, &config.licenses).expression))
+        .map(|c| {
+            (
+                c.versioned_key(),
+                crate::license::judge(c, &config.licenses).expression,
+            )
+        })
         .collect();
     let licenses_on = config.licenses.allow.is_some() || !config.licenses.deny.is_empty();
     let mut licenses = Vec::new();
@@ -543,7 +608,8 @@ pub fn evaluate(inputs: &CheckInputs, settings: &CheckSettings) -> Result<Evalua
         for c in &s.sbom.components {
             let verdict = crate::license::judge(c, &config.licenses);
             if licenses_on {
-                let existing = base_licenses.contains(&(c.versioned_key(), verdict.expression.clone()));
+                let existing =
+                    base_licenses.contains(&(c.versioned_key(), verdict.expression.clone()));
                 license_finding(s, c, &verdict, existing, &mut findings);
             }
             licenses.push(LicenseRecord {
@@ -562,7 +628,11 @@ pub fn evaluate(inputs: &CheckInputs, settings: &CheckSettings) -> Result<Evalua
     attach_purls(&mut base_reports, &base_sboms);
     let base: HashSet<(String, String)> = crate::scan::merge(&base_reports)
         .iter()
-        .flat_map(|v| v.ids().map(|id| (id.to_owned(), v.package_key.clone())).collect::<Vec<_>>())
+        .flat_map(|v| {
+            v.ids()
+                .map(|id| (id.to_owned(), v.package_key.clone()))
+                .collect::<Vec<_>>()
+        })
         .collect();
 
     // Feeds.
@@ -579,7 +649,13 @@ pub fn evaluate(inputs: &CheckInputs, settings: &CheckSettings) -> Result<Evalua
                     source.name
                 ))
             })?;
-            crate::feeds::check_age("KEV catalog", &source.name, released, settings.now, config.max_feed_age_days)?;
+            crate::feeds::check_age(
+                "KEV catalog",
+                &source.name,
+                released,
+                settings.now,
+                config.max_feed_age_days,
+            )?;
             if let Some(count) = kev.count_mismatch {
                 notes.push(format!(
                     "KEV catalog {}: the header says count {count} but it holds {} entries; the entries are used",
@@ -603,7 +679,13 @@ pub fn evaluate(inputs: &CheckInputs, settings: &CheckSettings) -> Result<Evalua
             let epss = crate::feeds::epss::parse_epss(&source.bytes, Some(&wanted))
                 .map_err(|e| e.in_feed(&source.name, "EPSS scores"))?;
             if let Some(date) = epss.score_date {
-                crate::feeds::check_age("EPSS scores", &source.name, date, settings.now, config.max_feed_age_days)?;
+                crate::feeds::check_age(
+                    "EPSS scores",
+                    &source.name,
+                    date,
+                    settings.now,
+                    config.max_feed_age_days,
+                )?;
             }
             input_files.push(source.input());
             Some(epss)
@@ -621,8 +703,10 @@ pub fn evaluate(inputs: &CheckInputs, settings: &CheckSettings) -> Result<Evalua
     for path in &inputs.vex {
         let mut source = Source::read(path, "VEX document")?;
         source.name = display(path, root);
-        let doc = crate::vex::parse_vex(&source.bytes).map_err(|e| e.in_file(&source.name, "VEX document"))?;
-        let signature = crate::vex::signature::check(&doc, path, &settings.signers, &settings.trust);
+        let doc = crate::vex::parse_vex(&source.bytes)
+            .map_err(|e| e.in_file(&source.name, "VEX document"))?;
+        let signature =
+            crate::vex::signature::check(&doc, path, &settings.signers, &settings.trust);
         input_files.push(source.input());
         if let Some(bundle) = crate::vex::signature::detached_bundle(path)
             && let Ok(bytes) = std::fs::read(&bundle)
@@ -669,20 +753,32 @@ pub fn evaluate(inputs: &CheckInputs, settings: &CheckSettings) -> Result<Evalua
     counts.insert("blocking".to_owned(), count(Decision::Blocks));
     counts.insert("waived".to_owned(), count(Decision::Waived));
     counts.insert("existing".to_owned(), count(Decision::Existing));
-    counts.insert("below_threshold".to_owned(), count(Decision::BelowThreshold));
+    counts.insert(
+        "below_threshold".to_owned(),
+        count(Decision::BelowThreshold),
+    );
     counts.insert("vex_documents".to_owned(), vex_docs.len() as u64);
     counts.insert(
         "vex_statements".to_owned(),
         vex_docs.iter().map(|d| d.doc.statements.len() as u64).sum(),
     );
-    counts.insert("kev_entries".to_owned(), kev.as_ref().map_or(0, |k| k.len() as u64));
-    counts.insert("epss_rows".to_owned(), epss.as_ref().map_or(0, |e| e.rows as u64));
+    counts.insert(
+        "kev_entries".to_owned(),
+        kev.as_ref().map_or(0, |k| k.len() as u64),
+    );
+    counts.insert(
+        "epss_rows".to_owned(),
+        epss.as_ref().map_or(0, |e| e.rows as u64),
+    );
     let checked = format!(
         "{} SBOM(s) with {components} component(s), {} vulnerabilit(y/ies) from {} report(s): {} at or above risk {} ({} blocking, {} waived by VEX, {} in the base), {} VEX document(s)",
         sboms.len(),
         records.len(),
         reports.len(),
-        records.iter().filter(|r| r.decision != Decision::BelowThreshold).count(),
+        records
+            .iter()
+            .filter(|r| r.decision != Decision::BelowThreshold)
+            .count(),
         fmt(config.block_at),
         count(Decision::Blocks),
         count(Decision::Waived),
@@ -774,7 +870,11 @@ fn sbom_quality(s: &ReadSbom, findings: &mut Vec<Finding>) {
             finding(
                 rules::sbom_empty::RULE.id,
                 rules::sbom_empty::RULE.default_severity,
-                format!("{} ({}) lists no components: nothing in it can be checked", s.name, sbom.format.label()),
+                format!(
+                    "{} ({}) lists no components: nothing in it can be checked",
+                    s.name,
+                    sbom.format.label()
+                ),
                 &s.name,
                 &s.name,
             )
@@ -782,8 +882,16 @@ fn sbom_quality(s: &ReadSbom, findings: &mut Vec<Finding>) {
         );
         return;
     }
-    let no_version: Vec<&Component> = sbom.components.iter().filter(|c| c.effective_version().is_none()).collect();
-    let no_purl: Vec<&Component> = sbom.components.iter().filter(|c| c.purl.is_none()).collect();
+    let no_version: Vec<&Component> = sbom
+        .components
+        .iter()
+        .filter(|c| c.effective_version().is_none())
+        .collect();
+    let no_purl: Vec<&Component> = sbom
+        .components
+        .iter()
+        .filter(|c| c.purl.is_none())
+        .collect();
     for (kind, list) in [("no version", &no_version), ("no valid purl", &no_purl)] {
         if list.is_empty() {
             continue;
@@ -792,8 +900,18 @@ fn sbom_quality(s: &ReadSbom, findings: &mut Vec<Finding>) {
             .iter()
             .take(5)
             .map(|c| match &c.bad_purl {
-                Some((raw, why)) if kind == "no valid purl" => format!("{} at {} (purl {raw:?}: {why})", c.label(), c.pointer),
-                _ => format!("{} at {}", if c.name.is_empty() { "(unnamed)".to_owned() } else { c.label() }, c.pointer),
+                Some((raw, why)) if kind == "no valid purl" => {
+                    format!("{} at {} (purl {raw:?}: {why})", c.label(), c.pointer)
+                }
+                _ => format!(
+                    "{} at {}",
+                    if c.name.is_empty() {
+                        "(unnamed)".to_owned()
+                    } else {
+                        c.label()
+                    },
+                    c.pointer
+                ),
             })
             .collect();
         findings.push(
@@ -837,12 +955,23 @@ fn sbom_quality(s: &ReadSbom, findings: &mut Vec<Finding>) {
     }
 }
 
-fn license_finding(s: &ReadSbom, c: &Component, verdict: &LicenseVerdict, existing: bool, findings: &mut Vec<Finding>) {
+fn license_finding(
+    s: &ReadSbom,
+    c: &Component,
+    verdict: &LicenseVerdict,
+    existing: bool,
+    findings: &mut Vec<Finding>,
+) {
     let (rule, message) = match &verdict.outcome {
         LicenseOutcome::Allowed => return,
         LicenseOutcome::Denied { licenses } => (
             &rules::license_denied::RULE,
-            format!("{} is licensed `{}`, which needs the denied licence(s) {}", c.label(), verdict.expression, licenses.join(", ")),
+            format!(
+                "{} is licensed `{}`, which needs the denied licence(s) {}",
+                c.label(),
+                verdict.expression,
+                licenses.join(", ")
+            ),
         ),
         LicenseOutcome::NotAllowed { licenses } => (
             &rules::license_not_allowed::RULE,
@@ -850,13 +979,23 @@ fn license_finding(s: &ReadSbom, c: &Component, verdict: &LicenseVerdict, existi
                 "{} is licensed `{}`; {} not on the allowlist (vuln.licenses.allow)",
                 c.label(),
                 verdict.expression,
-                if licenses.len() == 1 { format!("{} is", licenses[0]) } else { format!("{} are", licenses.join(", ")) }
+                if licenses.len() == 1 {
+                    format!("{} is", licenses[0])
+                } else {
+                    format!("{} are", licenses.join(", "))
+                }
             ),
         ),
-        LicenseOutcome::Unknown { why } => (&rules::license_unknown::RULE, format!("{}: licence unknown: {why}", c.label())),
+        LicenseOutcome::Unknown { why } => (
+            &rules::license_unknown::RULE,
+            format!("{}: licence unknown: {why}", c.label()),
+        ),
     };
     let (severity, message) = if existing {
-        (Severity::Info, format!("{message} (already so in the base SBOM)"))
+        (
+            Severity::Info,
+            format!("{message} (already so in the base SBOM)"),
+        )
     } else {
         (rule.default_severity, message)
     };
@@ -888,7 +1027,12 @@ fn decide(
         roots: sboms.iter().filter_map(|s| s.sbom.root.as_ref()).collect(),
         serials: sboms
             .iter()
-            .filter_map(|s| s.sbom.serial.as_deref().map(|x| (norm_serial(x), s.sbom.version, s)))
+            .filter_map(|s| {
+                s.sbom
+                    .serial
+                    .as_deref()
+                    .map(|x| (norm_serial(x), s.sbom.version, s))
+            })
             .collect(),
     };
     let index = ComponentIndex::new(sboms);
@@ -912,9 +1056,15 @@ fn decide(
         let signed = read.signature.verified;
         if !signed {
             let (severity, consequence) = if config.require_signed_vex {
-                (rules::vex_unsigned::RULE.default_severity, "its statements waive nothing")
+                (
+                    rules::vex_unsigned::RULE.default_severity,
+                    "its statements waive nothing",
+                )
             } else {
-                (Severity::Low, "its statements are used because vuln.require_signed_vex is false")
+                (
+                    Severity::Low,
+                    "its statements are used because vuln.require_signed_vex is false",
+                )
             };
             findings.push(
                 finding(
@@ -983,12 +1133,21 @@ fn decide(
                 let key = component.versioned_key();
                 let mut hits: Vec<usize> = statement
                     .ids()
-                    .flat_map(|id| by_id_key.get(&(id, key.as_str())).cloned().unwrap_or_default())
+                    .flat_map(|id| {
+                        by_id_key
+                            .get(&(id, key.as_str()))
+                            .cloned()
+                            .unwrap_or_default()
+                    })
                     .collect();
                 hits.sort_unstable();
                 hits.dedup();
                 if hits.is_empty() {
-                    reasons.push(format!("no finding of {} on {}", statement.vulnerability, component.label()));
+                    reasons.push(format!(
+                        "no finding of {} on {}",
+                        statement.vulnerability,
+                        component.label()
+                    ));
                     continue;
                 }
                 matched_any = true;
@@ -1027,10 +1186,20 @@ fn decide(
     for (i, v) in vulns.iter().enumerate() {
         let risk = risks[i].clone();
         let risky = risk.value >= config.block_at;
-        let in_base = v.ids().any(|id| base.contains(&(id.to_owned(), v.package_key.clone())));
-        let mut decision = if risky { Decision::Blocks } else { Decision::BelowThreshold };
+        let in_base = v
+            .ids()
+            .any(|id| base.contains(&(id.to_owned(), v.package_key.clone())));
+        let mut decision = if risky {
+            Decision::Blocks
+        } else {
+            Decision::BelowThreshold
+        };
         let mut waived_by = None;
-        let source = v.sources.first().map(|s| s.split('#').next().unwrap_or(s).to_owned()).unwrap_or_default();
+        let source = v
+            .sources
+            .first()
+            .map(|s| s.split('#').next().unwrap_or(s).to_owned())
+            .unwrap_or_default();
         if risky {
             // The current statement: the latest of the usable ones.
             let usable: Vec<&Applicable<'_>> = applicable[i]
@@ -1097,7 +1266,10 @@ fn decide(
                             v.label(),
                             risk.explain(),
                             st.status.as_str(),
-                            st.justification.as_deref().map(|j| format!(" ({j})")).unwrap_or_default(),
+                            st.justification
+                                .as_deref()
+                                .map(|j| format!(" ({j})"))
+                                .unwrap_or_default(),
                             match &read.signature.signer {
                                 Some(s) => format!("signed by {s}"),
                                 None => "UNSIGNED (vuln.require_signed_vex is false)".to_owned(),
@@ -1123,14 +1295,15 @@ fn decide(
                     v.fixed_in.join(" or ")
                 )
             };
-            let scanners: Vec<String> = v.scanners.iter().map(crate::scan::Scanner::label).collect();
+            let scanners: Vec<String> =
+                v.scanners.iter().map(crate::scan::Scanner::label).collect();
             match decision {
                 Decision::Blocks => findings.push(
                     finding(
                         rules::vuln_risk::RULE.id,
                         if risk.kev.is_some() { Severity::Critical } else { Severity::High },
                         format!(
-                            "{}: {parts} ≥ vuln.block_at {}{}; reported by {}",
+                            "{}: {parts}; at or above vuln.block_at {}{}; reported by {}",
                             v.label(),
                             fmt(config.block_at),
                             if in_base { " (the base had it too; vuln.deny_existing is true)" } else { "" },
@@ -1146,7 +1319,7 @@ fn decide(
                         rules::vuln_existing::RULE.id,
                         rules::vuln_existing::RULE.default_severity,
                         format!(
-                            "{}: {parts} ≥ vuln.block_at {}, but the base already had it (vuln.deny_existing is false); reported by {}",
+                            "{}: {parts}; at or above vuln.block_at {}, but the base already had it (vuln.deny_existing is false); reported by {}",
                             v.label(),
                             fmt(config.block_at),
                             scanners.join(", ")

@@ -6,7 +6,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use ci_intel_core::checkout::Checkout;
 use ci_intel_core::config::{self, LoadedConfig, Sections};
-use ci_intel_core::{ExitCode, Failure, OutputFormat, Report, RunnerEnv, Severity, ToolInfo, Verdict, render};
+use ci_intel_core::{
+    ExitCode, Failure, OutputFormat, Report, RunnerEnv, Severity, ToolInfo, Verdict, render,
+};
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 
@@ -122,7 +124,10 @@ pub enum DiffFormat {
 }
 
 /// Load the `vuln:` section as every tool does.
-pub fn load_config(config: Option<&Path>, org: Option<&Path>) -> Result<(VulnConfig, LoadedConfig), Failure> {
+pub fn load_config(
+    config: Option<&Path>,
+    org: Option<&Path>,
+) -> Result<(VulnConfig, LoadedConfig), Failure> {
     let loaded = config::load_cli(config, org, &Sections::partial([crate::gate::section()]))?;
     let vuln = loaded.section(crate::gate::SECTION)?;
     Ok((vuln, loaded))
@@ -156,9 +161,16 @@ fn run_check(args: &CheckArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
         vuln.product = Some(p.clone());
     }
     let now = args.now.unwrap_or_else(Utc::now);
-    let cwd = std::env::current_dir().map_err(|e| Failure::infra(format!("cannot read the current directory: {e}")))?;
+    let cwd = std::env::current_dir()
+        .map_err(|e| Failure::infra(format!("cannot read the current directory: {e}")))?;
     // Inputs: each kind from the command line, else from the configuration.
-    let from_config = vuln.sboms.iter().chain(&vuln.findings).chain(&vuln.vex).next().is_some()
+    let from_config = vuln
+        .sboms
+        .iter()
+        .chain(&vuln.findings)
+        .chain(&vuln.vex)
+        .next()
+        .is_some()
         || vuln.kev.is_some()
         || vuln.epss.is_some();
     let (mut inputs, mut missing) = if from_config {
@@ -171,7 +183,9 @@ fn run_check(args: &CheckArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
     if cli_given {
         inputs.sboms.clone_from(&args.sboms);
         inputs.findings.clone_from(&args.findings);
-        missing.retain(|f| !f.message.starts_with("vuln.sboms") && !f.message.starts_with("vuln.findings"));
+        missing.retain(|f| {
+            !f.message.starts_with("vuln.sboms") && !f.message.starts_with("vuln.findings")
+        });
     }
     if !args.vex.is_empty() {
         inputs.vex.clone_from(&args.vex);
@@ -198,7 +212,8 @@ fn run_check(args: &CheckArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
         })?;
         inputs.kev = Some(refreshed.kev);
         inputs.epss = Some(refreshed.epss);
-        missing.retain(|f| !f.message.starts_with("vuln.kev") && !f.message.starts_with("vuln.epss"));
+        missing
+            .retain(|f| !f.message.starts_with("vuln.kev") && !f.message.starts_with("vuln.epss"));
     }
     let fail_on = loaded.config.fail_on;
     if inputs.is_empty() && missing.is_empty() {
@@ -209,7 +224,10 @@ fn run_check(args: &CheckArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
             eprintln!("{}: {what} (allowed: vuln.allow_empty)", crate::TOOL);
             return Ok(ExitCode::Pass);
         }
-        eprintln!("{}: {what}; an empty input is not a pass (vuln.allow_empty: false)", crate::TOOL);
+        eprintln!(
+            "{}: {what}; an empty input is not a pass (vuln.allow_empty: false)",
+            crate::TOOL
+        );
         return Ok(ExitCode::Deny);
     }
     let settings = check::settings(vuln, &cwd, now, fail_on)?;
@@ -217,7 +235,11 @@ fn run_check(args: &CheckArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
     evaluation.findings.extend(missing);
     evaluation.verdict = check::verdict(&evaluation.findings, fail_on);
     let tool = crate::tool_info();
-    let report = Report::new(tool.clone(), crate::rules::rule_metas(), evaluation.findings.clone());
+    let report = Report::new(
+        tool.clone(),
+        crate::rules::rule_metas(),
+        evaluation.findings.clone(),
+    );
     render::print_report(
         &report,
         args.format,
@@ -247,8 +269,24 @@ fn run_check(args: &CheckArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
     );
     env.set_output("result", evaluation.verdict.as_str())?;
     env.set_output("findings", &evaluation.findings.len().to_string())?;
-    env.set_output("blocking", &evaluation.counts.get("blocking").copied().unwrap_or(0).to_string())?;
-    env.set_output("waived", &evaluation.counts.get("waived").copied().unwrap_or(0).to_string())?;
+    env.set_output(
+        "blocking",
+        &evaluation
+            .counts
+            .get("blocking")
+            .copied()
+            .unwrap_or(0)
+            .to_string(),
+    )?;
+    env.set_output(
+        "waived",
+        &evaluation
+            .counts
+            .get("waived")
+            .copied()
+            .unwrap_or(0)
+            .to_string(),
+    )?;
     if env.in_actions() {
         env.append_summary(&step_summary(&evaluation, fail_on))?;
     }
@@ -258,7 +296,11 @@ fn run_check(args: &CheckArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
 /// The step summary: the verdict, counts and the blocking findings.
 pub fn step_summary(e: &Evaluation, fail_on: Severity) -> String {
     use std::fmt::Write as _;
-    let mut out = format!("### ci-intel-vuln: {}\n\n{}\n\n", e.verdict.as_str(), e.checked);
+    let mut out = format!(
+        "### ci-intel-vuln: {}\n\n{}\n\n",
+        e.verdict.as_str(),
+        e.checked
+    );
     let risky: Vec<&check::VulnRecord> = e
         .vulnerabilities
         .iter()
@@ -314,14 +356,21 @@ fn run_diff(args: &DiffArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
     let vulns = if args.old_findings.is_empty() && args.new_findings.is_empty() {
         None
     } else {
-        Some((read_side(&args.old_findings)?, read_side(&args.new_findings)?))
+        Some((
+            read_side(&args.old_findings)?,
+            read_side(&args.new_findings)?,
+        ))
     };
     let diff = crate::diff::diff(
         &old,
         &new,
         vulns.as_ref().map(|(a, b)| (a.as_slice(), b.as_slice())),
     );
-    let markdown = crate::diff::markdown(&diff, &args.old.display().to_string(), &args.new.display().to_string());
+    let markdown = crate::diff::markdown(
+        &diff,
+        &args.old.display().to_string(),
+        &args.new.display().to_string(),
+    );
     match args.format {
         DiffFormat::Markdown => print!("{markdown}"),
         DiffFormat::Json => {

@@ -77,15 +77,15 @@ fn name_of(c: &Component) -> String {
 
 fn license_text(c: &Component) -> String {
     let text = crate::license::judge_decls(&c.licenses, &Default::default()).expression;
-    if text.is_empty() { "(none)".to_owned() } else { text }
+    if text.is_empty() {
+        "(none)".to_owned()
+    } else {
+        text
+    }
 }
 
 /// Compare two SBOMs (and optionally their findings).
-pub fn diff(
-    old: &Sbom,
-    new: &Sbom,
-    vulns: Option<(&[Vulnerability], &[Vulnerability])>,
-) -> Diff {
+pub fn diff(old: &Sbom, new: &Sbom, vulns: Option<(&[Vulnerability], &[Vulnerability])>) -> Diff {
     let mut by_key: BTreeMap<String, (Vec<&Component>, Vec<&Component>)> = BTreeMap::new();
     for c in &old.components {
         by_key.entry(c.package_key()).or_default().0.push(c);
@@ -169,8 +169,16 @@ pub fn diff(
             package: v.package.clone(),
             version: v.version.clone(),
         };
-        let mut added: Vec<VulnChange> = new_v.iter().filter(|v| !olds.contains(&key(v))).map(entry).collect();
-        let mut fixed: Vec<VulnChange> = old_v.iter().filter(|v| !news.contains(&key(v))).map(entry).collect();
+        let mut added: Vec<VulnChange> = new_v
+            .iter()
+            .filter(|v| !olds.contains(&key(v)))
+            .map(entry)
+            .collect();
+        let mut fixed: Vec<VulnChange> = old_v
+            .iter()
+            .filter(|v| !news.contains(&key(v)))
+            .map(entry)
+            .collect();
         added.dedup();
         fixed.dedup();
         out.new_vulnerabilities = Some(added);
@@ -197,15 +205,27 @@ fn cell(text: &str) -> String {
 }
 
 fn v(text: &Option<String>) -> String {
-    text.as_deref().map_or("–".to_owned(), |t| format!("`{}`", cell(t)))
+    text.as_deref()
+        .map_or("–".to_owned(), |t| format!("`{}`", cell(t)))
 }
 
 /// The diff as Markdown, for a pull-request comment and the step summary.
 pub fn markdown(d: &Diff, old_name: &str, new_name: &str) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "### SBOM diff: `{}` → `{}`\n", cell(old_name), cell(new_name));
+    let _ = writeln!(
+        out,
+        "### SBOM diff: `{}` → `{}`\n",
+        cell(old_name),
+        cell(new_name)
+    );
     if let Some(p) = &d.product {
-        let _ = writeln!(out, "Product **{}**: {} → {}\n", cell(&p.name), v(&p.old_version), v(&p.new_version));
+        let _ = writeln!(
+            out,
+            "Product **{}**: {} → {}\n",
+            cell(&p.name),
+            v(&p.old_version),
+            v(&p.new_version)
+        );
     }
     let _ = writeln!(
         out,
@@ -228,7 +248,10 @@ pub fn markdown(d: &Diff, old_name: &str, new_name: &str) -> String {
         .chain(d.downgraded.iter().map(|c| ("downgraded", c)))
         .collect();
     if !changes.is_empty() {
-        let _ = writeln!(out, "| change | component | ecosystem | old | new |\n|---|---|---|---|---|");
+        let _ = writeln!(
+            out,
+            "| change | component | ecosystem | old | new |\n|---|---|---|---|---|"
+        );
         for (kind, c) in changes {
             let _ = writeln!(
                 out,
@@ -242,7 +265,10 @@ pub fn markdown(d: &Diff, old_name: &str, new_name: &str) -> String {
         out.push('\n');
     }
     if !d.licenses_changed.is_empty() {
-        let _ = writeln!(out, "| licence change | version | old licence | new licence |\n|---|---|---|---|");
+        let _ = writeln!(
+            out,
+            "| licence change | version | old licence | new licence |\n|---|---|---|---|"
+        );
         for l in &d.licenses_changed {
             let _ = writeln!(
                 out,
@@ -263,7 +289,13 @@ pub fn markdown(d: &Diff, old_name: &str, new_name: &str) -> String {
         if let Some(list) = list {
             let _ = writeln!(out, "**{title}**: {}", list.len());
             for x in list {
-                let _ = writeln!(out, "- {} on {} {}", cell(&x.id), cell(&x.package), v(&x.version));
+                let _ = writeln!(
+                    out,
+                    "- {} on {} {}",
+                    cell(&x.id),
+                    cell(&x.package),
+                    v(&x.version)
+                );
             }
             out.push('\n');
         }

@@ -130,7 +130,9 @@ pub fn parse_json(bytes: &[u8], what: &str) -> Result<Value, InputError> {
             format!("line {} column {}", e.line(), e.column()),
             format!("a JSON {what}"),
             format!("invalid JSON ({e})"),
-            format!("the file is not valid JSON; regenerate the {what} or check it was not truncated"),
+            format!(
+                "the file is not valid JSON; regenerate the {what} or check it was not truncated"
+            ),
         )
     })
 }
@@ -217,6 +219,11 @@ pub fn root_object<'a>(value: &'a Value, what: &str, hint: &str) -> Result<Obj<'
     if value.is_object() {
         Ok(Obj::new(value, ""))
     } else {
-        Err(InputError::shape("", &format!("a JSON object ({what})"), value, hint))
+        Err(InputError::shape(
+            "",
+            &format!("a JSON object ({what})"),
+            value,
+            hint,
+        ))
     }
 }

@@ -24,10 +24,16 @@ use crate::sbom::{Component, LicenseDecl};
 pub enum LicenseOutcome {
     Allowed,
     /// A denied licence is unavoidable: every choice uses one of these.
-    Denied { licenses: Vec<String> },
+    Denied {
+        licenses: Vec<String>,
+    },
     /// No choice uses allowed licences only; these are not on the allowlist.
-    NotAllowed { licenses: Vec<String> },
-    Unknown { why: String },
+    NotAllowed {
+        licenses: Vec<String>,
+    },
+    Unknown {
+        why: String,
+    },
 }
 
 /// The licences of one component, judged.
@@ -51,9 +57,8 @@ fn mode() -> spdx::ParseMode {
 
 /// Parse one SPDX expression, or say why not.
 pub fn parse(text: &str) -> Result<Expression, String> {
-    Expression::parse_mode(text.trim(), mode()).map_err(|e| {
-        format!("`{text}` is not an SPDX licence expression: {}", e.reason)
-    })
+    Expression::parse_mode(text.trim(), mode())
+        .map_err(|e| format!("`{text}` is not an SPDX licence expression: {}", e.reason))
 }
 
 fn name(req: &LicenseReq) -> String {
@@ -185,20 +190,33 @@ mod tests {
         assert_eq!(outcome("MIT OR GPL-3.0-only", &p), LicenseOutcome::Allowed);
         assert_eq!(
             outcome("MIT AND GPL-3.0-only", &p),
-            LicenseOutcome::Denied { licenses: vec!["GPL-3.0-only".into()] }
+            LicenseOutcome::Denied {
+                licenses: vec!["GPL-3.0-only".into()]
+            }
         );
         assert_eq!(
             outcome("MIT AND BSD-3-Clause", &p),
-            LicenseOutcome::NotAllowed { licenses: vec!["BSD-3-Clause".into()] }
+            LicenseOutcome::NotAllowed {
+                licenses: vec!["BSD-3-Clause".into()]
+            }
         );
-        assert_eq!(outcome("(MIT OR BSD-3-Clause) AND Apache-2.0", &p), LicenseOutcome::Allowed);
+        assert_eq!(
+            outcome("(MIT OR BSD-3-Clause) AND Apache-2.0", &p),
+            LicenseOutcome::Allowed
+        );
     }
 
     #[test]
     fn with_exceptions_match_bare_ids_or_exact_combinations() {
         let p = policy(Some(&["GPL-2.0-only WITH Classpath-exception-2.0"]), &[]);
-        assert_eq!(outcome("GPL-2.0-only WITH Classpath-exception-2.0", &p), LicenseOutcome::Allowed);
-        assert!(matches!(outcome("GPL-2.0-only", &p), LicenseOutcome::NotAllowed { .. }));
+        assert_eq!(
+            outcome("GPL-2.0-only WITH Classpath-exception-2.0", &p),
+            LicenseOutcome::Allowed
+        );
+        assert!(matches!(
+            outcome("GPL-2.0-only", &p),
+            LicenseOutcome::NotAllowed { .. }
+        ));
         let bare = policy(None, &["GPL-2.0-only"]);
         assert!(matches!(
             outcome("GPL-2.0-only WITH Classpath-exception-2.0", &bare),
@@ -213,9 +231,18 @@ mod tests {
             judge_decls(&[LicenseDecl::Name("Apache License 2.0".into())], &p).outcome,
             LicenseOutcome::Unknown { .. }
         ));
-        assert!(matches!(outcome("MIT AND", &p), LicenseOutcome::Unknown { .. }));
-        assert!(matches!(outcome("Not-A-Licence", &p), LicenseOutcome::Unknown { .. }));
-        assert!(matches!(judge_decls(&[], &p).outcome, LicenseOutcome::Unknown { .. }));
+        assert!(matches!(
+            outcome("MIT AND", &p),
+            LicenseOutcome::Unknown { .. }
+        ));
+        assert!(matches!(
+            outcome("Not-A-Licence", &p),
+            LicenseOutcome::Unknown { .. }
+        ));
+        assert!(matches!(
+            judge_decls(&[], &p).outcome,
+            LicenseOutcome::Unknown { .. }
+        ));
         assert_eq!(outcome("GPL-2.0+", &p), LicenseOutcome::Allowed);
         assert_eq!(outcome("LicenseRef-acme", &p), LicenseOutcome::Allowed);
     }

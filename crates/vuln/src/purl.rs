@@ -33,7 +33,10 @@ impl Purl {
     /// an input error.
     pub fn parse(text: &str) -> Result<Purl, String> {
         let trimmed = text.trim();
-        if !trimmed.get(..4).is_some_and(|s| s.eq_ignore_ascii_case("pkg:")) {
+        if !trimmed
+            .get(..4)
+            .is_some_and(|s| s.eq_ignore_ascii_case("pkg:"))
+        {
             return Err(format!(
                 "{} is not a package URL (it must start with `pkg:`)",
                 crate::input::quote(text)
@@ -41,9 +44,12 @@ impl Purl {
         }
         // The scheme is case-insensitive; the parser wants it lower-case.
         let normalised = format!("pkg:{}", &trimmed[4..]);
-        let parsed: PackageUrl<'static> = normalised
-            .parse()
-            .map_err(|e| format!("{} is not a valid package URL: {e}", crate::input::quote(text)))?;
+        let parsed: PackageUrl<'static> = normalised.parse().map_err(|e| {
+            format!(
+                "{} is not a valid package URL: {e}",
+                crate::input::quote(text)
+            )
+        })?;
         let qualifiers: BTreeMap<String, String> = parsed
             .qualifiers()
             .iter()
@@ -57,7 +63,10 @@ impl Purl {
                 .map(|n| n.trim_matches('/').to_owned())
                 .filter(|n| !n.is_empty()),
             name: parsed.name().to_owned(),
-            version: parsed.version().map(str::to_owned).filter(|v| !v.is_empty()),
+            version: parsed
+                .version()
+                .map(str::to_owned)
+                .filter(|v| !v.is_empty()),
             qualifiers,
             subpath: parsed
                 .subpath()
@@ -148,8 +157,8 @@ impl fmt::Display for Purl {
 fn encode(text: &str, always: &[u8]) -> String {
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
-        let plain = (byte.is_ascii_alphanumeric() || b".-_~:".contains(&byte))
-            && !always.contains(&byte);
+        let plain =
+            (byte.is_ascii_alphanumeric() || b".-_~:".contains(&byte)) && !always.contains(&byte);
         if plain {
             out.push(byte as char);
         } else {
@@ -164,7 +173,9 @@ mod tests {
     use super::*;
 
     fn canon(text: &str) -> String {
-        Purl::parse(text).map(|p| p.canonical().to_owned()).unwrap_or_else(|e| e)
+        Purl::parse(text)
+            .map(|p| p.canonical().to_owned())
+            .unwrap_or_else(|e| e)
     }
 
     #[test]
@@ -183,7 +194,10 @@ mod tests {
             canon("pkg:oci/alpine@sha256:124c7d27")
         );
         // PyPI names: case and `_` are not significant.
-        assert_eq!(canon("pkg:pypi/Django_Rest@1.0"), canon("pkg:pypi/django-rest@1.0"));
+        assert_eq!(
+            canon("pkg:pypi/Django_Rest@1.0"),
+            canon("pkg:pypi/django-rest@1.0")
+        );
         // Empty qualifiers are dropped.
         assert_eq!(canon("pkg:npm/a@1?x="), canon("pkg:npm/a@1"));
     }
@@ -211,7 +225,11 @@ mod tests {
 
     #[test]
     fn non_purls_are_refused_with_the_reason() {
-        assert!(Purl::parse("npm/a@1").unwrap_err().contains("must start with `pkg:`"));
+        assert!(
+            Purl::parse("npm/a@1")
+                .unwrap_err()
+                .contains("must start with `pkg:`")
+        );
         assert!(Purl::parse("pkg:").is_err());
     }
 }

@@ -13,7 +13,10 @@ use crate::config::VulnConfig;
 
 /// The inputs the configuration names under `checkout`, and a finding per
 /// pattern that matches nothing.
-pub fn from_config(config: &VulnConfig, checkout: &Checkout) -> Result<(CheckInputs, Vec<Finding>), Failure> {
+pub fn from_config(
+    config: &VulnConfig,
+    checkout: &Checkout,
+) -> Result<(CheckInputs, Vec<Finding>), Failure> {
     let root = checkout.root();
     let mut missing = Vec::new();
     let mut expand = |patterns: &[String], key: &str| -> Result<Vec<std::path::PathBuf>, Failure> {
@@ -31,11 +34,15 @@ pub fn from_config(config: &VulnConfig, checkout: &Checkout) -> Result<(CheckInp
     let findings = expand(&config.findings, "vuln.findings")?;
     let vex = expand(&config.vex, "vuln.vex")?;
     let kev = match &config.kev {
-        Some(k) => expand(std::slice::from_ref(k), "vuln.kev")?.into_iter().next(),
+        Some(k) => expand(std::slice::from_ref(k), "vuln.kev")?
+            .into_iter()
+            .next(),
         None => None,
     };
     let epss = match &config.epss {
-        Some(e) => expand(std::slice::from_ref(e), "vuln.epss")?.into_iter().next(),
+        Some(e) => expand(std::slice::from_ref(e), "vuln.epss")?
+            .into_iter()
+            .next(),
         None => None,
     };
     Ok((

@@ -63,16 +63,28 @@ impl Risk {
             };
             return format!(
                 "risk 10 = in CISA KEV (added {}{ransomware})",
-                if k.date_added.is_empty() { "?" } else { &k.date_added }
+                if k.date_added.is_empty() {
+                    "?"
+                } else {
+                    &k.date_added
+                }
             );
         }
         if self.unscored {
-            return format!("risk {} = no CVSS score and no EPSS score (vuln.unscored_risk)", fmt(self.value));
+            return format!(
+                "risk {} = no CVSS score and no EPSS score (vuln.unscored_risk)",
+                fmt(self.value)
+            );
         }
         let mut parts = Vec::new();
         if let Some(c) = &self.cvss {
             let how = if c.computed { ", from its vector" } else { "" };
-            parts.push(format!("{} {} ({}{how})", c.version.label(), fmt(c.score), c.source));
+            parts.push(format!(
+                "{} {} ({}{how})",
+                c.version.label(),
+                fmt(c.score),
+                c.source
+            ));
         } else {
             parts.push("no CVSS".to_owned());
         }
@@ -81,12 +93,20 @@ impl Risk {
                 "10 × EPSS percentile {} = {}{}",
                 e.percentile,
                 fmt(e.percentile * 10.0),
-                if e.from == "scanner" { " (scanner's EPSS)" } else { "" }
+                if e.from == "scanner" {
+                    " (scanner's EPSS)"
+                } else {
+                    ""
+                }
             ));
         } else {
             parts.push("no EPSS".to_owned());
         }
-        format!("risk {} = max({}); not in KEV", fmt(self.value), parts.join(", "))
+        format!(
+            "risk {} = max({}), not in KEV",
+            fmt(self.value),
+            parts.join(", ")
+        )
     }
 }
 
@@ -133,15 +153,23 @@ pub fn cvss_part(assessments: &[Cvss]) -> Option<CvssPart> {
 }
 
 /// Judge one merged finding.
-pub fn assess(v: &Vulnerability, kev: Option<&Kev>, epss: Option<&Epss>, unscored_risk: f64) -> Risk {
+pub fn assess(
+    v: &Vulnerability,
+    kev: Option<&Kev>,
+    epss: Option<&Epss>,
+    unscored_risk: f64,
+) -> Risk {
     let kev_entry = kev.and_then(|k| v.ids().find_map(|id| k.get(id)).cloned());
     let cvss = cvss_part(&v.cvss);
     let epss_part = match epss {
-        Some(feed) => v.ids().find_map(|id| feed.get(id)).map(|EpssScore { epss, percentile }| EpssPart {
-            epss,
-            percentile,
-            from: "feed",
-        }),
+        Some(feed) => v
+            .ids()
+            .find_map(|id| feed.get(id))
+            .map(|EpssScore { epss, percentile }| EpssPart {
+                epss,
+                percentile,
+                from: "feed",
+            }),
         None => v.epss.map(|(epss, percentile)| EpssPart {
             epss,
             percentile,
@@ -161,9 +189,13 @@ pub fn assess(v: &Vulnerability, kev: Option<&Kev>, epss: Option<&Epss>, unscore
         cvss.as_ref().map(|c| c.score),
         epss_part.as_ref().map(|e| e.percentile * 10.0),
     ];
-    let value = scores.iter().flatten().copied().fold(None, |acc: Option<f64>, s| {
-        Some(acc.map_or(s, |a| a.max(s)))
-    });
+    let value = scores
+        .iter()
+        .flatten()
+        .copied()
+        .fold(None, |acc: Option<f64>, s| {
+            Some(acc.map_or(s, |a| a.max(s)))
+        });
     match value {
         Some(value) => Risk {
             value,
@@ -202,13 +234,19 @@ mod tests {
         assert!(part.computed);
         let v4 = cvss_part(&[
             cvss("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", Some(9.8)),
-            cvss("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:L/VI:N/VA:N/SC:N/SI:N/SA:N", None),
+            cvss(
+                "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:L/VI:N/VA:N/SC:N/SI:N/SA:N",
+                None,
+            ),
         ])
         .unwrap();
         assert_eq!(v4.version, CvssVersion::V40);
         assert!(v4.score < 9.8, "{v4:?}");
         // A given score is kept; a broken vector without score scores nothing.
-        assert_eq!(base_score(&cvss("CVSS:3.1/garbage", Some(4.2))), Some((4.2, false)));
+        assert_eq!(
+            base_score(&cvss("CVSS:3.1/garbage", Some(4.2))),
+            Some((4.2, false))
+        );
         assert_eq!(base_score(&cvss("CVSS:3.1/garbage", None)), None);
     }
 }

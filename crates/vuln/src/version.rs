@@ -222,11 +222,19 @@ fn rpmvercmp(a: &str, b: &str) -> Ordering {
         }
         if sj == j {
             // Segments of different kinds: numeric is newer.
-            return if numeric { Ordering::Greater } else { Ordering::Less };
+            return if numeric {
+                Ordering::Greater
+            } else {
+                Ordering::Less
+            };
         }
         let sa = std::str::from_utf8(&a[si..i]).unwrap_or("");
         let sb = std::str::from_utf8(&b[sj..j]).unwrap_or("");
-        let ord = if numeric { cmp_numeric(sa, sb) } else { sa.cmp(sb) };
+        let ord = if numeric {
+            cmp_numeric(sa, sb)
+        } else {
+            sa.cmp(sb)
+        };
         if ord != Ordering::Equal {
             return ord;
         }

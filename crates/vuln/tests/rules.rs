@@ -14,7 +14,13 @@ use std::path::{Path, PathBuf};
 use ci_intel_core::{OutputFormat, Report, Verdict, render};
 use ci_intel_vuln::rules::{RULES, Weight};
 
-const SECTIONS: [&str; 5] = ["## What it does", "## Why is this bad?", "## Example", "## Fix", "## Ignore"];
+const SECTIONS: [&str; 5] = [
+    "## What it does",
+    "## Why is this bad?",
+    "## Example",
+    "## Fix",
+    "## Ignore",
+];
 
 fn rule_source(id: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -27,14 +33,21 @@ fn rule_doc(id: &str) -> String {
         .unwrap()
         .lines()
         .take_while(|l| l.starts_with("//!"))
-        .map(|l| l.strip_prefix("//! ").unwrap_or(l.trim_start_matches("//!")))
+        .map(|l| {
+            l.strip_prefix("//! ")
+                .unwrap_or(l.trim_start_matches("//!"))
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
 
 fn cases(dir: &Path) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|d| d.map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect())
+        .map(|d| {
+            d.map(|e| e.unwrap().path())
+                .filter(|p| p.is_dir())
+                .collect()
+        })
         .unwrap_or_default();
     out.sort();
     out
@@ -55,7 +68,10 @@ fn every_rule_has_docs_and_fixtures_that_fire_and_stay_quiet() {
         }
         for kind in ["fires", "quiet"] {
             if cases(&support::fixtures().join(rule.id).join(kind)).is_empty() {
-                problems.push(format!("{}: no case in tests/fixtures/{}/{kind}/", rule.id, rule.id));
+                problems.push(format!(
+                    "{}: no case in tests/fixtures/{}/{kind}/",
+                    rule.id, rule.id
+                ));
             }
         }
     }
@@ -68,13 +84,23 @@ fn fixtures_fire_or_stay_quiet_decide_and_match_their_snapshots() {
     for rule in RULES {
         for kind in ["fires", "quiet"] {
             for case in cases(&support::fixtures().join(rule.id).join(kind)) {
-                let name = format!("{}/{kind}/{}", rule.id, case.file_name().unwrap().to_string_lossy());
+                let name = format!(
+                    "{}/{kind}/{}",
+                    rule.id,
+                    case.file_name().unwrap().to_string_lossy()
+                );
                 let dir = support::prepare(&case);
                 let (_, findings, verdict) = support::judge(dir.path());
                 let own = findings.iter().filter(|f| f.rule_id == rule.id).count();
                 match kind {
-                    "fires" if own == 0 => failures.push(format!("{name}: {} did not fire; got {findings:#?}", rule.id)),
-                    "quiet" if own > 0 => failures.push(format!("{name}: {} fired {own} time(s): {findings:#?}", rule.id)),
+                    "fires" if own == 0 => failures.push(format!(
+                        "{name}: {} did not fire; got {findings:#?}",
+                        rule.id
+                    )),
+                    "quiet" if own > 0 => failures.push(format!(
+                        "{name}: {} fired {own} time(s): {findings:#?}",
+                        rule.id
+                    )),
                     _ => {}
                 }
                 // A firing rule that denies must deny; a quiet case of a
@@ -82,9 +108,9 @@ fn fixtures_fire_or_stay_quiet_decide_and_match_their_snapshots() {
                 let denies = match rule.weight {
                     Weight::Blocks => true,
                     Weight::Reports => false,
-                    Weight::FailOn => findings
-                        .iter()
-                        .any(|f| f.rule_id == rule.id && f.severity >= ci_intel_core::Severity::High),
+                    Weight::FailOn => findings.iter().any(|f| {
+                        f.rule_id == rule.id && f.severity >= ci_intel_core::Severity::High
+                    }),
                 };
                 if kind == "fires" && denies && verdict != Verdict::Deny {
                     failures.push(format!("{name}: fired but the verdict is {verdict:?}"));
@@ -92,7 +118,11 @@ fn fixtures_fire_or_stay_quiet_decide_and_match_their_snapshots() {
                 if kind == "quiet" && rule.weight != Weight::Reports && verdict == Verdict::Deny {
                     failures.push(format!("{name}: quiet but denied: {findings:#?}"));
                 }
-                let report = Report::new(ci_intel_vuln::tool_info(), ci_intel_vuln::rules::rule_metas(), findings);
+                let report = Report::new(
+                    ci_intel_vuln::tool_info(),
+                    ci_intel_vuln::rules::rule_metas(),
+                    findings,
+                );
                 let text = render::render(&report, OutputFormat::Human);
                 insta::with_settings!({snapshot_suffix => name.replace('/', "__"), prepend_module_to_snapshot => false}, {
                     insta::assert_snapshot!("case", text);
@@ -134,6 +164,9 @@ fn docs_list_every_rule_with_its_doc_comment() {
     if std::env::var_os("UPDATE_DOCS").is_some() {
         std::fs::write(&path, &updated).unwrap();
     } else {
-        assert!(updated == text, "docs/vuln.md is stale: run UPDATE_DOCS=1 cargo test -p ci-intel-vuln --test rules");
+        assert!(
+            updated == text,
+            "docs/vuln.md is stale: run UPDATE_DOCS=1 cargo test -p ci-intel-vuln --test rules"
+        );
     }
 }

@@ -58,7 +58,11 @@ impl Case {
     fn new(sbom_purl: &str, finding_purl: &str) -> Case {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("sbom.json"), sbom(sbom_purl).to_string()).unwrap();
-        std::fs::write(dir.path().join("grype.json"), grype(finding_purl).to_string()).unwrap();
+        std::fs::write(
+            dir.path().join("grype.json"),
+            grype(finding_purl).to_string(),
+        )
+        .unwrap();
         let key = TestKey::p256();
         std::fs::write(dir.path().join("vex-key.pub"), key.public_pem()).unwrap();
         Case { dir, key }
@@ -71,7 +75,11 @@ impl Case {
     /// Write `vex` wrapped in a DSSE envelope signed by `key`.
     fn signed_vex(&self, name: &str, vex: &Value, key: &TestKey) {
         let bytes = vex.to_string().into_bytes();
-        std::fs::write(self.path(name), dsse(&in_toto(&bytes), "application/vnd.in-toto+json", key)).unwrap();
+        std::fs::write(
+            self.path(name),
+            dsse(&in_toto(&bytes), "application/vnd.in-toto+json", key),
+        )
+        .unwrap();
     }
 
     fn judge(&self, vex: &[&str], tweak: impl FnOnce(&mut VulnConfig)) -> check::Evaluation {
@@ -92,7 +100,8 @@ impl Case {
             root: Some(self.dir.path().to_path_buf()),
             ..CheckInputs::default()
         };
-        let settings = check::settings(config, self.dir.path(), fixed_now(), Severity::High).unwrap();
+        let settings =
+            check::settings(config, self.dir.path(), fixed_now(), Severity::High).unwrap();
         check::evaluate(&inputs, &settings).unwrap()
     }
 }
@@ -104,18 +113,30 @@ fn rules(e: &check::Evaluation) -> Vec<&str> {
 }
 
 fn message<'a>(e: &'a check::Evaluation, rule: &str) -> &'a str {
-    &e.findings.iter().find(|f| f.rule_id == rule).unwrap_or_else(|| panic!("no {rule}: {:#?}", e.findings)).message
+    &e.findings
+        .iter()
+        .find(|f| f.rule_id == rule)
+        .unwrap_or_else(|| panic!("no {rule}: {:#?}", e.findings))
+        .message
 }
 
 #[test]
 fn a_signed_fresh_exact_statement_waives() {
     let case = Case::new(LOG4J, LOG4J);
-    case.signed_vex("vex.json", &openvex(LOG4J, PRODUCT, "2025-08-01T00:00:00Z"), &case.key);
+    case.signed_vex(
+        "vex.json",
+        &openvex(LOG4J, PRODUCT, "2025-08-01T00:00:00Z"),
+        &case.key,
+    );
     let e = case.judge(&["vex.json"], |_| {});
     assert_eq!(rules(&e), ["vex-waiver"]);
     assert_eq!(e.verdict, Verdict::Allow);
     assert_eq!(e.vulnerabilities[0].decision, Decision::Waived);
-    assert!(message(&e, "vex-waiver").contains("valid until 2025-10-30"), "{}", message(&e, "vex-waiver"));
+    assert!(
+        message(&e, "vex-waiver").contains("valid until 2025-10-30"),
+        "{}",
+        message(&e, "vex-waiver")
+    );
     // Without the VEX the same finding denies.
     let bare = case.judge(&[], |_| {});
     assert_eq!(rules(&bare), ["vuln-risk"]);
@@ -125,7 +146,11 @@ fn a_signed_fresh_exact_statement_waives() {
 #[test]
 fn expired_statement_waives_nothing_and_is_reported() {
     let case = Case::new(LOG4J, LOG4J);
-    case.signed_vex("vex.json", &openvex(LOG4J, PRODUCT, "2025-05-01T00:00:00Z"), &case.key);
+    case.signed_vex(
+        "vex.json",
+        &openvex(LOG4J, PRODUCT, "2025-05-01T00:00:00Z"),
+        &case.key,
+    );
     let e = case.judge(&["vex.json"], |_| {});
     assert_eq!(rules(&e), ["vex-expired", "vuln-risk"]);
     assert!(message(&e, "vex-expired").contains("expired on 2025-07-30"));
@@ -149,7 +174,11 @@ fn expired_statement_waives_nothing_and_is_reported() {
 #[test]
 fn unsigned_statement_waives_nothing() {
     let case = Case::new(LOG4J, LOG4J);
-    std::fs::write(case.path("vex.json"), openvex(LOG4J, PRODUCT, "2025-08-01T00:00:00Z").to_string()).unwrap();
+    std::fs::write(
+        case.path("vex.json"),
+        openvex(LOG4J, PRODUCT, "2025-08-01T00:00:00Z").to_string(),
+    )
+    .unwrap();
     let e = case.judge(&["vex.json"], |_| {});
     assert_eq!(rules(&e), ["vex-unsigned", "vuln-risk"]);
     assert!(message(&e, "vex-unsigned").contains("not signed"));
@@ -157,9 +186,21 @@ fn unsigned_statement_waives_nothing() {
     // Allowed unsigned (org-lockable loosening): waives, still reported low.
     let loose = case.judge(&["vex.json"], |c| c.require_signed_vex = false);
     assert_eq!(rules(&loose), ["vex-unsigned", "vex-waiver"]);
-    assert_eq!(loose.findings.iter().find(|f| f.rule_id == "vex-unsigned").unwrap().severity, Severity::Low);
+    assert_eq!(
+        loose
+            .findings
+            .iter()
+            .find(|f| f.rule_id == "vex-unsigned")
+            .unwrap()
+            .severity,
+        Severity::Low
+    );
     // No signer configured at all: nothing is trusted.
-    case.signed_vex("signed.json", &openvex(LOG4J, PRODUCT, "2025-08-01T00:00:00Z"), &case.key);
+    case.signed_vex(
+        "signed.json",
+        &openvex(LOG4J, PRODUCT, "2025-08-01T00:00:00Z"),
+        &case.key,
+    );
     let none = case.judge(&["signed.json"], |c| c.vex_signers.clear());
     assert_eq!(rules(&none), ["vex-unsigned", "vuln-risk"]);
 }
@@ -168,16 +209,27 @@ fn unsigned_statement_waives_nothing() {
 fn wrong_signer_and_tampering_waive_nothing() {
     let case = Case::new(LOG4J, LOG4J);
     let other = TestKey::ed25519();
-    case.signed_vex("vex.json", &openvex(LOG4J, PRODUCT, "2025-08-01T00:00:00Z"), &other);
+    case.signed_vex(
+        "vex.json",
+        &openvex(LOG4J, PRODUCT, "2025-08-01T00:00:00Z"),
+        &other,
+    );
     let e = case.judge(&["vex.json"], |_| {});
     assert_eq!(rules(&e), ["vex-unsigned", "vuln-risk"]);
     assert!(message(&e, "vex-unsigned").contains("verifies with the configured key"));
     // The right key, then one byte of the payload changed.
-    case.signed_vex("good.json", &openvex(LOG4J, PRODUCT, "2025-08-01T00:00:00Z"), &case.key);
-    let mut envelope: Value = serde_json::from_slice(&std::fs::read(case.path("good.json")).unwrap()).unwrap();
+    case.signed_vex(
+        "good.json",
+        &openvex(LOG4J, PRODUCT, "2025-08-01T00:00:00Z"),
+        &case.key,
+    );
+    let mut envelope: Value =
+        serde_json::from_slice(&std::fs::read(case.path("good.json")).unwrap()).unwrap();
     let b64 = base64::engine::general_purpose::STANDARD;
     let mut payload = b64.decode(envelope["payload"].as_str().unwrap()).unwrap();
-    let text = String::from_utf8(payload.clone()).unwrap().replace("2025-08-01", "2025-08-02");
+    let text = String::from_utf8(payload.clone())
+        .unwrap()
+        .replace("2025-08-01", "2025-08-02");
     payload = text.into_bytes();
     envelope["payload"] = json!(b64.encode(&payload));
     std::fs::write(case.path("tampered.json"), envelope.to_string()).unwrap();
@@ -185,7 +237,9 @@ fn wrong_signer_and_tampering_waive_nothing() {
     assert_eq!(rules(&e), ["vex-unsigned", "vuln-risk"]);
     // An Ed25519 signer key verifies its own envelopes.
     std::fs::write(case.path("ed.pub"), other.public_pem()).unwrap();
-    let e = case.judge(&["vex.json"], |c| c.vex_signers[0].key = Some("ed.pub".into()));
+    let e = case.judge(&["vex.json"], |c| {
+        c.vex_signers[0].key = Some("ed.pub".into())
+    });
     assert_eq!(rules(&e), ["vex-waiver"]);
 }
 
@@ -193,46 +247,94 @@ fn wrong_signer_and_tampering_waive_nothing() {
 fn wrong_version_is_unmatched_with_the_versions_named() {
     let case = Case::new(LOG4J, LOG4J);
     let other = "pkg:maven/org.apache.logging.log4j/log4j-core@2.17.1";
-    case.signed_vex("vex.json", &openvex(other, PRODUCT, "2025-08-01T00:00:00Z"), &case.key);
+    case.signed_vex(
+        "vex.json",
+        &openvex(other, PRODUCT, "2025-08-01T00:00:00Z"),
+        &case.key,
+    );
     let e = case.judge(&["vex.json"], |_| {});
     assert_eq!(rules(&e), ["vex-unmatched", "vuln-risk"]);
     let m = message(&e, "vex-unmatched");
-    assert!(m.contains("version mismatch") && m.contains("2.17.1") && m.contains("2.14.1"), "{m}");
+    assert!(
+        m.contains("version mismatch") && m.contains("2.17.1") && m.contains("2.14.1"),
+        "{m}"
+    );
     // The miss leaves a risky finding of that vulnerability: high.
-    assert_eq!(e.findings.iter().find(|f| f.rule_id == "vex-unmatched").unwrap().severity, Severity::High);
+    assert_eq!(
+        e.findings
+            .iter()
+            .find(|f| f.rule_id == "vex-unmatched")
+            .unwrap()
+            .severity,
+        Severity::High
+    );
 }
 
 #[test]
 fn wrong_product_is_unmatched() {
     let case = Case::new(LOG4J, LOG4J);
-    case.signed_vex("vex.json", &openvex(LOG4J, "pkg:github/acme/other@1.0.0", "2025-08-01T00:00:00Z"), &case.key);
+    case.signed_vex(
+        "vex.json",
+        &openvex(LOG4J, "pkg:github/acme/other@1.0.0", "2025-08-01T00:00:00Z"),
+        &case.key,
+    );
     let e = case.judge(&["vex.json"], |_| {});
     assert_eq!(rules(&e), ["vex-unmatched", "vuln-risk"]);
-    assert!(message(&e, "vex-unmatched").contains("another package than"), "{}", message(&e, "vex-unmatched"));
+    assert!(
+        message(&e, "vex-unmatched")
+            .contains("wrong product: the statement is for pkg:github/acme/other@1.0.0"),
+        "{}",
+        message(&e, "vex-unmatched")
+    );
     // Another version of this product is the wrong product too.
-    case.signed_vex("v2.json", &openvex(LOG4J, "pkg:github/acme/app@2.0.0", "2025-08-01T00:00:00Z"), &case.key);
+    case.signed_vex(
+        "v2.json",
+        &openvex(LOG4J, "pkg:github/acme/app@2.0.0", "2025-08-01T00:00:00Z"),
+        &case.key,
+    );
     let e = case.judge(&["v2.json"], |_| {});
-    assert!(message(&e, "vex-unmatched").contains("version mismatch"), "{}", message(&e, "vex-unmatched"));
+    assert!(
+        message(&e, "vex-unmatched").contains("version mismatch"),
+        "{}",
+        message(&e, "vex-unmatched")
+    );
     // A component named as the product, without this product.
     let mut vex = openvex(LOG4J, PRODUCT, "2025-08-01T00:00:00Z");
     vex["statements"][0]["products"] = json!([{"@id": LOG4J}]);
     case.signed_vex("v3.json", &vex, &case.key);
     let e = case.judge(&["v3.json"], |_| {});
-    assert!(message(&e, "vex-unmatched").contains("as the product"), "{}", message(&e, "vex-unmatched"));
+    assert!(
+        message(&e, "vex-unmatched").contains("as the product"),
+        "{}",
+        message(&e, "vex-unmatched")
+    );
     // vuln.product names the product when the SBOM does not.
-    let e = case.judge(&["vex.json"], |c| c.product = Some("pkg:github/acme/other@1.0.0".into()));
+    let e = case.judge(&["vex.json"], |c| {
+        c.product = Some("pkg:github/acme/other@1.0.0".into())
+    });
     assert_eq!(rules(&e), ["vex-waiver"]);
 }
 
 #[test]
 fn unmatched_purl_and_missing_finding_are_reported() {
     let case = Case::new(LOG4J, LOG4J);
-    case.signed_vex("vex.json", &openvex("pkg:npm/left-pad@1.3.0", PRODUCT, "2025-08-01T00:00:00Z"), &case.key);
+    case.signed_vex(
+        "vex.json",
+        &openvex("pkg:npm/left-pad@1.3.0", PRODUCT, "2025-08-01T00:00:00Z"),
+        &case.key,
+    );
     let e = case.judge(&["vex.json"], |_| {});
     assert_eq!(rules(&e), ["vex-unmatched", "vuln-risk"]);
     assert!(message(&e, "vex-unmatched").contains("no component pkg:npm/left-pad@1.3.0"));
     // Medium: no risky finding on that package is left.
-    assert_eq!(e.findings.iter().find(|f| f.rule_id == "vex-unmatched").unwrap().severity, Severity::Medium);
+    assert_eq!(
+        e.findings
+            .iter()
+            .find(|f| f.rule_id == "vex-unmatched")
+            .unwrap()
+            .severity,
+        Severity::Medium
+    );
     let mut vex = openvex(LOG4J, PRODUCT, "2025-08-01T00:00:00Z");
     vex["statements"][0]["vulnerability"]["name"] = json!("CVE-2099-0001");
     case.signed_vex("stale.json", &vex, &case.key);
@@ -245,37 +347,81 @@ fn qualifier_mismatch_never_waives_silently() {
     let sbom_purl = "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1?type=jar";
     let case = Case::new(sbom_purl, sbom_purl);
     // A qualifier the SBOM has with another value: no waiver, a finding.
-    case.signed_vex("pom.json", &openvex(&format!("{LOG4J}?type=pom"), PRODUCT, "2025-08-01T00:00:00Z"), &case.key);
+    case.signed_vex(
+        "pom.json",
+        &openvex(
+            &format!("{LOG4J}?type=pom"),
+            PRODUCT,
+            "2025-08-01T00:00:00Z",
+        ),
+        &case.key,
+    );
     let e = case.judge(&["pom.json"], |_| {});
     assert_eq!(rules(&e), ["vex-unmatched", "vuln-risk"]);
     let m = message(&e, "vex-unmatched");
-    assert!(m.contains("qualifier mismatch") && m.contains("type=pom") && m.contains("type=jar"), "{m}");
+    assert!(
+        m.contains("qualifier mismatch") && m.contains("type=pom") && m.contains("type=jar"),
+        "{m}"
+    );
     // A qualifier the SBOM lacks: the same.
-    case.signed_vex("classifier.json", &openvex(&format!("{LOG4J}?type=jar&classifier=sources"), PRODUCT, "2025-08-01T00:00:00Z"), &case.key);
+    case.signed_vex(
+        "classifier.json",
+        &openvex(
+            &format!("{LOG4J}?type=jar&classifier=sources"),
+            PRODUCT,
+            "2025-08-01T00:00:00Z",
+        ),
+        &case.key,
+    );
     let e = case.judge(&["classifier.json"], |_| {});
     assert!(message(&e, "vex-unmatched").contains("no classifier in the SBOM"));
     // Fewer qualifiers (a subset) match, in any order and encoding.
-    case.signed_vex("subset.json", &openvex(LOG4J, PRODUCT, "2025-08-01T00:00:00Z"), &case.key);
+    case.signed_vex(
+        "subset.json",
+        &openvex(LOG4J, PRODUCT, "2025-08-01T00:00:00Z"),
+        &case.key,
+    );
     assert_eq!(rules(&case.judge(&["subset.json"], |_| {})), ["vex-waiver"]);
-    case.signed_vex("same.json", &openvex("PKG:maven/org.apache.logging.log4j/log4j-core@2.14.1?type=jar", PRODUCT, "2025-08-01T00:00:00Z"), &case.key);
+    case.signed_vex(
+        "same.json",
+        &openvex(
+            "PKG:maven/org.apache.logging.log4j/log4j-core@2.14.1?type=jar",
+            PRODUCT,
+            "2025-08-01T00:00:00Z",
+        ),
+        &case.key,
+    );
     assert_eq!(rules(&case.judge(&["same.json"], |_| {})), ["vex-waiver"]);
 }
 
 #[test]
 fn the_latest_statement_is_the_current_one() {
     let case = Case::new(LOG4J, LOG4J);
-    case.signed_vex("old.json", &openvex(LOG4J, PRODUCT, "2025-08-01T00:00:00Z"), &case.key);
+    case.signed_vex(
+        "old.json",
+        &openvex(LOG4J, PRODUCT, "2025-08-01T00:00:00Z"),
+        &case.key,
+    );
     let mut affected = openvex(LOG4J, PRODUCT, "2025-08-20T00:00:00Z");
     affected["statements"][0]["status"] = json!("affected");
-    affected["statements"][0].as_object_mut().unwrap().remove("justification");
+    affected["statements"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("justification");
     case.signed_vex("new.json", &affected, &case.key);
     let e = case.judge(&["old.json", "new.json"], |_| {});
     assert_eq!(rules(&e), ["vuln-risk"]);
     // Not justified: no waiver, reported.
     let mut bare = openvex(LOG4J, PRODUCT, "2025-08-01T00:00:00Z");
-    bare["statements"][0].as_object_mut().unwrap().remove("justification");
+    bare["statements"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("justification");
     case.signed_vex("bare.json", &bare, &case.key);
-    assert_eq!(rules(&case.judge(&["bare.json"], |_| {})), ["vex-unjustified", "vuln-risk"]);
+    assert_eq!(
+        rules(&case.judge(&["bare.json"], |_| {})),
+        ["vex-unjustified", "vuln-risk"]
+    );
 }
 
 #[test]
@@ -294,7 +440,8 @@ fn cyclonedx_bom_link_and_csaf_relationship_waive() {
     assert_eq!(rules(&case.judge(&["cdx.json"], |_| {})), ["vex-waiver"]);
     // A BOM-Link into another BOM is the wrong product.
     let mut other = cdx.clone();
-    other["vulnerabilities"][0]["affects"][0]["ref"] = json!("urn:cdx:00000000-0000-0000-0000-000000000000/1#log4j");
+    other["vulnerabilities"][0]["affects"][0]["ref"] =
+        json!("urn:cdx:00000000-0000-0000-0000-000000000000/1#log4j");
     case.signed_vex("cdx-other.json", &other, &case.key);
     let e = case.judge(&["cdx-other.json"], |_| {});
     assert!(message(&e, "vex-unmatched").contains("wrong product"));
@@ -320,67 +467,115 @@ fn cyclonedx_bom_link_and_csaf_relationship_waive() {
     assert!(message(&e, "vex-waiver").contains("vulnerable_code_not_in_execute_path"));
 }
 
-/// A managed-key Sigstore bundle beside the document, verified by
-/// ci-intel-attest's library (a trusted root without transparency logs:
-/// the signature over the document's bytes is what is checked).
+/// A Sigstore bundle beside a document, verified by ci-intel-attest's
+/// library against identities and keys. Real bundles from the Sigstore
+/// conformance suite sign `a.txt`: its bytes stand in for the document
+/// (the signature check reads the file, whatever it holds), so this is the
+/// production path end to end, keyless (Fulcio, Rekor) and managed-key.
 #[test]
-fn a_detached_sigstore_bundle_signs_a_bare_document() {
-    let case = Case::new(LOG4J, LOG4J);
-    let vex = openvex(LOG4J, PRODUCT, "2025-08-01T00:00:00Z").to_string().into_bytes();
-    std::fs::write(case.path("vex.json"), &vex).unwrap();
-    let bundle = |key: &TestKey| {
-        let b64 = base64::engine::general_purpose::STANDARD;
-        let digest = ci_intel_core::canonical::sha256_hex(&vex);
-        let digest_bytes: Vec<u8> = (0..32).map(|i| u8::from_str_radix(&digest[2 * i..2 * i + 2], 16).unwrap()).collect();
-        json!({
-            "mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
-            "verificationMaterial": {"publicKey": {"hint": "vex-key"}, "tlogEntries": [], "timestampVerificationData": {"rfc3161Timestamps": []}},
-            "messageSignature": {"messageDigest": {"algorithm": "SHA2_256", "digest": b64.encode(digest_bytes)}, "signature": b64.encode(key.sign(&vex))}
-        })
-        .to_string()
+fn a_detached_sigstore_bundle_is_verified_against_identities_and_keys() {
+    use ci_intel_attest::{IdentityPolicy, Instance, TrustSelection};
+    use ci_intel_vuln::vex::signature::{Signer, check};
+    let Some(cases) = ci_intel_testkit::corpus("sigstore-conformance/bundle-verify") else {
+        return;
     };
-    std::fs::write(case.path("vex.json.sigstore.json"), bundle(&case.key)).unwrap();
-    let root = json!({"mediaType": "application/vnd.dev.sigstore.trustedroot+json;version=0.1",
-                      "tlogs": [], "certificateAuthorities": [], "ctlogs": [], "timestampAuthorities": []});
-    std::fs::write(case.path("trusted_root.json"), root.to_string()).unwrap();
-    let e = case.judge(&["vex.json"], |c| c.vex_trusted_root = Some("trusted_root.json".into()));
-    assert_eq!(rules(&e), ["vex-waiver"], "{:#?}", e.vex);
-    assert_eq!(e.vex[0].signature.method, "sigstore-bundle");
-    // Signed by another key: refused by the library.
-    std::fs::write(case.path("vex.json.sigstore.json"), bundle(&TestKey::p256())).unwrap();
-    let e = case.judge(&["vex.json"], |c| c.vex_trusted_root = Some("trusted_root.json".into()));
-    assert_eq!(rules(&e), ["vex-unsigned", "vuln-risk"], "{:#?}", e.vex);
-    // An identity signer cannot accept a managed-key bundle.
-    std::fs::write(case.path("vex.json.sigstore.json"), bundle(&case.key)).unwrap();
-    let e = case.judge(&["vex.json"], |c| {
-        c.vex_trusted_root = Some("trusted_root.json".into());
-        c.vex_signers = vec![VexSigner {
-            key: None,
-            identity: Some("https://github.com/acme/app/.github/workflows/vex.yml@refs/heads/main".into()),
-            identity_regexp: None,
-            issuer: Some("https://token.actions.githubusercontent.com".into()),
-        }];
-    });
-    assert_eq!(rules(&e), ["vex-unsigned", "vuln-risk"]);
+    let doc = ci_intel_vuln::vex::parse_vex(
+        openvex(LOG4J, PRODUCT, "2025-08-01T00:00:00Z")
+            .to_string()
+            .as_bytes(),
+    )
+    .unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let file = work.path().join("vex.json");
+    std::fs::copy(cases.join("a.txt"), &file).unwrap();
+    let bundle = work.path().join("vex.json.sigstore.json");
+    let identity = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
+    let issuer = "https://token.actions.githubusercontent.com";
+    let public_good = TrustSelection::Embedded(Instance::PublicGood);
+    let signer = |id: &str| Signer::Identity {
+        identity: IdentityPolicy::Exact(id.to_owned()),
+        issuer: issuer.to_owned(),
+    };
+
+    // Keyless: the configured identity verifies; another does not.
+    std::fs::copy(cases.join("happy-path-v0.3/bundle.sigstore.json"), &bundle).unwrap();
+    let ok = check(&doc, &file, &[signer(identity)], &public_good);
+    assert!(ok.verified, "{ok:?}");
+    assert_eq!(ok.method, "sigstore-bundle");
+    assert_eq!(
+        ok.signer.as_deref(),
+        Some(format!("{identity} (issuer {issuer})").as_str())
+    );
+    let wrong = check(
+        &doc,
+        &file,
+        &[signer(
+            "https://github.com/acme/app/.github/workflows/vex.yml@refs/heads/main",
+        )],
+        &public_good,
+    );
+    assert!(!wrong.verified, "{wrong:?}");
+    // The document changed after signing: refused.
+    std::fs::write(&file, b"{}").unwrap();
+    let altered = check(&doc, &file, &[signer(identity)], &public_good);
+    assert!(!altered.verified, "{altered:?}");
+    std::fs::copy(cases.join("a.txt"), &file).unwrap();
+
+    // Managed key: its key verifies, another key does not.
+    let managed = cases.join("managed-key-happy-path");
+    std::fs::copy(managed.join("bundle.sigstore.json"), &bundle).unwrap();
+    let trust = if managed.join("trusted_root.json").is_file() {
+        TrustSelection::File(managed.join("trusted_root.json"))
+    } else {
+        public_good.clone()
+    };
+    let key = Signer::key(managed.join("key.pub"), "key.pub".into()).unwrap();
+    let ok = check(&doc, &file, &[key], &trust);
+    assert!(ok.verified, "{ok:?}");
+    let other = TestKey::p256();
+    std::fs::write(work.path().join("other.pub"), other.public_pem()).unwrap();
+    let other = Signer::key(work.path().join("other.pub"), "other.pub".into()).unwrap();
+    let refused = check(&doc, &file, &[other], &trust);
+    assert!(!refused.verified, "{refused:?}");
+    // An identity cannot vouch for a managed-key bundle.
+    assert!(!check(&doc, &file, &[signer(identity)], &trust).verified);
+    // No bundle beside the document: unsigned.
+    std::fs::remove_file(&bundle).unwrap();
+    let none = check(&doc, &file, &[signer(identity)], &public_good);
+    assert!(
+        !none.verified && none.detail.contains("not signed"),
+        "{none:?}"
+    );
 }
 
 /// trivy's gomod scan and the OpenVEX it was filtered with: the one
 /// finding trivy dropped is the one the VEX waives here.
 #[test]
 fn trivy_gomod_vex_waives_exactly_what_trivy_dropped() {
-    let Some(dir) = ci_intel_testkit::corpus("supply-chain/scanner-output/trivy") else { return };
+    let Some(dir) = ci_intel_testkit::corpus("supply-chain/scanner-output/trivy") else {
+        return;
+    };
     let work = tempfile::tempdir().unwrap();
     let key = TestKey::p256();
     std::fs::write(work.path().join("vex-key.pub"), key.public_pem()).unwrap();
     let vex = std::fs::read(dir.join("vex-input/openvex.json")).unwrap();
-    std::fs::write(work.path().join("vex.json"), dsse(&vex, "application/vnd.openvex+json", &key)).unwrap();
+    std::fs::write(
+        work.path().join("vex.json"),
+        dsse(&vex, "application/vnd.openvex+json", &key),
+    )
+    .unwrap();
     let config = VulnConfig {
         // Every finding is "risky", so the VEX decides alone; the VEX is
         // from 2024, so a long TTL.
         block_at: 0.0,
         vex_ttl_days: 3650,
         product: Some("pkg:golang/github.com/testdata/testdata".into()),
-        vex_signers: vec![VexSigner { key: Some("vex-key.pub".into()), identity: None, identity_regexp: None, issuer: None }],
+        vex_signers: vec![VexSigner {
+            key: Some("vex-key.pub".into()),
+            identity: None,
+            identity_regexp: None,
+            issuer: None,
+        }],
         ..VulnConfig::default()
     };
     let inputs = CheckInputs {
@@ -394,12 +589,29 @@ fn trivy_gomod_vex_waives_exactly_what_trivy_dropped() {
         .vulnerabilities
         .iter()
         .filter(|v| v.decision == Decision::Waived)
-        .map(|v| format!("{}:{}@{}", v.id, v.package, v.version.as_deref().unwrap_or("")))
+        .map(|v| {
+            format!(
+                "{}:{}@{}",
+                v.id,
+                v.package,
+                v.version.as_deref().unwrap_or("")
+            )
+        })
         .collect();
-    assert_eq!(waived, ["CVE-2022-23628:github.com/open-policy-agent/opa@v0.35.0"]);
+    assert_eq!(
+        waived,
+        ["CVE-2022-23628:github.com/open-policy-agent/opa@v0.35.0"]
+    );
     // What still blocks is exactly what trivy kept with the VEX.
-    let kept = ci_intel_vuln::scan::parse_findings(&std::fs::read(dir.join("gomod-vex.json.golden")).unwrap()).unwrap();
-    let mut expected: Vec<String> = kept.findings.iter().map(|f| format!("{}:{}", f.id, f.package)).collect();
+    let kept = ci_intel_vuln::scan::parse_findings(
+        &std::fs::read(dir.join("gomod-vex.json.golden")).unwrap(),
+    )
+    .unwrap();
+    let mut expected: Vec<String> = kept
+        .findings
+        .iter()
+        .map(|f| format!("{}:{}", f.id, f.package))
+        .collect();
     expected.sort();
     expected.dedup();
     let mut blocking: Vec<String> = e
@@ -418,7 +630,9 @@ fn trivy_gomod_vex_waives_exactly_what_trivy_dropped() {
 /// not refer to each other, which is reported, not waived.
 #[test]
 fn cyclonedx_examples_vex_and_bom_do_not_refer_to_each_other() {
-    let Some(dir) = ci_intel_testkit::corpus("supply-chain/cyclonedx/bom-examples/VEX") else { return };
+    let Some(dir) = ci_intel_testkit::corpus("supply-chain/cyclonedx/bom-examples/VEX") else {
+        return;
+    };
     let work = tempfile::tempdir().unwrap();
     let inputs = CheckInputs {
         sboms: vec![dir.join("bom.json")],
@@ -426,7 +640,10 @@ fn cyclonedx_examples_vex_and_bom_do_not_refer_to_each_other() {
         root: Some(dir.clone()),
         ..CheckInputs::default()
     };
-    let config = VulnConfig { require_signed_vex: false, ..VulnConfig::default() };
+    let config = VulnConfig {
+        require_signed_vex: false,
+        ..VulnConfig::default()
+    };
     let settings = check::settings(config, work.path(), fixed_now(), Severity::High).unwrap();
     let e = check::evaluate(&inputs, &settings).unwrap();
     let m = message(&e, "vex-unmatched");

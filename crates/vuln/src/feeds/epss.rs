@@ -70,6 +70,12 @@ fn probability(text: &str, line: usize, column: &str) -> Result<f64, InputError>
     }
 }
 
+/// Read an EPSS CSV keeping every score: the plain `fn(&[u8])` entry
+/// point for fuzzing.
+pub fn parse_epss_all(bytes: &[u8]) -> Result<Epss, InputError> {
+    parse_epss(bytes, None)
+}
+
 /// Read an EPSS CSV, keeping the scores of `wanted` CVEs (all when
 /// `None`). Entry point for fuzzing.
 pub fn parse_epss(bytes: &[u8], wanted: Option<&HashSet<String>>) -> Result<Epss, InputError> {
@@ -81,9 +87,17 @@ pub fn parse_epss(bytes: &[u8], wanted: Option<&HashSet<String>>) -> Result<Epss
             HINT,
         )
     })?;
-    let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l.trim_end_matches('\r')));
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim_end_matches('\r')));
     let (_, first) = lines.next().ok_or_else(|| {
-        InputError::new("line 1", "`#model_version:<v>,score_date:<date>`", "an empty file", HINT)
+        InputError::new(
+            "line 1",
+            "`#model_version:<v>,score_date:<date>`",
+            "an empty file",
+            HINT,
+        )
     })?;
     let Some(meta) = first.strip_prefix('#') else {
         return Err(InputError::new(
@@ -112,7 +126,12 @@ pub fn parse_epss(bytes: &[u8], wanted: Option<&HashSet<String>>) -> Result<Epss
         }
     }
     let model_version = model_version.ok_or_else(|| {
-        InputError::new("line 1", "`model_version:<v>`", crate::input::quote(first), HINT)
+        InputError::new(
+            "line 1",
+            "`model_version:<v>`",
+            crate::input::quote(first),
+            HINT,
+        )
     })?;
     let score_date = score_date.ok_or_else(|| {
         InputError::new(
@@ -123,7 +142,12 @@ pub fn parse_epss(bytes: &[u8], wanted: Option<&HashSet<String>>) -> Result<Epss
         )
     })?;
     let (_, header) = lines.next().ok_or_else(|| {
-        InputError::new("line 2", "the header `cve,epss,percentile`", "the end of the file", HINT)
+        InputError::new(
+            "line 2",
+            "the header `cve,epss,percentile`",
+            "the end of the file",
+            HINT,
+        )
     })?;
     let columns: Vec<&str> = header.split(',').map(str::trim).collect();
     if columns != ["cve", "epss", "percentile"] {

@@ -55,7 +55,10 @@ pub fn refresh(options: &RefreshOptions) -> Result<Refreshed, Failure> {
         store(&kev, &bytes)?;
     }
     if !epss.is_file() {
-        let bytes = gunzip_if_needed(download(&options.epss_url, options.timeout)?, &options.epss_url)?;
+        let bytes = gunzip_if_needed(
+            download(&options.epss_url, options.timeout)?,
+            &options.epss_url,
+        )?;
         super::epss::parse_epss(&bytes, Some(&Default::default()))
             .map_err(|e| e.in_feed(&options.epss_url, "downloaded EPSS scores"))?;
         store(&epss, &bytes)?;
@@ -67,7 +70,12 @@ fn store(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
     let tmp = path.with_extension("partial");
     std::fs::write(&tmp, bytes)
         .and_then(|()| std::fs::rename(&tmp, path))
-        .map_err(|e| Failure::infra(format!("cannot write the feed cache {}: {e}", path.display())))
+        .map_err(|e| {
+            Failure::infra(format!(
+                "cannot write the feed cache {}: {e}",
+                path.display()
+            ))
+        })
 }
 
 #[cfg(feature = "refresh")]
@@ -79,7 +87,9 @@ fn gunzip_if_needed(bytes: Vec<u8>, url: &str) -> Result<Vec<u8>, Failure> {
     let mut out = Vec::new();
     flate2::read::GzDecoder::new(bytes.as_slice())
         .read_to_end(&mut out)
-        .map_err(|e| Failure::infra(format!("{url}: the gzip download does not decompress: {e}")))?;
+        .map_err(|e| {
+            Failure::infra(format!("{url}: the gzip download does not decompress: {e}"))
+        })?;
     Ok(out)
 }
 
@@ -111,7 +121,10 @@ fn download(url: &str, timeout: Duration) -> Result<Vec<u8>, Failure> {
             Ok(bytes) => return Ok(bytes.to_vec()),
             Err(e) => {
                 last = e.to_string();
-                eprintln!("{}: --refresh: GET {url} failed (attempt {attempt} of 2): {e}", crate::TOOL);
+                eprintln!(
+                    "{}: --refresh: GET {url} failed (attempt {attempt} of 2): {e}",
+                    crate::TOOL
+                );
             }
         }
     }

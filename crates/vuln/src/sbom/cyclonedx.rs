@@ -25,14 +25,15 @@ pub fn read(value: &Value) -> Result<Sbom, InputError> {
         ));
     }
     let spec = root.req_str("specVersion", HINT)?;
-    let (schema_errors, schema_error_total) = schema::validate_cyclonedx(spec, value).map_err(|supported| {
-        InputError::new(
-            "/specVersion",
-            format!("a CycloneDX version this tool validates ({supported})"),
-            crate::input::quote(spec),
-            "export the SBOM as CycloneDX 1.4, 1.5 or 1.6 JSON",
-        )
-    })?;
+    let (schema_errors, schema_error_total) =
+        schema::validate_cyclonedx(spec, value).map_err(|supported| {
+            InputError::new(
+                "/specVersion",
+                format!("a CycloneDX version this tool validates ({supported})"),
+                crate::input::quote(spec),
+                "export the SBOM as CycloneDX 1.4, 1.5 or 1.6 JSON",
+            )
+        })?;
     let root_component = value
         .pointer("/metadata/component")
         .filter(|c| c.is_object())
@@ -55,7 +56,11 @@ pub fn read(value: &Value) -> Result<Sbom, InputError> {
     };
     Ok(Sbom {
         format: SbomFormat::CycloneDx(spec.to_owned()),
-        serial: root.opt_str("serialNumber", HINT).ok().flatten().map(str::to_owned),
+        serial: root
+            .opt_str("serialNumber", HINT)
+            .ok()
+            .flatten()
+            .map(str::to_owned),
         version: value.get("version").and_then(Value::as_u64),
         root: root_component,
         components,

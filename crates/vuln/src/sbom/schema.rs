@@ -79,7 +79,9 @@ static SLOTS: [Slot; 7] = [
 ];
 
 fn validator(index: usize) -> &'static Result<Validator, String> {
-    let text = [CDX_1_2, CDX_1_3, CDX_1_4, CDX_1_5, CDX_1_6, CDX_1_7, SPDX_2_3][index];
+    let text = [
+        CDX_1_2, CDX_1_3, CDX_1_4, CDX_1_5, CDX_1_6, CDX_1_7, SPDX_2_3,
+    ][index];
     SLOTS[index].get_or_init(|| compile(text))
 }
 

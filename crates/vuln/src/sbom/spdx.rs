@@ -7,7 +7,8 @@ use serde_json::Value;
 use super::{Component, LicenseDecl, Sbom, SbomFormat, read_purl, schema};
 use crate::input::{InputError, Obj};
 
-const HINT: &str = "generate the SBOM with an SPDX-conformant tool (syft -o spdx-json, trivy --format spdx-json)";
+const HINT: &str =
+    "generate the SBOM with an SPDX-conformant tool (syft -o spdx-json, trivy --format spdx-json)";
 
 /// Read an SPDX JSON document.
 pub fn read(value: &Value) -> Result<Sbom, InputError> {
@@ -31,9 +32,18 @@ pub fn read(value: &Value) -> Result<Sbom, InputError> {
     let relationships = root.opt_array("relationships", HINT).unwrap_or_default();
     let mut edges = 0usize;
     for rel in relationships {
-        let kind = rel.get("relationshipType").and_then(Value::as_str).unwrap_or("");
-        let from = rel.get("spdxElementId").and_then(Value::as_str).unwrap_or("");
-        let to = rel.get("relatedSpdxElement").and_then(Value::as_str).unwrap_or("");
+        let kind = rel
+            .get("relationshipType")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let from = rel
+            .get("spdxElementId")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let to = rel
+            .get("relatedSpdxElement")
+            .and_then(Value::as_str)
+            .unwrap_or("");
         if kind == "DESCRIBES" && from == "SPDXRef-DOCUMENT" {
             described.push(to.to_owned());
         } else if kind == "DESCRIBED_BY" && to == "SPDXRef-DOCUMENT" {
@@ -93,7 +103,10 @@ fn component(value: &Value, pointer: String) -> Component {
             r.get("referenceType").and_then(Value::as_str) == Some("purl")
                 && r.get("referenceCategory")
                     .and_then(Value::as_str)
-                    .is_some_and(|c| c.eq_ignore_ascii_case("PACKAGE-MANAGER") || c.eq_ignore_ascii_case("PACKAGE_MANAGER"))
+                    .is_some_and(|c| {
+                        c.eq_ignore_ascii_case("PACKAGE-MANAGER")
+                            || c.eq_ignore_ascii_case("PACKAGE_MANAGER")
+                    })
         })
         .and_then(|r| r.get("referenceLocator").and_then(Value::as_str));
     let (purl, bad_purl) = read_purl(purl_text);
@@ -108,7 +121,10 @@ fn component(value: &Value, pointer: String) -> Component {
     // The concluded licence wins; the declared one speaks only when the
     // concluded one is absent or NOASSERTION.
     let licenses = match licenses.as_slice() {
-        [LicenseDecl::NoAssertion, declared @ LicenseDecl::Expression(_)] => vec![declared.clone()],
+        [
+            LicenseDecl::NoAssertion,
+            declared @ LicenseDecl::Expression(_),
+        ] => vec![declared.clone()],
         [first, ..] => vec![first.clone()],
         [] => Vec::new(),
     };

@@ -98,7 +98,11 @@ pub fn read(value: &Value) -> Result<ScanReport, InputError> {
         let vp = format!("/vulnerabilities/{i}");
         let v = Obj::new(vuln, &vp);
         let id = v.req_str("id", HINT)?;
-        let cvss: Vec<Cvss> = v.opt_array("ratings", HINT)?.iter().filter_map(rating).collect();
+        let cvss: Vec<Cvss> = v
+            .opt_array("ratings", HINT)?
+            .iter()
+            .filter_map(rating)
+            .collect();
         let aliases: Vec<String> = v
             .opt_array("references", HINT)?
             .iter()
@@ -116,7 +120,10 @@ pub fn read(value: &Value) -> Result<ScanReport, InputError> {
             let component = components.get(reference).or_else(|| components.get(local));
             let (name, version, purl) = match component {
                 Some(c) => (
-                    c.get("name").and_then(Value::as_str).unwrap_or(local).to_owned(),
+                    c.get("name")
+                        .and_then(Value::as_str)
+                        .unwrap_or(local)
+                        .to_owned(),
                     c.get("version").and_then(Value::as_str).map(str::to_owned),
                     c.get("purl")
                         .and_then(Value::as_str)
@@ -151,7 +158,11 @@ pub fn read(value: &Value) -> Result<ScanReport, InputError> {
     }
     Ok(ScanReport {
         format: "CycloneDX",
-        scanners: if scanners.is_empty() { vec![scanner] } else { scanners },
+        scanners: if scanners.is_empty() {
+            vec![scanner]
+        } else {
+            scanners
+        },
         findings,
     })
 }

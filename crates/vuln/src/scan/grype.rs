@@ -110,7 +110,10 @@ fn cvss_of(items: &[GrypeCvss], fallback_source: &str) -> Vec<Cvss> {
         .iter()
         .filter_map(|c| {
             let score = c.metrics.as_ref().and_then(|m| m.base_score);
-            let source = c.source.clone().unwrap_or_else(|| fallback_source.to_owned());
+            let source = c
+                .source
+                .clone()
+                .unwrap_or_else(|| fallback_source.to_owned());
             match (&c.vector, score) {
                 (Some(v), _) if !v.is_empty() => {
                     let mut cvss = Cvss::from_vector(v, score, &source);

@@ -12,7 +12,7 @@ pub mod osv;
 pub mod sarif;
 pub mod trivy;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
@@ -159,7 +159,11 @@ impl ScanFinding {
     pub fn versioned_key(&self) -> String {
         match &self.purl {
             Some(p) if p.version.is_some() => p.versioned_key(),
-            Some(p) => format!("{}@{}", p.package_key(), self.version.as_deref().unwrap_or("")),
+            Some(p) => format!(
+                "{}@{}",
+                p.package_key(),
+                self.version.as_deref().unwrap_or("")
+            ),
             None => format!(
                 "name:{}@{}",
                 self.package.to_ascii_lowercase(),
@@ -308,10 +312,40 @@ impl Vulnerability {
 /// GHSA from one scanner and its CVE from another are one finding.
 pub fn merge(reports: &[(String, ScanReport)]) -> Vec<Vulnerability> {
     let mut by_key: BTreeMap<(String, String), Vulnerability> = BTreeMap::new();
-    for (file, report) in reports {
-        for f in &report.findings {
+    // Findings with a purl first; one without (SARIF) joins the finding of
+    // the same id, package name and version that has one.
+    let mut ordered: Vec<(&String, &ScanFinding)> = reports
+        .iter()
+        .flat_map(|(file, report)| report.findings.iter().map(move |f| (file, f)))
+        .collect();
+    ordered.sort_by_key(|(_, f)| f.purl.is_none());
+    let mut by_name: HashMap<(String, String, String), String> = HashMap::new();
+    for (file, f) in ordered {
+        {
             let id = f.canonical_id();
-            let key = f.versioned_key();
+            let version = f
+                .version
+                .clone()
+                .or_else(|| f.purl.as_ref().and_then(|p| p.version.clone()))
+                .unwrap_or_default();
+            let key = match &f.purl {
+                Some(p) => {
+                    for name in [
+                        p.name.to_ascii_lowercase(),
+                        p.display_name().to_ascii_lowercase(),
+                        f.package.to_ascii_lowercase(),
+                    ] {
+                        by_name
+                            .entry((id.clone(), name, version.clone()))
+                            .or_insert_with(|| f.versioned_key());
+                    }
+                    f.versioned_key()
+                }
+                None => by_name
+                    .get(&(id.clone(), f.package.to_ascii_lowercase(), version.clone()))
+                    .cloned()
+                    .unwrap_or_else(|| f.versioned_key()),
+            };
             let entry = by_key
                 .entry((id.clone(), key.clone()))
                 .or_insert_with(|| Vulnerability {
@@ -410,7 +444,12 @@ pub fn purl_for(ecosystem: &str, name: &str, version: Option<&str>) -> Option<Pu
         },
         _ => (None, name.to_owned()),
     };
-    let enc = |s: &str| s.replace('%', "%25").replace('@', "%40").replace('?', "%3F").replace('#', "%23");
+    let enc = |s: &str| {
+        s.replace('%', "%25")
+            .replace('@', "%40")
+            .replace('?', "%3F")
+            .replace('#', "%23")
+    };
     let mut text = format!("pkg:{ty}/");
     if let Some(ns) = namespace {
         text.push_str(&ns.split('/').map(enc).collect::<Vec<_>>().join("/"));

@@ -54,8 +54,18 @@ pub fn read(value: &Value) -> Result<ScanReport, InputError> {
                 let fixed_in = vuln
                     .opt_array("affected", HINT)?
                     .iter()
-                    .flat_map(|a| a.get("ranges").and_then(Value::as_array).into_iter().flatten())
-                    .flat_map(|r| r.get("events").and_then(Value::as_array).into_iter().flatten())
+                    .flat_map(|a| {
+                        a.get("ranges")
+                            .and_then(Value::as_array)
+                            .into_iter()
+                            .flatten()
+                    })
+                    .flat_map(|r| {
+                        r.get("events")
+                            .and_then(Value::as_array)
+                            .into_iter()
+                            .flatten()
+                    })
                     .filter_map(|e| e.get("fixed").and_then(Value::as_str).map(str::to_owned))
                     .collect();
                 findings.push(ScanFinding {

@@ -9,7 +9,8 @@ use serde_json::Value;
 use super::{Cvss, CvssVersion, ScanFinding, ScanReport, Scanner};
 use crate::input::{InputError, Obj};
 
-const HINT: &str = "pass grype's or trivy's SARIF output (grype -o sarif, trivy --format sarif) unchanged";
+const HINT: &str =
+    "pass grype's or trivy's SARIF output (grype -o sarif, trivy --format sarif) unchanged";
 
 fn line_value<'a>(text: &'a str, label: &str) -> Option<&'a str> {
     text.lines()
@@ -26,7 +27,10 @@ pub fn read(value: &Value) -> Result<ScanReport, InputError> {
     for (r, run) in root.opt_array("runs", HINT)?.iter().enumerate() {
         let rp = format!("/runs/{r}");
         let driver = run.pointer("/tool/driver").unwrap_or(&Value::Null);
-        let name = driver.get("name").and_then(Value::as_str).unwrap_or("sarif");
+        let name = driver
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("sarif");
         let scanner = Scanner::new(
             &name.to_ascii_lowercase(),
             driver
@@ -63,8 +67,8 @@ pub fn read(value: &Value) -> Result<ScanReport, InputError> {
                 .unwrap_or("");
             // trivy: the result's message; grype: the rule's help.
             let package = line_value(message, "Package:").or_else(|| line_value(help, "Package:"));
-            let version = line_value(message, "Installed Version:")
-                .or_else(|| line_value(help, "Version:"));
+            let version =
+                line_value(message, "Installed Version:").or_else(|| line_value(help, "Version:"));
             let Some(package) = package else {
                 return Err(InputError::new(
                     format!("{pointer}/message/text"),

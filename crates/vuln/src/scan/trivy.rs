@@ -117,13 +117,13 @@ fn convert(report: Report) -> ScanReport {
                     }
                 }
             }
-            let (purl, _) = crate::sbom::read_purl(
-                v.pkg_identifier.as_ref().and_then(|p| p.purl.as_deref()),
-            );
+            let (purl, _) =
+                crate::sbom::read_purl(v.pkg_identifier.as_ref().and_then(|p| p.purl.as_deref()));
             let purl = purl.or_else(|| {
-                result.kind.as_deref().and_then(|k| {
-                    super::purl_for(k, &v.pkg_name, v.installed_version.as_deref())
-                })
+                result
+                    .kind
+                    .as_deref()
+                    .and_then(|k| super::purl_for(k, &v.pkg_name, v.installed_version.as_deref()))
             });
             findings.push(ScanFinding {
                 id: v.id,

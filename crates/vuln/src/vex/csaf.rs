@@ -41,7 +41,11 @@ fn walk_branches(items: &[Value], version: Option<&str>, out: &mut HashMap<Strin
     for branch in items {
         let category = branch.get("category").and_then(Value::as_str).unwrap_or("");
         let name = branch.get("name").and_then(Value::as_str);
-        let version = if category == "product_version" { name } else { version };
+        let version = if category == "product_version" {
+            name
+        } else {
+            version
+        };
         if let Some(product) = branch.get("product")
             && let Some((id, ident)) = full_product_name(product, version)
         {
@@ -53,7 +57,10 @@ fn walk_branches(items: &[Value], version: Option<&str>, out: &mut HashMap<Strin
     }
 }
 
-fn note_expiry(notes: &[Value], pointer: &str) -> Result<Option<chrono::DateTime<chrono::Utc>>, InputError> {
+fn note_expiry(
+    notes: &[Value],
+    pointer: &str,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, InputError> {
     notes
         .iter()
         .find(|n| n.get("title").and_then(Value::as_str) == Some(EXPIRES))
@@ -72,7 +79,10 @@ pub fn read(value: &Value) -> Result<VexDocument, InputError> {
         .map(|t| time_at(t, "/document/tracking/current_release_date", HINT))
         .transpose()?;
     let doc_expires = note_expiry(
-        document.get("notes").and_then(Value::as_array).map_or(&[], Vec::as_slice),
+        document
+            .get("notes")
+            .and_then(Value::as_array)
+            .map_or(&[], Vec::as_slice),
         "/document/notes",
     )?;
     let mut products: HashMap<String, Product> = HashMap::new();
@@ -90,8 +100,13 @@ pub fn read(value: &Value) -> Result<VexDocument, InputError> {
     if let Some(Value::Array(relationships)) = tree.get("relationships") {
         for rel in relationships {
             let component = rel.get("product_reference").and_then(Value::as_str);
-            let product = rel.get("relates_to_product_reference").and_then(Value::as_str);
-            let Some((id, _)) = rel.get("full_product_name").and_then(|n| full_product_name(n, None)) else {
+            let product = rel
+                .get("relates_to_product_reference")
+                .and_then(Value::as_str);
+            let Some((id, _)) = rel
+                .get("full_product_name")
+                .and_then(|n| full_product_name(n, None))
+            else {
                 continue;
             };
             let (Some(Product::Plain(c)), Some(Product::Plain(p))) = (
@@ -108,23 +123,39 @@ pub fn read(value: &Value) -> Result<VexDocument, InputError> {
         let vp = format!("/vulnerabilities/{i}");
         let v = Obj::new(vuln, &vp);
         let Some(id) = v.opt_str("cve", HINT)?.map(str::to_owned).or_else(|| {
-            vuln.pointer("/ids/0/text").and_then(Value::as_str).map(str::to_owned)
+            vuln.pointer("/ids/0/text")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
         }) else {
-            return Err(InputError::missing(&v.at("cve"), "the vulnerability's `cve` (or `ids`)", HINT));
+            return Err(InputError::missing(
+                &v.at("cve"),
+                "the vulnerability's `cve` (or `ids`)",
+                HINT,
+            ));
         };
         let aliases: Vec<String> = v
             .opt_array("ids", HINT)?
             .iter()
-            .filter_map(|i| i.get("text").and_then(Value::as_str).map(|s| s.trim().to_ascii_uppercase()))
+            .filter_map(|i| {
+                i.get("text")
+                    .and_then(Value::as_str)
+                    .map(|s| s.trim().to_ascii_uppercase())
+            })
             .collect();
-        let vuln_expires = note_expiry(v.opt_array("notes", HINT)?, &v.at("notes"))?.or(doc_expires);
+        let vuln_expires =
+            note_expiry(v.opt_array("notes", HINT)?, &v.at("notes"))?.or(doc_expires);
         // Justification per product id: a flag label, else an impact threat.
         let mut justification: HashMap<String, String> = HashMap::new();
         for threat in v.opt_array("threats", HINT)? {
             if threat.get("category").and_then(Value::as_str) == Some("impact")
                 && let Some(details) = threat.get("details").and_then(Value::as_str)
             {
-                for pid in threat.get("product_ids").and_then(Value::as_array).into_iter().flatten() {
+                for pid in threat
+                    .get("product_ids")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
                     if let Some(pid) = pid.as_str() {
                         justification.insert(pid.to_owned(), details.to_owned());
                     }
@@ -133,7 +164,12 @@ pub fn read(value: &Value) -> Result<VexDocument, InputError> {
         }
         for flag in v.opt_array("flags", HINT)? {
             if let Some(label) = flag.get("label").and_then(Value::as_str) {
-                for pid in flag.get("product_ids").and_then(Value::as_array).into_iter().flatten() {
+                for pid in flag
+                    .get("product_ids")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
                     if let Some(pid) = pid.as_str() {
                         justification.insert(pid.to_owned(), label.to_owned());
                     }
@@ -167,14 +203,19 @@ pub fn read(value: &Value) -> Result<VexDocument, InputError> {
                         product: p.clone(),
                         component: Some(c.clone()),
                     },
-                    None => {
-                        return Err(InputError::new(
-                            pointer,
-                            "a product id defined in /product_tree",
-                            crate::input::quote(pid),
-                            "define every product id of product_status in the product tree",
-                        ));
-                    }
+                    // An id the tree does not define names nothing here: the
+                    // statement is kept and will match no product (reported
+                    // as `vex-unmatched`, never silently dropped).
+                    None => Scope {
+                        product: Ident {
+                            raw: pid.to_owned(),
+                            purl: None,
+                            name: None,
+                            version: None,
+                            bom_link: None,
+                        },
+                        component: None,
+                    },
                 };
                 statements.push(Statement {
                     vulnerability: id.trim().to_ascii_uppercase(),

@@ -14,8 +14,14 @@ use crate::input::{InputError, Obj};
 const HINT: &str = "write the VEX as CycloneDX 1.4+ with vulnerabilities[].analysis and affects[].ref (a BOM-Link urn:cdx:<serial>/<version>#<bom-ref> into the product's SBOM)";
 
 fn ident_of(component: &Value) -> Ident {
-    let name = component.get("name").and_then(Value::as_str).map(str::to_owned);
-    let version = component.get("version").and_then(Value::as_str).map(str::to_owned);
+    let name = component
+        .get("name")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let version = component
+        .get("version")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
     let purl = component.get("purl").and_then(Value::as_str);
     let raw = component
         .get("bom-ref")
@@ -120,13 +126,21 @@ pub fn read(value: &Value) -> Result<VexDocument, InputError> {
         let aliases = v
             .opt_array("references", HINT)?
             .iter()
-            .filter_map(|r| r.get("id").and_then(Value::as_str).map(|s| s.trim().to_ascii_uppercase()))
+            .filter_map(|r| {
+                r.get("id")
+                    .and_then(Value::as_str)
+                    .map(|s| s.trim().to_ascii_uppercase())
+            })
             .collect();
         let mut scopes = Vec::new();
         for (k, affect) in v.opt_array("affects", HINT)?.iter().enumerate() {
             let rp = format!("{vp}/affects/{k}/ref");
             let Some(reference) = affect.get("ref").and_then(Value::as_str) else {
-                return Err(InputError::missing(&rp, "the `ref` of the affected component", HINT));
+                return Err(InputError::missing(
+                    &rp,
+                    "the `ref` of the affected component",
+                    HINT,
+                ));
             };
             if let Some((serial, version, bom_ref)) = bom_link(reference) {
                 let mut component = Ident::from_text(&bom_ref);

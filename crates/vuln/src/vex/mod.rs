@@ -211,7 +211,14 @@ fn b64(text: &str, pointer: &str) -> Result<Vec<u8>, InputError> {
     engine
         .decode(text.trim())
         .or_else(|_| url.decode(text.trim()))
-        .map_err(|e| InputError::new(pointer, "base64", format!("text that is not base64 ({e})"), ENVELOPE_HINT))
+        .map_err(|e| {
+            InputError::new(
+                pointer,
+                "base64",
+                format!("text that is not base64 ({e})"),
+                ENVELOPE_HINT,
+            )
+        })
 }
 
 fn envelope(value: &Value, pointer: &str) -> Result<Envelope, InputError> {
@@ -219,7 +226,11 @@ fn envelope(value: &Value, pointer: &str) -> Result<Envelope, InputError> {
     let payload_type = obj.req_str("payloadType", ENVELOPE_HINT)?.to_owned();
     let payload = b64(obj.req_str("payload", ENVELOPE_HINT)?, &obj.at("payload"))?;
     let mut signatures = Vec::new();
-    for (i, s) in obj.opt_array("signatures", ENVELOPE_HINT)?.iter().enumerate() {
+    for (i, s) in obj
+        .opt_array("signatures", ENVELOPE_HINT)?
+        .iter()
+        .enumerate()
+    {
         let sp = format!("{}/{i}", obj.at("signatures"));
         let so = crate::input::Obj::new(s, &sp);
         let sig = b64(so.req_str("sig", ENVELOPE_HINT)?, &so.at("sig"))?;
@@ -253,7 +264,11 @@ fn in_toto_subjects(payload: &[u8]) -> Vec<String> {
         .and_then(|v| v.get("subject").and_then(Value::as_array).cloned())
         .unwrap_or_default()
         .iter()
-        .filter_map(|s| s.pointer("/digest/sha256").and_then(Value::as_str).map(str::to_ascii_lowercase))
+        .filter_map(|s| {
+            s.pointer("/digest/sha256")
+                .and_then(Value::as_str)
+                .map(str::to_ascii_lowercase)
+        })
         .collect()
 }
 

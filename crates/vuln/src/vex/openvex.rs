@@ -7,7 +7,8 @@ use serde_json::Value;
 use super::{EXPIRES, Ident, Scope, Statement, Status, VexDocument, Wrapping, latest, time_at};
 use crate::input::{InputError, Obj};
 
-const HINT: &str = "write the VEX as OpenVEX 0.2.0 (vexctl create), see https://github.com/openvex/spec";
+const HINT: &str =
+    "write the VEX as OpenVEX 0.2.0 (vexctl create), see https://github.com/openvex/spec";
 
 fn status(text: &str, pointer: &str) -> Result<Status, InputError> {
     Ok(match text {
@@ -38,13 +39,22 @@ fn ident(value: &Value, pointer: &str) -> Result<Ident, InputError> {
                 .and_then(Value::as_str)
                 .or(id.filter(|i| i.starts_with("pkg:")));
             let raw = id.or(purl).ok_or_else(|| {
-                InputError::missing(&obj.at("@id"), "a component `@id` or `identifiers.purl`", HINT)
+                InputError::missing(
+                    &obj.at("@id"),
+                    "a component `@id` or `identifiers.purl`",
+                    HINT,
+                )
             })?;
             let mut ident = Ident::from_text(purl.unwrap_or(raw));
             ident.raw = raw.to_owned();
             Ok(ident)
         }
-        other => Err(InputError::shape(pointer, "a component (a string or an object)", other, HINT)),
+        other => Err(InputError::shape(
+            pointer,
+            "a component (a string or an object)",
+            other,
+            HINT,
+        )),
     }
 }
 
@@ -76,7 +86,11 @@ pub fn read(value: &Value) -> Result<VexDocument, InputError> {
                     .opt_str("name", HINT)?
                     .or(vo.opt_str("@id", HINT)?)
                     .ok_or_else(|| {
-                        InputError::missing(&vo.at("name"), "the vulnerability `name` (CVE-...)", HINT)
+                        InputError::missing(
+                            &vo.at("name"),
+                            "the vulnerability `name` (CVE-...)",
+                            HINT,
+                        )
                     })?;
                 let aliases = vo
                     .opt_array("aliases", HINT)?
@@ -86,9 +100,20 @@ pub fn read(value: &Value) -> Result<VexDocument, InputError> {
                 (name.to_owned(), aliases)
             }
             Some(other) => {
-                return Err(InputError::shape(&st.at("vulnerability"), "an object with `name`", other, HINT));
+                return Err(InputError::shape(
+                    &st.at("vulnerability"),
+                    "an object with `name`",
+                    other,
+                    HINT,
+                ));
             }
-            None => return Err(InputError::missing(&st.at("vulnerability"), "`vulnerability`", HINT)),
+            None => {
+                return Err(InputError::missing(
+                    &st.at("vulnerability"),
+                    "`vulnerability`",
+                    HINT,
+                ));
+            }
         };
         // A vulnerability `@id` may be a URL ending in the id.
         let vulnerability = vulnerability
@@ -107,18 +132,19 @@ pub fn read(value: &Value) -> Result<VexDocument, InputError> {
         for (p, product) in st.opt_array("products", HINT)?.iter().enumerate() {
             let pp = format!("{}/{p}", st.at("products"));
             let product_ident = ident(product, &pp)?;
-            let subs: Vec<(String, &Value)> = match product.get("subcomponents").and_then(Value::as_array) {
-                Some(items) => items
-                    .iter()
-                    .enumerate()
-                    .map(|(k, v)| (format!("{pp}/subcomponents/{k}"), v))
-                    .collect(),
-                None => statement_level_subs
-                    .iter()
-                    .enumerate()
-                    .map(|(k, v)| (format!("{}/{k}", st.at("subcomponents")), v))
-                    .collect(),
-            };
+            let subs: Vec<(String, &Value)> =
+                match product.get("subcomponents").and_then(Value::as_array) {
+                    Some(items) => items
+                        .iter()
+                        .enumerate()
+                        .map(|(k, v)| (format!("{pp}/subcomponents/{k}"), v))
+                        .collect(),
+                    None => statement_level_subs
+                        .iter()
+                        .enumerate()
+                        .map(|(k, v)| (format!("{}/{k}", st.at("subcomponents")), v))
+                        .collect(),
+                };
             if subs.is_empty() {
                 scopes.push(Scope {
                     product: product_ident,

@@ -26,8 +26,13 @@ use super::{VexDocument, Wrapping};
 /// A configured signer, resolved.
 #[derive(Debug, Clone)]
 pub enum Signer {
-    /// A PEM public key (`-----BEGIN PUBLIC KEY-----`).
-    Key { path: PathBuf, key: DerPublicKey },
+    /// A PEM public key (`-----BEGIN PUBLIC KEY-----`), with the name it
+    /// is shown by (the path as configured).
+    Key {
+        path: PathBuf,
+        shown: String,
+        key: DerPublicKey,
+    },
     /// A Fulcio certificate identity and its OIDC issuer.
     Identity {
         identity: IdentityPolicy,
@@ -38,10 +43,12 @@ pub enum Signer {
 impl Signer {
     pub fn label(&self) -> String {
         match self {
-            Signer::Key { path, .. } => format!("key {}", path.display()),
+            Signer::Key { shown, .. } => format!("key {shown}"),
             Signer::Identity { identity, issuer } => match identity {
                 IdentityPolicy::Exact(id) => format!("{id} (issuer {issuer})"),
-                IdentityPolicy::Regex(re) => format!("identity matching /{}/ (issuer {issuer})", re.as_str()),
+                IdentityPolicy::Regex(re) => {
+                    format!("identity matching /{}/ (issuer {issuer})", re.as_str())
+                }
                 IdentityPolicy::Unconstrained => format!("any identity (issuer {issuer})"),
             },
         }
@@ -49,9 +56,12 @@ impl Signer {
 
     /// Read a key signer's PEM file. Unreadable or not a public key is a
     /// configuration error (exit 2): the trust anchor itself is wrong.
-    pub fn key(path: PathBuf) -> Result<Signer, Failure> {
+    pub fn key(path: PathBuf, shown: String) -> Result<Signer, Failure> {
         let pem = std::fs::read_to_string(&path).map_err(|e| {
-            Failure::usage(format!("vuln.vex_signers: cannot read the key {}: {e}", path.display()))
+            Failure::usage(format!(
+                "vuln.vex_signers: cannot read the key {}: {e}",
+                path.display()
+            ))
         })?;
         let key = DerPublicKey::from_pem(&pem).map_err(|e| {
             Failure::usage(format!(
@@ -59,7 +69,7 @@ impl Signer {
                 path.display()
             ))
         })?;
-        Ok(Signer::Key { path, key })
+        Ok(Signer::Key { path, shown, key })
     }
 }
 
@@ -89,13 +99,15 @@ impl SignatureCheck {
 
 /// The detached bundle of `file`, if one is there.
 pub fn detached_bundle(file: &Path) -> Option<PathBuf> {
-    ["sigstore.json", "bundle", "sigstore"].iter().find_map(|ext| {
-        let mut name = file.as_os_str().to_owned();
-        name.push(".");
-        name.push(ext);
-        let path = PathBuf::from(name);
-        path.is_file().then_some(path)
-    })
+    ["sigstore.json", "bundle", "sigstore"]
+        .iter()
+        .find_map(|ext| {
+            let mut name = file.as_os_str().to_owned();
+            name.push(".");
+            name.push(ext);
+            let path = PathBuf::from(name);
+            path.is_file().then_some(path)
+        })
 }
 
 /// The pre-authentication encoding DSSE signs.
@@ -140,10 +152,10 @@ pub fn check(
     match &doc.wrapping {
         Wrapping::Dsse(envelope) => {
             let message = pae(&envelope.payload_type, &envelope.payload);
-            let keys: Vec<(&PathBuf, &DerPublicKey)> = signers
+            let keys: Vec<(&String, &DerPublicKey)> = signers
                 .iter()
                 .filter_map(|s| match s {
-                    Signer::Key { path, key } => Some((path, key)),
+                    Signer::Key { shown, key, .. } => Some((shown, key)),
                     Signer::Identity { .. } => None,
                 })
                 .collect();
@@ -165,11 +177,10 @@ pub fn check(
                     return SignatureCheck {
                         verified: true,
                         method: "dsse".to_owned(),
-                        signer: Some(format!("key {}", path.display())),
+                        signer: Some(format!("key {path}")),
                         detail: format!(
-                            "DSSE signature over `{}` verifies with key {}",
+                            "DSSE signature over `{}` verifies with key {path}",
                             envelope.payload_type,
-                            path.display()
                         ),
                     };
                 }
@@ -179,7 +190,10 @@ pub fn check(
                 format!(
                     "none of the envelope's {} signature(s) verifies with the configured key(s): {} (signed by someone else, or altered after signing)",
                     envelope.signatures.len(),
-                    keys.iter().map(|(p, _)| p.display().to_string()).collect::<Vec<_>>().join(", ")
+                    keys.iter()
+                        .map(|(p, _)| p.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             )
         }
@@ -201,7 +215,10 @@ pub fn check(
                 "none",
                 format!(
                     "the document is not signed: no DSSE envelope, and no Sigstore bundle beside it ({}.sigstore.json or .bundle)",
-                    file.display()
+                    file.file_name().map_or_else(
+                        || file.display().to_string(),
+                        |n| n.to_string_lossy().into_owned()
+                    )
                 ),
             ),
             Some(bundle) => bundle_check(
@@ -248,7 +265,11 @@ fn bundle_check(
                     verified: true,
                     method: method.to_owned(),
                     signer: Some(signer.label()),
-                    detail: format!("Sigstore bundle {} verifies for {}", bundle.display(), signer.label()),
+                    detail: format!(
+                        "Sigstore bundle {} verifies for {}",
+                        file_name(bundle),
+                        signer.label()
+                    ),
                 };
             }
             Ok(outcome) => {
@@ -265,6 +286,17 @@ fn bundle_check(
     }
     SignatureCheck::failed(
         method,
-        format!("the Sigstore bundle {} verifies for no configured signer: {}", bundle.display(), why.join(" | ")),
+        format!(
+            "the Sigstore bundle {} verifies for no configured signer: {}",
+            file_name(bundle),
+            why.join(" | ")
+        ),
+    )
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
     )
 }

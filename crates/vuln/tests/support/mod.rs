@@ -17,7 +17,9 @@ use ci_intel_vuln::config::VulnConfig;
 
 /// The time every fixture is judged at.
 pub fn fixed_now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2025-08-26T00:00:00Z").unwrap().with_timezone(&Utc)
+    DateTime::parse_from_rfc3339("2025-08-26T00:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc)
 }
 
 /// A signing key of one of the algorithms DSSE signers use.
@@ -33,9 +35,11 @@ impl TestKey {
 
     pub fn p256() -> TestKey {
         let rng = SystemRandom::new();
-        let pkcs8 = EcdsaKeyPair::generate_pkcs8(&signature::ECDSA_P256_SHA256_ASN1_SIGNING, &rng).unwrap();
+        let pkcs8 =
+            EcdsaKeyPair::generate_pkcs8(&signature::ECDSA_P256_SHA256_ASN1_SIGNING, &rng).unwrap();
         TestKey::P256(
-            EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P256_SHA256_ASN1_SIGNING, pkcs8.as_ref()).unwrap(),
+            EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P256_SHA256_ASN1_SIGNING, pkcs8.as_ref())
+                .unwrap(),
         )
     }
 
@@ -62,13 +66,20 @@ impl TestKey {
             .chunks(64)
             .map(|c| std::str::from_utf8(c).unwrap())
             .collect();
-        format!("-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n", lines.join("\n"))
+        format!(
+            "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
+            lines.join("\n")
+        )
     }
 
     pub fn sign(&self, message: &[u8]) -> Vec<u8> {
         match self {
             TestKey::Ed25519(k) => k.sign(message).as_ref().to_vec(),
-            TestKey::P256(k) => k.sign(&SystemRandom::new(), message).unwrap().as_ref().to_vec(),
+            TestKey::P256(k) => k
+                .sign(&SystemRandom::new(), message)
+                .unwrap()
+                .as_ref()
+                .to_vec(),
         }
     }
 }
@@ -132,8 +143,16 @@ pub fn prepare(case: &Path) -> tempfile::TempDir {
             let how = std::fs::read_to_string(&path).unwrap();
             let target = path.with_extension("");
             let vex = std::fs::read(&target).unwrap();
-            let key = if how.trim() == "dsse-other" { &other } else { &trusted };
-            std::fs::write(&target, dsse(&in_toto(&vex), "application/vnd.in-toto+json", key)).unwrap();
+            let key = if how.trim() == "dsse-other" {
+                &other
+            } else {
+                &trusted
+            };
+            std::fs::write(
+                &target,
+                dsse(&in_toto(&vex), "application/vnd.in-toto+json", key),
+            )
+            .unwrap();
             std::fs::remove_file(&path).unwrap();
         }
     }
@@ -152,7 +171,10 @@ pub fn judge(dir: &Path) -> (Evaluation, Vec<Finding>, Verdict) {
     let vuln: VulnConfig = loaded.section("vuln").unwrap();
     let checkout = Checkout::open(dir).unwrap();
     let (mut inputs, missing) = ci_intel_vuln::resolve::from_config(&vuln, &checkout).unwrap();
-    for (name, list) in [("base-sbom.json", &mut inputs.base_sboms), ("base-findings.json", &mut inputs.base_findings)] {
+    for (name, list) in [
+        ("base-sbom.json", &mut inputs.base_sboms),
+        ("base-findings.json", &mut inputs.base_findings),
+    ] {
         if dir.join(name).is_file() {
             list.push(dir.join(name));
         }
