@@ -439,7 +439,7 @@ fn cyclonedx_bom_link_and_csaf_relationship_waive() {
     case.signed_vex("cdx.json", &cdx, &case.key);
     assert_eq!(rules(&case.judge(&["cdx.json"], |_| {})), ["vex-waiver"]);
     // A BOM-Link into another BOM is the wrong product.
-    let mut other = cdx.clone();
+    let mut other = cdx;
     other["vulnerabilities"][0]["affects"][0]["ref"] =
         json!("urn:cdx:00000000-0000-0000-0000-000000000000/1#log4j");
     case.signed_vex("cdx-other.json", &other, &case.key);

@@ -16,9 +16,9 @@ const HINT: &str = "write the VEX as a CSAF 2.0 document of category csaf_vex (h
 /// What a product id stands for.
 #[derive(Debug, Clone)]
 enum Product {
-    Plain(Ident),
+    Plain(Box<Ident>),
     /// A component (first) in a product (second).
-    Within(Ident, Ident),
+    Within(Box<(Ident, Ident)>),
 }
 
 fn full_product_name(value: &Value, version_hint: Option<&str>) -> Option<(String, Ident)> {
@@ -49,7 +49,7 @@ fn walk_branches(items: &[Value], version: Option<&str>, out: &mut HashMap<Strin
         if let Some(product) = branch.get("product")
             && let Some((id, ident)) = full_product_name(product, version)
         {
-            out.insert(id, Product::Plain(ident));
+            out.insert(id, Product::Plain(Box::new(ident)));
         }
         if let Some(Value::Array(nested)) = branch.get("branches") {
             walk_branches(nested, version, out);
@@ -93,7 +93,7 @@ pub fn read(value: &Value) -> Result<VexDocument, InputError> {
     if let Some(Value::Array(names)) = tree.get("full_product_names") {
         for name in names {
             if let Some((id, ident)) = full_product_name(name, None) {
-                products.insert(id, Product::Plain(ident));
+                products.insert(id, Product::Plain(Box::new(ident)));
             }
         }
     }
@@ -115,7 +115,7 @@ pub fn read(value: &Value) -> Result<VexDocument, InputError> {
             ) else {
                 continue;
             };
-            products.insert(id, Product::Within(c, p));
+            products.insert(id, Product::Within(Box::new((*c, *p))));
         }
     }
     let mut statements = Vec::new();
@@ -196,12 +196,12 @@ pub fn read(value: &Value) -> Result<VexDocument, InputError> {
                 };
                 let scope = match products.get(pid) {
                     Some(Product::Plain(p)) => Scope {
-                        product: p.clone(),
+                        product: (**p).clone(),
                         component: None,
                     },
-                    Some(Product::Within(c, p)) => Scope {
-                        product: p.clone(),
-                        component: Some(c.clone()),
+                    Some(Product::Within(pair)) => Scope {
+                        product: pair.1.clone(),
+                        component: Some(pair.0.clone()),
                     },
                     // An id the tree does not define names nothing here: the
                     // statement is kept and will match no product (reported

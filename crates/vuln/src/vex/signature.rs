@@ -208,7 +208,7 @@ pub fn check(
                 Ok(a) => a,
                 Err(e) => return SignatureCheck::failed("sigstore-dsse-bundle", e.message),
             };
-            bundle_check("sigstore-dsse-bundle", artifact, file, signers, trust)
+            bundle_check("sigstore-dsse-bundle", &artifact, file, signers, trust)
         }
         Wrapping::Plain => match detached_bundle(file) {
             None => SignatureCheck::failed(
@@ -223,7 +223,7 @@ pub fn check(
             ),
             Some(bundle) => bundle_check(
                 "sigstore-bundle",
-                ArtifactInput::File(file.to_path_buf()),
+                &ArtifactInput::File(file.to_path_buf()),
                 &bundle,
                 signers,
                 trust,
@@ -234,7 +234,7 @@ pub fn check(
 
 fn bundle_check(
     method: &str,
-    artifact: ArtifactInput,
+    artifact: &ArtifactInput,
     bundle: &Path,
     signers: &[Signer],
     trust: &TrustSelection,
