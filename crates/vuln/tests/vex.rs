@@ -650,3 +650,50 @@ fn cyclonedx_examples_vex_and_bom_do_not_refer_to_each_other() {
     assert!(m.contains("wrong product") && m.contains("3e671687"), "{m}");
     assert!(Path::new(&dir.join("bom.json")).is_file());
 }
+
+/// DSSE envelopes made by a real peer: securesystemslib (the in-toto
+/// project's signing library, PyPI), with ECDSA P-256, Ed25519 and RSA
+/// keys; verified by our reader with the public key it exports.
+#[test]
+fn dsse_envelopes_signed_by_securesystemslib_verify() {
+    let Some(python) = ci_intel_testkit::tool("CI_INTEL_SSLIB_PYTHON", "python3-securesystemslib") else { return };
+    const SIGN: &str = r#"
+import json, sys
+from securesystemslib.signer import CryptoSigner
+from securesystemslib.dsse import Envelope
+kind, vex_path, out_env, out_pub = sys.argv[1:5]
+signer = {"ecdsa": CryptoSigner.generate_ecdsa, "ed25519": CryptoSigner.generate_ed25519, "rsa": CryptoSigner.generate_rsa}[kind]()
+envelope = Envelope(payload=open(vex_path, "rb").read(), payload_type="application/vnd.openvex+json", signatures={})
+envelope.sign(signer)
+json.dump(envelope.to_dict(), open(out_env, "w"))
+public = signer.public_key.to_dict()["keyval"]["public"]
+if not public.startswith("-----BEGIN PUBLIC KEY-----"):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    public = Ed25519PublicKey.from_public_bytes(bytes.fromhex(public)).public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+open(out_pub, "w").write(public)
+"#;
+    let case = Case::new(LOG4J, LOG4J);
+    std::fs::write(case.path("plain.json"), openvex(LOG4J, PRODUCT, "2025-08-01T00:00:00Z").to_string()).unwrap();
+    for kind in ["ecdsa", "ed25519", "rsa"] {
+        let env = format!("{kind}.dsse.json");
+        let key = format!("{kind}.pub");
+        let out = std::process::Command::new(&python)
+            .arg("-c")
+            .arg(SIGN)
+            .arg(kind)
+            .arg(case.path("plain.json"))
+            .arg(case.path(&env))
+            .arg(case.path(&key))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{kind}: {}", String::from_utf8_lossy(&out.stderr));
+        let e = case.judge(&[&env], |c| c.vex_signers[0].key = Some(key.clone()));
+        assert_eq!(rules(&e), ["vex-waiver"], "{kind}: {:#?}", e.vex);
+        assert_eq!(e.vex[0].signature.method, "dsse");
+        // Another key (the case's own) refuses it.
+        let e = case.judge(&[&env], |_| {});
+        assert_eq!(rules(&e), ["vex-unsigned", "vuln-risk"], "{kind}");
+    }
+}
