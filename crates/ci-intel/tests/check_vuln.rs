@@ -53,7 +53,11 @@ fn nothing_configured_is_a_skip_under_the_hub_default() {
     let outcome = check(dir.path(), None, false);
     let gate = vuln_gate(&outcome);
     assert_eq!(gate.status, GateStatus::Skip, "{gate:?}");
-    assert!(gate.checked.contains("vuln.allow_empty: true"), "{}", gate.checked);
+    assert!(
+        gate.checked.contains("vuln.allow_empty: true"),
+        "{}",
+        gate.checked
+    );
 }
 
 #[test]
@@ -82,9 +86,16 @@ fn a_low_risk_finding_passes() {
 
 #[test]
 fn a_configured_input_that_is_missing_denies() {
-    let dir = repo("vuln:\n  sboms: [dist/missing.cdx.json]\n  findings: [dist/grype.json]\n", LOW);
+    let dir = repo(
+        "vuln:\n  sboms: [dist/missing.cdx.json]\n  findings: [dist/grype.json]\n",
+        LOW,
+    );
     let outcome = check(dir.path(), None, false);
     let gate = vuln_gate(&outcome);
     assert_eq!(gate.status, GateStatus::Deny, "{gate:?}");
-    assert!(gate.findings.iter().any(|f| f.rule_id == "input-missing" && f.message.contains("dist/missing.cdx.json")));
+    assert!(
+        gate.findings
+            .iter()
+            .any(|f| f.rule_id == "input-missing" && f.message.contains("dist/missing.cdx.json"))
+    );
 }

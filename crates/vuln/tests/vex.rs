@@ -656,7 +656,10 @@ fn cyclonedx_examples_vex_and_bom_do_not_refer_to_each_other() {
 /// keys; verified by our reader with the public key it exports.
 #[test]
 fn dsse_envelopes_signed_by_securesystemslib_verify() {
-    let Some(python) = ci_intel_testkit::tool("CI_INTEL_SSLIB_PYTHON", "python3-securesystemslib") else { return };
+    let Some(python) = ci_intel_testkit::tool("CI_INTEL_SSLIB_PYTHON", "python3-securesystemslib")
+    else {
+        return;
+    };
     const SIGN: &str = r#"
 import json, sys
 from securesystemslib.signer import CryptoSigner
@@ -675,7 +678,11 @@ if not public.startswith("-----BEGIN PUBLIC KEY-----"):
 open(out_pub, "w").write(public)
 "#;
     let case = Case::new(LOG4J, LOG4J);
-    std::fs::write(case.path("plain.json"), openvex(LOG4J, PRODUCT, "2025-08-01T00:00:00Z").to_string()).unwrap();
+    std::fs::write(
+        case.path("plain.json"),
+        openvex(LOG4J, PRODUCT, "2025-08-01T00:00:00Z").to_string(),
+    )
+    .unwrap();
     for kind in ["ecdsa", "ed25519", "rsa"] {
         let env = format!("{kind}.dsse.json");
         let key = format!("{kind}.pub");
@@ -688,7 +695,11 @@ open(out_pub, "w").write(public)
             .arg(case.path(&key))
             .output()
             .unwrap();
-        assert!(out.status.success(), "{kind}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{kind}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let e = case.judge(&[&env], |c| c.vex_signers[0].key = Some(key.clone()));
         assert_eq!(rules(&e), ["vex-waiver"], "{kind}: {:#?}", e.vex);
         assert_eq!(e.vex[0].signature.method, "dsse");

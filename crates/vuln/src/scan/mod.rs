@@ -253,13 +253,26 @@ pub(crate) fn typed_error(
     hint: &str,
 ) -> InputError {
     let inner = error.inner();
-    let path = error.path().to_string();
-    let at = if path == "." || path.is_empty() {
+    let mut pointer = String::new();
+    for segment in error.path().iter() {
+        match segment {
+            serde_path_to_error::Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
+            serde_path_to_error::Segment::Map { key } => {
+                pointer.push('/');
+                pointer.push_str(&crate::input::token(key));
+            }
+            serde_path_to_error::Segment::Enum { variant } => {
+                pointer.push('/');
+                pointer.push_str(&crate::input::token(variant));
+            }
+            serde_path_to_error::Segment::Unknown => pointer.push_str("/?"),
+        }
+    }
+    let at = if pointer.is_empty() {
         format!("line {} column {}", inner.line(), inner.column())
     } else {
         format!(
-            "/{} (line {} column {})",
-            path.trim_start_matches('.').replace('.', "/"),
+            "{pointer} (line {} column {})",
             inner.line(),
             inner.column()
         )
