@@ -14,6 +14,7 @@ pub static GATES: &[&dyn DynGate] = &[
     &ci_intel_attest::AttestGate,
     &ci_intel_egress::EgressGate,
     &ci_intel_evidence::SuppressionsGate,
+    &ci_intel_vuln::VulnGate,
 ];
 
 /// Sections that belong to a tool but to no gate of `check`.
