@@ -75,6 +75,10 @@ pub fn sniff(name: &str, bytes: &[u8]) -> &'static str {
         "ar"
     } else if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
         "zip"
+    } else if has_zip_end(bytes) {
+        // Zips with data before the first local header (Mozilla's
+        // optimised jars, self-extracting archives).
+        "zip"
     } else if bytes.starts_with(&[0x1f, 0x8b]) {
         "gzip"
     } else if is_tar(bytes) {
@@ -86,6 +90,12 @@ pub fn sniff(name: &str, bytes: &[u8]) -> &'static str {
     } else {
         "binary"
     }
+}
+
+/// An end-of-central-directory record in the last 64 KiB + 22 bytes.
+fn has_zip_end(bytes: &[u8]) -> bool {
+    let tail = &bytes[bytes.len().saturating_sub(65_557)..];
+    tail.len() >= 22 && tail.windows(4).any(|w| w == b"PK\x05\x06")
 }
 
 fn is_tar(bytes: &[u8]) -> bool {
@@ -201,7 +211,7 @@ fn text(a: &[u8], b: &[u8], prefix: &str, out: &mut Explanation) {
     push(
         out,
         prefix.to_owned(),
-        if ordering { "order" } else { "content" },
+        if ordering { "line order" } else { "content" },
         None,
         Some(format!("{changed} changed hunk(s) of lines")),
     );
@@ -394,7 +404,9 @@ struct ZipEntry {
 }
 
 fn zip_entries(bytes: &[u8]) -> Option<(Vec<ZipEntry>, String)> {
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return local_headers(bytes).map(|entries| (entries, String::new()));
+    };
     let comment = String::from_utf8_lossy(archive.comment()).into_owned();
     let mut entries = Vec::new();
     for index in 0..archive.len() {
@@ -427,6 +439,75 @@ fn zip_entries(bytes: &[u8]) -> Option<(Vec<ZipEntry>, String)> {
         });
     }
     Some((entries, comment))
+}
+
+fn le16(bytes: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_le_bytes([*bytes.get(at)?, *bytes.get(at + 1)?]))
+}
+
+fn le32(bytes: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_le_bytes([
+        *bytes.get(at)?,
+        *bytes.get(at + 1)?,
+        *bytes.get(at + 2)?,
+        *bytes.get(at + 3)?,
+    ]))
+}
+
+/// Entries read from the local file headers in file order, for zips the
+/// central-directory reader refuses (Mozilla's optimised jars put the
+/// central directory first). Stored and deflated entries with sizes in
+/// the local header only.
+fn local_headers(bytes: &[u8]) -> Option<Vec<ZipEntry>> {
+    let mut entries = Vec::new();
+    let mut at = 0usize;
+    while let Some(offset) = bytes.get(at..)?.windows(4).position(|w| w == b"PK\x03\x04") {
+        let start = at + offset;
+        let flags = le16(bytes, start + 6)?;
+        let method = le16(bytes, start + 8)?;
+        let (time, date) = (le16(bytes, start + 10)?, le16(bytes, start + 12)?);
+        let size = usize::try_from(le32(bytes, start + 18)?).ok()?;
+        let name_len = usize::from(le16(bytes, start + 26)?);
+        let extra_len = usize::from(le16(bytes, start + 28)?);
+        if flags & 0x08 != 0 {
+            return None;
+        }
+        let name_at = start.checked_add(30)?;
+        let data_at = name_at.checked_add(name_len)?.checked_add(extra_len)?;
+        let name = String::from_utf8_lossy(bytes.get(name_at..name_at + name_len)?).into_owned();
+        let extra = bytes.get(name_at + name_len..data_at)?.to_vec();
+        let raw = bytes.get(data_at..data_at.checked_add(size)?)?;
+        let data = match method {
+            0 => raw.to_vec(),
+            8 => {
+                let mut out = Vec::new();
+                flate2::read::DeflateDecoder::new(raw)
+                    .take(MAX_MEMBER)
+                    .read_to_end(&mut out)
+                    .ok()?;
+                out
+            }
+            _ => return None,
+        };
+        entries.push(ZipEntry {
+            name,
+            mtime: format!(
+                "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+                1980 + (date >> 9),
+                (date >> 5) & 0x0f,
+                date & 0x1f,
+                time >> 11,
+                (time >> 5) & 0x3f,
+                (time & 0x1f) * 2
+            ),
+            mode: None,
+            extra,
+            method: method.to_string(),
+            data,
+        });
+        at = data_at + size;
+    }
+    (!entries.is_empty()).then_some(entries)
 }
 
 fn zip_archive(a: &[u8], b: &[u8], prefix: &str, depth: usize, out: &mut Explanation) -> bool {
