@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)]
 //! Real peers: the openssl command line signs and verifies Ed25519
 //! signatures over manifests with keys in the PEM shapes it writes, the
 //! minisign command line does the same with minisign keys, and keyless

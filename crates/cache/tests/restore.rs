@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)]
 //! The deny tests of the Cache Sentinel (issue 12): a changed byte, an
 //! added file, a removed file, a swapped symlink, a manifest signed by
 //! another key, an unsigned manifest, a fork entry restored into a trusted

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)]
 //! parse_manifest is the reader of untrusted manifests (restored caches,
 //! other jobs' outputs): it must never panic, and every edit of a valid
 //! manifest that changes what it says must be refused or parse to the

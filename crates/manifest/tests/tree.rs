@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)]
 //! Building manifests from the file system: what is recorded, what is an
 //! error (never a silent skip), and that the same tree at another place
 //! has the same root digest.
@@ -45,7 +46,7 @@ fn the_same_tree_elsewhere_has_the_same_root_digest() {
     tree(&b_inner);
     let ma = manifest_of_roots(&[a.path().to_path_buf()], &Options::default()).unwrap();
     let mb = manifest_of_roots(
-        &[b_inner.clone()],
+        std::slice::from_ref(&b_inner),
         &Options {
             threads: 1,
             ..Options::default()
@@ -72,11 +73,7 @@ fn several_roots_are_told_apart() {
     std::fs::write(two.join("x"), b"x").unwrap();
     let single = dir.path().join("single.txt");
     std::fs::write(&single, b"s").unwrap();
-    let m = manifest_of_roots(
-        &[one.clone(), two.clone(), single.clone()],
-        &Options::default(),
-    )
-    .unwrap();
+    let m = manifest_of_roots(&[one, two.clone(), single], &Options::default()).unwrap();
     assert_eq!(m.roots.len(), 3);
     let last = m.entries.last().unwrap();
     assert_eq!(
@@ -153,7 +150,7 @@ fn symlinks_out_of_the_roots_are_errors_unless_allowed() {
     tree(&root);
     std::os::unix::fs::symlink("../../etc/passwd", root.join("d/out")).unwrap();
     fails(
-        &[root.clone()],
+        std::slice::from_ref(&root),
         &Options::default(),
         ExitCode::Usage,
         "outside the paths",
@@ -161,7 +158,7 @@ fn symlinks_out_of_the_roots_are_errors_unless_allowed() {
     std::fs::remove_file(root.join("d/out")).unwrap();
     std::os::unix::fs::symlink("/usr/bin/python3", root.join("python")).unwrap();
     fails(
-        &[root.clone()],
+        std::slice::from_ref(&root),
         &Options::default(),
         ExitCode::Usage,
         "outside the paths",
@@ -170,7 +167,7 @@ fn symlinks_out_of_the_roots_are_errors_unless_allowed() {
         allow_external_symlinks: true,
         ..Options::default()
     };
-    let m = manifest_of_roots(&[root.clone()], &allowed).unwrap();
+    let m = manifest_of_roots(std::slice::from_ref(&root), &allowed).unwrap();
     assert!(
         m.entries
             .iter()

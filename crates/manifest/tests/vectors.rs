@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)]
 //! The official BLAKE3 test vectors (../shared/corpus/cache) pass through
 //! the manifest's own file hashing, on both of its paths (read whole, and
 //! memory-mapped with several threads), and through the blake3 crate's

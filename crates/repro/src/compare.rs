@@ -229,7 +229,7 @@ pub fn compare_files(a: &Path, b: &Path, options: &CompareOptions) -> Result<Rep
     if ba != bb {
         let explanation = formats::explain(&name, &ba, &bb);
         differences.push(FileDifference {
-            path: name.clone(),
+            path: name,
             change: Change::Content,
             format: explanation.format.to_owned(),
             details: explanation.details,

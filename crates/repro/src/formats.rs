@@ -721,7 +721,7 @@ fn gzip(name: &str, a: &[u8], b: &[u8], prefix: &str, depth: usize, out: &mut Ex
         );
     }
     if ha.name != hb.name {
-        push(out, at, "name", ha.name.clone(), hb.name.clone());
+        push(out, at, "name", ha.name.clone(), hb.name);
     }
     let inflate = |bytes: &[u8]| -> Option<Vec<u8>> {
         let mut data = Vec::new();
@@ -735,7 +735,7 @@ fn gzip(name: &str, a: &[u8], b: &[u8], prefix: &str, depth: usize, out: &mut Ex
         return false;
     };
     if da != db {
-        let inner = ha.name.clone().unwrap_or_else(|| {
+        let inner = ha.name.unwrap_or_else(|| {
             let base = name.rsplit('/').next().unwrap_or(name);
             base.strip_suffix(".gz").unwrap_or(base).to_owned()
         });

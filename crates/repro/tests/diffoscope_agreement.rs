@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)]
 //! The real peer: for every pair of diffoscope's own test data (in
 //! ../shared/corpus/repro/diffoscope), ci-intel-repro agrees with
 //! diffoscope on whether the files differ and where: the archive members

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)]
 //! A small real project (C with make) with a planted non-determinism:
 //! an embedded build time, an unordered directory walk, an absolute path.
 //! The double build must deny each one, naming the output that differs,

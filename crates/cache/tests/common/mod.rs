@@ -1,7 +1,7 @@
 //! Shared test setup: a small cache tree, keys made at test time (no
 //! private key is committed), and the tool run in-process.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
 
@@ -74,6 +74,7 @@ pub struct Entry {
     pub events: PathBuf,
 }
 
+#[derive(Debug, Clone, Copy)]
 pub enum KeyKind {
     Pem,
     Minisign,
