@@ -15,6 +15,8 @@ pub static GATES: &[&dyn DynGate] = &[
     &ci_intel_egress::EgressGate,
     &ci_intel_evidence::SuppressionsGate,
     &ci_intel_vuln::VulnGate,
+    &ci_intel_cache::CacheGate,
+    &ci_intel_repro::ReproGate,
 ];
 
 /// Sections that belong to a tool but to no gate of `check`.
