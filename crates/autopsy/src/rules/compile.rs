@@ -79,7 +79,8 @@ impl RuleSet {
         let mut keywords: Vec<(String, PatternKind)> = Vec::new();
         let mut by_word: std::collections::BTreeMap<String, Vec<usize>> = Default::default();
         for (index, rule) in rules.iter().enumerate() {
-            for word in &rule.keywords {
+            let section_words = rule.section.iter().flat_map(|s| s.keywords.iter());
+            for word in rule.keywords.iter().chain(section_words) {
                 let word = word.trim().to_ascii_lowercase();
                 if !word.is_empty() {
                     let list = by_word.entry(word).or_default();
@@ -169,11 +170,35 @@ impl RuleSet {
         }
     }
 
+    /// Rules whose section starts or ends on this line change state:
+    /// `inside[i]` tells whether rule `i` is inside its section.
+    pub fn track_sections(&self, text: &str, hits: &Hits, inside: &mut Vec<bool>) {
+        inside.resize(self.rules.len(), false);
+        for (index, rule) in self.rules.iter().enumerate() {
+            if let Some(section) = &rule.section
+                && hits.has_rule(index)
+            {
+                if section.start.is_match(text) {
+                    inside[index] = true;
+                } else if section.end.is_match(text) {
+                    inside[index] = false;
+                }
+            }
+        }
+    }
+
     /// The rules that fire on `text` (a normalised line whose annotation
     /// is `annotation`) among those whose keywords `hits` found, in rule
     /// order. Shell trace lines (`+ cmd`, `++ cmd`: a command about to run,
     /// not its output) never fire.
-    pub fn matching(&self, text: &str, annotation: Annotation, hits: &Hits, out: &mut Vec<usize>) {
+    pub fn matching(
+        &self,
+        text: &str,
+        annotation: Annotation,
+        hits: &Hits,
+        inside: &[bool],
+        out: &mut Vec<usize>,
+    ) {
         out.clear();
         if !hits.any_rule || line::is_shell_trace(text) {
             return;
@@ -182,6 +207,8 @@ impl RuleSet {
         for index in self.set.matches(text).iter() {
             if hits.has_rule(index)
                 && (marked || !self.rules[index].error_marker)
+                && (self.rules[index].section.is_none()
+                    || inside.get(index).copied().unwrap_or(false))
                 && !self.rules[index]
                     .exclude
                     .as_ref()
@@ -202,7 +229,10 @@ impl RuleSet {
         let mut hits = Hits::default();
         self.hits(raw.as_bytes(), &mut hits);
         let mut found = Vec::new();
-        self.matching(&normal.text, normal.annotation, &hits, &mut found);
+        // One line cannot open a section and fire in it: examples of a
+        // sectioned rule are judged as if inside the section.
+        let inside = vec![true; self.rules.len()];
+        self.matching(&normal.text, normal.annotation, &hits, &inside, &mut found);
         found.first().copied()
     }
 }

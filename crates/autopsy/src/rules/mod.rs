@@ -98,6 +98,16 @@ pub struct ContinuedBy {
     pub within: u32,
 }
 
+/// The part of a log a rule applies in: from a line matching `start` to the
+/// next line matching `end` (pytest's `FAILURES` section, say). The
+/// section's own `keywords` make those lines visible to the prefilter.
+#[derive(Debug, Clone)]
+pub struct SectionSpec {
+    pub start: Regex,
+    pub end: Regex,
+    pub keywords: Vec<String>,
+}
+
 /// Lines a rule must and must not fire on (repository rules; checked by
 /// the gate and at load time).
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -125,6 +135,8 @@ pub struct Rule {
     pub signature: Option<String>,
     pub location: Option<LocationSpec>,
     pub continued_by: Option<ContinuedBy>,
+    /// Fire only inside this section of the log.
+    pub section: Option<SectionSpec>,
     pub suggestion: String,
     pub docs: String,
     pub what: String,
@@ -178,6 +190,7 @@ struct RawRule {
     signature: Option<Spanned<String>>,
     location: Option<Spanned<RawLocation>>,
     continued_by: Option<Spanned<RawContinued>>,
+    section: Option<Spanned<RawSection>>,
     suggestion: Option<Spanned<String>>,
     docs: Option<Spanned<String>>,
     what: Option<Spanned<String>>,
@@ -204,6 +217,14 @@ struct RawLocation {
 struct RawContinued {
     pattern: String,
     within: i64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSection {
+    start: String,
+    end: String,
+    keywords: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -562,6 +583,35 @@ impl Checker<'_> {
                 within: spec.within as u32,
             })
         });
+        let section = raw.section.as_ref().and_then(|sec| {
+            let spec = sec.get_ref();
+            let mut compile = |what: &str, pattern: &str| match Regex::new(pattern) {
+                Ok(re) => Some(re),
+                Err(e) => {
+                    self.error(
+                        Some(&id),
+                        Some(sec.span()),
+                        format!("`section.{what}` is not a valid regular expression: {}", one_line(&e.to_string())),
+                    );
+                    None
+                }
+            };
+            let start = compile("start", &spec.start);
+            let end = compile("end", &spec.end);
+            if spec.keywords.is_empty() || spec.keywords.iter().any(|k| k.trim().len() < MIN_KEYWORD_LEN) {
+                self.error(
+                    Some(&id),
+                    Some(sec.span()),
+                    format!("`section.keywords` must list words of at least {MIN_KEYWORD_LEN} bytes found in the start and end lines"),
+                );
+                return None;
+            }
+            Some(SectionSpec {
+                start: start?,
+                end: end?,
+                keywords: spec.keywords.clone(),
+            })
+        });
         if let Some(docs) = docs
             && !valid_url(docs.get_ref())
         {
@@ -603,6 +653,7 @@ impl Checker<'_> {
             signature: raw.signature.as_ref().map(|s| s.get_ref().clone()),
             location,
             continued_by,
+            section,
             suggestion: squash(suggestion.get_ref()),
             docs: docs.get_ref().trim().to_owned(),
             what: what.map(|w| squash(w.get_ref())).unwrap_or_default(),
@@ -1000,7 +1051,7 @@ docs = "https://example.com/demo"
         let errors = parse_file("x.toml", &text, false).unwrap_err();
         assert_eq!(errors.len(), 1);
         let shown = errors[0].to_string();
-        assert!(shown.starts_with("x.toml:6: rule `demo-failed`: `priority` is 500"), "{shown}");
+        assert!(shown.starts_with("x.toml:5: rule `demo-failed`: `priority` is 500"), "{shown}");
         let text = GOOD.replace("'^DEMO FAILED: (?P<what>.+)$'", "'^DEMO (FAILED'");
         let shown = parse_file("x.toml", &text, false).unwrap_err()[0].to_string();
         assert!(shown.contains("x.toml:8:") && shown.contains("`pattern` is not a valid regular expression"), "{shown}");

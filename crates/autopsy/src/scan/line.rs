@@ -38,7 +38,7 @@ const MAX_STAMP: usize = 40;
 /// The length of a leading RFC 3339 UTC timestamp and its space, or 0.
 pub fn timestamp_len(raw: &[u8]) -> usize {
     // YYYY-MM-DDTHH:MM:SS
-    if raw.len() < 21 {
+    if raw.len() < 20 {
         return 0;
     }
     let digits = |range: std::ops::Range<usize>| raw[range].iter().all(u8::is_ascii_digit);

@@ -181,8 +181,13 @@ pub struct Scanner<'a> {
     /// Inside a private-key block since this line: its lines are never
     /// shown (a key cut by the context window could not be recognised).
     key_since: Option<u64>,
+    /// Key blocks that ended recently (first and last line): their lines
+    /// may still be context before a later match.
+    key_blocks: VecDeque<(u64, u64)>,
     /// Dropping the rest of an over-long line.
     skipping: bool,
+    /// Per rule: inside its section.
+    inside: Vec<bool>,
 }
 
 impl std::fmt::Debug for Scanner<'_> {
@@ -217,7 +222,9 @@ impl<'a> Scanner<'a> {
             error_lines: VecDeque::new(),
             step: None,
             key_since: None,
+            key_blocks: VecDeque::new(),
             skipping: false,
+            inside: Vec::new(),
         }
     }
 
@@ -383,6 +390,10 @@ impl<'a> Scanner<'a> {
 
     fn in_key_block(&self, line: u64) -> bool {
         self.key_since.is_some_and(|since| line > since)
+            || self
+                .key_blocks
+                .iter()
+                .any(|&(begin, end)| line > begin && line < end)
     }
 
     /// A line with a keyword or marker (or any line while occurrences wait
@@ -397,8 +408,13 @@ impl<'a> Scanner<'a> {
         if hits.key_marker {
             if memchr::memmem::find(raw, b"-----BEGIN").is_some() {
                 self.key_since = Some(line_no);
-            } else if memchr::memmem::find(raw, b"-----END").is_some() {
-                self.key_since = None;
+            } else if memchr::memmem::find(raw, b"-----END").is_some()
+                && let Some(since) = self.key_since.take()
+            {
+                if self.key_blocks.len() >= 8 {
+                    self.key_blocks.pop_front();
+                }
+                self.key_blocks.push_back((since, line_no));
             }
         }
         let interesting = hits.any_rule || hits.error_marker || hits.group || hits.error_look;
@@ -435,8 +451,9 @@ impl<'a> Scanner<'a> {
                 .push_back((line_no, raw[..raw.len().min(DISPLAY_MAX * 2)].to_vec()));
         }
         if hits.any_rule {
+            set.track_sections(&normal.text, &hits, &mut self.inside);
             let mut matched = std::mem::take(&mut self.matched);
-            set.matching(&normal.text, normal.annotation, &hits, &mut matched);
+            set.matching(&normal.text, normal.annotation, &hits, &self.inside, &mut matched);
             // One line is one event: the rule that ranks highest explains it.
             if let Some(&best) = matched
                 .iter()
