@@ -142,7 +142,11 @@ pub fn effective_rules(
     let builtin = rules::builtin().map_err(|errors| {
         Failure::infra(format!(
             "the built-in rule pack does not load (a bug in this build): {}",
-            errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+            errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
         ))
     })?;
     if no_repo_rules {
@@ -195,7 +199,8 @@ pub fn run_cli(args: &ClassifyArgs, env: &RunnerEnv) -> Result<ExitCode, Failure
         ));
     }
     let (autopsy, _loaded) = load_config(args.config.as_deref(), args.org_policy.as_deref())?;
-    let (rules, rule_errors) = effective_rules(&autopsy, args.rules_dir.as_deref(), args.no_repo_rules)?;
+    let (rules, rule_errors) =
+        effective_rules(&autopsy, args.rules_dir.as_deref(), args.no_repo_rules)?;
     report_rule_errors(&rule_errors);
     let set = RuleSet::new(rules).map_err(Failure::infra)?;
     let redactor = Redactor::new(literals_from_env(&args.env_names, env)?);
@@ -227,7 +232,11 @@ pub fn run_cli(args: &ClassifyArgs, env: &RunnerEnv) -> Result<ExitCode, Failure
         }
         .map_err(|e| Failure::infra(format!("cannot read log {name}: {e}")))?;
         inputs.push(Input {
-            name: if name == "-" { "stdin".to_owned() } else { name },
+            name: if name == "-" {
+                "stdin".to_owned()
+            } else {
+                name
+            },
             analysis,
         });
     }

@@ -55,23 +55,34 @@ pub fn rule_metas() -> Vec<RuleMeta> {
             id: RULE_INVALID,
             title: "An autopsy rule file is invalid (it would not load when a run fails)",
             default_severity: Severity::High,
-            help_uri: Some("https://github.com/ci-intel/ci-intel/blob/main/docs/autopsy.md#rule-format"),
+            help_uri: Some(
+                "https://github.com/ci-intel/ci-intel/blob/main/docs/autopsy.md#rule-format",
+            ),
         },
         RuleMeta {
             id: RULE_UNTESTED,
             title: "An autopsy rule has no examples it must and must not fire on",
             default_severity: Severity::Low,
-            help_uri: Some("https://github.com/ci-intel/ci-intel/blob/main/docs/autopsy.md#rule-format"),
+            help_uri: Some(
+                "https://github.com/ci-intel/ci-intel/blob/main/docs/autopsy.md#rule-format",
+            ),
         },
     ]
 }
 
 /// Check rule files (path, text) as `classify` would load them.
-pub fn check_files(config: &AutopsyConfig, files: &[(String, String)]) -> Result<Vec<Finding>, Failure> {
+pub fn check_files(
+    config: &AutopsyConfig,
+    files: &[(String, String)],
+) -> Result<Vec<Finding>, Failure> {
     let builtin = rules::builtin().map_err(|errors| {
         Failure::infra(format!(
             "the built-in rule pack does not load (a bug): {}",
-            errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+            errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
         ))
     })?;
     let mut findings = Vec::new();

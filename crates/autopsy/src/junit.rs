@@ -56,9 +56,14 @@ fn attr(start: &BytesStart<'_>, name: &str) -> Option<String> {
 /// The failed test cases of one JUnit file. An unreadable or malformed
 /// file is an error naming the file and the byte where it went wrong.
 pub fn failures(path: &Path, redactor: &Redactor) -> Result<Vec<JunitCause>, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read JUnit file {}: {e}", path.display()))?;
-    parse(&bytes, &path.display().to_string(), redactor)
-        .map_err(|e| format!("{}: {e}; expected a JUnit XML report (<testsuites> or <testsuite>)", path.display()))
+    let bytes = std::fs::read(path)
+        .map_err(|e| format!("cannot read JUnit file {}: {e}", path.display()))?;
+    parse(&bytes, &path.display().to_string(), redactor).map_err(|e| {
+        format!(
+            "{}: {e}; expected a JUnit XML report (<testsuites> or <testsuite>)",
+            path.display()
+        )
+    })
 }
 
 /// Parse JUnit XML bytes. Never panics.
@@ -72,9 +77,12 @@ pub fn parse(bytes: &[u8], name: &str, redactor: &Redactor) -> Result<Vec<JunitC
     let mut depth: usize = 0;
     let mut dropped = 0usize;
     loop {
-        let event = reader
-            .read_event_into(&mut buf)
-            .map_err(|e| format!("not well-formed XML at byte {}: {e}", reader.error_position()))?;
+        let event = reader.read_event_into(&mut buf).map_err(|e| {
+            format!(
+                "not well-formed XML at byte {}: {e}",
+                reader.error_position()
+            )
+        })?;
         let empty = matches!(event, Event::Empty(_));
         match event {
             Event::Start(start) | Event::Empty(start) => {
@@ -180,7 +188,8 @@ pub fn parse(bytes: &[u8], name: &str, redactor: &Redactor) -> Result<Vec<JunitC
     if dropped > 0
         && let Some(last) = out.last_mut()
     {
-        last.message.push_str(&format!(" (and {dropped} more failure(s) not listed)"));
+        last.message
+            .push_str(&format!(" (and {dropped} more failure(s) not listed)"));
     }
     Ok(out)
 }
@@ -200,11 +209,18 @@ fn push(
     }
     let text = redactor.line(&outcome.text);
     let message = if outcome.message.trim().is_empty() {
-        text.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim().to_owned()
+        text.lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("")
+            .trim()
+            .to_owned()
     } else {
         redactor.line(outcome.message.trim())
     };
-    let message = line::truncate(message.split_whitespace().collect::<Vec<_>>().join(" "), DISPLAY_MAX);
+    let message = line::truncate(
+        message.split_whitespace().collect::<Vec<_>>().join(" "),
+        DISPLAY_MAX,
+    );
     out.push(JunitCause {
         file: file.to_owned(),
         test: line::truncate(redactor.line(&case.test), DISPLAY_MAX),
@@ -252,7 +268,11 @@ E       assert 1 == 2</failure>
         assert_eq!(out[0].message, "assert 1 == 2");
         assert_eq!(out[0].code_file.as_deref(), Some("tests/test_a.py"));
         assert_eq!(out[0].code_line, Some(12));
-        assert!(out[0].excerpt.iter().any(|l| l.contains(">       assert")), "{:?}", out[0].excerpt);
+        assert!(
+            out[0].excerpt.iter().any(|l| l.contains(">       assert")),
+            "{:?}",
+            out[0].excerpt
+        );
         assert_eq!(out[1].kind, "error");
         assert_eq!(out[1].message, "RuntimeError: boom");
     }
@@ -260,8 +280,16 @@ E       assert 1 == 2</failure>
     #[test]
     fn malformed_reports_are_errors() {
         let redactor = Redactor::new(Vec::new());
-        assert!(parse(b"<testsuite><testcase>", "x", &redactor).unwrap_err().contains("ends inside"));
-        assert!(parse(b"<html/>", "x", &redactor).unwrap_err().contains("no <testsuites>"));
+        assert!(
+            parse(b"<testsuite><testcase>", "x", &redactor)
+                .unwrap_err()
+                .contains("ends inside")
+        );
+        assert!(
+            parse(b"<html/>", "x", &redactor)
+                .unwrap_err()
+                .contains("no <testsuites>")
+        );
         assert!(parse(b"<testsuite><a></b></testsuite>", "x", &redactor).is_err());
     }
 }

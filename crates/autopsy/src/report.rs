@@ -364,14 +364,14 @@ impl Autopsy {
             .iter()
             .take(top.unwrap_or(usize::MAX))
             .map(|c| {
-                let location = c
-                    .file
-                    .as_ref()
-                    .filter(|f| is_repository_path(f))
-                    .map(|f| match c.line {
-                        Some(line) if line >= 1 => Location::at(f.clone(), line, c.column),
-                        _ => Location::file(f.clone()),
-                    });
+                let location =
+                    c.file
+                        .as_ref()
+                        .filter(|f| is_repository_path(f))
+                        .map(|f| match c.line {
+                            Some(line) if line >= 1 => Location::at(f.clone(), line, c.column),
+                            _ => Location::file(f.clone()),
+                        });
                 let place = match c.log_line {
                     Some(line) => format!(" ({}:{line})", c.log),
                     None => format!(" ({})", c.log),
@@ -472,21 +472,37 @@ impl Autopsy {
     pub fn markdown(&self, top: Option<usize>) -> String {
         let mut out = String::from("## Autopsy\n\n");
         if self.root_causes.is_empty() {
-            let unclassified: Vec<&LogSummary> =
-                self.logs.iter().filter(|l| l.unclassified.is_some()).collect();
+            let unclassified: Vec<&LogSummary> = self
+                .logs
+                .iter()
+                .filter(|l| l.unclassified.is_some())
+                .collect();
             if unclassified.is_empty() {
                 out.push_str("No failure found in the logs.\n");
             }
             for log in unclassified {
                 if let Some(u) = &log.unclassified {
-                    let _ = writeln!(out, "**Unclassified failure** in `{}`: {}\n", cell(&log.log), u.message);
-                    out.push_str(&fenced(u.lines.iter().map(|l| format!("{:>6} | {}", l.line, l.text))));
+                    let _ = writeln!(
+                        out,
+                        "**Unclassified failure** in `{}`: {}\n",
+                        cell(&log.log),
+                        u.message
+                    );
+                    out.push_str(&fenced(
+                        u.lines
+                            .iter()
+                            .map(|l| format!("{:>6} | {}", l.line, l.text)),
+                    ));
                 }
             }
             return out;
         }
         out.push_str("| # | cause | tool | where | fix |\n|---|---|---|---|---|\n");
-        let shown: Vec<&RootCause> = self.root_causes.iter().take(top.unwrap_or(usize::MAX)).collect();
+        let shown: Vec<&RootCause> = self
+            .root_causes
+            .iter()
+            .take(top.unwrap_or(usize::MAX))
+            .collect();
         for c in &shown {
             let place = match (&c.file, c.line, c.log_line) {
                 (Some(f), Some(l), _) => format!("`{}:{l}`", cell(f)),
@@ -514,7 +530,12 @@ impl Autopsy {
                 .iter()
                 .map(|l| format!("{:>6} | {}", l.line, l.text))
                 .chain(top.log_line.map(|n| format!("{n:>6} > {}", top.matched)))
-                .chain(top.context.after.iter().map(|l| format!("{:>6} | {}", l.line, l.text)));
+                .chain(
+                    top.context
+                        .after
+                        .iter()
+                        .map(|l| format!("{:>6} | {}", l.line, l.text)),
+                );
             out.push_str(&fenced(lines));
         }
         let _ = writeln!(out, "\n{}", self.stats_line());
@@ -546,12 +567,7 @@ fn fenced(lines: impl Iterator<Item = String>) -> String {
     let body: Vec<String> = lines.collect();
     let longest = body
         .iter()
-        .map(|l| {
-            l.split(|c| c != '`')
-                .map(str::len)
-                .max()
-                .unwrap_or(0)
-        })
+        .map(|l| l.split(|c| c != '`').map(str::len).max().unwrap_or(0))
         .max()
         .unwrap_or(0);
     let fence = "`".repeat(longest.max(2) + 1);

@@ -89,7 +89,9 @@ mod tests {
     #[test]
     fn run_specific_parts_are_normalised_away() {
         assert_eq!(
-            normalise("Error at 2026-07-30T10:39:20.7140484Z in run 30533012812 (sha 050ce9e1226b95d6b5938bdd5e245491f7219fd8)"),
+            normalise(
+                "Error at 2026-07-30T10:39:20.7140484Z in run 30533012812 (sha 050ce9e1226b95d6b5938bdd5e245491f7219fd8)"
+            ),
             "Error at <time> in run <n> (sha <hex>)"
         );
         assert_eq!(
@@ -100,10 +102,18 @@ mod tests {
             normalise(r"C:\a\b\c.h(89): error C2143: syntax error"),
             "<path>(<n>): error C2143: syntax error"
         );
-        assert_eq!(normalise("took 3.52 s, 12 retries"), "took <n> s, <n> retries");
-        assert_eq!(normalise("test_cpu_float32 failed"), "test_cpu_float32 failed");
         assert_eq!(
-            normalise("GET https://api.github.com/repos/o/r?x=1 failed: id 6a693f59-aaaa-bbbb-cccc-0123456789ab"),
+            normalise("took 3.52 s, 12 retries"),
+            "took <n> s, <n> retries"
+        );
+        assert_eq!(
+            normalise("test_cpu_float32 failed"),
+            "test_cpu_float32 failed"
+        );
+        assert_eq!(
+            normalise(
+                "GET https://api.github.com/repos/o/r?x=1 failed: id 6a693f59-aaaa-bbbb-cccc-0123456789ab"
+            ),
             "GET <url> failed: id <uuid>"
         );
         assert_eq!(normalise("  a \t b  "), "a b");
@@ -113,7 +123,10 @@ mod tests {
     fn the_same_failure_in_two_runs_has_one_signature() {
         let a = normalise("tests/test_api.py::TestLogin::test_token - AssertionError: 401 != 200");
         let b = normalise("tests/test_api.py::TestLogin::test_token - AssertionError: 401 != 200");
-        assert_eq!(digest("pytest-failed-test", &a), digest("pytest-failed-test", &b));
+        assert_eq!(
+            digest("pytest-failed-test", &a),
+            digest("pytest-failed-test", &b)
+        );
         assert_ne!(digest("pytest-failed-test", &a), digest("other", &a));
         assert_eq!(digest("r", "x").len(), 16);
     }

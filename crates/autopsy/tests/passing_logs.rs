@@ -16,7 +16,11 @@ use ci_intel_autopsy::rules::CauseSeverity;
 fn passing_logs_have_no_cause() {
     let set = support::builtin_set();
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/passing");
-    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().filter_map(Result::ok).map(|e| e.path()).collect();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
     files.sort();
     assert!(files.len() >= 10, "{files:?}");
     for path in files {
@@ -28,7 +32,10 @@ fn passing_logs_have_no_cause() {
             auto.root_causes.is_empty(),
             "{}: a passing log got causes: {:?}",
             path.display(),
-            auto.root_causes.iter().map(|c| (&c.rule, c.log_line, &c.matched)).collect::<Vec<_>>()
+            auto.root_causes
+                .iter()
+                .map(|c| (&c.rule, c.log_line, &c.matched))
+                .collect::<Vec<_>>()
         );
         assert!(!auto.logs[0].failed, "{}", path.display());
         assert!(auto.logs[0].unclassified.is_none());

@@ -90,10 +90,17 @@ fn the_marked_line_is_the_top_cause_in_at_least_90_percent() {
     println!("{hits}/{} marked lines are the top cause", outcomes.len());
     let mut misses = Vec::new();
     for o in outcomes.iter().filter(|o| !hit(o)) {
-        println!("  MISS {}: marked line {}, top cause {:?}", o.name, o.marked, o.top);
+        println!(
+            "  MISS {}: marked line {}, top cause {:?}",
+            o.name, o.marked, o.top
+        );
         misses.push(o.name.as_str());
     }
-    assert!(hits * 10 >= outcomes.len() * 9, "{hits}/{} is below 90%", outcomes.len());
+    assert!(
+        hits * 10 >= outcomes.len() * 9,
+        "{hits}/{} is below 90%",
+        outcomes.len()
+    );
     // The misses documented in docs/autopsy.md, and no others.
     assert_eq!(
         misses,
@@ -109,6 +116,12 @@ fn the_marked_line_is_the_top_cause_in_at_least_90_percent() {
     // reports no cause rather than a different one.
     let auto = classify_all(&dir, false);
     for (a, o) in auto.iter().zip(&outcomes) {
-        assert!(a.top.is_none() || a.top == o.top, "{}: {:?} vs {:?}", a.name, a.top, o.top);
+        assert!(
+            a.top.is_none() || a.top == o.top,
+            "{}: {:?} vs {:?}",
+            a.name,
+            a.top,
+            o.top
+        );
     }
 }

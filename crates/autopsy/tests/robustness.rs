@@ -19,7 +19,10 @@ fn log_line() -> impl Strategy<Value = Vec<u8>> {
         Just(b"2024-07-08T16:48:09.3750041Z ##[error]Process completed with exit code 1.".to_vec()),
         Just(b"##[group]Run cargo test".to_vec()),
         Just(b"FAILED tests/test_a.py::test_b - AssertionError: x".to_vec()),
-        Just(b"=================================== FAILURES ===================================".to_vec()),
+        Just(
+            b"=================================== FAILURES ==================================="
+                .to_vec()
+        ),
         Just(b"____ test_b ____".to_vec()),
         Just(b"tests/test_a.py:12: AssertionError".to_vec()),
         Just(b"Traceback (most recent call last):".to_vec()),
@@ -54,7 +57,10 @@ impl Read for Chunked<'_> {
         if self.data.is_empty() {
             return Ok(0);
         }
-        let size = self.sizes[self.next % self.sizes.len()].max(1).min(buf.len()).min(self.data.len());
+        let size = self.sizes[self.next % self.sizes.len()]
+            .max(1)
+            .min(buf.len())
+            .min(self.data.len());
         self.next += 1;
         buf[..size].copy_from_slice(&self.data[..size]);
         self.data = &self.data[size..];
@@ -62,7 +68,9 @@ impl Read for Chunked<'_> {
     }
 }
 
-fn summary(a: &ci_intel_autopsy::scan::LogAnalysis) -> Vec<(usize, u64, u64, u64, String, Vec<String>)> {
+fn summary(
+    a: &ci_intel_autopsy::scan::LogAnalysis,
+) -> Vec<(usize, u64, u64, u64, String, Vec<String>)> {
     a.causes
         .iter()
         .map(|c| {
@@ -72,7 +80,11 @@ fn summary(a: &ci_intel_autopsy::scan::LogAnalysis) -> Vec<(usize, u64, u64, u64
                 c.first_log_line,
                 c.occurrences,
                 c.message.clone(),
-                c.before.iter().chain(&c.after).map(|l| l.text.clone()).collect(),
+                c.before
+                    .iter()
+                    .chain(&c.after)
+                    .map(|l| l.text.clone())
+                    .collect(),
             )
         })
         .collect()
@@ -141,14 +153,18 @@ fn a_long_line_and_a_huge_log_stay_bounded() {
     let (set, _) = ci_intel_autopsy::defaults().unwrap();
     let redactor = Redactor::new(Vec::new());
     let opts = ScanOptions::default();
-    let analysis = Scanner::new(set, &redactor, &opts).read_all(&bytes[..]).unwrap();
+    let analysis = Scanner::new(set, &redactor, &opts)
+        .read_all(&bytes[..])
+        .unwrap();
     assert_eq!(analysis.lines, 2);
     assert_eq!(analysis.causes.len(), 1);
     assert_eq!(analysis.causes[0].log_line, 2);
     // Ten thousand distinct failures: the caps hold, the rest is counted.
     let mut many = String::new();
     for i in 0..10_000 {
-        many.push_str(&format!("FAILED tests/test_{i}.py::test_{i} - AssertionError\n"));
+        many.push_str(&format!(
+            "FAILED tests/test_{i}.py::test_{i} - AssertionError\n"
+        ));
     }
     let analysis = ci_intel_autopsy::analyse(many.as_bytes());
     assert!(analysis.causes.len() <= ci_intel_autopsy::scan::MAX_CAUSES);

@@ -13,7 +13,9 @@ use std::path::{Path, PathBuf};
 use ci_intel_autopsy::rules;
 
 fn fixtures(rule: &str, prefix: &str) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(rule);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(rule);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .map(|entries| {
             entries
@@ -39,19 +41,30 @@ fn every_rule_fires_on_its_excerpt_and_not_on_its_near_miss() {
         let fires = fixtures(&rule.id, "fires");
         let quiet = fixtures(&rule.id, "quiet");
         if fires.is_empty() || quiet.is_empty() {
-            problems.push(format!("{}: needs tests/fixtures/{0}/fires*.log and quiet*.log", rule.id));
+            problems.push(format!(
+                "{}: needs tests/fixtures/{0}/fires*.log and quiet*.log",
+                rule.id
+            ));
             continue;
         }
         for path in fires {
             let raw = std::fs::read_to_string(&path).unwrap();
-            assert!(raw.starts_with("#=SOURCE=# "), "{} does not credit its source", path.display());
+            assert!(
+                raw.starts_with("#=SOURCE=# "),
+                "{} does not credit its source",
+                path.display()
+            );
             let (text, marked) = support::unmark(&raw);
             let Some(marked) = marked else {
                 problems.push(format!("{}: no #=MATCH=# line", path.display()));
                 continue;
             };
             let autopsy = support::classify(&set, "fixture.log", text.as_bytes(), true);
-            let mine: Vec<_> = autopsy.root_causes.iter().filter(|c| c.rule == rule.id).collect();
+            let mine: Vec<_> = autopsy
+                .root_causes
+                .iter()
+                .filter(|c| c.rule == rule.id)
+                .collect();
             if !mine
                 .iter()
                 .any(|c| c.log_line == Some(marked) || c.first_log_line == Some(marked))
@@ -89,7 +102,11 @@ fn every_rule_fires_on_its_excerpt_and_not_on_its_near_miss() {
         }
         for path in quiet {
             let raw = std::fs::read_to_string(&path).unwrap();
-            assert!(raw.starts_with("#=SOURCE=# "), "{} does not credit its source", path.display());
+            assert!(
+                raw.starts_with("#=SOURCE=# "),
+                "{} does not credit its source",
+                path.display()
+            );
             let (text, _) = support::unmark(&raw);
             let autopsy = support::classify(&set, "fixture.log", text.as_bytes(), true);
             if let Some(c) = autopsy.root_causes.iter().find(|c| c.rule == rule.id) {
@@ -116,8 +133,23 @@ fn the_pack_loads_and_every_rule_is_documented() {
     }
     // The list of tools is covered.
     for tool in [
-        "pytest", "unittest", "jest", "mocha", "go", "cargo", "maven", "gradle", "npm", "pnpm",
-        "yarn", "pip", "docker", "terraform", "ansible", "shell", "runner",
+        "pytest",
+        "unittest",
+        "jest",
+        "mocha",
+        "go",
+        "cargo",
+        "maven",
+        "gradle",
+        "npm",
+        "pnpm",
+        "yarn",
+        "pip",
+        "docker",
+        "terraform",
+        "ansible",
+        "shell",
+        "runner",
     ] {
         assert!(rules.iter().any(|r| r.tool == tool), "no rule for {tool}");
     }

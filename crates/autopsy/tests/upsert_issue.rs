@@ -58,9 +58,17 @@ impl Server {
                 let (status, headers, body) = reply(&call, index);
                 let mut response = tiny_http::Response::from_string(body.to_string())
                     .with_status_code(status)
-                    .with_header(tiny_http::Header::from_bytes("Content-Type", "application/json; charset=utf-8").unwrap());
+                    .with_header(
+                        tiny_http::Header::from_bytes(
+                            "Content-Type",
+                            "application/json; charset=utf-8",
+                        )
+                        .unwrap(),
+                    );
                 for (name, value) in headers {
-                    response = response.with_header(tiny_http::Header::from_bytes(name, value.as_bytes()).unwrap());
+                    response = response.with_header(
+                        tiny_http::Header::from_bytes(name, value.as_bytes()).unwrap(),
+                    );
                 }
                 let _ = request.respond(response);
             }
@@ -134,14 +142,24 @@ fn report(dir: &std::path::Path) -> (std::path::PathBuf, String) {
     Command::cargo_bin("ci-intel-autopsy")
         .unwrap()
         .current_dir(dir)
-        .args(["classify", "--assume-failed", "--no-repo-rules", "--format", "json", "--json-output"])
+        .args([
+            "classify",
+            "--assume-failed",
+            "--no-repo-rules",
+            "--format",
+            "json",
+            "--json-output",
+        ])
         .arg(&out)
         .arg(&log)
         .env_remove("GITHUB_ACTIONS")
         .assert()
         .success();
     let value: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
-    let signature = value["root_causes"][0]["signature"].as_str().unwrap().to_owned();
+    let signature = value["root_causes"][0]["signature"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     (out, signature)
 }
 
@@ -149,7 +167,16 @@ fn upsert(server: &Server, report: &std::path::Path, extra: &[&str]) -> assert_c
     Command::cargo_bin("ci-intel-autopsy")
         .unwrap()
         .current_dir(report.parent().unwrap())
-        .args(["upsert-issue", "--repo", "o/r", "--api-url", &server.url, "--run-url", "https://github.com/o/r/actions/runs/42", "--report"])
+        .args([
+            "upsert-issue",
+            "--repo",
+            "o/r",
+            "--api-url",
+            &server.url,
+            "--run-url",
+            "https://github.com/o/r/actions/runs/42",
+            "--report",
+        ])
         .arg(report)
         .args(extra)
         .env("GITHUB_TOKEN", "test-token-not-a-secret")
@@ -159,10 +186,13 @@ fn upsert(server: &Server, report: &std::path::Path, extra: &[&str]) -> assert_c
 }
 
 fn search_url(signature: &str) -> String {
-    format!("/search/issues?q=repo%3Ao%2Fr+is%3Aissue+in%3Abody+%22ci-intel-autopsy+signature%3D{signature}%22&per_page=10")
+    format!(
+        "/search/issues?q=repo%3Ao%2Fr+is%3Aissue+in%3Abody+%22ci-intel-autopsy+signature%3D{signature}%22&per_page=10"
+    )
 }
 
-const LIST: &str = "/repos/o/r/issues?state=all&sort=updated&direction=desc&per_page=100&labels=ci-failure";
+const LIST: &str =
+    "/repos/o/r/issues?state=all&sort=updated&direction=desc&per_page=100&labels=ci-failure";
 
 #[test]
 fn a_new_signature_creates_one_labelled_issue() {
@@ -171,7 +201,11 @@ fn a_new_signature_creates_one_labelled_issue() {
     let server = Server::start(|call, _| match (call.method.as_str(), call.url.as_str()) {
         ("GET", u) if u.starts_with("/search/issues") => (200, vec![], search(vec![])),
         ("GET", _) => (200, vec![], json!([])),
-        ("POST", _) => (201, vec![], issue(12, "open", call.body["body"].as_str().unwrap_or(""))),
+        ("POST", _) => (
+            201,
+            vec![],
+            issue(12, "open", call.body["body"].as_str().unwrap_or("")),
+        ),
         _ => (404, vec![], json!({"message": "Not Found"})),
     });
     upsert(&server, &report, &[]).success();
@@ -184,13 +218,27 @@ fn a_new_signature_creates_one_labelled_issue() {
         ]
     );
     let create = server.call(2);
-    assert_eq!(create.auth.as_deref(), Some("Bearer test-token-not-a-secret"));
+    assert_eq!(
+        create.auth.as_deref(),
+        Some("Bearer test-token-not-a-secret")
+    );
     assert_eq!(create.body["labels"], json!(["ci-failure", "autopsy"]));
     let body = create.body["body"].as_str().unwrap();
-    assert!(body.starts_with(&format!("<!-- ci-intel-autopsy signature={signature} -->")), "{body}");
+    assert!(
+        body.starts_with(&format!("<!-- ci-intel-autopsy signature={signature} -->")),
+        "{body}"
+    );
     assert!(body.contains("occurrences=1 "), "{body}");
-    assert!(body.contains("<https://github.com/o/r/actions/runs/42>"), "{body}");
-    assert!(create.body["title"].as_str().unwrap().starts_with("CI failure: A Rust test failed"));
+    assert!(
+        body.contains("<https://github.com/o/r/actions/runs/42>"),
+        "{body}"
+    );
+    assert!(
+        create.body["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("CI failure: A Rust test failed")
+    );
 }
 
 #[test]
@@ -202,7 +250,11 @@ fn a_known_open_signature_is_updated_not_duplicated() {
     );
     let server = Server::start(move |call, _| match call.method.as_str() {
         "GET" => (200, vec![], search(vec![issue(7, "open", &existing)])),
-        "PATCH" => (200, vec![], issue(7, "open", call.body["body"].as_str().unwrap_or(""))),
+        "PATCH" => (
+            200,
+            vec![],
+            issue(7, "open", call.body["body"].as_str().unwrap_or("")),
+        ),
         _ => (404, vec![], json!({"message": "Not Found"})),
     });
     upsert(&server, &report, &[]).success();
@@ -214,24 +266,42 @@ fn a_known_open_signature_is_updated_not_duplicated() {
         ]
     );
     let patch = server.call(1).body;
-    assert!(patch.get("state").is_none(), "an open issue is not reopened: {patch}");
+    assert!(
+        patch.get("state").is_none(),
+        "an open issue is not reopened: {patch}"
+    );
     let body = patch["body"].as_str().unwrap();
-    assert!(body.contains("occurrences=2 first=2026-01-01T00:00:00Z"), "{body}");
-    assert!(body.contains("<https://github.com/o/r/actions/runs/42>") && body.contains("<https://github.com/o/r/actions/runs/41>"), "{body}");
+    assert!(
+        body.contains("occurrences=2 first=2026-01-01T00:00:00Z"),
+        "{body}"
+    );
+    assert!(
+        body.contains("<https://github.com/o/r/actions/runs/42>")
+            && body.contains("<https://github.com/o/r/actions/runs/41>"),
+        "{body}"
+    );
 }
 
 #[test]
 fn a_closed_signature_that_fails_again_is_reopened() {
     let dir = tempfile::tempdir().unwrap();
     let (report, signature) = report(dir.path());
-    let existing = format!("<!-- ci-intel-autopsy signature={signature} -->\n<!-- ci-intel-autopsy occurrences=3 first=2026-01-01T00:00:00Z last=2026-01-03T00:00:00Z -->\n");
+    let existing = format!(
+        "<!-- ci-intel-autopsy signature={signature} -->\n<!-- ci-intel-autopsy occurrences=3 first=2026-01-01T00:00:00Z last=2026-01-03T00:00:00Z -->\n"
+    );
     // Search has not indexed it: it is found in the label listing.
-    let server = Server::start(move |call, _| match (call.method.as_str(), call.url.as_str()) {
-        ("GET", u) if u.starts_with("/search/issues") => (200, vec![], search(vec![])),
-        ("GET", _) => (200, vec![], json!([issue(3, "open", "unrelated"), issue(9, "closed", &existing)])),
-        ("PATCH", _) => (200, vec![], issue(9, "open", "")),
-        _ => (404, vec![], json!({"message": "Not Found"})),
-    });
+    let server = Server::start(
+        move |call, _| match (call.method.as_str(), call.url.as_str()) {
+            ("GET", u) if u.starts_with("/search/issues") => (200, vec![], search(vec![])),
+            ("GET", _) => (
+                200,
+                vec![],
+                json!([issue(3, "open", "unrelated"), issue(9, "closed", &existing)]),
+            ),
+            ("PATCH", _) => (200, vec![], issue(9, "open", "")),
+            _ => (404, vec![], json!({"message": "Not Found"})),
+        },
+    );
     upsert(&server, &report, &[]).success();
     assert_eq!(
         server.calls(),
@@ -243,7 +313,12 @@ fn a_closed_signature_that_fails_again_is_reopened() {
     );
     let patch = server.call(2).body;
     assert_eq!(patch["state"], "open");
-    assert!(patch["body"].as_str().unwrap().contains("occurrences=4 first=2026-01-01T00:00:00Z"));
+    assert!(
+        patch["body"]
+            .as_str()
+            .unwrap()
+            .contains("occurrences=4 first=2026-01-01T00:00:00Z")
+    );
 }
 
 #[test]
@@ -254,18 +329,32 @@ fn rate_limits_are_waited_out_as_the_headers_say() {
         // Primary limit exhausted: wait until x-ratelimit-reset.
         (0, _) => {
             let reset = (chrono::Utc::now().timestamp() + 1).to_string();
-            (403, vec![("x-ratelimit-remaining", "0".to_owned()), ("x-ratelimit-reset", reset), ("x-ratelimit-limit", "30".to_owned())],
-             json!({"message": "API rate limit exceeded for installation ID 1.", "documentation_url": "https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting"}))
+            (
+                403,
+                vec![
+                    ("x-ratelimit-remaining", "0".to_owned()),
+                    ("x-ratelimit-reset", reset),
+                    ("x-ratelimit-limit", "30".to_owned()),
+                ],
+                json!({"message": "API rate limit exceeded for installation ID 1.", "documentation_url": "https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting"}),
+            )
         }
         (1, _) => (200, vec![], search(vec![])),
         // Secondary limit: retry-after.
-        (2, _) => (429, vec![("retry-after", "1".to_owned())], json!({"message": "You have exceeded a secondary rate limit."})),
+        (2, _) => (
+            429,
+            vec![("retry-after", "1".to_owned())],
+            json!({"message": "You have exceeded a secondary rate limit."}),
+        ),
         (_, "GET") => (200, vec![], json!([])),
         (_, _) => (201, vec![], issue(5, "open", "")),
     });
     let started = std::time::Instant::now();
     upsert(&server, &report, &[]).success();
-    assert!(started.elapsed() >= std::time::Duration::from_secs(1), "the waits were honoured");
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(1),
+        "the waits were honoured"
+    );
     assert_eq!(
         server.calls(),
         vec![
@@ -284,7 +373,14 @@ fn a_rate_limit_longer_than_max_wait_is_exit_3() {
     let (report, _) = report(dir.path());
     let server = Server::start(|_, _| {
         let reset = (chrono::Utc::now().timestamp() + 3600).to_string();
-        (403, vec![("x-ratelimit-remaining", "0".to_owned()), ("x-ratelimit-reset", reset)], json!({"message": "API rate limit exceeded"}))
+        (
+            403,
+            vec![
+                ("x-ratelimit-remaining", "0".to_owned()),
+                ("x-ratelimit-reset", reset),
+            ],
+            json!({"message": "API rate limit exceeded"}),
+        )
     });
     upsert(&server, &report, &["--max-wait", "5"])
         .code(3)
@@ -302,13 +398,26 @@ fn github_unreachable_is_exit_3_after_bounded_retries() {
     drop(listener);
     Command::cargo_bin("ci-intel-autopsy")
         .unwrap()
-        .args(["upsert-issue", "--repo", "o/r", "--api-url", &url, "--retries", "1", "--timeout", "5", "--report"])
+        .args([
+            "upsert-issue",
+            "--repo",
+            "o/r",
+            "--api-url",
+            &url,
+            "--retries",
+            "1",
+            "--timeout",
+            "5",
+            "--report",
+        ])
         .arg(&report)
         .env("GITHUB_TOKEN", "test-token-not-a-secret")
         .env_remove("GITHUB_ACTIONS")
         .assert()
         .code(3)
-        .stderr(predicates::str::contains("cannot be reached after 2 attempt(s)"));
+        .stderr(predicates::str::contains(
+            "cannot be reached after 2 attempt(s)",
+        ));
 }
 
 #[test]
@@ -317,7 +426,14 @@ fn a_missing_token_or_report_is_a_usage_error() {
     let (report, _) = report(dir.path());
     Command::cargo_bin("ci-intel-autopsy")
         .unwrap()
-        .args(["upsert-issue", "--repo", "o/r", "--api-url", "http://127.0.0.1:9", "--report"])
+        .args([
+            "upsert-issue",
+            "--repo",
+            "o/r",
+            "--api-url",
+            "http://127.0.0.1:9",
+            "--report",
+        ])
         .arg(&report)
         .env_remove("GITHUB_TOKEN")
         .env_remove("GH_TOKEN")
@@ -326,7 +442,13 @@ fn a_missing_token_or_report_is_a_usage_error() {
         .stderr(predicates::str::contains("GITHUB_TOKEN"));
     Command::cargo_bin("ci-intel-autopsy")
         .unwrap()
-        .args(["upsert-issue", "--repo", "o/r", "--report", "/nonexistent.json"])
+        .args([
+            "upsert-issue",
+            "--repo",
+            "o/r",
+            "--report",
+            "/nonexistent.json",
+        ])
         .assert()
         .code(2);
 }

@@ -32,7 +32,9 @@ impl Occurrences {
             count: 1,
             first: now.to_owned(),
             last: now.to_owned(),
-            runs: run.map(|r| vec![(now.to_owned(), r.to_owned())]).unwrap_or_default(),
+            runs: run
+                .map(|r| vec![(now.to_owned(), r.to_owned())])
+                .unwrap_or_default(),
         }
     }
 
@@ -98,7 +100,12 @@ impl IssueBody {
         cause.message = redactor.line(&cause.message);
         cause.matched = redactor.line(&cause.matched);
         cause.file = cause.file.take().map(|f| redactor.line(&f));
-        let mut lines: Vec<String> = cause.context.before.iter().map(|l| l.text.clone()).collect();
+        let mut lines: Vec<String> = cause
+            .context
+            .before
+            .iter()
+            .map(|l| l.text.clone())
+            .collect();
         lines.push(cause.matched.clone());
         lines.extend(cause.context.after.iter().map(|l| l.text.clone()));
         let redacted = redactor.block(&lines);
@@ -106,7 +113,12 @@ impl IssueBody {
         for (line, text) in cause.context.before.iter_mut().zip(&redacted) {
             line.text = text.clone();
         }
-        for (line, text) in cause.context.after.iter_mut().zip(redacted.iter().skip(n + 1)) {
+        for (line, text) in cause
+            .context
+            .after
+            .iter_mut()
+            .zip(redacted.iter().skip(n + 1))
+        {
             line.text = text.clone();
         }
         IssueBody { cause }
@@ -121,7 +133,11 @@ impl IssueBody {
         let c = &self.cause;
         let mut out = String::new();
         let _ = writeln!(out, "{}", marker(&c.signature));
-        let _ = writeln!(out, "**{}** (`{}`, {}, {})\n", c.title, c.rule, c.tool, c.severity);
+        let _ = writeln!(
+            out,
+            "**{}** (`{}`, {}, {})\n",
+            c.title, c.rule, c.tool, c.severity
+        );
         let _ = writeln!(out, "> {}\n", one_line(&c.message));
         if let Some(file) = &c.file {
             match c.line {
@@ -133,7 +149,12 @@ impl IssueBody {
                 }
             }
         }
-        let _ = writeln!(out, "**Fix:** {} ([docs]({}))\n", one_line(&c.suggestion), c.docs_uri);
+        let _ = writeln!(
+            out,
+            "**Fix:** {} ([docs]({}))\n",
+            one_line(&c.suggestion),
+            c.docs_uri
+        );
         let _ = writeln!(
             out,
             "**Seen:** {} time(s), first {}, last {}\n",
@@ -149,7 +170,12 @@ impl IssueBody {
             Some(n) => format!("{n:>6} > {}", c.matched),
             None => format!("       > {}", c.matched),
         });
-        excerpt.extend(c.context.after.iter().map(|l| format!("{:>6} | {}", l.line, l.text)));
+        excerpt.extend(
+            c.context
+                .after
+                .iter()
+                .map(|l| format!("{:>6} | {}", l.line, l.text)),
+        );
         let longest = excerpt
             .iter()
             .map(|l| l.split(|ch| ch != '`').map(str::len).max().unwrap_or(0))
@@ -171,7 +197,10 @@ impl IssueBody {
             "\n<!-- ci-intel-autopsy occurrences={} first={} last={} -->",
             seen.count, seen.first, seen.last
         );
-        let _ = write!(out, "_Filed by ci-intel-autopsy: one issue per failure signature; a new occurrence updates it._\n");
+        let _ = write!(
+            out,
+            "_Filed by ci-intel-autopsy: one issue per failure signature; a new occurrence updates it._\n"
+        );
         out
     }
 }
@@ -204,7 +233,10 @@ mod tests {
             log_line: Some(10),
             matched: "FAILED tests/test_a.py::test_b - assert 1 == 2".into(),
             context: ReportContext {
-                before: vec![ReportLine { line: 9, text: "```".into() }],
+                before: vec![ReportLine {
+                    line: 9,
+                    text: "```".into(),
+                }],
                 after: Vec::new(),
             },
             signature: "0123456789abcdef".into(),
@@ -214,19 +246,37 @@ mod tests {
     #[test]
     fn occurrences_round_trip_through_the_body() {
         let body = IssueBody::new(&cause(), &Redactor::new(Vec::new()));
-        let seen = Occurrences::first("2026-01-01T00:00:00Z", Some("https://github.com/o/r/actions/runs/1"));
+        let seen = Occurrences::first(
+            "2026-01-01T00:00:00Z",
+            Some("https://github.com/o/r/actions/runs/1"),
+        );
         let text = body.render(&seen, 20);
         assert!(text.starts_with(&marker("0123456789abcdef")));
-        assert!(text.contains("````text"), "the fence outgrows the excerpt's backticks:\n{text}");
+        assert!(
+            text.contains("````text"),
+            "the fence outgrows the excerpt's backticks:\n{text}"
+        );
         let parsed = Occurrences::parse(&text).unwrap();
         assert_eq!(parsed, seen);
-        let next = parsed.next("2026-01-02T00:00:00Z", Some("https://github.com/o/r/actions/runs/2"));
+        let next = parsed.next(
+            "2026-01-02T00:00:00Z",
+            Some("https://github.com/o/r/actions/runs/2"),
+        );
         let text = body.render(&next, 1);
         let again = Occurrences::parse(&text).unwrap();
         assert_eq!(again.count, 2);
         assert_eq!(again.first, "2026-01-01T00:00:00Z");
         assert_eq!(again.last, "2026-01-02T00:00:00Z");
-        assert_eq!(again.runs, vec![("2026-01-02T00:00:00Z".to_owned(), "https://github.com/o/r/actions/runs/2".to_owned())]);
-        assert!(body.title().starts_with("CI failure: A pytest test failed: FAILED tests/test_a.py"));
+        assert_eq!(
+            again.runs,
+            vec![(
+                "2026-01-02T00:00:00Z".to_owned(),
+                "https://github.com/o/r/actions/runs/2".to_owned()
+            )]
+        );
+        assert!(
+            body.title()
+                .starts_with("CI failure: A pytest test failed: FAILED tests/test_a.py")
+        );
     }
 }

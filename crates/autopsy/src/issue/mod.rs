@@ -187,7 +187,12 @@ impl Http {
     }
 
     /// One call with bounded retries and rate-limit waits.
-    fn call(&self, method: &str, path: &str, body: Option<&serde_json::Value>) -> Result<Answer, Failure> {
+    fn call(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Result<Answer, Failure> {
         let url = format!("{}{path}", self.base);
         let mut attempt = 0u32;
         loop {
@@ -261,7 +266,10 @@ impl Http {
                 self.back_off(attempt, method, &url, &format!("HTTP {status}"));
                 continue;
             }
-            return Ok(Answer { status, body: bytes });
+            return Ok(Answer {
+                status,
+                body: bytes,
+            });
         }
     }
 
@@ -276,7 +284,13 @@ impl Http {
         std::thread::sleep(wait);
     }
 
-    fn json<T: for<'de> Deserialize<'de>>(&self, method: &str, path: &str, body: Option<&serde_json::Value>, ok: &[u16]) -> Result<T, Failure> {
+    fn json<T: for<'de> Deserialize<'de>>(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&serde_json::Value>,
+        ok: &[u16],
+    ) -> Result<T, Failure> {
         let answer = self.call(method, path, body)?;
         if !ok.contains(&answer.status) {
             let text = String::from_utf8_lossy(&answer.body);
@@ -352,7 +366,9 @@ fn query_escape(text: &str) -> String {
     let mut out = String::new();
     for b in text.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             b' ' => out.push('+'),
             _ => out.push_str(&format!("%{b:02X}")),
         }
@@ -368,14 +384,20 @@ pub fn search_path(repo: &str, signature: &str) -> String {
 
 /// The listing that finds issues search has not indexed yet.
 pub fn list_path(repo: &str, label: Option<&str>) -> String {
-    let mut path = format!("/repos/{repo}/issues?state=all&sort=updated&direction=desc&per_page=100");
+    let mut path =
+        format!("/repos/{repo}/issues?state=all&sort=updated&direction=desc&per_page=100");
     if let Some(label) = label {
         path.push_str(&format!("&labels={}", query_escape(label)));
     }
     path
 }
 
-fn find(http: &Http, repo: &str, labels: &[String], signature: &str) -> Result<Option<Issue>, Failure> {
+fn find(
+    http: &Http,
+    repo: &str,
+    labels: &[String],
+    signature: &str,
+) -> Result<Option<Issue>, Failure> {
     let mark = marker(signature);
     let has = |issue: &Issue| {
         issue.pull_request.is_none() && issue.body.as_deref().is_some_and(|b| b.contains(&mark))
@@ -384,13 +406,19 @@ fn find(http: &Http, repo: &str, labels: &[String], signature: &str) -> Result<O
     if let Some(issue) = found.items.into_iter().find(|i| has(i)) {
         return Ok(Some(issue));
     }
-    let recent: Vec<Issue> = http.json("GET", &list_path(repo, labels.first().map(String::as_str)), None, &[200])?;
+    let recent: Vec<Issue> = http.json(
+        "GET",
+        &list_path(repo, labels.first().map(String::as_str)),
+        None,
+        &[200],
+    )?;
     Ok(recent.into_iter().find(|i| has(i)))
 }
 
 /// `ci-intel-autopsy upsert-issue`.
 pub fn run_cli(args: &UpsertArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
-    let (autopsy, _) = crate::classify::load_config(args.config.as_deref(), args.org_policy.as_deref())?;
+    let (autopsy, _) =
+        crate::classify::load_config(args.config.as_deref(), args.org_policy.as_deref())?;
     let text = std::fs::read_to_string(&args.report).map_err(|e| {
         Failure::usage(format!(
             "cannot read --report {}: {e}; write it with `classify --json-output FILE`",
@@ -407,8 +435,14 @@ pub fn run_cli(args: &UpsertArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> 
         .repo
         .clone()
         .or_else(|| env.var("GITHUB_REPOSITORY").map(str::to_owned))
-        .ok_or_else(|| Failure::usage("no repository: pass --repo OWNER/REPO or set GITHUB_REPOSITORY"))?;
-    if repo.split('/').count() != 2 || repo.split('/').any(|p| p.is_empty() || p.contains(char::is_whitespace)) {
+        .ok_or_else(|| {
+            Failure::usage("no repository: pass --repo OWNER/REPO or set GITHUB_REPOSITORY")
+        })?;
+    if repo.split('/').count() != 2
+        || repo
+            .split('/')
+            .any(|p| p.is_empty() || p.contains(char::is_whitespace))
+    {
         return Err(Failure::usage(format!("--repo {repo:?} is not OWNER/REPO")));
     }
     let base = args
@@ -428,7 +462,10 @@ pub fn run_cli(args: &UpsertArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> 
     };
     let max = args.max_issues.unwrap_or(autopsy.issue.max_issues).max(1) as usize;
     if report.root_causes.is_empty() {
-        eprintln!("{}: upsert-issue: the report has no cause; no issue filed", crate::TOOL);
+        eprintln!(
+            "{}: upsert-issue: the report has no cause; no issue filed",
+            crate::TOOL
+        );
         return Ok(ExitCode::Pass);
     }
     // Belt and braces: the report is redacted by classify; redact again
@@ -438,7 +475,10 @@ pub fn run_cli(args: &UpsertArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> 
     let causes: Vec<ReportCause> = report.root_causes.into_iter().take(max).collect();
     if args.dry_run {
         for cause in &causes {
-            let body = IssueBody::new(cause, &redactor).render(&Occurrences::first(&now, run_url.as_deref()), autopsy.issue.keep_runs as usize);
+            let body = IssueBody::new(cause, &redactor).render(
+                &Occurrences::first(&now, run_url.as_deref()),
+                autopsy.issue.keep_runs as usize,
+            );
             println!("GET {base}{}", search_path(&repo, &cause.signature));
             println!("POST {base}/repos/{repo}/issues (if none is found)\n{body}");
         }
@@ -447,18 +487,36 @@ pub fn run_cli(args: &UpsertArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> 
     let token = env
         .var("GITHUB_TOKEN")
         .or_else(|| env.var("GH_TOKEN"))
-        .ok_or_else(|| Failure::usage("no token: set GITHUB_TOKEN (the job needs `permissions: issues: write`)"))?
+        .ok_or_else(|| {
+            Failure::usage(
+                "no token: set GITHUB_TOKEN (the job needs `permissions: issues: write`)",
+            )
+        })?
         .to_owned();
     env.mask(&token);
     let http = Http::new(&base, &token, args)?;
     for cause in &causes {
-        let outcome = upsert(&http, &repo, &labels, cause, &redactor, &now, run_url.as_deref(), autopsy.issue.keep_runs as usize)?;
+        let outcome = upsert(
+            &http,
+            &repo,
+            &labels,
+            cause,
+            &redactor,
+            &now,
+            run_url.as_deref(),
+            autopsy.issue.keep_runs as usize,
+        )?;
         let (what, number) = match outcome {
             Outcome::Created(n) => ("created", n),
             Outcome::Updated(n) => ("updated", n),
             Outcome::Reopened(n) => ("reopened", n),
         };
-        eprintln!("{}: upsert-issue: {what} {repo}#{number} for {} ({})", crate::TOOL, cause.rule, cause.signature);
+        eprintln!(
+            "{}: upsert-issue: {what} {repo}#{number} for {} ({})",
+            crate::TOOL,
+            cause.rule,
+            cause.signature
+        );
         env.set_output("issue", &number.to_string())?;
         env.set_output("issue-action", what)?;
     }
@@ -487,7 +545,12 @@ fn upsert(
             if reopen {
                 patch["state"] = "open".into();
             }
-            let _: Issue = http.json("PATCH", &format!("/repos/{repo}/issues/{}", issue.number), Some(&patch), &[200])?;
+            let _: Issue = http.json(
+                "PATCH",
+                &format!("/repos/{repo}/issues/{}", issue.number),
+                Some(&patch),
+                &[200],
+            )?;
             let _ = issue.html_url;
             Ok(if reopen {
                 Outcome::Reopened(issue.number)
@@ -501,7 +564,12 @@ fn upsert(
                 "body": body.render(&Occurrences::first(now, run_url), keep_runs),
                 "labels": labels,
             });
-            let issue: Issue = http.json("POST", &format!("/repos/{repo}/issues"), Some(&create), &[201, 200])?;
+            let issue: Issue = http.json(
+                "POST",
+                &format!("/repos/{repo}/issues"),
+                Some(&create),
+                &[201, 200],
+            )?;
             Ok(Outcome::Created(issue.number))
         }
     }
@@ -521,7 +589,10 @@ mod tests {
         let mut headers = http::HeaderMap::new();
         headers.insert("x-ratelimit-remaining", http::HeaderValue::from_static("0"));
         let reset = (chrono::Utc::now().timestamp() + 5).to_string();
-        headers.insert("x-ratelimit-reset", http::HeaderValue::from_str(&reset).unwrap_or(http::HeaderValue::from_static("0")));
+        headers.insert(
+            "x-ratelimit-reset",
+            http::HeaderValue::from_str(&reset).unwrap_or(http::HeaderValue::from_static("0")),
+        );
         let wait = rate_limit_wait(403, &headers).unwrap_or_default();
         assert!((5..=6).contains(&wait.as_secs()), "{wait:?}");
     }

@@ -31,8 +31,20 @@ pub enum Special {
 
 /// Words that make a line "error-looking" for an unclassified failure.
 pub const ERROR_LOOK_WORDS: &[&str] = &[
-    "error", "fail", "fatal", "exception", "panic", "abort", "denied", "killed", "timed out",
-    "traceback", "cannot", "could not", "unable to", "not found",
+    "error",
+    "fail",
+    "fatal",
+    "exception",
+    "panic",
+    "abort",
+    "denied",
+    "killed",
+    "timed out",
+    "traceback",
+    "cannot",
+    "could not",
+    "unable to",
+    "not found",
 ];
 
 #[derive(Debug, Clone)]

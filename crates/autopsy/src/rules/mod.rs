@@ -245,7 +245,11 @@ pub enum Entry {
 /// 1-based line of a byte offset.
 fn line_of(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
-    text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 struct Checker<'a> {
@@ -407,7 +411,9 @@ impl Checker<'_> {
                 self.error(
                     Some(&id),
                     Some(s.span()),
-                    format!("`severity` is {other:?}; expected one of \"error\", \"warn\", \"info\""),
+                    format!(
+                        "`severity` is {other:?}; expected one of \"error\", \"warn\", \"info\""
+                    ),
                 );
                 None
             }
@@ -451,7 +457,8 @@ impl Checker<'_> {
             self.error(
                 Some(&id),
                 pattern.map(Spanned::span),
-                "`pattern` matches an empty line; expected a pattern that needs some text".to_owned(),
+                "`pattern` matches an empty line; expected a pattern that needs some text"
+                    .to_owned(),
             );
         }
         let exclude = raw
@@ -689,7 +696,9 @@ impl Checker<'_> {
                     self.error(
                         Some(&id),
                         Some(examples.span()),
-                        format!("example {line:?} is listed under `quiet` but the rule fires on it"),
+                        format!(
+                            "example {line:?} is listed under `quiet` but the rule fires on it"
+                        ),
                     );
                 }
             }
@@ -709,7 +718,9 @@ fn expectation(key: &str) -> &'static str {
         "tool" => "the tool that prints the line (`pytest`, `cargo`, `runner`)",
         "title" => "one line saying what failed",
         "severity" => "\"error\", \"warn\" or \"info\"",
-        "pattern" => "a regular expression matched against each log line (timestamps, colours and `##[error]` removed)",
+        "pattern" => {
+            "a regular expression matched against each log line (timestamps, colours and `##[error]` removed)"
+        }
         "suggestion" => "the fix to suggest, in a sentence or two",
         "docs" => "an https:// link to the tool's documentation",
         "what" => "what the rule recognises",
@@ -832,7 +843,9 @@ pub fn repository_files(root: &Path, dir: &str) -> Result<Vec<(String, String)>,
         let name = format!(
             "{}/{}",
             dir.trim_end_matches('/'),
-            file.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+            file.file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default()
         );
         let text = std::fs::read_to_string(&file).map_err(|e| RuleError {
             file: name.clone(),
@@ -885,7 +898,8 @@ pub fn merge(
                         errors.push(origin_error(
                             &rule.origin,
                             &id,
-                            "the id is used by another repository rule; expected each id once".to_owned(),
+                            "the id is used by another repository rule; expected each id once"
+                                .to_owned(),
                         ));
                         continue;
                     }
@@ -954,8 +968,9 @@ fn valid_id(id: &str) -> bool {
 
 fn valid_url(url: &str) -> bool {
     let url = url.trim();
-    url.strip_prefix("https://")
-        .is_some_and(|rest| rest.contains('.') && !rest.starts_with('/') && !rest.contains(char::is_whitespace))
+    url.strip_prefix("https://").is_some_and(|rest| {
+        rest.contains('.') && !rest.starts_with('/') && !rest.contains(char::is_whitespace)
+    })
 }
 
 /// The `{name}` placeholders of a template.
@@ -969,7 +984,9 @@ pub fn template_names(template: &str) -> Result<Vec<String>, String> {
         };
         let name = &after[..close];
         if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            return Err(format!("`{{{name}}}` is not a capture name; expected `{{name}}`"));
+            return Err(format!(
+                "`{{{name}}}` is not a capture name; expected `{{name}}`"
+            ));
         }
         names.push(name.to_owned());
         rest = &after[close + 1..];
@@ -1037,7 +1054,8 @@ docs = "https://example.com/demo"
 
     #[test]
     fn a_repository_rule_loads_and_examples_are_checked() {
-        let text = format!("{GOOD}examples = {{ fires = [\"DEMO FAILED: x\"], quiet = [\"demo ok\"] }}\n");
+        let text =
+            format!("{GOOD}examples = {{ fires = [\"DEMO FAILED: x\"], quiet = [\"demo ok\"] }}\n");
         let entries = parse_file("r.toml", &text, false).unwrap();
         assert_eq!(entries.len(), 1);
         let bad = format!("{GOOD}examples = {{ fires = [\"demo ok\"] }}\n");
@@ -1051,42 +1069,89 @@ docs = "https://example.com/demo"
         let errors = parse_file("x.toml", &text, false).unwrap_err();
         assert_eq!(errors.len(), 1);
         let shown = errors[0].to_string();
-        assert!(shown.starts_with("x.toml:5: rule `demo-failed`: `priority` is 500"), "{shown}");
+        assert!(
+            shown.starts_with("x.toml:5: rule `demo-failed`: `priority` is 500"),
+            "{shown}"
+        );
         let text = GOOD.replace("'^DEMO FAILED: (?P<what>.+)$'", "'^DEMO (FAILED'");
         let shown = parse_file("x.toml", &text, false).unwrap_err()[0].to_string();
-        assert!(shown.contains("x.toml:8:") && shown.contains("`pattern` is not a valid regular expression"), "{shown}");
+        assert!(
+            shown.contains("x.toml:8:")
+                && shown.contains("`pattern` is not a valid regular expression"),
+            "{shown}"
+        );
         let text = GOOD.replace("captures = [\"what\"]", "captures = [\"why\"]");
         let errors = parse_file("x.toml", &text, false).unwrap_err();
-        assert!(errors.iter().any(|e| e.message.contains("named groups are [\"what\"]")), "{errors:?}");
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.message.contains("named groups are [\"what\"]")),
+            "{errors:?}"
+        );
         let text = GOOD.replace("keywords = [\"DEMO FAILED\"]", "keywords = [\"de\"]");
-        assert!(parse_file("x.toml", &text, false).unwrap_err()[0].message.contains("shorter than 3"));
+        assert!(
+            parse_file("x.toml", &text, false).unwrap_err()[0]
+                .message
+                .contains("shorter than 3")
+        );
         let text = GOOD.replace("https://example.com/demo", "example.com");
-        assert!(parse_file("x.toml", &text, false).unwrap_err()[0].message.contains("https://"));
+        assert!(
+            parse_file("x.toml", &text, false).unwrap_err()[0]
+                .message
+                .contains("https://")
+        );
         let text = format!("{GOOD}colour = \"red\"\n");
         let shown = parse_file("x.toml", &text, false).unwrap_err()[0].to_string();
-        assert!(shown.contains("x.toml:13:") && shown.contains("colour"), "{shown}");
+        assert!(
+            shown.contains("x.toml:13:") && shown.contains("colour"),
+            "{shown}"
+        );
     }
 
     #[test]
     fn overrides_must_be_explicit_and_disables_must_name_a_rule() {
-        let builtin = || {
-            match &parse_file("rules/demo-failed.toml", &format!("{GOOD}what = \"w\"\nwhy = \"y\"\n"), true).unwrap()[0] {
-                Entry::Rule { rule, .. } => vec![(**rule).clone()],
-                Entry::Disable { .. } => unreachable!(),
-            }
+        let builtin = || match &parse_file(
+            "rules/demo-failed.toml",
+            &format!("{GOOD}what = \"w\"\nwhy = \"y\"\n"),
+            true,
+        )
+        .unwrap()[0]
+        {
+            Entry::Rule { rule, .. } => vec![(**rule).clone()],
+            Entry::Disable { .. } => unreachable!(),
         };
         let shadow = vec![("a.toml".to_owned(), GOOD.to_owned())];
         let errors = merge(builtin(), &shadow, &[]).unwrap_err();
-        assert!(errors[0].message.contains("set `override = true`"), "{errors:?}");
-        let replace = vec![("a.toml".to_owned(), format!("override = true\n{GOOD}").replace("priority = 50", "priority = 10"))];
+        assert!(
+            errors[0].message.contains("set `override = true`"),
+            "{errors:?}"
+        );
+        let replace = vec![(
+            "a.toml".to_owned(),
+            format!("override = true\n{GOOD}").replace("priority = 50", "priority = 10"),
+        )];
         let rules = merge(builtin(), &replace, &[]).unwrap();
         assert_eq!(rules.len(), 1);
         assert_eq!(rules[0].priority, 10);
-        let disable = vec![("a.toml".to_owned(), "[[rule]]\nid = \"demo-failed\"\ndisabled = true\n".to_owned())];
+        let disable = vec![(
+            "a.toml".to_owned(),
+            "[[rule]]\nid = \"demo-failed\"\ndisabled = true\n".to_owned(),
+        )];
         assert!(merge(builtin(), &disable, &[]).unwrap().is_empty());
-        let unknown = vec![("a.toml".to_owned(), "[[rule]]\nid = \"nope\"\ndisabled = true\n".to_owned())];
-        assert!(merge(builtin(), &unknown, &[]).unwrap_err()[0].message.contains("names no known rule"));
-        assert!(merge(builtin(), &[], &["demo-failed".to_owned()]).unwrap().is_empty());
+        let unknown = vec![(
+            "a.toml".to_owned(),
+            "[[rule]]\nid = \"nope\"\ndisabled = true\n".to_owned(),
+        )];
+        assert!(
+            merge(builtin(), &unknown, &[]).unwrap_err()[0]
+                .message
+                .contains("names no known rule")
+        );
+        assert!(
+            merge(builtin(), &[], &["demo-failed".to_owned()])
+                .unwrap()
+                .is_empty()
+        );
     }
 
     #[test]
@@ -1094,6 +1159,9 @@ docs = "https://example.com/demo"
         assert_eq!(template_names("{a} and {b_2}").unwrap(), vec!["a", "b_2"]);
         assert!(template_names("{a").is_err());
         assert!(template_names("{a b}").is_err());
-        assert_eq!(render_template("x={a} y={b}", |n| (n == "a").then(|| "1".to_owned())), "x=1 y=");
+        assert_eq!(
+            render_template("x={a} y={b}", |n| (n == "a").then(|| "1".to_owned())),
+            "x=1 y="
+        );
     }
 }

@@ -235,13 +235,21 @@ mod tests {
         let n = normalise(line);
         assert_eq!(n.text, "  ERROR: Failed building wheel for x");
         assert_eq!(n.annotation, Annotation::None);
-        let n = normalise(b"\xEF\xBB\xBF2026-07-30T10:39:20.7140484Z ##[error]Failed to download archive");
+        let n = normalise(
+            b"\xEF\xBB\xBF2026-07-30T10:39:20.7140484Z ##[error]Failed to download archive",
+        );
         assert_eq!(n.text, "Failed to download archive");
         assert_eq!(n.annotation, Annotation::Error);
         let n = normalise(b"2024-07-08T16:48:09.3763139Z ##[group]Run cargo test");
-        assert_eq!((n.text.as_ref(), n.annotation), ("Run cargo test", Annotation::Group));
+        assert_eq!(
+            (n.text.as_ref(), n.annotation),
+            ("Run cargo test", Annotation::Group)
+        );
         let n = normalise(b"::error file=src/a.rs,line=3::mismatched types");
-        assert_eq!((n.text.as_ref(), n.annotation), ("mismatched types", Annotation::Error));
+        assert_eq!(
+            (n.text.as_ref(), n.annotation),
+            ("mismatched types", Annotation::Error)
+        );
         let n = normalise(b"::notaCommand");
         assert_eq!(n.annotation, Annotation::None);
         assert_eq!(normalise(b"plain").text, "plain");

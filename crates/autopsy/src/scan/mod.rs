@@ -309,10 +309,7 @@ impl<'a> Scanner<'a> {
                 pos = end + 1;
                 continue;
             }
-            let found = self
-                .set
-                .automaton()
-                .find(Input::new(region).span(pos..len));
+            let found = self.set.automaton().find(Input::new(region).span(pos..len));
             match found {
                 None => {
                     self.line_no += count_lines(&region[pos..]);
@@ -322,7 +319,8 @@ impl<'a> Scanner<'a> {
                     let start = memchr::memrchr(b'\n', &region[pos..m.start()])
                         .map_or(pos, |i| pos + i + 1);
                     self.line_no += memchr::memchr_iter(b'\n', &region[pos..start]).count() as u64;
-                    let end = memchr::memchr(b'\n', &region[m.start()..]).map_or(len, |i| m.start() + i);
+                    let end =
+                        memchr::memchr(b'\n', &region[m.start()..]).map_or(len, |i| m.start() + i);
                     self.line_no += 1;
                     self.take_line(region, start, end);
                     pos = end + 1;
@@ -363,7 +361,12 @@ impl<'a> Scanner<'a> {
 
     /// Up to `want` lines before the line starting at `start`, nearest
     /// first, with their numbers.
-    fn lines_before<'r>(&'r self, region: &'r [u8], start: usize, want: usize) -> Vec<(u64, &'r [u8])> {
+    fn lines_before<'r>(
+        &'r self,
+        region: &'r [u8],
+        start: usize,
+        want: usize,
+    ) -> Vec<(u64, &'r [u8])> {
         let mut out = Vec::with_capacity(want);
         let mut number = self.line_no;
         let mut end = start;
@@ -453,7 +456,13 @@ impl<'a> Scanner<'a> {
         if hits.any_rule {
             set.track_sections(&normal.text, &hits, &mut self.inside);
             let mut matched = std::mem::take(&mut self.matched);
-            set.matching(&normal.text, normal.annotation, &hits, &self.inside, &mut matched);
+            set.matching(
+                &normal.text,
+                normal.annotation,
+                &hits,
+                &self.inside,
+                &mut matched,
+            );
             // One line is one event: the rule that ranks highest explains it.
             if let Some(&best) = matched
                 .iter()
@@ -483,7 +492,10 @@ impl<'a> Scanner<'a> {
                 if let Some(m) = caps.name(name) {
                     let value = m.as_str().trim();
                     if !value.is_empty() {
-                        captures.push((name.to_owned(), line::truncate(value.to_owned(), DISPLAY_MAX)));
+                        captures.push((
+                            name.to_owned(),
+                            line::truncate(value.to_owned(), DISPLAY_MAX),
+                        ));
                     }
                 }
             }
@@ -683,8 +695,7 @@ impl<'a> Scanner<'a> {
         let mut i = 0;
         while i < self.pending.len() {
             let p = &self.pending[i];
-            if p.superseded
-                || (p.after_left == 0 && p.location_left == 0 && p.continued_left == 0)
+            if p.superseded || (p.after_left == 0 && p.location_left == 0 && p.continued_left == 0)
             {
                 if let Some(p) = self.pending.remove(i) {
                     self.settle(p);
@@ -906,7 +917,10 @@ mod tests {
         for (path, expected) in [
             ("/__w/pytorch/pytorch/torch/csrc/x.cpp", "torch/csrc/x.cpp"),
             ("/home/runner/work/app/app/src/lib.rs", "src/lib.rs"),
-            (r"C:\actions-runner\_work\pytorch\pytorch\third_party\a.h", "third_party/a.h"),
+            (
+                r"C:\actions-runner\_work\pytorch\pytorch\third_party\a.h",
+                "third_party/a.h",
+            ),
             (r"D:\a\repo\repo\src\main.c", "src/main.c"),
             ("/opt/python/lib/site.py", "/opt/python/lib/site.py"),
             ("./tests/test_x.py", "tests/test_x.py"),
@@ -919,7 +933,10 @@ mod tests {
 
     #[test]
     fn exit_codes_are_read_from_the_runner_line() {
-        assert_eq!(exit_code("Process completed with exit code 137."), Some(137));
+        assert_eq!(
+            exit_code("Process completed with exit code 137."),
+            Some(137)
+        );
         assert_eq!(exit_code("nothing"), None);
     }
 
