@@ -17,6 +17,7 @@ pub static GATES: &[&dyn DynGate] = &[
     &ci_intel_vuln::VulnGate,
     &ci_intel_cache::CacheGate,
     &ci_intel_repro::ReproGate,
+    &ci_intel_autopsy::AutopsyGate,
 ];
 
 /// Sections that belong to a tool but to no gate of `check`.
