@@ -173,13 +173,19 @@ pub fn run_cli(cli: Cli, env: &RunnerEnv) -> Result<ExitCode, Failure> {
     }
 }
 
-fn load(common: &Common) -> Result<OciConfig, Failure> {
+/// The effective `oci:` section, and whether only the hub defaults made
+/// it (no configuration file, no org policy).
+fn load_with_origin(common: &Common) -> Result<(OciConfig, bool), Failure> {
     let loaded = config::load_cli(
         common.config.as_deref(),
         common.org_policy.as_deref(),
         &Sections::partial([gate::section()]),
     )?;
-    loaded.section(gate::SECTION)
+    Ok((loaded.section(gate::SECTION)?, loaded.is_default()))
+}
+
+fn load(common: &Common) -> Result<OciConfig, Failure> {
+    load_with_origin(common).map(|(c, _)| c)
 }
 
 fn network(common: &Common, config: &OciConfig) -> NetworkOptions {
@@ -274,9 +280,15 @@ struct JsonOut<'a, T: Serialize> {
 }
 
 fn referrers(args: &ReferrersArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
-    let mut config = load(&args.common)?;
+    let (mut config, hub_defaults_only) = load_with_origin(&args.common)?;
     let kinds = kinds(&mut config, &args.kinds)?;
-    let mut require = config.require.clone();
+    // `--require` replaces the hub default; a configuration file or an org
+    // policy that sets `oci.require` can only be added to.
+    let mut require = if hub_defaults_only && !args.require.is_empty() {
+        Vec::new()
+    } else {
+        config.require.clone()
+    };
     for kind in &args.require {
         let kind = kind.trim();
         if kind.is_empty() {
