@@ -66,6 +66,9 @@ struct Store {
     next_upload: u64,
 }
 
+/// Worker threads of the in-test registry (concurrent pushers overlap).
+const WORKERS: usize = 4;
+
 /// A registry following the distribution spec (1.1), in this process.
 pub struct TestRegistry {
     pub addr: String,
@@ -77,7 +80,10 @@ pub struct TestRegistry {
 
 impl Drop for TestRegistry {
     fn drop(&mut self) {
-        self.server.unblock();
+        // Each unblock releases one waiting worker.
+        for _ in 0..WORKERS {
+            self.server.unblock();
+        }
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
@@ -93,7 +99,7 @@ impl TestRegistry {
         let (s, st, rq) = (server.clone(), store.clone(), requests.clone());
         let thread = std::thread::spawn(move || {
             // A few workers so concurrent pushers really overlap.
-            let workers: Vec<_> = (0..4)
+            let workers: Vec<_> = (0..WORKERS)
                 .map(|_| {
                     let (s, st, rq, b) = (s.clone(), st.clone(), rq.clone(), behaviour.clone());
                     std::thread::spawn(move || {
