@@ -230,7 +230,10 @@ fn open(
                     .resolve_tag(&tag)
                     .map(|d| d.digest.clone())
                     .ok_or_else(|| {
-                        Failure::usage(format!("{image}: no tag `{tag}` in {}/index.json", dir.display()))
+                        Failure::usage(format!(
+                            "{image}: no tag `{tag}` in {}/index.json",
+                            dir.display()
+                        ))
                     })?,
                 (None, None) => return Err(Failure::usage(format!("{image}: no digest or tag"))),
             };
@@ -249,7 +252,10 @@ fn open(
             };
             let reg = Registry::new(&registry, &repository, network(common, config), env)?;
             if common.verbose {
-                eprintln!("ci-intel-oci: credentials for {registry}: {}", reg.credential_origin());
+                eprintln!(
+                    "ci-intel-oci: credentials for {registry}: {}",
+                    reg.credential_origin()
+                );
             }
             Ok((Box::new(reg), digest, image.to_owned()))
         }
@@ -364,7 +370,12 @@ fn referrers(args: &ReferrersArgs, env: &RunnerEnv) -> Result<ExitCode, Failure>
         env.set_output("path", &paths.join(","))?;
         env.set_output(
             "referrers",
-            &report.targets.iter().map(|t| t.referrers.len()).sum::<usize>().to_string(),
+            &report
+                .targets
+                .iter()
+                .map(|t| t.referrers.len())
+                .sum::<usize>()
+                .to_string(),
         )?;
         env.append_summary(&summary(&report, verdict))?;
     }
@@ -381,19 +392,37 @@ pub fn human(report: &CheckReport, verdict: Verdict) -> String {
         out,
         "  subject: {} ({}), require: {}",
         report.subject,
-        if report.subject_is_index { "index" } else { "image manifest" },
-        if report.require.is_empty() { "nothing".to_owned() } else { report.require.join(", ") }
+        if report.subject_is_index {
+            "index"
+        } else {
+            "image manifest"
+        },
+        if report.require.is_empty() {
+            "nothing".to_owned()
+        } else {
+            report.require.join(", ")
+        }
     );
     for target in &report.targets {
         let _ = writeln!(
             out,
             "  {}{} via {}{}: {} referrer(s){}",
             target.digest,
-            target.platform.as_ref().map_or(String::new(), |p| format!(" {p}")),
+            target
+                .platform
+                .as_ref()
+                .map_or(String::new(), |p| format!(" {p}")),
             target.path.describe(),
-            target.fallback_tag.as_ref().map_or(String::new(), |t| format!(" (tag {t})")),
+            target
+                .fallback_tag
+                .as_ref()
+                .map_or(String::new(), |t| format!(" (tag {t})")),
             target.referrers.len(),
-            if target.pages > 1 { format!(", {} pages", target.pages) } else { String::new() }
+            if target.pages > 1 {
+                format!(", {} pages", target.pages)
+            } else {
+                String::new()
+            }
         );
         for r in &target.referrers {
             let _ = writeln!(
@@ -416,9 +445,20 @@ pub fn human(report: &CheckReport, verdict: Verdict) -> String {
         let _ = writeln!(out, "  skipped {skipped}");
     }
     let _ = writeln!(out, "  requests: {}", report.requests);
-    let _ = writeln!(out, "{}: {} finding(s)", verdict.as_str(), report.findings.len());
+    let _ = writeln!(
+        out,
+        "{}: {} finding(s)",
+        verdict.as_str(),
+        report.findings.len()
+    );
     for f in &report.findings {
-        let _ = writeln!(out, "  [{}] {}: {}", f.severity.as_str(), f.rule_id, f.message);
+        let _ = writeln!(
+            out,
+            "  [{}] {}: {}",
+            f.severity.as_str(),
+            f.rule_id,
+            f.message
+        );
         if let Some(fix) = &f.fix_hint {
             let _ = writeln!(out, "      fix: {fix}");
         }
@@ -436,7 +476,9 @@ fn summary(report: &CheckReport, verdict: Verdict) -> String {
         out.push_str(&format!(
             "| `{}` | {} | {} | {} | {} |\n",
             t.digest.short(),
-            t.platform.as_ref().map_or("-".to_owned(), ToString::to_string),
+            t.platform
+                .as_ref()
+                .map_or("-".to_owned(), ToString::to_string),
             t.path.describe(),
             t.referrers
                 .iter()
@@ -461,7 +503,10 @@ fn parity_cmd(args: &ParityArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
     match args.format {
         OutputFormat::Human => {
             use std::fmt::Write as _;
-            let mut out = format!("ci-intel-oci parity {}\n  source: {}\n", report.reference, report.source);
+            let mut out = format!(
+                "ci-intel-oci parity {}\n  source: {}\n",
+                report.reference, report.source
+            );
             for p in &report.platforms {
                 let _ = writeln!(
                     out,
@@ -469,7 +514,8 @@ fn parity_cmd(args: &ParityArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
                     p.digest,
                     p.platform,
                     match (&p.sbom, &p.format) {
-                        (Some(s), Some(f)) => format!("SBOM {s} ({f}, {} components)", p.components),
+                        (Some(s), Some(f)) =>
+                            format!("SBOM {s} ({f}, {} components)", p.components),
                         _ => "no SBOM".to_owned(),
                     }
                 );
@@ -485,13 +531,28 @@ fn parity_cmd(args: &ParityArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
                         .map(|(p, v)| format!("{p}={}", v.join("+")))
                         .collect::<Vec<_>>()
                         .join(" "),
-                    if d.absent.is_empty() { String::new() } else { format!(" absent on {}", d.absent.join(", ")) }
+                    if d.absent.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" absent on {}", d.absent.join(", "))
+                    }
                 );
             }
             let _ = writeln!(out, "  requests: {}", report.requests);
-            let _ = writeln!(out, "{}: {} finding(s)", verdict.as_str(), report.findings.len());
+            let _ = writeln!(
+                out,
+                "{}: {} finding(s)",
+                verdict.as_str(),
+                report.findings.len()
+            );
             for f in &report.findings {
-                let _ = writeln!(out, "  [{}] {}: {}", f.severity.as_str(), f.rule_id, f.message);
+                let _ = writeln!(
+                    out,
+                    "  [{}] {}: {}",
+                    f.severity.as_str(),
+                    f.rule_id,
+                    f.message
+                );
             }
             print!("{out}");
         }
@@ -513,8 +574,8 @@ fn parity_cmd(args: &ParityArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
 
 fn push_cmd(args: &PushArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
     let config = load(&args.common)?;
-    let subject = Digest::parse(&args.subject)
-        .map_err(|e| Failure::usage(format!("--subject: {e}")))?;
+    let subject =
+        Digest::parse(&args.subject).map_err(|e| Failure::usage(format!("--subject: {e}")))?;
     let ImageRef::Registry {
         registry,
         repository,
@@ -530,7 +591,9 @@ fn push_cmd(args: &PushArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
     let mut annotations = Vec::new();
     for a in &args.annotations {
         let Some((k, v)) = a.split_once('=') else {
-            return Err(Failure::usage(format!("--annotation `{a}`: expected KEY=VALUE")));
+            return Err(Failure::usage(format!(
+                "--annotation `{a}`: expected KEY=VALUE"
+            )));
         };
         annotations.push((k.to_owned(), v.to_owned()));
     }

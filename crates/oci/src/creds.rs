@@ -77,8 +77,14 @@ pub fn parse_docker_config(bytes: &[u8]) -> Result<DockerConfig, ParseError> {
         for (key, entry) in auths {
             let at = format!("/auths/{}", key.replace('~', "~0").replace('/', "~1"));
             let (mut username, mut password) = (
-                entry.get("username").and_then(Value::as_str).map(str::to_owned),
-                entry.get("password").and_then(Value::as_str).map(str::to_owned),
+                entry
+                    .get("username")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+                entry
+                    .get("password")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
             );
             if let Some(auth) = entry.get("auth").and_then(Value::as_str)
                 && !auth.is_empty()
@@ -150,7 +156,9 @@ pub fn run_helper(helper: &str, host: &str) -> Result<Option<Credential>, String
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
     {
-        return Err(format!("credential helper name `{helper}` is not a plain name"));
+        return Err(format!(
+            "credential helper name `{helper}` is not a plain name"
+        ));
     }
     let program = format!("docker-credential-{helper}");
     let mut child = std::process::Command::new(&program)
@@ -191,8 +199,7 @@ pub fn lookup(host: &str, env: &RunnerEnv) -> Result<Option<Credential>, String>
     if let Some(path) = docker_config_path(env)
         && let Ok(bytes) = std::fs::read(&path)
     {
-        let config =
-            parse_docker_config(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+        let config = parse_docker_config(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
         if let Some(helper) = config.cred_helpers.get(&host) {
             if let Some(c) = run_helper(helper, &host)? {
                 return Ok(Some(c));

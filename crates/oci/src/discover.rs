@@ -168,8 +168,8 @@ pub fn check(
             source.describe()
         )));
     }
-    let manifest = parse::parse_manifest(&fetched.bytes, fetched.content_type.as_deref())
-        .map_err(|e| {
+    let manifest =
+        parse::parse_manifest(&fetched.bytes, fetched.content_type.as_deref()).map_err(|e| {
             Failure::infra(format!(
                 "{reference}: the manifest of {subject} from {} does not parse: {e}",
                 source.describe()

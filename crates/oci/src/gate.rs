@@ -124,12 +124,10 @@ impl Gate for OciGate {
                     location,
                 )
                 .map_err(|f| in_entry(&key, f))?;
-                run.findings.extend(
-                    parity
-                        .findings
-                        .into_iter()
-                        .filter(|f| f.rule_id != rules::PARITY_SBOM_MISSING || !options.require.iter().any(|k| k == "sbom")),
-                );
+                run.findings.extend(parity.findings.into_iter().filter(|f| {
+                    f.rule_id != rules::PARITY_SBOM_MISSING
+                        || !options.require.iter().any(|k| k == "sbom")
+                }));
             }
         }
         run.inputs.sort();
@@ -145,7 +143,9 @@ impl Gate for OciGate {
         if run.findings.iter().any(|f| f.severity >= Severity::High) {
             run.verdict = Some(Verdict::Deny);
         }
-        Ok(run.count("layouts", config.layouts.len()).count("digests", checked_targets))
+        Ok(run
+            .count("layouts", config.layouts.len())
+            .count("digests", checked_targets))
     }
 }
 

@@ -88,8 +88,9 @@ impl Kinds {
         for (kind, patterns) in types {
             let mut matchers = Vec::new();
             for pattern in patterns {
-                let glob = Glob::new(pattern)
-                    .map_err(|e| format!("types.{kind}: `{pattern}` is not a valid pattern: {e}"))?;
+                let glob = Glob::new(pattern).map_err(|e| {
+                    format!("types.{kind}: `{pattern}` is not a valid pattern: {e}")
+                })?;
                 matchers.push(glob.compile_matcher());
             }
             kinds.push((kind.clone(), matchers));
@@ -150,7 +151,9 @@ mod tests {
     fn predicate_types_win_over_artifact_types() {
         let kinds = Kinds::builtin();
         assert_eq!(
-            kinds.classify_types(None, Some("application/spdx+json")).as_deref(),
+            kinds
+                .classify_types(None, Some("application/spdx+json"))
+                .as_deref(),
             Some("sbom")
         );
         assert_eq!(
@@ -177,7 +180,10 @@ mod tests {
                 .as_deref(),
             Some("sbom")
         );
-        assert_eq!(kinds.classify_types(None, Some("application/example")), None);
+        assert_eq!(
+            kinds.classify_types(None, Some("application/example")),
+            None
+        );
     }
 
     #[test]

@@ -46,7 +46,10 @@ pub const TOOL: &str = "ci-intel-oci";
 
 /// The verification policy a `verify:` section describes; `root` resolves
 /// a relative `trusted_root`.
-pub fn verify_policy(config: &config::VerifyConfig, root: &std::path::Path) -> verify::VerifyPolicy {
+pub fn verify_policy(
+    config: &config::VerifyConfig,
+    root: &std::path::Path,
+) -> verify::VerifyPolicy {
     use ci_intel_attest::config::SigstoreInstance;
     use ci_intel_attest::{Instance, SourceRef, TrustSelection};
     verify::VerifyPolicy {

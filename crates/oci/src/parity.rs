@@ -174,7 +174,10 @@ pub fn parity(
 }
 
 /// The first content layer of an SBOM referrer that parses.
-fn read_sbom(source: &mut dyn Source, manifest: &Manifest) -> Result<Result<Sbom, String>, Failure> {
+fn read_sbom(
+    source: &mut dyn Source,
+    manifest: &Manifest,
+) -> Result<Result<Sbom, String>, Failure> {
     let Manifest::Image(image) = manifest else {
         return Ok(Err("an index, not an SBOM manifest".to_owned()));
     };
@@ -198,7 +201,10 @@ fn read_sbom(source: &mut dyn Source, manifest: &Manifest) -> Result<Result<Sbom
 
 /// Every component that is absent on some platform or has other versions.
 pub fn compare(sboms: &[(String, Sbom)], allow: &GlobSet) -> Vec<Difference> {
-    let keys: BTreeSet<&String> = sboms.iter().flat_map(|(_, s)| s.components.keys()).collect();
+    let keys: BTreeSet<&String> = sboms
+        .iter()
+        .flat_map(|(_, s)| s.components.keys())
+        .collect();
     let mut out = Vec::new();
     for key in keys {
         let mut versions = BTreeMap::new();
@@ -256,7 +262,10 @@ mod tests {
     #[test]
     fn lists_absent_and_version_differences_and_honours_allow() {
         let sboms = vec![
-            ("linux/amd64".to_owned(), sbom(&[("a", "1"), ("b", "1"), ("pkg:deb/debian/libc6-amd64", "2")])),
+            (
+                "linux/amd64".to_owned(),
+                sbom(&[("a", "1"), ("b", "1"), ("pkg:deb/debian/libc6-amd64", "2")]),
+            ),
             ("linux/arm64".to_owned(), sbom(&[("a", "1"), ("b", "2")])),
         ];
         let allow = allow_set(&["libc6-*".to_owned()]).unwrap();

@@ -222,7 +222,12 @@ pub fn parse_manifest(bytes: &[u8], content_type: Option<&str>) -> Result<Manife
                 .as_ref()
                 .map(|d| descriptor(d, "/subject"))
                 .transpose()?,
-            annotations: index.annotations().clone().unwrap_or_default().into_iter().collect(),
+            annotations: index
+                .annotations()
+                .clone()
+                .unwrap_or_default()
+                .into_iter()
+                .collect(),
         }))
     } else {
         if !object.contains_key("config") {
@@ -308,7 +313,12 @@ fn descriptor(d: &oci_spec::image::Descriptor, at: &str) -> Result<Descriptor, P
             architecture: p.architecture().to_string(),
             variant: p.variant().clone(),
         }),
-        annotations: d.annotations().clone().unwrap_or_default().into_iter().collect(),
+        annotations: d
+            .annotations()
+            .clone()
+            .unwrap_or_default()
+            .into_iter()
+            .collect(),
     })
 }
 

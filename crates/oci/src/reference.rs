@@ -101,7 +101,11 @@ pub fn parse_image_ref(text: &str) -> Result<ImageRef, String> {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')))
     {
-        return Err(format!("`{}`: `{}` is not a valid tag", preview(text), preview(tag)));
+        return Err(format!(
+            "`{}`: `{}` is not a valid tag",
+            preview(text),
+            preview(tag)
+        ));
     }
     Ok(ImageRef::Registry {
         registry: registry.to_owned(),
@@ -133,8 +137,20 @@ mod tests {
         assert!(matches!(r, ImageRef::Registry { tag: Some(ref t), .. } if t == "v1"));
         let r = parse_image_ref("oci:./build/img:v2").unwrap();
         assert!(matches!(r, ImageRef::Layout { tag: Some(ref t), .. } if t == "v2"));
-        assert!(parse_image_ref(&format!("oci:dir@{D}")).unwrap().digest().is_some());
-        for bad in ["app@sha256:1", "library/app", "h.io/App", "h.io/a:b c", "oci:dir", "h.io/"] {
+        assert!(
+            parse_image_ref(&format!("oci:dir@{D}"))
+                .unwrap()
+                .digest()
+                .is_some()
+        );
+        for bad in [
+            "app@sha256:1",
+            "library/app",
+            "h.io/App",
+            "h.io/a:b c",
+            "oci:dir",
+            "h.io/",
+        ] {
             assert!(parse_image_ref(bad).is_err(), "{bad}");
         }
     }

@@ -115,8 +115,13 @@ fn from_value(value: &Value, depth: usize) -> Result<Sbom, ParseError> {
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(payload)
             .map_err(|e| fail("/dsseEnvelope/payload", "base64", e.to_string()))?;
-        let inner: Value = serde_json::from_slice(&bytes)
-            .map_err(|e| fail("/dsseEnvelope/payload", "an in-toto statement", e.to_string()))?;
+        let inner: Value = serde_json::from_slice(&bytes).map_err(|e| {
+            fail(
+                "/dsseEnvelope/payload",
+                "an in-toto statement",
+                e.to_string(),
+            )
+        })?;
         return from_value(&inner, depth + 1);
     }
     Err(fail(

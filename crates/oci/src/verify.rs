@@ -93,7 +93,10 @@ pub fn verify_referrer(
                     }
                 }
             }
-            Ok(VerifyOutcome::pass(format!("parses: {}", formats.join(", "))))
+            Ok(VerifyOutcome::pass(format!(
+                "parses: {}",
+                formats.join(", ")
+            )))
         }
         "provenance" => {
             let Some(source_uri) = policy.source_uri.as_deref() else {
@@ -113,9 +116,8 @@ pub fn verify_referrer(
             for (n, layer) in manifest.layers.iter().enumerate() {
                 let bytes = source.blob(layer)?;
                 let file = dir.path().join(format!("layer-{n}.intoto.jsonl"));
-                std::fs::write(&file, &bytes).map_err(|e| {
-                    Failure::infra(format!("cannot write {}: {e}", file.display()))
-                })?;
+                std::fs::write(&file, &bytes)
+                    .map_err(|e| Failure::infra(format!("cannot write {}: {e}", file.display())))?;
                 let request = ProvenanceRequest {
                     artifacts: vec![artifact.clone()],
                     provenance: file,
@@ -149,7 +151,11 @@ pub fn verify_referrer(
                     return Ok(VerifyOutcome::fail(format!(
                         "layer {} does not verify: {}",
                         layer.digest,
-                        if why.is_empty() { outcome.transcript.reason.clone() } else { why }
+                        if why.is_empty() {
+                            outcome.transcript.reason.clone()
+                        } else {
+                            why
+                        }
                     )));
                 }
                 passed.push(layer.digest.short());

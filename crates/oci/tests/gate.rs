@@ -26,8 +26,12 @@ fn copy_dir(from: &Path, to: &Path) {
 
 fn decide(checkout_dir: &Path, config: &str) -> GateResult {
     let sections = Sections::complete([DynGate::section(&OciGate)]);
-    let loaded = load_from_texts(None, Some((Path::new(".ci-intel/config.yml"), config)), &sections)
-        .expect("config loads");
+    let loaded = load_from_texts(
+        None,
+        Some((Path::new(".ci-intel/config.yml"), config)),
+        &sections,
+    )
+    .expect("config loads");
     let checkout = Checkout::open(checkout_dir).unwrap();
     let env = RunnerEnv::default();
     let ctx = GateContext {
@@ -67,9 +71,11 @@ fn allow_when_the_required_referrers_hang_on_the_image() {
     let result = decide(dir.path(), &config);
     assert_eq!(result.status, GateStatus::Pass, "{:#?}", result.findings);
     assert_eq!(result.inputs[0].path, "build/image/index.json");
-    assert!(result.subjects[0].path.ends_with(
-        "@sha256:dfae8f425735a5e3a72e40d6609e03079995511d48157c74d54801ff4430491e"
-    ));
+    assert!(
+        result.subjects[0]
+            .path
+            .ends_with("@sha256:dfae8f425735a5e3a72e40d6609e03079995511d48157c74d54801ff4430491e")
+    );
 }
 
 #[test]

@@ -25,7 +25,10 @@ const LOOP: &str = "sha256:d69399e05204fac05b0184eef72e984538cdc9c5854a6484e8852
 /// The corpus's example types as kinds, the way a user configures them.
 fn kinds() -> Kinds {
     let mut types: BTreeMap<String, Vec<String>> = default_types();
-    types.get_mut("sbom").unwrap().push("application/example.sbom".into());
+    types
+        .get_mut("sbom")
+        .unwrap()
+        .push("application/example.sbom".into());
     types
         .get_mut("signature")
         .unwrap()
@@ -40,7 +43,9 @@ fn d(s: &str) -> Digest {
 
 #[test]
 fn v2_has_its_sbom_and_signature_and_no_provenance() {
-    let Some(dir) = common::testrepo() else { return };
+    let Some(dir) = common::testrepo() else {
+        return;
+    };
     let mut layout = Layout::open(&dir).unwrap();
     let options = Options::new(vec!["sbom".into(), "signature".into()], kinds());
     let report = discover::check(&mut layout, "v2", &d(V2), &options).unwrap();
@@ -62,12 +67,18 @@ fn v2_has_its_sbom_and_signature_and_no_provenance() {
     let report = discover::check(&mut layout, "v2", &d(V2), &options).unwrap();
     assert_eq!(report.findings.len(), 1, "{:#?}", report.findings);
     assert_eq!(report.findings[0].rule_id, rules::REQUIRED_MISSING);
-    assert!(report.findings[0].message.contains("no provenance referrer"));
+    assert!(
+        report.findings[0]
+            .message
+            .contains("no provenance referrer")
+    );
 }
 
 #[test]
 fn untagged_referrers_of_v3_are_found_by_the_layout_scan() {
-    let Some(dir) = common::testrepo() else { return };
+    let Some(dir) = common::testrepo() else {
+        return;
+    };
     let mut layout = Layout::open(&dir).unwrap();
     let options = Options::new(vec!["sbom".into()], kinds());
     let report = discover::check(&mut layout, "v3", &d(V3), &options).unwrap();
@@ -77,18 +88,25 @@ fn untagged_referrers_of_v3_are_found_by_the_layout_scan() {
 
 #[test]
 fn a_fallback_tag_naming_the_subject_itself_is_a_finding_not_a_referrer() {
-    let Some(dir) = common::testrepo() else { return };
+    let Some(dir) = common::testrepo() else {
+        return;
+    };
     let mut layout = Layout::open(&dir).unwrap();
     let options = Options::new(vec!["sbom".into()], kinds());
     let report = discover::check(&mut layout, "mirror", &d(MIRROR), &options).unwrap();
     let ids: Vec<&str> = report.findings.iter().map(|f| f.rule_id.as_str()).collect();
-    assert_eq!(ids, vec![rules::FALLBACK_IS_SUBJECT, rules::REQUIRED_MISSING]);
+    assert_eq!(
+        ids,
+        vec![rules::FALLBACK_IS_SUBJECT, rules::REQUIRED_MISSING]
+    );
     assert!(report.targets[0].referrers.is_empty());
 }
 
 #[test]
 fn the_referrers_loop_terminates_and_the_loop_index_counts_for_its_subject() {
-    let Some(dir) = common::testrepo() else { return };
+    let Some(dir) = common::testrepo() else {
+        return;
+    };
     let mut layout = Layout::open(&dir).unwrap();
     let options = Options::new(Vec::new(), kinds());
     let report = discover::check(&mut layout, "child", &d(CHILD), &options).unwrap();
@@ -103,7 +121,9 @@ fn the_referrers_loop_terminates_and_the_loop_index_counts_for_its_subject() {
 
 #[test]
 fn per_platform_skips_attestation_entries_and_names_each_child() {
-    let Some(dir) = common::testrepo() else { return };
+    let Some(dir) = common::testrepo() else {
+        return;
+    };
     let mut layout = Layout::open(&dir).unwrap();
     let mut options = Options::new(Vec::new(), kinds());
     options.per_platform = true;
@@ -112,7 +132,12 @@ fn per_platform_skips_attestation_entries_and_names_each_child() {
     let platforms: Vec<String> = report
         .targets
         .iter()
-        .map(|t| t.platform.as_ref().map(ToString::to_string).unwrap_or_default())
+        .map(|t| {
+            t.platform
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default()
+        })
         .collect();
     assert_eq!(platforms, vec!["linux/amd64", "linux/arm64"]);
     assert_eq!(report.skipped.len(), 2, "{:?}", report.skipped);
@@ -125,7 +150,9 @@ fn per_platform_skips_attestation_entries_and_names_each_child() {
 
 #[test]
 fn per_platform_requirement_fails_on_the_children_without_it() {
-    let Some(dir) = common::testrepo() else { return };
+    let Some(dir) = common::testrepo() else {
+        return;
+    };
     let mut layout = Layout::open(&dir).unwrap();
     // v2's amd64, arm/v7 and arm64 images each have one
     // `application/example.arms` artifact; the index has none.
@@ -142,7 +169,9 @@ fn per_platform_requirement_fails_on_the_children_without_it() {
 
 #[test]
 fn a_digest_not_in_the_layout_is_a_finding() {
-    let Some(dir) = common::testrepo() else { return };
+    let Some(dir) = common::testrepo() else {
+        return;
+    };
     let mut layout = Layout::open(&dir).unwrap();
     let options = Options::new(vec!["sbom".into()], kinds());
     let missing = Digest::sha256_of(b"not there");

@@ -27,7 +27,10 @@ fn index(reg: &TestRegistry, children: &[(&str, Digest, usize)]) -> Digest {
         .iter()
         .map(|(arch, d, size)| json!({"mediaType": MANIFEST, "digest": d.to_string(), "size": size, "platform": {"os": "linux", "architecture": arch}}))
         .collect();
-    let bytes = serde_json::to_vec(&json!({"schemaVersion": 2, "mediaType": INDEX, "manifests": manifests})).unwrap();
+    let bytes = serde_json::to_vec(
+        &json!({"schemaVersion": 2, "mediaType": INDEX, "manifests": manifests}),
+    )
+    .unwrap();
     reg.put_manifest("app", &bytes, INDEX, Some("v1"))
 }
 
@@ -35,11 +38,25 @@ fn push_sbom(reg: &TestRegistry, file: &std::path::Path, subject: &Digest) {
     let out = bin()
         .arg("push-evidence")
         .arg(file)
-        .args(["--to", &format!("{}/app", reg.addr), "--subject", &subject.to_string()])
-        .args(["--artifact-type", "application/vnd.cyclonedx+json", "--insecure-registry", &reg.addr])
+        .args([
+            "--to",
+            &format!("{}/app", reg.addr),
+            "--subject",
+            &subject.to_string(),
+        ])
+        .args([
+            "--artifact-type",
+            "application/vnd.cyclonedx+json",
+            "--insecure-registry",
+            &reg.addr,
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn parity(reg: &TestRegistry, index: &Digest, extra: &[&str]) -> (i32, Value) {
@@ -58,7 +75,8 @@ fn parity(reg: &TestRegistry, index: &Digest, extra: &[&str]) -> (i32, Value) {
 
 #[test]
 fn parity_lists_each_difference_and_honours_allow() {
-    let Some(dir) = ci_intel_testkit::corpus("supply-chain/cyclonedx/bom-examples/SBOM/proton-bridge")
+    let Some(dir) =
+        ci_intel_testkit::corpus("supply-chain/cyclonedx/bom-examples/SBOM/proton-bridge")
     else {
         return;
     };
@@ -66,14 +84,24 @@ fn parity_lists_each_difference_and_honours_allow() {
     let (amd, amd_size) = platform_image(&reg, "amd64");
     let (arm, arm_size) = platform_image(&reg, "arm64");
     let (s390, s390_size) = platform_image(&reg, "s390x");
-    let idx = index(&reg, &[("amd64", amd.clone(), amd_size), ("arm64", arm.clone(), arm_size)]);
+    let idx = index(
+        &reg,
+        &[
+            ("amd64", amd.clone(), amd_size),
+            ("arm64", arm.clone(), arm_size),
+        ],
+    );
     push_sbom(&reg, &dir.join("proton-bridge-v1.6.3.bom.json"), &amd);
     push_sbom(&reg, &dir.join("proton-bridge-v1.8.0.bom.json"), &arm);
     let (code, json) = parity(&reg, &idx, &[]);
     assert_eq!(code, 1, "{json:#}");
     let differences = json["differences"].as_array().unwrap();
     assert_eq!(differences.len(), 7, "{json:#}");
-    assert!(differences.iter().all(|d| d["absent"].as_array().unwrap().is_empty()));
+    assert!(
+        differences
+            .iter()
+            .all(|d| d["absent"].as_array().unwrap().is_empty())
+    );
     assert!(
         differences
             .iter()
@@ -85,24 +113,41 @@ fn parity_lists_each_difference_and_honours_allow() {
         &reg,
         &idx,
         &[
-            "--allow", "pkg:golang/golang.org/x/*",
-            "--allow", "pkg:golang/github.com/*",
+            "--allow",
+            "pkg:golang/golang.org/x/*",
+            "--allow",
+            "pkg:golang/github.com/*",
         ],
     );
     assert_eq!(code, 0, "{json:#}");
-    assert!(json["differences"].as_array().unwrap().iter().all(|d| d["allowed"] == true));
+    assert!(
+        json["differences"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["allowed"] == true)
+    );
 
     // A platform without an SBOM is named.
     let idx3 = index(
         &reg,
-        &[("amd64", amd, amd_size), ("arm64", arm, arm_size), ("s390x", s390.clone(), s390_size)],
+        &[
+            ("amd64", amd, amd_size),
+            ("arm64", arm, arm_size),
+            ("s390x", s390.clone(), s390_size),
+        ],
     );
     let (code, json) = parity(&reg, &idx3, &["--allow", "pkg:golang/*"]);
     assert_eq!(code, 1);
     let findings = json["findings"].as_array().unwrap();
     assert_eq!(findings.len(), 1, "{json:#}");
     assert_eq!(findings[0]["rule_id"], "oci-parity-sbom-missing");
-    assert!(findings[0]["message"].as_str().unwrap().contains(&s390.to_string()));
+    assert!(
+        findings[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains(&s390.to_string())
+    );
 }
 
 #[test]

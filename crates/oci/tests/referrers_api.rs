@@ -96,12 +96,21 @@ fn a_server_side_filter_is_trusted_only_when_the_registry_says_it_applied_it() {
             filtering,
             ..Behaviour::default()
         });
-        let subject = seed(&reg, "app", &["application/spdx+json", "application/example.other"]);
+        let subject = seed(
+            &reg,
+            "app",
+            &["application/spdx+json", "application/example.other"],
+        );
         let (code, json) = referrers(
             &reg,
             "app",
             &subject,
-            &["--require", "sbom", "--artifact-type", "application/spdx+json"],
+            &[
+                "--require",
+                "sbom",
+                "--artifact-type",
+                "application/spdx+json",
+            ],
         );
         assert_eq!(code, 0, "{json:#}");
         let t = &json["targets"][0];
@@ -123,7 +132,12 @@ fn require_api_denies_on_a_registry_without_it() {
         ..Behaviour::default()
     });
     let subject = seed(&reg, "app", &[]);
-    let (code, json) = referrers(&reg, "app", &subject, &["--require", "sbom", "--require-api"]);
+    let (code, json) = referrers(
+        &reg,
+        "app",
+        &subject,
+        &["--require", "sbom", "--require-api"],
+    );
     assert_eq!(code, 1, "{json:#}");
     assert_eq!(json["findings"][0]["rule_id"], "oci-referrers-api-required");
 }
@@ -175,18 +189,30 @@ fn a_listed_referrer_whose_manifest_names_another_subject_is_not_counted() {
         .iter()
         .map(|f| f["rule_id"].as_str().unwrap())
         .collect();
-    assert_eq!(rules, vec!["oci-referrer-subject-mismatch", "oci-required-missing"]);
+    assert_eq!(
+        rules,
+        vec!["oci-referrer-subject-mismatch", "oci-required-missing"]
+    );
 }
 
 fn push(reg: &TestRegistry, file: &std::path::Path, subject: &Digest) -> (String, Value) {
     let out = bin()
         .arg("push-evidence")
         .arg(file)
-        .args(["--to", &format!("{}/app", reg.addr), "--subject", &subject.to_string()])
+        .args([
+            "--to",
+            &format!("{}/app", reg.addr),
+            "--subject",
+            &subject.to_string(),
+        ])
         .args(["--insecure-registry", &reg.addr, "--json"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let json: Value = serde_json::from_slice(&out.stdout).unwrap();
     (json["digest"].as_str().unwrap().to_owned(), json)
 }
@@ -203,7 +229,10 @@ fn push_evidence_on_a_registry_with_the_api_needs_no_fallback_index() {
     assert_eq!(outcome["index_writes"], 0);
     let (code, json) = referrers(&reg, "app", &subject, &["--require", ""]);
     assert_eq!(code, 0, "{json:#}");
-    assert_eq!(json["targets"][0]["referrers"][0]["digest"], digest.as_str());
+    assert_eq!(
+        json["targets"][0]["referrers"][0]["digest"],
+        digest.as_str()
+    );
 }
 
 #[test]
@@ -262,7 +291,9 @@ print(resp.headers.get("OCI-Subject", ""))
 
 #[test]
 fn what_oras_pushes_with_a_subject_the_referrers_api_lists_and_we_find() {
-    let Some(python) = common::oras_python() else { return };
+    let Some(python) = common::oras_python() else {
+        return;
+    };
     let Some(sbom) = ci_intel_testkit::corpus(
         "supply-chain/cyclonedx/bom-examples/SBOM/laravel-7.12.0/bom.1.4.json",
     ) else {
@@ -276,11 +307,20 @@ fn what_oras_pushes_with_a_subject_the_referrers_api_lists_and_we_find() {
     let echoed = common::python(
         &python,
         ORAS_PUSH_WITH_SUBJECT,
-        &[&reg.addr, "app", &subject.to_string(), "300", copy.to_str().unwrap()],
+        &[
+            &reg.addr,
+            "app",
+            &subject.to_string(),
+            "300",
+            copy.to_str().unwrap(),
+        ],
     );
     assert_eq!(echoed.trim(), subject.to_string());
     let (code, json) = referrers(&reg, "app", &subject, &["--require", "sbom", "--verify"]);
     assert_eq!(code, 0, "{json:#}");
     assert_eq!(json["targets"][0]["path"], "referrers-api");
-    assert_eq!(json["targets"][0]["referrers"][0]["verified"]["result"], "pass");
+    assert_eq!(
+        json["targets"][0]["referrers"][0]["verified"]["result"],
+        "pass"
+    );
 }

@@ -14,7 +14,8 @@ const V1: &str = "sha256:7ceb9b6bcc274697d0c38be6214b50cec79d601bc61708747d3f6cb
 const V2: &str = "sha256:dfae8f425735a5e3a72e40d6609e03079995511d48157c74d54801ff4430491e";
 const B1: &str = "sha256:119b4a63feeda91d4874578e7883994fc45772dd912aa49ba380f87507f6ad07";
 const A1: &str = "sha256:0484e93c23cddf24a8400547119558312023295af241d4cd1eaf1b27145c5026";
-const A_DOCKER_OCI: &str = "sha256:d910434391624641a9398ec921067e2dbd9a76aac69f120257906f811f0eecb8";
+const A_DOCKER_OCI: &str =
+    "sha256:d910434391624641a9398ec921067e2dbd9a76aac69f120257906f811f0eecb8";
 const MIRROR: &str = "sha256:0514ce64171e869a0b065fa1ce1b533e82808c9228d5b97ea6e3ef2e026d9aed";
 
 struct Fixture {
@@ -44,7 +45,14 @@ impl Fixture {
             // copy as the index itself (it rewrites it, dropping each entry's
             // artifactType: the checks must not need it).
             let index_only = tag.starts_with("sha256-") && *tag != MIRROR.replace(':', "-");
-            skopeo_copy(&self.skopeo, &self.layout, tag, &self.registry.addr, &self.repo, index_only);
+            skopeo_copy(
+                &self.skopeo,
+                &self.layout,
+                tag,
+                &self.registry.addr,
+                &self.repo,
+                index_only,
+            );
         }
     }
 
@@ -56,7 +64,12 @@ impl Fixture {
         let out = bin()
             .arg("referrers")
             .arg(self.image(digest))
-            .args(["--insecure-registry", &self.registry.addr, "--format", "json"])
+            .args([
+                "--insecure-registry",
+                &self.registry.addr,
+                "--format",
+                "json",
+            ])
             .args(["--type", "sbom=application/example.sbom"])
             .args(["--type", "signature=application/example.signature"])
             .args(extra)
@@ -124,13 +137,18 @@ fn the_fallback_finds_the_corpus_referrers_of_v2_and_says_so() {
     assert_eq!(kinds, vec!["sbom", "signature"]);
     // skopeo dropped artifactType from the index entries; the types came
     // from each referrer's own manifest.
-    assert_eq!(target["referrers"][0]["artifact_type"], "application/example.sbom");
+    assert_eq!(
+        target["referrers"][0]["artifact_type"],
+        "application/example.sbom"
+    );
     assert_eq!(target["referrers"][0]["hangs_on"], V2);
 }
 
 #[test]
 fn deny_missing_sbom() {
-    let Some(f) = Fixture::new("nosbom") else { return };
+    let Some(f) = Fixture::new("nosbom") else {
+        return;
+    };
     f.load(&["v2", "a2", "a1", &V2.replace(':', "-")]);
     let (code, json, _) = f.referrers(V2, &["--require", "sbom,provenance"]);
     assert_eq!(code, 1, "{json:#}");
@@ -150,7 +168,9 @@ fn deny_missing_sbom() {
 
 #[test]
 fn deny_a_referrer_whose_subject_is_another_digest() {
-    let Some(f) = Fixture::new("othersubject") else { return };
+    let Some(f) = Fixture::new("othersubject") else {
+        return;
+    };
     f.load(&["v2", "a1", "a-docker-oci"]);
     // A fallback index for v2 that lists a1 (subject v2) and a-docker-oci,
     // whose own subject is v1's arm64 image.
@@ -176,14 +196,19 @@ fn deny_a_referrer_whose_subject_is_another_digest() {
     assert_eq!(code, 1, "{json:#}");
     assert_eq!(rules_of(&json), vec!["oci-referrer-subject-mismatch"]);
     let message = json["findings"][0]["message"].as_str().unwrap();
-    assert!(message.contains(A_DOCKER_OCI) && message.contains("sha256:7e87ffc9"), "{message}");
+    assert!(
+        message.contains(A_DOCKER_OCI) && message.contains("sha256:7e87ffc9"),
+        "{message}"
+    );
     // The forged entry does not count; the genuine SBOM still does.
     assert_eq!(json["targets"][0]["referrers"].as_array().unwrap().len(), 1);
 }
 
 #[test]
 fn deny_a_fallback_tag_that_resolves_to_the_subject_itself() {
-    let Some(f) = Fixture::new("mirror") else { return };
+    let Some(f) = Fixture::new("mirror") else {
+        return;
+    };
     f.load(&["mirror", &MIRROR.replace(':', "-")]);
     let (code, json, _) = f.referrers(MIRROR, &["--require", "sbom"]);
     assert_eq!(code, 1, "{json:#}");
@@ -208,7 +233,11 @@ fn deny_a_per_platform_sbom_missing_on_one_child_then_allow_when_pushed() {
         .iter()
         .map(|m| {
             let p = &m["platform"];
-            let mut name = format!("{}/{}", p["os"].as_str().unwrap(), p["architecture"].as_str().unwrap());
+            let mut name = format!(
+                "{}/{}",
+                p["os"].as_str().unwrap(),
+                p["architecture"].as_str().unwrap()
+            );
             if let Some(v) = p["variant"].as_str() {
                 name = format!("{name}/{v}");
             }
@@ -225,7 +254,10 @@ fn deny_a_per_platform_sbom_missing_on_one_child_then_allow_when_pushed() {
     assert_eq!(rules_of(&json), vec!["oci-required-missing"]);
     let message = json["findings"][0]["message"].as_str().unwrap();
     let (last, platform) = &children[3];
-    assert!(message.contains(last.as_str()) && message.contains(platform.as_str()), "{message}");
+    assert!(
+        message.contains(last.as_str()) && message.contains(platform.as_str()),
+        "{message}"
+    );
     f.push(&sbom, last, "application/vnd.cyclonedx+json");
     let (code, json, _) = f.referrers(B1, &["--require", "sbom", "--per-platform", "--verify"]);
     assert_eq!(code, 0, "{json:#}");
@@ -237,7 +269,9 @@ fn deny_a_per_platform_sbom_missing_on_one_child_then_allow_when_pushed() {
 
 #[test]
 fn deny_an_unverifiable_provenance() {
-    let Some(f) = Fixture::new("prov") else { return };
+    let Some(f) = Fixture::new("prov") else {
+        return;
+    };
     let Some(provenance) = ci_intel_testkit::corpus(
         "slsa/gha_generic/v2.1.0/binary-linux-amd64-push-v14.2.intoto.jsonl",
     ) else {
@@ -258,7 +292,10 @@ fn deny_an_unverifiable_provenance() {
     );
     assert_eq!(code, 1, "{json:#}\n{stderr}");
     assert_eq!(rules_of(&json), vec!["oci-verify-failed"]);
-    assert_eq!(json["targets"][0]["referrers"][0]["verified"]["result"], "fail");
+    assert_eq!(
+        json["targets"][0]["referrers"][0]["verified"]["result"],
+        "fail"
+    );
     // Without --verify the referrer is there: only verification denies.
     let (code, _, _) = f.referrers(V2, &["--require", "provenance"]);
     assert_eq!(code, 0);
@@ -286,7 +323,9 @@ fn an_unreachable_registry_is_exit_3() {
 
 #[test]
 fn plain_http_is_used_only_for_the_named_registry() {
-    let Some(f) = Fixture::new("https") else { return };
+    let Some(f) = Fixture::new("https") else {
+        return;
+    };
     f.load(&["v2"]);
     // Without --insecure-registry the client speaks TLS to a plain-HTTP
     // registry and fails: exit 3, never a downgrade.
@@ -296,7 +335,12 @@ fn plain_http_is_used_only_for_the_named_registry() {
         .args(["--require", "sbom", "--retries", "0", "--timeout", "5"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn registry(f: &Fixture) -> ci_intel_oci::registry::Registry {
@@ -314,7 +358,10 @@ fn registry(f: &Fixture) -> ci_intel_oci::registry::Registry {
 
 fn fallback_entries(f: &Fixture, subject: &str) -> Vec<String> {
     let mut reg = registry(f);
-    let tagged = reg.get_tag(&subject.replace(':', "-")).unwrap().expect("fallback tag");
+    let tagged = reg
+        .get_tag(&subject.replace(':', "-"))
+        .unwrap()
+        .expect("fallback tag");
     let index: Value = serde_json::from_slice(&tagged.fetched.bytes).unwrap();
     index["manifests"]
         .as_array()
@@ -328,7 +375,9 @@ fn fallback_entries(f: &Fixture, subject: &str) -> Vec<String> {
 /// concurrent writer dropped (read back, put back, until two reads agree).
 #[test]
 fn eight_parallel_pushes_through_the_fallback_of_a_registry_ignoring_conditions_leave_eight() {
-    let Some(f) = Fixture::new("parallel") else { return };
+    let Some(f) = Fixture::new("parallel") else {
+        return;
+    };
     f.load(&["v2"]);
     let dir = tempfile::tempdir().unwrap();
     let digests: Vec<String> = std::thread::scope(|s| {
@@ -383,15 +432,21 @@ print(digest)
 
 #[test]
 fn what_oras_attaches_we_find() {
-    let Some(f) = Fixture::new("orasattach") else { return };
-    let Some(python) = common::oras_python() else { return };
+    let Some(f) = Fixture::new("orasattach") else {
+        return;
+    };
+    let Some(python) = common::oras_python() else {
+        return;
+    };
     let Some(spdx) =
         ci_intel_testkit::corpus("supply-chain/spdx/tools-python/SPDXJSONExample-v2.3.spdx.json")
     else {
         return;
     };
     f.load(&["v2"]);
-    let size = std::fs::metadata(f.layout.join("blobs/sha256").join(&V2[7..])).unwrap().len();
+    let size = std::fs::metadata(f.layout.join("blobs/sha256").join(&V2[7..]))
+        .unwrap()
+        .len();
     let work = tempfile::tempdir().unwrap();
     let copy = work.path().join("sbom.spdx.json");
     std::fs::copy(&spdx, &copy).unwrap();
@@ -434,16 +489,32 @@ sys.stdout.write(json.dumps({"artifactType": entry.get("artifactType"), "files":
 
 #[test]
 fn what_we_push_oras_reads_back() {
-    let Some(f) = Fixture::new("orasread") else { return };
-    let Some(python) = common::oras_python() else { return };
+    let Some(f) = Fixture::new("orasread") else {
+        return;
+    };
+    let Some(python) = common::oras_python() else {
+        return;
+    };
     f.load(&["v2"]);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("evidence.json");
     std::fs::write(&file, "{\"gate\":\"oci\",\"verdict\":\"allow\"}").unwrap();
     let pushed = f.push(&file, V2, "application/vnd.ci-intel.evidence.v1+json");
-    let out = common::python(&python, ORAS_READ_BACK, &[&f.registry.addr, &f.repo, V2, &pushed]);
+    let out = common::python(
+        &python,
+        ORAS_READ_BACK,
+        &[&f.registry.addr, &f.repo, V2, &pushed],
+    );
     let read: Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
-    assert_eq!(read["artifactType"], "application/vnd.ci-intel.evidence.v1+json");
+    assert_eq!(
+        read["artifactType"],
+        "application/vnd.ci-intel.evidence.v1+json"
+    );
     assert_eq!(read["content"], "{\"gate\":\"oci\",\"verdict\":\"allow\"}");
-    assert!(read["files"][0].as_str().unwrap().ends_with("evidence.json"));
+    assert!(
+        read["files"][0]
+            .as_str()
+            .unwrap()
+            .ends_with("evidence.json")
+    );
 }

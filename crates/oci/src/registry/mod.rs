@@ -134,8 +134,8 @@ impl Registry {
             .user_agent(concat!("ci-intel-oci/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| Failure::infra(format!("cannot build the HTTP client: {e}")))?;
-        let credential =
-            creds::lookup(registry, env).map_err(|e| Failure::usage(format!("credentials: {e}")))?;
+        let credential = creds::lookup(registry, env)
+            .map_err(|e| Failure::usage(format!("credentials: {e}")))?;
         let credential_origin = credential.as_ref().map(|c| c.origin.clone());
         let auth = match credential {
             Some(c) => RegistryAuth::Basic(c.username, c.password),
@@ -147,7 +147,15 @@ impl Registry {
             http,
             registry: registry.to_owned(),
             repository: repository.to_owned(),
-            origin: format!("{}://{registry}", if insecure { "http" } else { "https" }),
+            // Docker Hub's API host is not its name.
+            origin: format!(
+                "{}://{}",
+                if insecure { "http" } else { "https" },
+                match registry {
+                    "docker.io" | "index.docker.io" => "registry-1.docker.io",
+                    other => other,
+                }
+            ),
             auth,
             pull_header: None,
             push_header: None,
@@ -233,7 +241,8 @@ impl Registry {
             "latest".to_owned(),
         );
         let header = self.retrying("authenticate", |reg| {
-            let (client, auth, reference) = (reg.client.clone(), reg.auth.clone(), reference.clone());
+            let (client, auth, reference) =
+                (reg.client.clone(), reg.auth.clone(), reference.clone());
             async move {
                 match client.auth(&reference, &auth, op).await {
                     Ok(Some(token)) => Ok(Some(format!("Bearer {token}"))),
@@ -242,7 +251,8 @@ impl Registry {
                             use base64::Engine as _;
                             Some(format!(
                                 "Basic {}",
-                                base64::engine::general_purpose::STANDARD.encode(format!("{u}:{p}"))
+                                base64::engine::general_purpose::STANDARD
+                                    .encode(format!("{u}:{p}"))
                             ))
                         }
                         RegistryAuth::Bearer(t) => Some(format!("Bearer {t}")),
@@ -268,10 +278,7 @@ impl Registry {
         let auth = self.authorization(RegistryOperation::Pull)?;
         let url = self.url(&format!("manifests/{tag}"));
         self.retrying(&format!("GET {url}"), |reg| {
-            let request = reg
-                .http
-                .get(&url)
-                .header(ACCEPT, parse::MANIFEST_ACCEPT);
+            let request = reg.http.get(&url).header(ACCEPT, parse::MANIFEST_ACCEPT);
             let request = with_auth(request, auth.as_deref());
             let url = url.clone();
             async move {
@@ -564,10 +571,7 @@ impl Source for Registry {
                 )));
             }
             let page = self.retrying(&format!("GET {url}"), |reg| {
-                let request = reg
-                    .http
-                    .get(&url)
-                    .header(ACCEPT, parse::OCI_INDEX);
+                let request = reg.http.get(&url).header(ACCEPT, parse::OCI_INDEX);
                 let request = with_auth(request, auth.as_deref());
                 let url = url.clone();
                 async move {

@@ -80,10 +80,12 @@ pub struct PushOutcome {
 const MAX_ROUNDS: u32 = 40;
 
 /// Push `request` to `registry` (the repository it was opened for).
-pub fn push_evidence(registry: &mut Registry, request: &PushRequest) -> Result<PushOutcome, Failure> {
-    let content = std::fs::read(&request.file).map_err(|e| {
-        Failure::usage(format!("cannot read {}: {e}", request.file.display()))
-    })?;
+pub fn push_evidence(
+    registry: &mut Registry,
+    request: &PushRequest,
+) -> Result<PushOutcome, Failure> {
+    let content = std::fs::read(&request.file)
+        .map_err(|e| Failure::usage(format!("cannot read {}: {e}", request.file.display())))?;
     let subject = &request.subject;
     let Some(subject_doc) = registry.manifest(subject)? else {
         return Err(Failure::usage(format!(
@@ -97,15 +99,24 @@ pub fn push_evidence(registry: &mut Registry, request: &PushRequest) -> Result<P
             registry.describe()
         )));
     }
-    let subject_manifest = parse::parse_manifest(&subject_doc.bytes, None).map_err(|e| {
-        Failure::infra(format!("the manifest of {subject} does not parse: {e}"))
-    })?;
-    let manifest_bytes = build_manifest(request, &content, &subject_manifest, subject_doc.bytes.len())?;
+    let subject_manifest = parse::parse_manifest(&subject_doc.bytes, None)
+        .map_err(|e| Failure::infra(format!("the manifest of {subject} does not parse: {e}")))?;
+    let manifest_bytes = build_manifest(
+        request,
+        &content,
+        &subject_manifest,
+        subject_doc.bytes.len(),
+    )?;
     let digest = Digest::sha256_of(&manifest_bytes);
 
     registry.push_blob(parse::EMPTY_JSON, &Digest::sha256_of(parse::EMPTY_JSON))?;
     registry.push_blob(&content, &Digest::sha256_of(&content))?;
-    let put = registry.put_manifest(&digest.to_string(), &manifest_bytes, parse::OCI_MANIFEST, None)?;
+    let put = registry.put_manifest(
+        &digest.to_string(),
+        &manifest_bytes,
+        parse::OCI_MANIFEST,
+        None,
+    )?;
     let mut outcome = PushOutcome {
         digest: digest.to_string(),
         subject: subject.to_string(),
@@ -216,7 +227,10 @@ fn descriptor_for(bytes: &[u8], digest: &Digest) -> Result<Value, Failure> {
 }
 
 fn entry_digest(entry: &Value) -> Option<String> {
-    entry.get("digest").and_then(Value::as_str).map(str::to_owned)
+    entry
+        .get("digest")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
 }
 
 /// Read the fallback index: its entries (as the JSON they are), the whole
@@ -235,22 +249,25 @@ fn read_index(
             registry.describe()
         )));
     }
-    parse::parse_referrers_index(&tagged.fetched.bytes, tagged.fetched.content_type.as_deref())
-        .map_err(|e| {
-            Failure::infra(format!(
-                "the fallback tag `{tag}` in {} is not an image index ({e}); refusing to overwrite it",
-                registry.describe()
-            ))
-        })?;
+    parse::parse_referrers_index(
+        &tagged.fetched.bytes,
+        tagged.fetched.content_type.as_deref(),
+    )
+    .map_err(|e| {
+        Failure::infra(format!(
+            "the fallback tag `{tag}` in {} is not an image index ({e}); refusing to overwrite it",
+            registry.describe()
+        ))
+    })?;
     let value: Value = serde_json::from_slice(&tagged.fetched.bytes)
         .map_err(|e| Failure::infra(format!("the fallback tag `{tag}`: {e}")))?;
     Ok((Some(value), tagged.etag))
 }
 
 fn with_entries(current: Option<Value>, entries: &[Value]) -> Value {
-    let mut doc = current.unwrap_or_else(|| {
-        json!({"schemaVersion": 2, "mediaType": parse::OCI_INDEX, "manifests": []})
-    });
+    let mut doc = current.unwrap_or_else(
+        || json!({"schemaVersion": 2, "mediaType": parse::OCI_INDEX, "manifests": []}),
+    );
     if doc.get("mediaType").is_none() {
         doc["mediaType"] = json!(parse::OCI_INDEX);
     }
@@ -353,5 +370,7 @@ fn pause(round: u32, base: u64) {
             .unwrap_or(0),
     );
     let spread = base * u64::from(round.min(6) + 1);
-    std::thread::sleep(Duration::from_millis(base + hasher.finish() % spread.max(1)));
+    std::thread::sleep(Duration::from_millis(
+        base + hasher.finish() % spread.max(1),
+    ));
 }

@@ -93,7 +93,11 @@ impl Drop for TestRegistry {
 impl TestRegistry {
     pub fn start(behaviour: Behaviour) -> TestRegistry {
         let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind 127.0.0.1:0"));
-        let addr = server.server_addr().to_ip().expect("ip address").to_string();
+        let addr = server
+            .server_addr()
+            .to_ip()
+            .expect("ip address")
+            .to_string();
         let store = Arc::new(Mutex::new(Store::default()));
         let requests = Arc::new(AtomicU64::new(0));
         let (s, st, rq) = (server.clone(), store.clone(), requests.clone());
@@ -124,7 +128,13 @@ impl TestRegistry {
     }
 
     /// Store a manifest (by digest, and under `tag`) directly.
-    pub fn put_manifest(&self, repo: &str, bytes: &[u8], media_type: &str, tag: Option<&str>) -> Digest {
+    pub fn put_manifest(
+        &self,
+        repo: &str,
+        bytes: &[u8],
+        media_type: &str,
+        tag: Option<&str>,
+    ) -> Digest {
         let digest = Digest::sha256_of(bytes);
         let mut store = self.store.lock().unwrap();
         let r = store.repos.entry(repo.to_owned()).or_default();
@@ -301,7 +311,9 @@ fn manifests(
     let repo = store.repos.entry(name.to_owned()).or_default();
     let resolve = |repo: &Repo, reference: &str| -> Option<String> {
         if reference.contains(':') {
-            repo.manifests.contains_key(reference).then(|| reference.to_owned())
+            repo.manifests
+                .contains_key(reference)
+                .then(|| reference.to_owned())
         } else {
             repo.tags.get(reference).cloned()
         }
@@ -384,9 +396,19 @@ fn manifests(
     }
 }
 
-fn blobs(request: tiny_http::Request, store: &Mutex<Store>, method: &str, name: &str, digest: &str) {
+fn blobs(
+    request: tiny_http::Request,
+    store: &Mutex<Store>,
+    method: &str,
+    name: &str,
+    digest: &str,
+) {
     let store = store.lock().unwrap();
-    let bytes = store.repos.get(name).and_then(|r| r.blobs.get(digest)).cloned();
+    let bytes = store
+        .repos
+        .get(name)
+        .and_then(|r| r.blobs.get(digest))
+        .cloned();
     drop(store);
     match bytes {
         None => error(request, 404, "BLOB_UNKNOWN"),
@@ -402,7 +424,8 @@ fn blobs(request: tiny_http::Request, store: &Mutex<Store>, method: &str, name: 
                 if k == "Content-Length" && method != "HEAD" {
                     continue;
                 }
-                response.add_header(tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()).unwrap());
+                response
+                    .add_header(tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()).unwrap());
             }
             let _ = request.respond(response);
         }
@@ -438,7 +461,12 @@ fn uploads(
                 let ok = finish(&mut store, body, digest);
                 drop(store);
                 return if ok {
-                    respond(request, 201, &[("Location", format!("/v2/{name}/blobs/{digest}"))], Vec::new())
+                    respond(
+                        request,
+                        201,
+                        &[("Location", format!("/v2/{name}/blobs/{digest}"))],
+                        Vec::new(),
+                    )
                 } else {
                     error(request, 400, "DIGEST_INVALID")
                 };
@@ -485,7 +513,12 @@ fn uploads(
             let ok = finish(&mut store, data, &digest);
             drop(store);
             if ok {
-                respond(request, 201, &[("Location", format!("/v2/{name}/blobs/{digest}"))], Vec::new())
+                respond(
+                    request,
+                    201,
+                    &[("Location", format!("/v2/{name}/blobs/{digest}"))],
+                    Vec::new(),
+                )
             } else {
                 error(request, 400, "DIGEST_INVALID")
             }
@@ -559,7 +592,10 @@ fn referrers(
         if (page + 1) * size < total {
             let mut next = format!("/v2/{name}/referrers/{digest}?page={}", page + 1);
             if let Some(t) = q.get("artifactType") {
-                next.push_str(&format!("&artifactType={}", t.replace('/', "%2F").replace('+', "%2B")));
+                next.push_str(&format!(
+                    "&artifactType={}",
+                    t.replace('/', "%2F").replace('+', "%2B")
+                ));
             }
             headers.push(("Link", format!("<{next}>; rel=\"next\"")));
         }
@@ -569,7 +605,13 @@ fn referrers(
 }
 
 /// An artifact manifest with `subject`, as bytes, and its blob.
-pub fn artifact(artifact_type: &str, content: &[u8], subject: &Digest, subject_media_type: &str, subject_size: usize) -> Vec<u8> {
+pub fn artifact(
+    artifact_type: &str,
+    content: &[u8],
+    subject: &Digest,
+    subject_media_type: &str,
+    subject_size: usize,
+) -> Vec<u8> {
     let manifest = json!({
         "schemaVersion": 2,
         "mediaType": parse::OCI_MANIFEST,
@@ -658,7 +700,17 @@ impl DockerRegistry {
     /// Requests the registry logged so far (its access log).
     pub fn logged_requests(&self) -> Option<usize> {
         let text = std::fs::read_to_string(self.log.as_ref()?).ok()?;
-        Some(text.lines().filter(|l| l.contains("\"GET ") || l.contains("\"HEAD ") || l.contains("\"PUT ") || l.contains("\"POST ") || l.contains("\"PATCH ")).count())
+        Some(
+            text.lines()
+                .filter(|l| {
+                    l.contains("\"GET ")
+                        || l.contains("\"HEAD ")
+                        || l.contains("\"PUT ")
+                        || l.contains("\"POST ")
+                        || l.contains("\"PATCH ")
+                })
+                .count(),
+        )
     }
 }
 
@@ -678,7 +730,14 @@ pub fn skopeo() -> Option<PathBuf> {
 }
 
 /// Copy `oci:LAYOUT:TAG` into `ADDR/REPO:TAG` with skopeo (plain HTTP).
-pub fn skopeo_copy(skopeo: &Path, layout: &Path, tag: &str, addr: &str, repo: &str, index_only: bool) {
+pub fn skopeo_copy(
+    skopeo: &Path,
+    layout: &Path,
+    tag: &str,
+    addr: &str,
+    repo: &str,
+    index_only: bool,
+) {
     let mut cmd = Command::new(skopeo);
     cmd.arg("copy").arg("-q").arg("--dest-tls-verify=false");
     if index_only {
