@@ -296,7 +296,7 @@ fn discover_target(
     };
     let mut target = Target {
         digest: digest.clone(),
-        platform: platform.clone(),
+        platform,
         is_index,
         path: Path::ReferrersApi,
         fallback_tag: None,

@@ -121,7 +121,7 @@ impl Gate for OciGate {
                     &subject,
                     &kinds,
                     &config.parity.allow,
-                    location,
+                    location.as_ref(),
                 )
                 .map_err(|f| in_entry(&key, f))?;
                 run.findings.extend(parity.findings.into_iter().filter(|f| {
@@ -201,8 +201,9 @@ fn options_for(
 }
 
 fn in_entry(key: &str, failure: Failure) -> Failure {
+    let Failure { code, message } = failure;
     Failure {
-        code: failure.code,
-        message: format!("{key}: {}", failure.message),
+        code,
+        message: format!("{key}: {message}"),
     }
 }

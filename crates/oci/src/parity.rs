@@ -74,12 +74,12 @@ pub fn parity(
     index: &Digest,
     kinds: &Kinds,
     allow: &[String],
-    location: Option<Location>,
+    location: Option<&Location>,
 ) -> Result<ParityReport, Failure> {
     let allow = allow_set(allow)?;
     let mut options = Options::new(vec!["sbom".to_owned()], kinds.clone());
     options.per_platform = true;
-    options.location = location.clone();
+    options.location = location.cloned();
     let checked = discover::check(source, reference, index, &options)?;
     if !checked.subject_is_index && checked.targets.len() == 1 {
         return Err(Failure::usage(format!(
@@ -136,7 +136,7 @@ pub fn parity(
                     target.digest,
                     errors.join("; ")
                 ),
-                location.clone(),
+                location.cloned(),
                 &format!("{} unparsable", target.digest),
             ));
         }
@@ -153,7 +153,7 @@ pub fn parity(
                     difference.component,
                     describe(difference)
                 ),
-                location.clone(),
+                location.cloned(),
                 &format!("{index} {}", difference.component),
             )
             .with_fix(format!(

@@ -152,7 +152,7 @@ pub fn verify_referrer(
                         "layer {} does not verify: {}",
                         layer.digest,
                         if why.is_empty() {
-                            outcome.transcript.reason.clone()
+                            outcome.transcript.reason
                         } else {
                             why
                         }

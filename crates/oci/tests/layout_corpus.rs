@@ -1,6 +1,8 @@
 //! The referrers check over the real regclient test layouts (shared
 //! corpus), offline: what the `oci` gate of `ci-intel check` does.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::collections::BTreeMap;

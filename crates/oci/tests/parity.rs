@@ -3,6 +3,8 @@
 //! expected difference is 7 Go module version bumps and nothing added or
 //! removed), pushed with `push-evidence` to the in-test registry.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use ci_intel_oci::digest::Digest;

@@ -5,6 +5,8 @@
 //! its "Pushing Manifests with Subject" (`OCI-Subject`), plus conditional
 //! requests (`If-Match` / `If-None-Match`) for the fallback path.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use ci_intel_oci::digest::Digest;

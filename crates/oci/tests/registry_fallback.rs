@@ -3,6 +3,8 @@
 //! tag schema fallback), loaded by the real `skopeo` with the regclient
 //! test layouts, and with `oras` (PyPI) as a second client.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::path::{Path, PathBuf};
@@ -393,7 +395,7 @@ fn eight_parallel_pushes_through_the_fallback_of_a_registry_ignoring_conditions_
     });
     let mut listed = fallback_entries(&f, V2);
     listed.sort();
-    let mut pushed = digests.clone();
+    let mut pushed = digests;
     pushed.sort();
     assert_eq!(listed, pushed);
 }

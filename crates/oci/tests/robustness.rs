@@ -2,6 +2,8 @@
 //! arbitrary bytes or on arbitrary mutations of real documents. These are
 //! the plain functions a fuzz target calls.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use ci_intel_oci::creds::parse_docker_config;

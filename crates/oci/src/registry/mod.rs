@@ -258,7 +258,7 @@ impl Registry {
                         RegistryAuth::Bearer(t) => Some(format!("Bearer {t}")),
                         RegistryAuth::Anonymous => None,
                     }),
-                    Err(e) => Err(classify(e, "authenticate")),
+                    Err(e) => Err(classify(&e, "authenticate")),
                 }
             }
         })?;
@@ -308,7 +308,7 @@ impl Registry {
         reference: &str,
         bytes: &[u8],
         media_type: &str,
-        condition: Option<(&'static str, String)>,
+        condition: Option<(&'static str, &str)>,
     ) -> Result<PutOutcome, Failure> {
         let auth = self.authorization(RegistryOperation::Push)?;
         let url = self.url(&format!("manifests/{reference}"));
@@ -320,8 +320,8 @@ impl Registry {
                 .put(&url)
                 .header(CONTENT_TYPE, media_type.clone())
                 .body(body.clone());
-            if let Some((name, value)) = &condition {
-                request = request.header(*name, value.clone());
+            if let Some((name, value)) = condition {
+                request = request.header(name, value);
             }
             let request = with_auth(request, auth.as_deref());
             let url = url.clone();
@@ -355,7 +355,7 @@ impl Registry {
             async move {
                 match client.blob_exists(&reference, &digest).await {
                     Ok(exists) => Ok(exists),
-                    Err(e) => Err(classify(e, "HEAD blob")),
+                    Err(e) => Err(classify(&e, "HEAD blob")),
                 }
             }
         })?;
@@ -375,7 +375,7 @@ impl Registry {
                     .push_blob(&reference, data, &digest)
                     .await
                     .map(|_| ())
-                    .map_err(|e| classify(e, "push blob"))
+                    .map_err(|e| classify(&e, "push blob"))
             }
         })
     }
@@ -393,7 +393,7 @@ impl Registry {
             &digest.to_string(),
             bytes,
             media_type,
-            Some(("If-None-Match", "*".to_owned())),
+            Some(("If-None-Match", "*")),
         )?;
         Ok(outcome.status == 412)
     }
@@ -475,8 +475,8 @@ fn check_status(status: StatusCode, url: &str, body: &[u8]) -> Result<(), Attemp
     Err(Attempt::Fatal(failure))
 }
 
-fn classify(e: OciDistributionError, what: &str) -> Attempt {
-    let retry = match &e {
+fn classify(e: &OciDistributionError, what: &str) -> Attempt {
+    let retry = match e {
         OciDistributionError::RequestError(r) => r.is_timeout() || r.is_connect() || r.is_request(),
         OciDistributionError::ServerError { code, .. } => *code >= 500 || *code == 429,
         OciDistributionError::RegistryError { envelope, .. } => envelope
@@ -485,7 +485,7 @@ fn classify(e: OciDistributionError, what: &str) -> Attempt {
             .any(|e| matches!(e.code, OciErrorCode::Toomanyrequests)),
         _ => false,
     };
-    let text = format!("{what}: {}", error_chain(&e));
+    let text = format!("{what}: {}", error_chain(e));
     if retry {
         Attempt::Retry(text)
     } else {
@@ -540,7 +540,7 @@ impl Source for Registry {
                         content_type: None,
                     })),
                     Err(e) if is_not_found(&e) => Ok(None),
-                    Err(e) => Err(classify(e, "GET manifest")),
+                    Err(e) => Err(classify(&e, "GET manifest")),
                 }
             }
         })
@@ -641,7 +641,7 @@ impl Source for Registry {
                 let mut out: Vec<u8> = Vec::new();
                 match client.pull_blob(&reference, &layer, &mut out).await {
                     Ok(()) => Ok(out),
-                    Err(e) => Err(classify(e, "GET blob")),
+                    Err(e) => Err(classify(&e, "GET blob")),
                 }
             }
         })?;

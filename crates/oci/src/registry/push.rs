@@ -336,8 +336,8 @@ fn update_fallback(
         let bytes = serde_json::to_vec(&doc)
             .map_err(|e| Failure::infra(format!("cannot serialise the fallback index: {e}")))?;
         let condition = match &etag {
-            Some(etag) => Some(("If-Match", etag.clone())),
-            None if listed.is_empty() => Some(("If-None-Match", "*".to_owned())),
+            Some(etag) => Some(("If-Match", etag.as_str())),
+            None if listed.is_empty() => Some(("If-None-Match", "*")),
             None => None,
         };
         let put = registry.put_manifest(tag, &bytes, parse::OCI_INDEX, condition)?;

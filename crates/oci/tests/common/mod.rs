@@ -321,13 +321,12 @@ fn manifests(
     match method {
         "GET" | "HEAD" => {
             let mut digest = resolve(repo, reference);
-            if digest.is_none() && b.normalise_fallback_tags {
-                if let Some(hex) = reference.strip_prefix("sha256-") {
-                    let d = format!("sha256:{hex}");
-                    if repo.manifests.contains_key(&d) {
-                        digest = Some(d);
-                    }
-                }
+            if digest.is_none()
+                && b.normalise_fallback_tags
+                && let Some(hex) = reference.strip_prefix("sha256-")
+                && repo.manifests.contains_key(&format!("sha256:{hex}"))
+            {
+                digest = Some(format!("sha256:{hex}"));
             }
             let Some(digest) = digest else {
                 drop(store);
@@ -380,7 +379,7 @@ fn manifests(
             drop(store);
             let mut headers = vec![
                 ("Location", format!("/v2/{name}/manifests/{digest}")),
-                ("Docker-Content-Digest", digest.clone()),
+                ("Docker-Content-Digest", digest),
             ];
             if b.referrers_api
                 && let Some(subject) = doc["subject"]["digest"].as_str()
