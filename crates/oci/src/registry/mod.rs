@@ -96,6 +96,10 @@ pub struct PutOutcome {
     pub status: u16,
     /// `OCI-Subject`, when the registry processed the `subject`.
     pub oci_subject: Option<String>,
+    /// `400 MANIFEST_BLOB_UNKNOWN`: a blob the manifest names is not (yet)
+    /// visible; distribution 2.8 answers this transiently while concurrent
+    /// uploads of the same blob commit.
+    pub blob_unknown: bool,
 }
 
 /// Why one attempt failed, and whether another may succeed.
@@ -333,32 +337,44 @@ impl Registry {
                     return Ok(PutOutcome {
                         status: 412,
                         oci_subject: subject,
+                        blob_unknown: false,
                     });
                 }
                 let body = read_limited(response, 64 * 1024, &url).await?;
+                if status == StatusCode::BAD_REQUEST
+                    && String::from_utf8_lossy(&body).contains("MANIFEST_BLOB_UNKNOWN")
+                {
+                    return Ok(PutOutcome {
+                        status: 400,
+                        oci_subject: subject,
+                        blob_unknown: true,
+                    });
+                }
                 check_status(status, &url, &body)?;
                 Ok(PutOutcome {
                     status: status.as_u16(),
                     oci_subject: subject,
+                    blob_unknown: false,
                 })
             }
         })
     }
 
-    /// Push a blob unless the registry has it.
-    pub fn push_blob(&mut self, bytes: &[u8], digest: &Digest) -> Result<(), Failure> {
+    /// Push a blob unless the registry has it (`force`: push anyway).
+    pub fn push_blob(&mut self, bytes: &[u8], digest: &Digest, force: bool) -> Result<(), Failure> {
         self.authorization(RegistryOperation::Push)?;
         let reference = self.reference_digest(digest);
-        let exists = self.retrying(&format!("HEAD blob {digest}"), |reg| {
-            let (client, reference, digest) =
-                (reg.client.clone(), reference.clone(), digest.to_string());
-            async move {
-                match client.blob_exists(&reference, &digest).await {
-                    Ok(exists) => Ok(exists),
-                    Err(e) => Err(classify(&e, "HEAD blob")),
+        let exists = !force
+            && self.retrying(&format!("HEAD blob {digest}"), |reg| {
+                let (client, reference, digest) =
+                    (reg.client.clone(), reference.clone(), digest.to_string());
+                async move {
+                    match client.blob_exists(&reference, &digest).await {
+                        Ok(exists) => Ok(exists),
+                        Err(e) => Err(classify(&e, "HEAD blob")),
+                    }
                 }
-            }
-        })?;
+            })?;
         if exists {
             return Ok(());
         }

@@ -109,14 +109,41 @@ pub fn push_evidence(
     )?;
     let digest = Digest::sha256_of(&manifest_bytes);
 
-    registry.push_blob(parse::EMPTY_JSON, &Digest::sha256_of(parse::EMPTY_JSON))?;
-    registry.push_blob(&content, &Digest::sha256_of(&content))?;
-    let put = registry.put_manifest(
-        &digest.to_string(),
-        &manifest_bytes,
-        parse::OCI_MANIFEST,
-        None,
-    )?;
+    // A manifest PUT can meet `MANIFEST_BLOB_UNKNOWN` while another pusher's
+    // upload of the same blob (the empty config) commits: push the blobs
+    // again and retry, a bounded number of times.
+    let mut put = None;
+    for attempt in 0..4u32 {
+        let force = attempt > 0;
+        registry.push_blob(
+            parse::EMPTY_JSON,
+            &Digest::sha256_of(parse::EMPTY_JSON),
+            force,
+        )?;
+        registry.push_blob(&content, &Digest::sha256_of(&content), force)?;
+        let outcome = registry.put_manifest(
+            &digest.to_string(),
+            &manifest_bytes,
+            parse::OCI_MANIFEST,
+            None,
+        )?;
+        if !outcome.blob_unknown {
+            put = Some(outcome);
+            break;
+        }
+        eprintln!(
+            "ci-intel-oci: {} answered MANIFEST_BLOB_UNKNOWN for {digest}; pushing its blobs again ({}/3)",
+            registry.describe(),
+            attempt + 1
+        );
+        pause(attempt, 100);
+    }
+    let Some(put) = put else {
+        return Err(Failure::infra(format!(
+            "{} keeps answering MANIFEST_BLOB_UNKNOWN for {digest} after its blobs were pushed",
+            registry.describe()
+        )));
+    };
     let mut outcome = PushOutcome {
         digest: digest.to_string(),
         subject: subject.to_string(),
