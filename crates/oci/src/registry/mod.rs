@@ -277,7 +277,7 @@ impl Registry {
         format!("{}/v2/{}/{path}", self.origin, self.repository)
     }
 
-    /// GET a tag with its `ETag`.
+    /// GET a manifest by tag or digest, with its `ETag`.
     pub fn get_tag(&mut self, tag: &str) -> Result<Option<Tagged>, Failure> {
         let auth = self.authorization(RegistryOperation::Pull)?;
         let url = self.url(&format!("manifests/{tag}"));
@@ -509,57 +509,16 @@ fn classify(e: &OciDistributionError, what: &str) -> Attempt {
     }
 }
 
-fn is_not_found(e: &OciDistributionError) -> bool {
-    match e {
-        OciDistributionError::ImageManifestNotFoundError(_) => true,
-        OciDistributionError::ServerError { code, .. } => *code == 404,
-        OciDistributionError::RegistryError { envelope, .. } => envelope.errors.iter().any(|e| {
-            matches!(
-                e.code,
-                OciErrorCode::ManifestUnknown
-                    | OciErrorCode::NameUnknown
-                    | OciErrorCode::BlobUnknown
-                    | OciErrorCode::NotFound
-            )
-        }),
-        _ => false,
-    }
-}
-
 impl Source for Registry {
     fn describe(&self) -> String {
         format!("registry {}/{}", self.origin, self.repository)
     }
 
+    /// By digest, with the same GET as a tag read: oci-client's
+    /// `pull_manifest_raw` negotiates authentication again (`GET /v2/`) on
+    /// every call to an anonymous registry, a second request per manifest.
     fn manifest(&mut self, digest: &Digest) -> Result<Option<Fetched>, Failure> {
-        self.authorization(RegistryOperation::Pull)?;
-        let reference = self.reference_digest(digest);
-        self.retrying(&format!("GET manifest {digest}"), |reg| {
-            let (client, auth, reference) =
-                (reg.client.clone(), reg.auth.clone(), reference.clone());
-            async move {
-                match client
-                    .pull_manifest_raw(
-                        &reference,
-                        &auth,
-                        &[
-                            parse::OCI_MANIFEST,
-                            parse::OCI_INDEX,
-                            parse::DOCKER_MANIFEST,
-                            parse::DOCKER_LIST,
-                        ],
-                    )
-                    .await
-                {
-                    Ok((bytes, _)) => Ok(Some(Fetched {
-                        bytes: bytes.to_vec(),
-                        content_type: None,
-                    })),
-                    Err(e) if is_not_found(&e) => Ok(None),
-                    Err(e) => Err(classify(&e, "GET manifest")),
-                }
-            }
-        })
+        Ok(self.get_tag(&digest.to_string())?.map(|t| t.fetched))
     }
 
     fn tag(&mut self, tag: &str) -> Result<Option<Fetched>, Failure> {
