@@ -148,6 +148,9 @@ pub fn docker_config_path(env: &RunnerEnv) -> Option<PathBuf> {
         .map(|home| PathBuf::from(home).join(".docker/config.json"))
 }
 
+/// How long a credential helper may take.
+const HELPER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Ask a credential helper (`docker-credential-<name> get`, host on
 /// standard input) for `host`. `None` when it has nothing for the host.
 pub fn run_helper(helper: &str, host: &str) -> Result<Option<Credential>, String> {
@@ -170,6 +173,25 @@ pub fn run_helper(helper: &str, host: &str) -> Result<Option<Credential>, String
         .map_err(|e| format!("cannot run {program}: {e}"))?;
     if let Some(mut stdin) = child.stdin.take() {
         let _ = stdin.write_all(host.as_bytes());
+    }
+    // Like every network call, a helper gets a deadline.
+    let deadline = std::time::Instant::now() + HELPER_TIMEOUT;
+    loop {
+        match child.try_wait() {
+            Ok(Some(_)) => break,
+            Ok(None) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Ok(None) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!(
+                    "{program} did not answer within {}s",
+                    HELPER_TIMEOUT.as_secs()
+                ));
+            }
+            Err(e) => return Err(format!("{program}: {e}")),
+        }
     }
     let output = child
         .wait_with_output()
