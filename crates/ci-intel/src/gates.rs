@@ -18,6 +18,7 @@ pub static GATES: &[&dyn DynGate] = &[
     &ci_intel_cache::CacheGate,
     &ci_intel_repro::ReproGate,
     &ci_intel_autopsy::AutopsyGate,
+    &ci_intel_oci::OciGate,
 ];
 
 /// Sections that belong to a tool but to no gate of `check`.
