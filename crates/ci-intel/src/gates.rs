@@ -12,6 +12,7 @@ pub static GATES: &[&dyn DynGate] = &[
     &ci_intel_telemetry::gate::RecordsGate,
     &ci_intel_secrets::SecretsGate,
     &ci_intel_attest::AttestGate,
+    &ci_intel_tests::TestsGate,
 ];
 
 /// Sections that belong to a tool but to no gate of `check`.

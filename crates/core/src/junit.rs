@@ -465,7 +465,14 @@ fn attr(start: &BytesStart<'_>, key: &str) -> Option<String> {
             let name: &str = local.as_ref();
             name == key
         })
-        .map(|a| a.value.trim().to_owned())
+        // Entities resolved (`&quot;` is `"`); only the predefined ones and
+        // character references, never a document's own: an unknown one keeps
+        // the raw text.
+        .map(|a| {
+            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .map(|v| v.trim().to_owned())
+                .unwrap_or_else(|_| a.value.trim().to_owned())
+        })
 }
 
 fn attr_u64(start: &BytesStart<'_>, key: &str) -> Option<u64> {
@@ -534,6 +541,14 @@ mod tests {
     }
 
     #[test]
+    fn attribute_entities_are_resolved() {
+        let xml = br#"<testsuite><testcase classname="a&amp;b" name="with &quot;quotes&quot; &#233;"/></testsuite>"#;
+        let report = read(xml).unwrap();
+        assert_eq!(report.cases[0].name, "with \"quotes\" é");
+        assert_eq!(report.cases[0].classname.as_deref(), Some("a&b"));
+    }
+
+    #[test]
     fn entities_are_not_expanded_from_outside() {
         let xml = br#"<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><testsuite><testcase name="&e;"/></testsuite>"#;
         // Either a count without reading the file, or a parse error: never the file.
@@ -562,8 +577,18 @@ mod tests {
         assert_eq!(
             got,
             vec![
-                ("pkg.TestA::t1".to_owned(), "inner", Some(250), CaseOutcome::Passed),
-                ("pkg.TestA::t2".to_owned(), "inner", None, CaseOutcome::Failed),
+                (
+                    "pkg.TestA::t1".to_owned(),
+                    "inner",
+                    Some(250),
+                    CaseOutcome::Passed
+                ),
+                (
+                    "pkg.TestA::t2".to_owned(),
+                    "inner",
+                    None,
+                    CaseOutcome::Failed
+                ),
                 ("t3".to_owned(), "outer", None, CaseOutcome::Skipped),
             ]
         );
