@@ -5,7 +5,7 @@
 #   scripts/repro-build.sh [--target TRIPLE] [--out DIR] [PACKAGE...]
 #
 # Defaults: --target x86_64-unknown-linux-musl, packages ci-intel,
-# ci-intel-telemetry, ci-intel-policy, ci-intel-secrets and ci-intel-attest. Each build copies the committed tree (git archive of
+# ci-intel-telemetry, ci-intel-policy, ci-intel-secrets, ci-intel-attest and ci-intel-tests. Each build copies the committed tree (git archive of
 # HEAD, plus uncommitted changes when run with --worktree) into its own
 # directory with its own target dir, so any path, timestamp or directory-order
 # leak shows up as a difference. The release workflow runs this same script;
@@ -26,7 +26,7 @@ while [ $# -gt 0 ]; do
     *) packages+=("$1"); shift ;;
   esac
 done
-[ ${#packages[@]} -gt 0 ] || packages=(ci-intel ci-intel-telemetry ci-intel-policy ci-intel-secrets ci-intel-attest)
+[ ${#packages[@]} -gt 0 ] || packages=(ci-intel ci-intel-telemetry ci-intel-policy ci-intel-secrets ci-intel-attest ci-intel-tests)
 
 root=$(git rev-parse --show-toplevel)
 cd "$root"

@@ -195,9 +195,9 @@ pub fn run(args: &ShardArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
             )));
         };
         let runner = args.runner.unwrap_or(Runner::Pytest);
-        let mut text = shard::selection(runner, &shard.tests).join("\n");
-        text.push('\n');
-        write_stdout(&text)?;
+        let text = shard::selection(runner, &shard.tests).join("\n");
+        env.set_output("selection", &text)?;
+        write_stdout(&format!("{text}\n"))?;
         return Ok(ExitCode::Pass);
     }
     match args.format {

@@ -200,11 +200,22 @@ fn mutant(
     };
     let genre = text("genre").unwrap_or("mutation").to_owned();
     let replacement = one_line(text("replacement").unwrap_or(""));
-    let description = match (&function, genre.as_str()) {
-        (Some((f, ret)), "FnValue") if ret.is_empty() => format!("replace {f} with {replacement}"),
-        (Some((f, ret)), "FnValue") => format!("replace {f} {ret} with {replacement}"),
-        (Some((f, _)), _) => format!("replace with {replacement} in {f}"),
-        (None, _) => format!("replace with {replacement}"),
+    // cargo-mutants 25+ names each mutant (`src/lib.rs:5:10: replace > with
+    // >= in max`), with the original code older releases did not record.
+    let named = text("name").and_then(|n| {
+        let mut parts = n.splitn(4, ':');
+        let (_file, _line, _col, rest) =
+            (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+        Some(rest.trim_start().to_owned())
+    });
+    let description = match (named, &function, genre.as_str()) {
+        (Some(named), _, _) => named,
+        (None, Some((f, ret)), "FnValue") if ret.is_empty() => {
+            format!("replace {f} with {replacement}")
+        }
+        (None, Some((f, ret)), "FnValue") => format!("replace {f} {ret} with {replacement}"),
+        (None, Some((f, _)), _) => format!("replace with {replacement} in {f}"),
+        (None, None, _) => format!("replace with {replacement}"),
     };
     let file = file.replace('\\', "/");
     let id = match column {
@@ -268,6 +279,14 @@ mod tests {
         assert_eq!(missed.description, "replace add -> i32 with 0");
         assert_eq!(report.mutants[1].description, "replace with - in add");
         assert_eq!(report.tool_summary["caught"], 1);
+        // cargo-mutants 25+ names the mutant, with the original code.
+        let named = OUTCOMES.replacen(
+            r#""package":"p","file":"src/lib.rs","function":{"function_name":"add","return_type":"-> i32"},"#,
+            r#""name":"src/lib.rs:2:7: replace + with - in add","package":"p","file":"src/lib.rs","function":{"function_name":"add","return_type":"-> i32"},"#,
+            1,
+        );
+        let report = parse_outcomes(named.as_bytes(), "outcomes.json").unwrap();
+        assert_eq!(report.mutants[1].description, "replace + with - in add");
     }
 
     #[test]
