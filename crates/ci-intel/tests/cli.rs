@@ -169,7 +169,8 @@ fn check_json_output_carries_policy_decisions() {
             "ci-intel/policy",
             "ci-intel/telemetry",
             "ci-intel/secrets",
-            "ci-intel/attest"
+            "ci-intel/attest",
+            "ci-intel/tests"
         ]
     );
     assert!(
