@@ -30,7 +30,7 @@ while [ $# -gt 0 ]; do
     *) packages+=("$1"); shift ;;
   esac
 done
-[ ${#packages[@]} -gt 0 ] || packages=(ci-intel ci-intel-telemetry ci-intel-policy ci-intel-secrets ci-intel-attest ci-intel-egress ci-intel-evidence ci-intel-vuln ci-intel-cache ci-intel-repro ci-intel-autopsy ci-intel-oci)
+[ ${#packages[@]} -gt 0 ] || packages=(ci-intel ci-intel-telemetry ci-intel-policy ci-intel-secrets ci-intel-attest ci-intel-egress ci-intel-evidence ci-intel-vuln ci-intel-cache ci-intel-repro ci-intel-autopsy ci-intel-oci ci-intel-tests)
 
 root=$(git rev-parse --show-toplevel)
 cd "$root"

@@ -9,13 +9,15 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 
-use ci_intel_tests::action::{Action, ActionRun, Job, parse_file_commands, substitute_with};
-use ci_intel_tests::hub::{
+use ci_intel_workspace_tests::action::{
+    Action, ActionRun, Job, parse_file_commands, substitute_with,
+};
+use ci_intel_workspace_tests::hub::{
     Asset, Hub, files_under, released_manifest, repo_root, telemetry_binary, telemetry_bytes,
     unreleased_manifest,
 };
-use ci_intel_tests::server::FakeServer;
-use ci_intel_tests::sha256_hex;
+use ci_intel_workspace_tests::server::FakeServer;
+use ci_intel_workspace_tests::sha256_hex;
 use serde_json::{Value, json};
 use tempfile::TempDir;
 

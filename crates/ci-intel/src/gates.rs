@@ -19,6 +19,7 @@ pub static GATES: &[&dyn DynGate] = &[
     &ci_intel_repro::ReproGate,
     &ci_intel_autopsy::AutopsyGate,
     &ci_intel_oci::OciGate,
+    &ci_intel_tests::TestsGate,
 ];
 
 /// Sections that belong to a tool but to no gate of `check`.

@@ -11,7 +11,9 @@
 pub mod emit;
 pub mod files;
 pub mod gate;
-pub mod junit;
+/// The JUnit reader lives in core (shared with ci-intel-tests); re-exported
+/// here so `ci_intel_telemetry::junit` keeps working.
+pub use ci_intel_core::junit;
 pub mod migrate;
 pub mod schema;
 pub mod validate;
