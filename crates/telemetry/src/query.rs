@@ -344,6 +344,19 @@ pub struct HealthReport {
     pub denials: Vec<DenialRow>,
 }
 
+/// A sum every store computes exactly: the values in millionths, as
+/// integers (a sum of floating-point numbers depends on the order it is
+/// taken in, and SQLite, PostgreSQL and ClickHouse take different orders).
+fn exact_sum(expr: &str) -> String {
+    // PostgreSQL sums BIGINT into NUMERIC: cast the sum back.
+    format!("CAST(SUM(CAST(ROUND({expr} * 1000000) AS BIGINT)) AS BIGINT)")
+}
+
+/// An [`exact_sum`] back in units.
+fn micro(v: &Val) -> f64 {
+    v.as_i64().map_or(0.0, |m| m as f64 / 1_000_000.0)
+}
+
 fn rate(part: i64, whole: i64) -> Option<f64> {
     (whole > 0).then(|| round(part as f64 / whole as f64, 4))
 }
@@ -359,6 +372,7 @@ fn health_rows(
         vec![Val::Int(window.since_ms), Val::Int(window.until_ms)],
     );
     let from = format!("FROM runs r WHERE r.started_ms >= $1 AND r.started_ms < $2{filter}");
+    let flaky_sum = exact_sum("r.flakiness_index");
     let rows = store.query(
         &format!(
             "SELECT {group} AS g, COUNT(*),
@@ -366,7 +380,7 @@ fn health_rows(
                 SUM(CASE WHEN r.status = 'failed' THEN 1 ELSE 0 END),
                 SUM(CASE WHEN r.status = 'canceled' THEN 1 ELSE 0 END),
                 SUM(CASE WHEN r.status = 'skipped' THEN 1 ELSE 0 END),
-                SUM(r.flakiness_index), COUNT(r.flakiness_index)
+                {flaky_sum}, COUNT(r.flakiness_index)
              {from} GROUP BY {group} ORDER BY g"
         ),
         &params,
@@ -379,7 +393,9 @@ fn health_rows(
     let costs: HashMap<String, (f64, i64, f64, i64)> = store
         .query(
             &format!(
-                "SELECT {group} AS g, SUM(x.usd), COUNT(x.usd), SUM(x.carbon_g_co2e), COUNT(x.carbon_g_co2e) {} GROUP BY {group}",
+                "SELECT {group} AS g, {}, COUNT(x.usd), {}, COUNT(x.carbon_g_co2e) {} GROUP BY {group}",
+                exact_sum("x.usd"),
+                exact_sum("x.carbon_g_co2e"),
                 join("cost")
             ),
             &params,
@@ -389,9 +405,9 @@ fn health_rows(
             (
                 r[0].text(),
                 (
-                    r[1].as_f64().unwrap_or(0.0),
+                    micro(&r[1]),
                     r[2].as_i64().unwrap_or(0),
-                    r[3].as_f64().unwrap_or(0.0),
+                    micro(&r[3]),
                     r[4].as_i64().unwrap_or(0),
                 ),
             )
@@ -400,13 +416,14 @@ fn health_rows(
     let mutation: HashMap<String, (f64, i64)> = store
         .query(
             &format!(
-                "SELECT {group} AS g, SUM(x.score), COUNT(*) {} AND x.mutants_total > 0 GROUP BY {group}",
+                "SELECT {group} AS g, {}, COUNT(*) {} AND x.mutants_total > 0 GROUP BY {group}",
+                exact_sum("x.score"),
                 join("tests")
             ),
             &params,
         )?
         .into_iter()
-        .map(|r| (r[0].text(), (r[1].as_f64().unwrap_or(0.0), r[2].as_i64().unwrap_or(0))))
+        .map(|r| (r[0].text(), (micro(&r[1]), r[2].as_i64().unwrap_or(0))))
         .collect();
     let denials: HashMap<String, i64> = store
         .query(
@@ -447,8 +464,7 @@ fn health_rows(
                 cost_usd_per_run: (usd_n > 0).then(|| round(usd / usd_n as f64, 4)),
                 co2e_g: round(co2, 1),
                 co2e_g_per_run: (co2_n > 0).then(|| round(co2 / co2_n as f64, 3)),
-                flakiness_index: (flaky_n > 0)
-                    .then(|| round(r[6].as_f64().unwrap_or(0.0) / flaky_n as f64, 4)),
+                flakiness_index: (flaky_n > 0).then(|| round(micro(&r[6]) / flaky_n as f64, 4)),
                 mutation_runs: score_n,
                 mutation_score: (score_n > 0).then(|| round(score / score_n as f64, 4)),
                 denials: denials.get(&scope).copied().unwrap_or(0),

@@ -316,7 +316,7 @@ fn line_chart(title: &str, y_desc: &str, days: &[String], series: &[Series]) -> 
         let _ = root.fill(&WHITE);
         let built = ChartBuilder::on(&root)
             .margin(12)
-            .caption(escape(title), ("sans-serif", 18))
+            .caption(title, ("sans-serif", 20))
             .x_label_area_size(42)
             .y_label_area_size(64)
             .build_cartesian_2d(0f64..(n - 1) as f64, 0f64..top);
@@ -331,9 +331,11 @@ fn line_chart(title: &str, y_desc: &str, days: &[String], series: &[Series]) -> 
             .configure_mesh()
             .x_labels(8)
             .y_labels(6)
+            .label_style(("sans-serif", 13))
+            .axis_desc_style(("sans-serif", 14))
             .x_label_formatter(&label)
             .x_desc("date (UTC)")
-            .y_desc(escape(y_desc))
+            .y_desc(y_desc)
             .light_line_style(RGBColor(235, 235, 235))
             .draw();
         for s in series {
@@ -355,6 +357,7 @@ fn line_chart(title: &str, y_desc: &str, days: &[String], series: &[Series]) -> 
         let _ = chart
             .configure_series_labels()
             .position(SeriesLabelPosition::UpperLeft)
+            .label_font(("sans-serif", 13))
             .background_style(WHITE.mix(0.85))
             .border_style(RGBColor(180, 180, 180))
             .draw();
@@ -374,7 +377,7 @@ fn bar_chart(title: &str, y_desc: &str, bars: &[(String, f64)]) -> String {
         let n = bars.len().max(1) as u32;
         let built = ChartBuilder::on(&root)
             .margin(12)
-            .caption(escape(title), ("sans-serif", 18))
+            .caption(title, ("sans-serif", 20))
             .x_label_area_size(42)
             .y_label_area_size(64)
             .build_cartesian_2d((0u32..n).into_segmented(), 0f64..top);
@@ -385,7 +388,7 @@ fn bar_chart(title: &str, y_desc: &str, bars: &[(String, f64)]) -> String {
             match v {
                 SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => bars
                     .get(*i as usize)
-                    .map(|b| escape(&b.0))
+                    .map(|b| b.0.clone())
                     .unwrap_or_default(),
                 SegmentValue::Last => String::new(),
             }
@@ -394,9 +397,11 @@ fn bar_chart(title: &str, y_desc: &str, bars: &[(String, f64)]) -> String {
             .configure_mesh()
             .disable_x_mesh()
             .x_labels(bars.len().max(1))
+            .label_style(("sans-serif", 13))
+            .axis_desc_style(("sans-serif", 14))
             .x_label_formatter(&label)
             .x_desc("gate")
-            .y_desc(escape(y_desc))
+            .y_desc(y_desc)
             .draw();
         let _ = chart.draw_series(
             Histogram::vertical(&chart)
@@ -919,11 +924,14 @@ mod tests {
         assert!(svg.starts_with("<svg"), "{}", &svg[..100.min(svg.len())]);
         assert!(svg.contains("Oct 01"), "date labels");
         assert!(
-            svg.contains("date (UTC)") && svg.contains(">runs<"),
+            svg.contains("\ndate (UTC)\n") && svg.contains("\nruns\n"),
             "axis titles"
         );
         assert!(svg.contains("runs (count)"), "legend with unit");
-        assert!(!svg.contains("<per>"), "titles are escaped");
+        assert!(
+            !svg.contains("<per>") && svg.contains("Runs &lt;per&gt; day"),
+            "titles are escaped once"
+        );
         assert!(
             svg.contains("<polyline") || svg.contains("<path"),
             "a line is drawn"

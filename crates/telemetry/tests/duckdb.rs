@@ -19,7 +19,7 @@ WITH r AS (
          date_diff('millisecond', CAST(started_at AS TIMESTAMPTZ), CAST(ended_at AS TIMESTAMPTZ)) AS duration_ms,
          queue_ms, cost.usd AS usd, carbon_g_co2e AS co2, flakiness_index AS flaky,
          tests.resilience.mutants_total AS mutants, tests.resilience.score AS score,
-         len(list_filter(policies, p -> p.result = 'deny')) AS denials
+         len(list_filter(policies, lambda p: p.result = 'deny')) AS denials
   FROM read_ndjson_auto('FILE', maximum_object_size = 1048576)
 )
 SELECT repo,
@@ -33,7 +33,7 @@ SELECT repo,
        sum(usd) AS usd, sum(co2) AS co2, avg(flaky) AS flaky,
        count(*) FILTER (WHERE mutants > 0) AS mutation_runs,
        avg(score) FILTER (WHERE mutants > 0) AS mutation_score,
-       sum(denials) AS denials
+       CAST(sum(denials) AS BIGINT) AS denials
 FROM r GROUP BY repo ORDER BY repo";
 
 fn close(a: f64, b: f64, places: i32) -> bool {

@@ -166,15 +166,27 @@ impl ClickHouse {
 
     /// POST a statement (and optional data after it) to the HTTP interface.
     fn post(&self, query: &str, body: Vec<u8>) -> Result<String, Failure> {
-        let url = reqwest::Url::parse_with_params(
-            &format!("{}/", self.endpoint.base),
-            &[
-                ("database", self.endpoint.database.as_str()),
-                ("query", query),
-                ("output_format_json_quote_64bit_integers", "0"),
-            ],
-        )
-        .map_err(|e| Failure::usage(format!("ClickHouse {}: {e}", self.endpoint.redacted())))?;
+        // The database may not exist yet when it is being created or dropped.
+        let head = query.trim_start().to_ascii_uppercase();
+        let database = if head.starts_with("CREATE DATABASE") || head.starts_with("DROP DATABASE") {
+            "default"
+        } else {
+            self.endpoint.database.as_str()
+        };
+        // With data (INSERT), the statement goes in the URL and the rows in
+        // the body; otherwise the statement is the body (no URL length limit).
+        let mut params = vec![
+            ("database", database),
+            ("output_format_json_quote_64bit_integers", "0"),
+        ];
+        let body = if body.is_empty() {
+            query.as_bytes().to_vec()
+        } else {
+            params.push(("query", query));
+            body
+        };
+        let url = reqwest::Url::parse_with_params(&format!("{}/", self.endpoint.base), &params)
+            .map_err(|e| Failure::usage(format!("ClickHouse {}: {e}", self.endpoint.redacted())))?;
         let mut request = self.http.post(url).body(body);
         if let Some(user) = &self.endpoint.user {
             request = request.basic_auth(user, self.endpoint.password.as_deref());

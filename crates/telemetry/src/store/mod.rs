@@ -122,7 +122,7 @@ pub struct LoadOutcome {
 }
 
 /// A store connection.
-pub trait Backend {
+pub trait Backend: std::fmt::Debug {
     fn dialect(&self) -> Dialect;
     /// Create the schema, or bring it up to [`SCHEMA_VERSION`].
     fn migrate(&mut self) -> Result<(), Failure>;

@@ -531,8 +531,8 @@ mod tests {
                         assert_ne!(value, &Val::Null, "{}.{}", table.name, column.name);
                     }
                     match (column.ty, value) {
-                        (_, Val::Null) | (Ty::Text, Val::Text(_)) | (Ty::Int, Val::Int(_)) => {}
-                        (Ty::Real, Val::Real(_)) => {}
+                        (_, Val::Null) | (Text, Val::Text(_)) | (Int, Val::Int(_)) => {}
+                        (Real, Val::Real(_)) => {}
                         other => panic!("{}.{}: {other:?}", table.name, column.name),
                     }
                 }
