@@ -448,10 +448,10 @@ fn figure(
     title: &str,
     y_desc: &str,
     days: &[String],
-    series: Vec<Series>,
+    series: &[Series],
     places: usize,
 ) -> String {
-    let svg = line_chart(title, y_desc, days, &series);
+    let svg = line_chart(title, y_desc, days, series);
     let mut header = vec!["date (UTC)"];
     let names: Vec<String> = series
         .iter()
@@ -617,7 +617,7 @@ pub fn html(dora: &DoraReport, health: &HealthReport) -> String {
         "Runs and success rate per day",
         "runs / success %",
         &d.days,
-        vec![
+        &[
             Series {
                 name: "runs",
                 unit: "count",
@@ -638,7 +638,7 @@ pub fn html(dora: &DoraReport, health: &HealthReport) -> String {
         "Run duration per day",
         "minutes",
         &d.days,
-        vec![
+        &[
             Series {
                 name: "p50",
                 unit: "min",
@@ -701,7 +701,7 @@ pub fn html(dora: &DoraReport, health: &HealthReport) -> String {
         "Compute cost per day",
         "USD",
         &d.days,
-        vec![Series {
+        &[Series {
             name: "cost",
             unit: "USD",
             values: d.cost.clone(),
@@ -714,7 +714,7 @@ pub fn html(dora: &DoraReport, health: &HealthReport) -> String {
         "Emissions per day",
         "kg CO₂e",
         &d.days,
-        vec![Series {
+        &[Series {
             name: "emissions",
             unit: "kg CO₂e",
             values: d.co2_kg.clone(),
@@ -728,7 +728,7 @@ pub fn html(dora: &DoraReport, health: &HealthReport) -> String {
         "Flakiness index per day (mean, 0 to 1)",
         "flakiness index",
         &d.days,
-        vec![Series {
+        &[Series {
             name: "flakiness index",
             unit: "0-1",
             values: d.flakiness.clone(),
@@ -741,7 +741,7 @@ pub fn html(dora: &DoraReport, health: &HealthReport) -> String {
         "Mutation score per day (mean of runs with mutation testing)",
         "mutation score %",
         &d.days,
-        vec![Series {
+        &[Series {
             name: "mutation score",
             unit: "%",
             values: d.mutation_pct.clone(),
@@ -791,7 +791,7 @@ pub fn html(dora: &DoraReport, health: &HealthReport) -> String {
         "Policy denials per day",
         "denials",
         &d.days,
-        vec![Series {
+        &[Series {
             name: "denials",
             unit: "count",
             values: d.denials.clone(),

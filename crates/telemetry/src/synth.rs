@@ -596,10 +596,7 @@ mod tests {
             ..SynthOptions::default()
         };
         assert_eq!(bytes(&a), bytes(&a.clone()));
-        let b = SynthOptions {
-            seed: 8,
-            ..a.clone()
-        };
+        let b = SynthOptions { seed: 8, ..a };
         assert_ne!(bytes(&a), bytes(&b));
     }
 

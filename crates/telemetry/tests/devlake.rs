@@ -170,9 +170,9 @@ fn incidents_link_to_the_same_deployments_as_devlake() {
             .iter()
             .map(|r| (r["id"].clone(), r["deployment_id"].clone()))
             .collect();
-    let mut ours_sorted = ours.clone();
+    let mut ours_sorted = ours;
     ours_sorted.sort();
-    let mut expected_sorted = expected.clone();
+    let mut expected_sorted = expected;
     expected_sorted.sort();
     assert_eq!(ours_sorted, expected_sorted);
 }

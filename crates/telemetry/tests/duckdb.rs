@@ -48,7 +48,7 @@ fn duckdb_reads_our_ndjson_and_agrees_with_health() {
     let dir = tempfile::tempdir().unwrap();
     let data = write(dir.path(), "synth.ndjson", &synth_bytes(8, 4000, 5));
     let mut store = sqlite(dir.path());
-    ingest(store.as_mut(), &[data.clone()], "l").unwrap();
+    ingest(store.as_mut(), std::slice::from_ref(&data), "l").unwrap();
     let health = query::health_report(store.as_mut(), &synth_window()).unwrap();
 
     let sql = SQL.replace("FILE", &data.display().to_string());

@@ -29,14 +29,14 @@ fn loaded(report: &ci_intel_telemetry::ingest::IngestReport) -> Vec<(usize, usiz
 fn exactly_once_and_whole_file_rejection(store: &mut dyn Backend) {
     let dir = tempfile::tempdir().unwrap();
     let good = write(dir.path(), "good.ndjson", &synth_bytes(11, 400, 3));
-    let first = ingest(store, &[good.clone()], "load-1").unwrap();
+    let first = ingest(store, std::slice::from_ref(&good), "load-1").unwrap();
     assert_eq!(loaded(&first), vec![(400, 0, 0)]);
     let before = dump(store);
     assert_eq!(before["runs"].len(), 400);
     assert!(before["jobs"].len() >= 800);
 
     // Again, in another load: nothing changes in any record table.
-    let again = ingest(store, &[good.clone()], "load-2").unwrap();
+    let again = ingest(store, std::slice::from_ref(&good), "load-2").unwrap();
     assert_eq!(loaded(&again), vec![(0, 400, 0)]);
     assert_eq!(dump(store), before, "re-ingesting changed the store");
 
@@ -52,7 +52,7 @@ fn exactly_once_and_whole_file_rejection(store: &mut dyn Backend) {
     let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
     let bad = write(dir.path(), "bad.ndjson", text.as_bytes());
     let fresh = write(dir.path(), "fresh.ndjson", &synth_bytes(13, 5, 1));
-    let report = ingest(store, &[bad.clone(), fresh], "load-3").unwrap();
+    let report = ingest(store, &[bad, fresh], "load-3").unwrap();
     let FileResult::Rejected(rejection) = &report.files[0] else {
         panic!("bad.ndjson was not rejected: {:?}", report.files[0]);
     };
@@ -209,7 +209,7 @@ fn same_numbers(other: &mut dyn Backend, name: &str) {
     let dir = tempfile::tempdir().unwrap();
     let data = write(dir.path(), "synth.ndjson", &synth_bytes(5, 3000, 4));
     let mut lite = sqlite(dir.path());
-    ingest(lite.as_mut(), &[data.clone()], "l").unwrap();
+    ingest(lite.as_mut(), std::slice::from_ref(&data), "l").unwrap();
     ingest(other, &[data], "l").unwrap();
     let window = synth_window();
     let one_repo = Window {
