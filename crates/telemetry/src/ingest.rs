@@ -10,13 +10,12 @@
 //!   invalid record rejects the whole file (file:line and JSON pointer) and
 //!   nothing of it is written. Each file is loaded in one transaction.
 
-use std::collections::HashSet;
 use std::path::PathBuf;
 
 use ci_intel_core::Failure;
 
-use crate::read::{ReadRecord, Rejection, read_ndjson};
-use crate::store::{Backend, FileLoad, LoadOutcome};
+use crate::read::Rejection;
+use crate::store::{Backend, FileSource, LoadOutcome, Loaded};
 
 /// What happened to one file.
 #[derive(Debug)]
@@ -72,46 +71,20 @@ pub fn ingest(
         files: Vec::new(),
     };
     for path in files {
-        let name = path.display().to_string();
-        let bytes =
-            std::fs::read(path).map_err(|e| Failure::usage(format!("cannot read {name}: {e}")))?;
-        let records = match read_ndjson(&name, &bytes) {
-            Ok(records) => records,
-            Err(rejection) => {
-                report.files.push(FileResult::Rejected(rejection));
-                continue;
-            }
+        let source = FileSource {
+            name: path.display().to_string(),
+            path: path.clone(),
         };
-        let (unique, repeated) = first_of_each(records);
-        let sha = ci_intel_core::canonical::sha256_hex(&bytes);
-        let outcome = store.load(
-            load_id,
-            &loaded_at,
-            &FileLoad {
-                file: &name,
-                file_sha256: &sha,
-                records: &unique,
-            },
-        )?;
-        report.files.push(FileResult::Loaded {
-            file: name,
-            records: unique.len() + repeated,
-            repeated_in_file: repeated,
-            migrated: unique.iter().filter(|r| r.migrated).count(),
-            outcome,
-        });
+        match store.load(load_id, &loaded_at, &source)? {
+            Loaded::Done { outcome, stats } => report.files.push(FileResult::Loaded {
+                file: source.name,
+                records: stats.records,
+                repeated_in_file: stats.repeated,
+                migrated: stats.migrated,
+                outcome,
+            }),
+            Loaded::Rejected(rejection) => report.files.push(FileResult::Rejected(rejection)),
+        }
     }
     Ok(report)
-}
-
-/// Keep the first line of each run_id; count the others.
-fn first_of_each(records: Vec<ReadRecord>) -> (Vec<ReadRecord>, usize) {
-    let mut seen = HashSet::new();
-    let total = records.len();
-    let unique: Vec<ReadRecord> = records
-        .into_iter()
-        .filter(|r| seen.insert(r.record.run_id.clone()))
-        .collect();
-    let repeated = total - unique.len();
-    (unique, repeated)
 }

@@ -55,38 +55,92 @@ pub struct ReadRecord {
 /// every record must validate against the embedded v1.2 schema. The first
 /// defect rejects the whole file.
 pub fn read_ndjson(file: &str, bytes: &[u8]) -> Result<Vec<ReadRecord>, Rejection> {
-    let reject = |line: usize, pointer: &str, message: String| Rejection {
-        file: file.to_owned(),
-        line,
-        pointer: pointer.to_owned(),
-        message,
-    };
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let line = 1 + bytes[..e.valid_up_to()]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count();
-        reject(
-            line,
-            "",
-            format!(
-                "invalid UTF-8 at byte {}: NDJSON must be UTF-8",
-                e.valid_up_to()
-            ),
-        )
-    })?;
-    let mut out = Vec::new();
-    for (index, raw) in text.split('\n').enumerate() {
-        let line = index + 1;
-        let raw = raw.strip_suffix('\r').unwrap_or(raw);
-        if raw.trim().is_empty() {
-            continue;
+    Reader::new(file, bytes).collect()
+}
+
+/// The streaming form of [`read_ndjson`] over any buffered input: records
+/// one by one, ending after the first rejection. `ingest` uses it so a file
+/// of a million records is never held in memory.
+#[derive(Debug)]
+pub struct Reader<R> {
+    file: String,
+    input: R,
+    line: usize,
+    buf: Vec<u8>,
+    done: bool,
+}
+
+impl<R: std::io::BufRead> Reader<R> {
+    pub fn new(file: &str, input: R) -> Reader<R> {
+        Reader {
+            file: file.to_owned(),
+            input,
+            line: 0,
+            buf: Vec::with_capacity(4096),
+            done: false,
         }
-        out.push(
-            read_line(line, raw).map_err(|(pointer, message)| reject(line, &pointer, message))?,
-        );
     }
-    Ok(out)
+
+    /// The input, to read what is left (e.g. to finish a digest).
+    pub fn into_inner(self) -> R {
+        self.input
+    }
+
+    fn reject(&mut self, pointer: &str, message: String) -> Rejection {
+        self.done = true;
+        Rejection {
+            file: self.file.clone(),
+            line: self.line,
+            pointer: pointer.to_owned(),
+            message,
+        }
+    }
+}
+
+impl<R: std::io::BufRead> Iterator for Reader<R> {
+    type Item = Result<ReadRecord, Rejection>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while !self.done {
+            self.buf.clear();
+            match self.input.read_until(b'\n', &mut self.buf) {
+                Ok(0) => {
+                    self.done = true;
+                    return None;
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    self.line += 1;
+                    return Some(Err(self.reject("", format!("cannot read: {e}"))));
+                }
+            }
+            self.line += 1;
+            let raw = match std::str::from_utf8(&self.buf) {
+                Ok(text) => text,
+                Err(e) => {
+                    let at = e.valid_up_to();
+                    return Some(Err(self.reject(
+                        "",
+                        format!(
+                            "invalid UTF-8 at byte {} of the line: NDJSON must be UTF-8",
+                            at + 1
+                        ),
+                    )));
+                }
+            };
+            let raw = raw.strip_suffix('\n').unwrap_or(raw);
+            let raw = raw.strip_suffix('\r').unwrap_or(raw);
+            if raw.trim().is_empty() {
+                continue;
+            }
+            let result = read_line(self.line, raw);
+            return Some(match result {
+                Ok(record) => Ok(record),
+                Err((pointer, message)) => Err(self.reject(&pointer, message)),
+            });
+        }
+        None
+    }
 }
 
 fn read_line(line: usize, raw: &str) -> Result<ReadRecord, (String, String)> {

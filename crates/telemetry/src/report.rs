@@ -309,7 +309,8 @@ fn line_chart(title: &str, y_desc: &str, days: &[String], series: &[Series]) -> 
         .flat_map(|s| s.values.iter().flatten().copied())
         .collect();
     let max = values.iter().copied().fold(0.0f64, f64::max);
-    let top = if max <= 0.0 { 1.0 } else { max * 1.1 };
+    // Headroom above the data for the legend.
+    let top = if max <= 0.0 { 1.0 } else { max * 1.35 };
     let n = days.len().max(2);
     {
         let root = SVGBackend::with_string(&mut svg, (760, 320)).into_drawing_area();

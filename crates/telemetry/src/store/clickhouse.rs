@@ -15,7 +15,11 @@ use ci_intel_core::Failure;
 use serde_json::Value;
 
 use super::tables::{LOADS, RECORD_TABLES, RUNS, SCHEMA_VERSION, Table, Val, rows_of};
-use super::{Backend, Conflict, Dialect, FileLoad, LoadOutcome};
+use super::{Backend, Conflict, Dialect, FileSource, LoadOutcome, Loaded};
+use crate::read::ReadRecord;
+
+/// Records per round of INSERTs.
+const INSERT_CHUNK: usize = 5_000;
 
 /// `clickhouse+http(s)://[user[:password]@]host:port/database`.
 #[derive(Clone, PartialEq, Eq)]
@@ -213,6 +217,54 @@ impl ClickHouse {
         format!("{}.{}", self.endpoint.database, table.name)
     }
 
+    /// Load some records: skip the run_ids already there, children first, runs last.
+    fn load_chunk(
+        &mut self,
+        load_id: &str,
+        chunk: &[ReadRecord],
+        outcome: &mut LoadOutcome,
+    ) -> Result<(), Failure> {
+        let ids: Vec<String> = chunk
+            .iter()
+            .map(|r| literal(&Val::from(r.record.run_id.as_str())))
+            .collect();
+        let sql = format!(
+            "SELECT run_id, record_sha256, load_id FROM {} WHERE run_id IN ({})",
+            self.table(&RUNS),
+            ids.join(", ")
+        );
+        let mut existing: HashMap<String, (String, String)> = HashMap::new();
+        for row in self.query(&sql, &[])? {
+            existing.insert(
+                row[0].text(),
+                (row[1].text(), row.get(2).map(Val::text).unwrap_or_default()),
+            );
+        }
+        let mut tables: Vec<Vec<Vec<Val>>> = vec![Vec::new(); RECORD_TABLES.len()];
+        for read in chunk {
+            if let Some((sha, kept)) = existing.get(&read.record.run_id) {
+                if *sha == read.sha256 {
+                    outcome.duplicates += 1;
+                } else {
+                    outcome.conflicts.push(Conflict {
+                        run_id: read.record.run_id.clone(),
+                        line: read.line,
+                        kept_load_id: kept.clone(),
+                    });
+                }
+                continue;
+            }
+            outcome.inserted += 1;
+            for (all, rows) in tables.iter_mut().zip(rows_of(load_id, read)) {
+                all.extend(rows);
+            }
+        }
+        for (table, rows) in RECORD_TABLES.iter().zip(tables.iter()).skip(1) {
+            self.insert(table, &rows.iter().collect::<Vec<_>>())?;
+        }
+        self.insert(&RUNS, &tables[0].iter().collect::<Vec<_>>())
+    }
+
     fn insert(&self, table: &Table, rows: &[&Vec<Val>]) -> Result<(), Failure> {
         if rows.is_empty() {
             return Ok(());
@@ -307,63 +359,40 @@ impl Backend for ClickHouse {
         &mut self,
         load_id: &str,
         loaded_at: &str,
-        file: &FileLoad<'_>,
-    ) -> Result<LoadOutcome, Failure> {
-        let mut existing: HashMap<String, (String, String)> = HashMap::new();
-        for chunk in file.records.chunks(2000) {
-            let ids: Vec<String> = chunk
-                .iter()
-                .map(|r| literal(&Val::from(r.record.run_id.as_str())))
-                .collect();
-            let sql = format!(
-                "SELECT run_id, record_sha256, load_id FROM {} WHERE run_id IN ({})",
-                self.table(&RUNS),
-                ids.join(", ")
-            );
-            for row in self.query(&sql, &[])? {
-                existing.insert(
-                    row[0].text(),
-                    (row[1].text(), row.get(2).map(Val::text).unwrap_or_default()),
-                );
+        file: &FileSource,
+    ) -> Result<Loaded, Failure> {
+        // No transactions: read the whole file once first, so an invalid
+        // record rejects it before anything is written.
+        let mut check = file.stream()?;
+        while let Some(item) = check.next_record() {
+            if let Err(rejection) = item {
+                return Ok(Loaded::Rejected(rejection));
             }
         }
+        drop(check);
+        let mut stream = file.stream()?;
         let mut outcome = LoadOutcome::default();
-        let mut tables: Vec<Vec<Vec<Val>>> = vec![Vec::new(); RECORD_TABLES.len()];
-        for read in file.records {
-            if let Some((sha, kept)) = existing.get(&read.record.run_id) {
-                if *sha == read.sha256 {
-                    outcome.duplicates += 1;
-                } else {
-                    outcome.conflicts.push(Conflict {
-                        run_id: read.record.run_id.clone(),
-                        line: read.line,
-                        kept_load_id: kept.clone(),
-                    });
-                }
-                continue;
+        let mut chunk = Vec::with_capacity(INSERT_CHUNK);
+        loop {
+            let item = stream.next_record();
+            let end = item.is_none();
+            match item {
+                Some(Ok(read)) => chunk.push(read),
+                Some(Err(rejection)) => return Ok(Loaded::Rejected(rejection)),
+                None => {}
             }
-            outcome.inserted += 1;
-            for (all, rows) in tables.iter_mut().zip(rows_of(load_id, read)) {
-                all.extend(rows);
+            if chunk.len() >= INSERT_CHUNK || (end && !chunk.is_empty()) {
+                self.load_chunk(load_id, &chunk, &mut outcome)?;
+                chunk.clear();
+            }
+            if end {
+                break;
             }
         }
-        // Children first, runs last: see the module comment.
-        for (table, rows) in RECORD_TABLES.iter().zip(tables.iter()).skip(1) {
-            self.insert(table, &rows.iter().collect::<Vec<_>>())?;
-        }
-        self.insert(&RUNS, &tables[0].iter().collect::<Vec<_>>())?;
-        let loads_row: Vec<Val> = vec![
-            load_id.into(),
-            file.file.into(),
-            file.file_sha256.into(),
-            (file.records.len() as i64).into(),
-            (outcome.inserted as i64).into(),
-            (outcome.duplicates as i64).into(),
-            (outcome.conflicts.len() as i64).into(),
-            loaded_at.into(),
-        ];
-        self.insert(&LOADS, &[&loads_row])?;
-        Ok(outcome)
+        let (sha, stats) = stream.finish()?;
+        let row = super::loads_row(load_id, loaded_at, &file.name, &sha, stats, &outcome);
+        self.insert(&LOADS, &[&row])?;
+        Ok(Loaded::Done { outcome, stats })
     }
 
     fn query(&mut self, sql: &str, params: &[Val]) -> Result<Vec<Vec<Val>>, Failure> {

@@ -8,11 +8,12 @@ pub mod postgres;
 pub mod sqlite;
 pub mod tables;
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 
 use ci_intel_core::Failure;
 
-use crate::read::ReadRecord;
+use crate::read::{ReadRecord, Reader, Rejection};
 use tables::{LOADS, RECORD_TABLES, SCHEMA_VERSION, Table, Ty, Val};
 
 /// Where the default store lives, relative to the working directory.
@@ -96,12 +97,133 @@ pub fn redact_password(url: &str) -> String {
     }
 }
 
-/// One file's records, deduplicated within the file (first line wins).
+/// A file to load: its name (as reported) and where to read it.
+#[derive(Debug, Clone)]
+pub struct FileSource {
+    pub name: String,
+    pub path: PathBuf,
+}
+
+impl FileSource {
+    /// Start reading the file (a backend may read it twice).
+    pub fn stream(&self) -> Result<FileStream, Failure> {
+        let file = std::fs::File::open(&self.path)
+            .map_err(|e| Failure::usage(format!("cannot read {}: {e}", self.name)))?;
+        Ok(FileStream {
+            reader: Reader::new(
+                &self.name,
+                std::io::BufReader::with_capacity(1 << 20, Hashing::new(file)),
+            ),
+            seen: HashSet::new(),
+            stats: FileStats::default(),
+        })
+    }
+}
+
+/// Counts of one file's records.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FileStats {
+    pub records: usize,
+    /// Lines whose run_id appeared earlier in the same file (the first wins).
+    pub repeated: usize,
+    pub migrated: usize,
+}
+
+/// A file's records, one at a time, without the repeats of a run_id.
 #[derive(Debug)]
-pub struct FileLoad<'a> {
-    pub file: &'a str,
-    pub file_sha256: &'a str,
-    pub records: &'a [ReadRecord],
+pub struct FileStream {
+    reader: Reader<std::io::BufReader<Hashing<std::fs::File>>>,
+    seen: HashSet<String>,
+    stats: FileStats,
+}
+
+impl FileStream {
+    /// The next record to load, or the rejection of the whole file.
+    pub fn next_record(&mut self) -> Option<Result<ReadRecord, Rejection>> {
+        loop {
+            let record = match self.reader.next()? {
+                Ok(record) => record,
+                Err(rejection) => return Some(Err(rejection)),
+            };
+            self.stats.records += 1;
+            if !self.seen.insert(record.record.run_id.clone()) {
+                self.stats.repeated += 1;
+                continue;
+            }
+            self.stats.migrated += usize::from(record.migrated);
+            return Some(Ok(record));
+        }
+    }
+
+    /// After the last record: the sha256 of the whole file and the counts.
+    pub fn finish(self) -> Result<(String, FileStats), Failure> {
+        let mut rest = self.reader.into_inner();
+        std::io::copy(&mut rest, &mut std::io::sink())
+            .map_err(|e| Failure::infra(format!("cannot read: {e}")))?;
+        Ok((rest.into_inner().hex(), self.stats))
+    }
+}
+
+/// A reader that hashes what passes through it.
+#[derive(Debug)]
+pub struct Hashing<R> {
+    inner: R,
+    hasher: sha2::Sha256,
+}
+
+impl<R> Hashing<R> {
+    pub fn new(inner: R) -> Hashing<R> {
+        use sha2::Digest as _;
+        Hashing {
+            inner,
+            hasher: sha2::Sha256::new(),
+        }
+    }
+    pub fn hex(self) -> String {
+        use sha2::Digest as _;
+        ci_intel_core::canonical::hex(&self.hasher.finalize())
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        use sha2::Digest as _;
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// What loading one file came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Loaded {
+    Done {
+        outcome: LoadOutcome,
+        stats: FileStats,
+    },
+    /// An invalid record: nothing of the file was written.
+    Rejected(Rejection),
+}
+
+/// The `loads` row of a file.
+pub fn loads_row(
+    load_id: &str,
+    loaded_at: &str,
+    file: &str,
+    sha256: &str,
+    stats: FileStats,
+    outcome: &LoadOutcome,
+) -> Vec<Val> {
+    vec![
+        load_id.into(),
+        file.into(),
+        sha256.into(),
+        (stats.records as i64).into(),
+        (outcome.inserted as i64).into(),
+        (outcome.duplicates as i64).into(),
+        (outcome.conflicts.len() as i64).into(),
+        loaded_at.into(),
+    ]
 }
 
 /// A run_id that was already loaded with other content: the first load is kept.
@@ -128,12 +250,13 @@ pub trait Backend: std::fmt::Debug {
     fn migrate(&mut self) -> Result<(), Failure>;
     /// Load one file in one transaction (where the store has transactions):
     /// runs whose run_id is new, with their child rows, and a `loads` row.
+    /// An invalid record rolls everything of the file back.
     fn load(
         &mut self,
         load_id: &str,
         loaded_at: &str,
-        file: &FileLoad<'_>,
-    ) -> Result<LoadOutcome, Failure>;
+        file: &FileSource,
+    ) -> Result<Loaded, Failure>;
     /// Run a query with `$1`-style parameters; every value comes back as a [`Val`].
     fn query(&mut self, sql: &str, params: &[Val]) -> Result<Vec<Vec<Val>>, Failure>;
 }

@@ -13,7 +13,10 @@ use postgres::types::{ToSql, Type};
 use postgres::{Client, Config};
 
 use super::tables::{LOADS, RECORD_TABLES, SCHEMA_VERSION, Val, rows_of};
-use super::{Backend, Conflict, Dialect, FileLoad, LoadOutcome, redact_password};
+use super::{Backend, Conflict, Dialect, FileSource, LoadOutcome, Loaded, redact_password};
+
+/// Records per COPY into the stage tables.
+const COPY_CHUNK: usize = 10_000;
 
 pub struct Postgres {
     client: Client,
@@ -180,52 +183,75 @@ impl Backend for Postgres {
         &mut self,
         load_id: &str,
         loaded_at: &str,
-        file: &FileLoad<'_>,
-    ) -> Result<LoadOutcome, Failure> {
+        file: &FileSource,
+    ) -> Result<Loaded, Failure> {
         let name = self.name.clone();
         let fail = |e: postgres::Error| {
             Failure::infra(format!(
                 "PostgreSQL store {name}: loading {}: {e}; nothing of the file was written",
-                file.file
+                file.name
             ))
         };
         let io_fail = |e: std::io::Error| {
             Failure::infra(format!(
                 "PostgreSQL store {name}: loading {}: {e}; nothing of the file was written",
-                file.file
+                file.name
             ))
         };
+        let mut stream = file.stream()?;
+        // Dropping the transaction without commit rolls it back.
         let mut tx = self.client.transaction().map_err(fail)?;
-        let mut buffers: Vec<Vec<u8>> = vec![Vec::new(); RECORD_TABLES.len()];
-        for read in file.records {
-            let rows = rows_of(load_id, read);
-            for (buffer, table_rows) in buffers.iter_mut().zip(rows.iter()) {
-                for row in table_rows {
-                    for (i, value) in row.iter().enumerate() {
-                        if i > 0 {
-                            buffer.push(b'\t');
-                        }
-                        copy_field(buffer, value);
-                    }
-                    buffer.push(b'\n');
-                }
-            }
-        }
-        for (table, buffer) in RECORD_TABLES.iter().zip(buffers.iter()) {
+        for table in &RECORD_TABLES {
             tx.batch_execute(&format!(
                 "CREATE TEMP TABLE stage_{0} (LIKE {0}) ON COMMIT DROP",
                 table.name
             ))
             .map_err(fail)?;
-            let mut writer = tx
-                .copy_in(&format!(
-                    "COPY stage_{} ({}) FROM STDIN",
-                    table.name,
-                    table.column_list()
-                ))
-                .map_err(fail)?;
-            writer.write_all(buffer).map_err(io_fail)?;
-            writer.finish().map_err(fail)?;
+        }
+        let mut lines: HashMap<String, usize> = HashMap::new();
+        let mut buffers: Vec<Vec<u8>> = vec![Vec::new(); RECORD_TABLES.len()];
+        let mut pending = 0usize;
+        loop {
+            let item = stream.next_record();
+            let end = item.is_none();
+            if let Some(item) = item {
+                let read = match item {
+                    Ok(read) => read,
+                    Err(rejection) => return Ok(Loaded::Rejected(rejection)),
+                };
+                lines.insert(read.record.run_id.clone(), read.line);
+                for (buffer, table_rows) in buffers.iter_mut().zip(rows_of(load_id, &read).iter()) {
+                    for row in table_rows {
+                        for (i, value) in row.iter().enumerate() {
+                            if i > 0 {
+                                buffer.push(b'\t');
+                            }
+                            copy_field(buffer, value);
+                        }
+                        buffer.push(b'\n');
+                    }
+                }
+                pending += 1;
+            }
+            // COPY a chunk at a time: memory stays bounded whatever the file's size.
+            if pending >= COPY_CHUNK || (end && pending > 0) {
+                for (table, buffer) in RECORD_TABLES.iter().zip(buffers.iter_mut()) {
+                    let mut writer = tx
+                        .copy_in(&format!(
+                            "COPY stage_{} ({}) FROM STDIN",
+                            table.name,
+                            table.column_list()
+                        ))
+                        .map_err(fail)?;
+                    writer.write_all(buffer).map_err(io_fail)?;
+                    writer.finish().map_err(fail)?;
+                    buffer.clear();
+                }
+                pending = 0;
+            }
+            if end {
+                break;
+            }
         }
         tx.batch_execute(
             "CREATE TEMP TABLE stage_new (run_id TEXT PRIMARY KEY) ON COMMIT DROP;
@@ -252,11 +278,6 @@ impl Backend for Postgres {
                 &[],
             )
             .map_err(fail)?;
-        let lines: HashMap<&str, usize> = file
-            .records
-            .iter()
-            .map(|r| (r.record.run_id.as_str(), r.line))
-            .collect();
         let mut outcome = LoadOutcome {
             inserted,
             ..LoadOutcome::default()
@@ -274,22 +295,14 @@ impl Backend for Postgres {
             }
         }
         outcome.conflicts.sort_by_key(|c| c.line);
-        let loads_row: Vec<Val> = vec![
-            load_id.into(),
-            file.file.into(),
-            file.file_sha256.into(),
-            (file.records.len() as i64).into(),
-            (outcome.inserted as i64).into(),
-            (outcome.duplicates as i64).into(),
-            (outcome.conflicts.len() as i64).into(),
-            loaded_at.into(),
-        ];
+        let (sha, stats) = stream.finish()?;
+        let loads_row = super::loads_row(load_id, loaded_at, &file.name, &sha, stats, &outcome);
         let boxed = params(&loads_row);
         let refs: Vec<&(dyn ToSql + Sync)> = boxed.iter().map(AsRef::as_ref).collect();
         tx.execute(&super::insert_sql(&LOADS, true), &refs)
             .map_err(fail)?;
         tx.commit().map_err(fail)?;
-        Ok(outcome)
+        Ok(Loaded::Done { outcome, stats })
     }
 
     fn query(&mut self, sql: &str, values: &[Val]) -> Result<Vec<Vec<Val>>, Failure> {

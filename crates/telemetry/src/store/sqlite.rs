@@ -8,7 +8,7 @@ use rusqlite::types::{ToSqlOutput, Value as SqlValue, ValueRef};
 use rusqlite::{Connection, OptionalExtension, ToSql};
 
 use super::tables::{LOADS, RECORD_TABLES, RUNS, SCHEMA_VERSION, Val, rows_of};
-use super::{Backend, Conflict, Dialect, FileLoad, LoadOutcome};
+use super::{Backend, Conflict, Dialect, FileSource, LoadOutcome, Loaded};
 
 #[derive(Debug)]
 pub struct Sqlite {
@@ -110,18 +110,20 @@ impl Backend for Sqlite {
         &mut self,
         load_id: &str,
         loaded_at: &str,
-        file: &FileLoad<'_>,
-    ) -> Result<LoadOutcome, Failure> {
+        file: &FileSource,
+    ) -> Result<Loaded, Failure> {
         let name = self.name.clone();
         let fail = |e: rusqlite::Error| {
             Failure::infra(format!(
                 "SQLite store {name}: loading {}: {e}; nothing of the file was written",
-                file.file
+                file.name
             ))
         };
+        let mut stream = file.stream()?;
+        // Dropping the transaction without commit rolls it back.
         let tx = self.conn.transaction().map_err(fail)?;
         let mut outcome = LoadOutcome::default();
-        {
+        let stats = {
             let insert_run = format!(
                 "{} ON CONFLICT (run_id) DO NOTHING",
                 super::insert_sql(&RUNS, false)
@@ -137,8 +139,12 @@ impl Backend for Sqlite {
             let mut existing = tx
                 .prepare_cached("SELECT record_sha256, load_id FROM runs WHERE run_id = ?1")
                 .map_err(fail)?;
-            for read in file.records {
-                let rows = rows_of(load_id, read);
+            while let Some(item) = stream.next_record() {
+                let read = match item {
+                    Ok(read) => read,
+                    Err(rejection) => return Ok(Loaded::Rejected(rejection)),
+                };
+                let rows = rows_of(load_id, &read);
                 let run = &rows[0][0];
                 let changed = run_stmt
                     .execute(rusqlite::params_from_iter(run.iter()))
@@ -166,24 +172,17 @@ impl Backend for Sqlite {
                     }
                 }
             }
-            let loads_row: Vec<Val> = vec![
-                load_id.into(),
-                file.file.into(),
-                file.file_sha256.into(),
-                (file.records.len() as i64).into(),
-                (outcome.inserted as i64).into(),
-                (outcome.duplicates as i64).into(),
-                (outcome.conflicts.len() as i64).into(),
-                loaded_at.into(),
-            ];
+            let (sha, stats) = stream.finish()?;
+            let row = super::loads_row(load_id, loaded_at, &file.name, &sha, stats, &outcome);
             tx.execute(
                 &super::insert_sql(&LOADS, false),
-                rusqlite::params_from_iter(loads_row.iter()),
+                rusqlite::params_from_iter(row.iter()),
             )
             .map_err(fail)?;
-        }
+            stats
+        };
         tx.commit().map_err(fail)?;
-        Ok(outcome)
+        Ok(Loaded::Done { outcome, stats })
     }
 
     fn query(&mut self, sql: &str, params: &[Val]) -> Result<Vec<Vec<Val>>, Failure> {
