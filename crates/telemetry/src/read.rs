@@ -296,6 +296,35 @@ mod tests {
     }
 
     #[test]
+    fn the_streaming_reader_reads_what_read_ndjson_reads() {
+        let mut bytes = Vec::new();
+        crate::synth::synth(
+            &crate::synth::SynthOptions {
+                runs: 50,
+                ..crate::synth::SynthOptions::default()
+            },
+            &mut bytes,
+        )
+        .unwrap();
+        bytes.extend_from_slice(b"\r\n\n");
+        let whole = read_ndjson("s.ndjson", &bytes).unwrap();
+        // A tiny buffer: every line crosses buffer boundaries.
+        let small = std::io::BufReader::with_capacity(7, bytes.as_slice());
+        let streamed: Vec<ReadRecord> = Reader::new("s.ndjson", small)
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(whole.len(), 50);
+        assert_eq!(whole, streamed);
+        // It stops at the first rejection.
+        let mut broken = bytes.clone();
+        broken.extend_from_slice(b"{}\n");
+        broken.extend_from_slice(&bytes);
+        let items: Vec<_> = Reader::new("b.ndjson", broken.as_slice()).collect();
+        assert_eq!(items.len(), 51);
+        assert_eq!(items[50].as_ref().unwrap_err().line, 53);
+    }
+
+    #[test]
     fn pointers_from_serde_paths() {
         assert_eq!(json_pointer("jobs[1].duration_ms"), "/jobs/1/duration_ms");
         assert_eq!(json_pointer("."), "");
