@@ -78,7 +78,8 @@ fn lead_time_from_git_log_and_failures_from_incidents() {
     std::fs::create_dir(&repo).unwrap();
     git(&repo, &["init", "-q", "-b", "main"], 0);
     let c1 = commit(&repo, "a", 0);
-    let c2 = commit(&repo, "b", 10);
+    // c2 is delivered by d3 through `git log c1..c4`.
+    commit(&repo, "b", 10);
     let c3 = commit(&repo, "c", 20);
     let c4 = commit(&repo, "d", 30);
     // d1 ships c1 (first: its own commit); d2 fails with c3; d3 ships c2..c4.
