@@ -118,7 +118,7 @@ pub fn parse(bytes: &[u8], name: &str, redactor: &Redactor) -> Result<Vec<JunitC
                             text: String::new(),
                         };
                         if empty {
-                            push(&mut out, &mut dropped, case.as_ref(), o, name, redactor);
+                            push(&mut out, &mut dropped, case.as_ref(), &o, name, redactor);
                         } else {
                             outcome = Some(o);
                         }
@@ -167,7 +167,7 @@ pub fn parse(bytes: &[u8], name: &str, redactor: &Redactor) -> Result<Vec<JunitC
                 match tag {
                     "failure" | "error" => {
                         if let Some(o) = outcome.take() {
-                            push(&mut out, &mut dropped, case.as_ref(), o, name, redactor);
+                            push(&mut out, &mut dropped, case.as_ref(), &o, name, redactor);
                         }
                     }
                     "testcase" => case = None,
@@ -198,7 +198,7 @@ fn push(
     out: &mut Vec<JunitCause>,
     dropped: &mut usize,
     case: Option<&Case>,
-    outcome: Outcome,
+    outcome: &Outcome,
     file: &str,
     redactor: &Redactor,
 ) {

@@ -546,12 +546,14 @@ impl Autopsy {
 /// A path the repository has (relative, not `..`): annotations elsewhere
 /// would point nowhere.
 fn is_repository_path(path: &str) -> bool {
-    !path.is_empty()
-        && !path.starts_with('/')
-        && !path.starts_with("..")
-        && !path.starts_with('<')
-        && !path.contains("://")
-        && !(path.len() > 1 && path.as_bytes()[1] == b':')
+    let windows_drive = path.len() > 1 && path.as_bytes()[1] == b':';
+    let elsewhere = path.is_empty()
+        || path.starts_with('/')
+        || path.starts_with("..")
+        || path.starts_with('<')
+        || path.contains("://")
+        || windows_drive;
+    !elsewhere
 }
 
 /// Text safe inside a Markdown table cell.

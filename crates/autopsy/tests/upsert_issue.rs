@@ -128,7 +128,7 @@ fn issue(number: u64, state: &str, body: &str) -> Value {
     })
 }
 
-fn search(items: Vec<Value>) -> Value {
+fn search(items: &[Value]) -> Value {
     json!({"total_count": items.len(), "incomplete_results": false, "items": items})
 }
 
@@ -199,7 +199,7 @@ fn a_new_signature_creates_one_labelled_issue() {
     let dir = tempfile::tempdir().unwrap();
     let (report, signature) = report(dir.path());
     let server = Server::start(|call, _| match (call.method.as_str(), call.url.as_str()) {
-        ("GET", u) if u.starts_with("/search/issues") => (200, vec![], search(vec![])),
+        ("GET", u) if u.starts_with("/search/issues") => (200, vec![], search(&[])),
         ("GET", _) => (200, vec![], json!([])),
         ("POST", _) => (
             201,
@@ -249,7 +249,7 @@ fn a_known_open_signature_is_updated_not_duplicated() {
         "<!-- ci-intel-autopsy signature={signature} -->\nold\n### Runs\n\n- 2026-01-01T00:00:00Z <https://github.com/o/r/actions/runs/41>\n\n<!-- ci-intel-autopsy occurrences=1 first=2026-01-01T00:00:00Z last=2026-01-01T00:00:00Z -->\n"
     );
     let server = Server::start(move |call, _| match call.method.as_str() {
-        "GET" => (200, vec![], search(vec![issue(7, "open", &existing)])),
+        "GET" => (200, vec![], search(&[issue(7, "open", &existing)])),
         "PATCH" => (
             200,
             vec![],
@@ -292,7 +292,7 @@ fn a_closed_signature_that_fails_again_is_reopened() {
     // Search has not indexed it: it is found in the label listing.
     let server = Server::start(
         move |call, _| match (call.method.as_str(), call.url.as_str()) {
-            ("GET", u) if u.starts_with("/search/issues") => (200, vec![], search(vec![])),
+            ("GET", u) if u.starts_with("/search/issues") => (200, vec![], search(&[])),
             ("GET", _) => (
                 200,
                 vec![],
@@ -339,7 +339,7 @@ fn rate_limits_are_waited_out_as_the_headers_say() {
                 json!({"message": "API rate limit exceeded for installation ID 1.", "documentation_url": "https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting"}),
             )
         }
-        (1, _) => (200, vec![], search(vec![])),
+        (1, _) => (200, vec![], search(&[])),
         // Secondary limit: retry-after.
         (2, _) => (
             429,

@@ -197,9 +197,9 @@ impl IssueBody {
             "\n<!-- ci-intel-autopsy occurrences={} first={} last={} -->",
             seen.count, seen.first, seen.last
         );
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "_Filed by ci-intel-autopsy: one issue per failure signature; a new occurrence updates it._\n"
+            "_Filed by ci-intel-autopsy: one issue per failure signature; a new occurrence updates it._"
         );
         out
     }

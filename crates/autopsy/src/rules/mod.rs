@@ -317,7 +317,7 @@ impl Checker<'_> {
         }
     }
 
-    fn check(&mut self, raw: RawRule, origin_line: usize) -> Option<Entry> {
+    fn check(&mut self, raw: &RawRule, origin_line: usize) -> Option<Entry> {
         let id = raw.id.get_ref().clone();
         let id_span = raw.id.span();
         let origin = if self.builtin {
@@ -764,7 +764,7 @@ pub fn parse_file(file: &str, text: &str, builtin: bool) -> Result<Vec<Entry>, V
     let mut entries = Vec::new();
     for raw in raws {
         let line = line_of(text, raw.id.span().start);
-        if let Some(entry) = checker.check(raw, line) {
+        if let Some(entry) = checker.check(&raw, line) {
             entries.push(entry);
         }
     }

@@ -558,7 +558,7 @@ impl<'a> Scanner<'a> {
             for (_, raw) in before.iter().take(spec.before as usize) {
                 let normal = line::normalise(raw);
                 if let Some(found) = locate(&spec.pattern, &normal.text) {
-                    set_location(&mut cause, found, self.opts.workspace.as_deref());
+                    set_location(&mut cause, &found, self.opts.workspace.as_deref());
                     break;
                 }
             }
@@ -676,7 +676,7 @@ impl<'a> Scanner<'a> {
                 if let Some(spec) = &rule.location
                     && let Some(found) = locate(&spec.pattern, &normal.text)
                 {
-                    set_location(&mut pending.cause, found, workspace.as_deref());
+                    set_location(&mut pending.cause, &found, workspace.as_deref());
                     pending.location_left = 0;
                 }
             }
@@ -859,7 +859,7 @@ fn locate(pattern: &regex::Regex, text: &str) -> Option<Found> {
     })
 }
 
-fn set_location(cause: &mut Cause, found: Found, workspace: Option<&str>) {
+fn set_location(cause: &mut Cause, found: &Found, workspace: Option<&str>) {
     cause.file = Some(relative_path(&found.file, workspace));
     cause.line = found.line;
     cause.column = found.column;
