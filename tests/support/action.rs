@@ -251,7 +251,9 @@ impl Action {
                     && sha.chars().all(|c| c.is_ascii_hexdigit())
             });
             if !pinned {
-                problems.push(format!("{label}: `uses: {uses}` is not pinned to a full commit SHA"));
+                problems.push(format!(
+                    "{label}: `uses: {uses}` is not pinned to a full commit SHA"
+                ));
             }
             let commented = text
                 .lines()
