@@ -57,7 +57,7 @@ TOML
     # A failing test is history too: keep the run whatever its result.
     cargo nextest run --config-file "$config" --profile bench-history -p ci-intel-core -p ci-intel-policy --no-fail-fast || true
     cp "$store/bench-history/junit.xml" "$dir/junit.xml"
-    printf '{"commit": "%s", "attempt": 1, "time": "%s"}\n' "$commit" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$dir/run.json"
+    printf '{"commit": "%s", "attempt": %d, "time": "%s"}\n' "$commit" "$n" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$dir/run.json"
     echo "bench-tests: recorded $dir"
   done
   # nextest's count partitioning of the recorded tests, from nextest itself.
@@ -117,20 +117,31 @@ run() {
       --export-plan "$work/plan-$shards.json" --format json >/dev/null
     "$py" "$split_driver" "$work/plan-$shards.json" duration_based_chunks >"$work/psc-$shards.json"
     "$py" "$split_driver" "$work/plan-$shards.json" least_duration >"$work/psl-$shards.json"
-    # nextest's own count partitioning of the same tests.
+    # nextest's own count partitioning of the same tests, and our emulation
+    # of its rule (used for PyTorch below), which must select the same.
     "$py" crates/tests/tests/peers/nextest_count_assign.py "$work/plan-$shards.json" "$history/partitions" >"$work/nxc-$shards.json"
+    "$py" crates/tests/tests/peers/nextest_count_assign.py "$work/plan-$shards.json" --emulate >"$work/nxe-$shards.json"
+    "$py" - "$work/nxc-$shards.json" "$work/nxe-$shards.json" <<'PY'
+import json, sys
+real, emulated = (json.load(open(p)) for p in sys.argv[1:3])
+same = all(sorted(a["tests"]) == sorted(b["tests"]) for a, b in zip(real["steps"][0]["shards"], emulated["steps"][0]["shards"]))
+print("count emulation selects what nextest selected:", "yes" if same else "NO")
+sys.exit(0 if same else 1)
+PY
     "$bin" shard --backtest --history "$history" --runner nextest --shards "$shards" \
       --evaluate "$work/psc-$shards.json" --evaluate "$work/psl-$shards.json" --evaluate "$work/nxc-$shards.json"
   done
-  # b) PyTorch's per-file test times: 37 build environments, leave one out.
+  # b) PyTorch's per-file test times, each build environment with its durations
+  #    known (a snapshot has no repeated runs): the packing alone.
   timings=$corpus/tests-intel/timings/pytorch/test-times.json
   for shards in 4 8; do
-    "$bin" shard --backtest --replay leave-one-out --history "$timings" --shards "$shards" \
+    "$bin" shard --backtest --replay known --history "$timings" --shards "$shards" \
       --export-plan "$work/pt-plan-$shards.json" --format json >/dev/null
     "$py" "$split_driver" "$work/pt-plan-$shards.json" duration_based_chunks >"$work/pt-psc-$shards.json"
     "$py" "$split_driver" "$work/pt-plan-$shards.json" least_duration >"$work/pt-psl-$shards.json"
-    "$bin" shard --backtest --replay leave-one-out --history "$timings" --shards "$shards" \
-      --evaluate "$work/pt-psc-$shards.json" --evaluate "$work/pt-psl-$shards.json"
+    "$py" crates/tests/tests/peers/nextest_count_assign.py "$work/pt-plan-$shards.json" --emulate >"$work/pt-nxe-$shards.json"
+    "$bin" shard --backtest --replay known --history "$timings" --shards "$shards" \
+      --evaluate "$work/pt-psc-$shards.json" --evaluate "$work/pt-psl-$shards.json" --evaluate "$work/pt-nxe-$shards.json"
   done
 }
 

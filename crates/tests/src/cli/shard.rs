@@ -55,8 +55,9 @@ pub struct ShardArgs {
     /// and measure on it (MAPE of shard durations, slowest shard / ideal).
     #[arg(long)]
     pub backtest: bool,
-    /// --backtest: sequential (predict run k from runs before k) or
-    /// leave-one-out (from all other runs; observations without an order).
+    /// --backtest: sequential (predict run k from runs before k),
+    /// leave-one-out (from all other runs) or known (each run from its own
+    /// durations: the packing alone).
     #[arg(long, value_enum, default_value = "sequential")]
     pub replay: Replay,
     /// --backtest: runs used only as history before the first measured one.
@@ -331,22 +332,27 @@ fn run_backtest(args: &ShardArgs, runs: &[RunTimes]) -> Result<ExitCode, Failure
             );
             let _ = writeln!(
                 out,
-                "{:<48} {:>9} {:>13} {:>13} {:>14}",
-                "strategy", "MAPE %", "max/ideal", "worst", "max shard s"
+                "{:<48} {:>9} {:>9} {:>10} {:>10} {:>10} {:>12}",
+                "strategy", "MAPE %", "share %", "max/ideal", "worst", "max/bound", "max shard s"
             );
             for m in &metrics {
-                let mape = if m.own_prediction {
-                    format!("{:.1}", m.mape_percent)
+                let (mape, share) = if m.own_prediction {
+                    (format!("{:.1}", m.mape_percent), format!("{:.1}", m.share_mape_percent))
                 } else {
-                    format!("({:.1})", m.mape_percent)
+                    (
+                        format!("({:.1})", m.mape_percent),
+                        format!("({:.1})", m.share_mape_percent),
+                    )
                 };
                 let _ = writeln!(
                     out,
-                    "{:<48} {:>9} {:>13.3} {:>13.3} {:>14.2}",
+                    "{:<48} {:>9} {:>9} {:>10.3} {:>10.3} {:>10.3} {:>12.2}",
                     m.strategy,
                     mape,
+                    share,
                     m.mean_max_over_ideal,
                     m.worst_max_over_ideal,
+                    m.mean_max_over_bound,
                     m.mean_max_shard_ms / 1000.0
                 );
             }

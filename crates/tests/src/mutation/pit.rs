@@ -16,8 +16,9 @@
 //! PIT names the source file only (`Foo.java`); the reported path is the
 //! mutated class's package as folders plus that name
 //! (`com/example/Foo.java`), which `--diff` matches as a path suffix.
-//! The root's `partial="true"` is kept as PIT wrote it and does not change
-//! the counts. External entities are never resolved.
+//! The root's `partial="true"` (written by some PIT versions and plugins)
+//! does not change the counts: every `<mutation>` in the file is read.
+//! External entities are never resolved.
 
 use std::collections::BTreeMap;
 

@@ -4,8 +4,14 @@
 //! - MAPE: the mean, over every evaluated run and shard, of |predicted −
 //!   actual| / actual of the shard's duration (shards with no measured
 //!   time are left out);
+//! - share MAPE: the same of each shard's share of its run's total, which
+//!   leaves out how fast the machine was that run (on a busy shared runner
+//!   every test of a run can be several times slower) and keeps the
+//!   balance the prediction is for;
 //! - max / ideal: the slowest shard's actual duration over the ideal (the
 //!   run's total over N), per run; its mean and worst;
+//! - max / bound: the same over the lower bound no split can beat (the
+//!   larger of the ideal and the longest single test);
 //! - the slowest shard's actual duration (the wall time of a sharded job
 //!   whose tests run one after another), mean over runs.
 //!
@@ -29,8 +35,12 @@ pub enum Replay {
     /// Predict run k from runs 1..k-1 (a history in time order).
     Sequential,
     /// Predict each run from all the others (observations without an
-    /// order, like PyTorch's per-environment times).
+    /// order).
     LeaveOneOut,
+    /// Predict each run from its own durations: the packing alone, with
+    /// the durations known in advance (a snapshot of times without repeated
+    /// runs, like PyTorch's per-environment test times).
+    Known,
 }
 
 /// One replayed run.
@@ -53,7 +63,7 @@ pub struct Step {
 pub fn steps(runs: &[RunTimes], replay: Replay, min_history: usize) -> Vec<Step> {
     let indexes: Vec<usize> = match replay {
         Replay::Sequential => (min_history.max(1)..runs.len()).collect(),
-        Replay::LeaveOneOut => (0..runs.len()).collect(),
+        Replay::LeaveOneOut | Replay::Known => (0..runs.len()).collect(),
     };
     let mut out = Vec::new();
     for k in indexes {
@@ -65,6 +75,7 @@ pub fn steps(runs: &[RunTimes], replay: Replay, min_history: usize) -> Vec<Step>
                 .filter(|(i, _)| *i != k)
                 .map(|(_, r)| r)
                 .collect(),
+            Replay::Known => vec![&runs[k]],
         };
         let run = &runs[k];
         let units = run.unit_list();
@@ -145,6 +156,10 @@ pub struct Metrics {
     pub shards: usize,
     /// Mean absolute percentage error of the shard durations.
     pub mape_percent: f64,
+    /// The same for each shard's share of its run's total: the balance,
+    /// without the run-wide speed of the machine (a run where every test is
+    /// twice as slow has the same shares).
+    pub share_mape_percent: f64,
     /// Whether MAPE measures the tool's own prediction (false: the
     /// equal-share assumption of a tool that predicts nothing).
     pub own_prediction: bool,
@@ -154,6 +169,9 @@ pub struct Metrics {
     pub mean_max_shard_ms: f64,
     /// Mean over runs of the ideal shard duration (total / N).
     pub mean_ideal_ms: f64,
+    /// Mean over runs of the slowest shard over the lower bound no split
+    /// can beat: the larger of the ideal and the longest single test.
+    pub mean_max_over_bound: f64,
 }
 
 /// Measure `assignments` on `steps`. Every unit a run measured must be in
@@ -165,9 +183,11 @@ pub fn evaluate(steps: &[Step], assignments: &Assignments) -> Result<Metrics, St
         .map(|s| (s.run.as_str(), s))
         .collect();
     let mut errors = Vec::new();
+    let mut share_errors = Vec::new();
     let mut max_ratios = Vec::new();
     let mut max_shards = Vec::new();
     let mut ideals = Vec::new();
+    let mut bound_ratios = Vec::new();
     let mut own = true;
     let mut shards_n = 0;
     for step in steps {
@@ -199,6 +219,7 @@ pub fn evaluate(steps: &[Step], assignments: &Assignments) -> Result<Metrics, St
         let total_predicted: u64 = step.predictions.iter().map(|p| p.predicted_ms).sum();
         let units = step.actual.len().max(1) as f64;
         let mut max_actual = 0u64;
+        let mut shard_values = Vec::new();
         for shard in &assigned.shards {
             let measured: Vec<&String> = shard
                 .tests
@@ -217,11 +238,24 @@ pub fn evaluate(steps: &[Step], assignments: &Assignments) -> Result<Metrics, St
             if actual > 0 {
                 errors.push((predicted - actual as f64).abs() / actual as f64);
             }
+            shard_values.push((predicted, actual));
+        }
+        let predicted_sum: f64 = shard_values.iter().map(|(p, _)| p).sum();
+        if predicted_sum > 0.0 && total_actual > 0 {
+            for (predicted, actual) in shard_values {
+                if actual > 0 {
+                    let actual_share = actual as f64 / total_actual as f64;
+                    let predicted_share = predicted / predicted_sum;
+                    share_errors.push((predicted_share - actual_share).abs() / actual_share);
+                }
+            }
         }
         let n = assigned.shards.len().max(1) as f64;
         let ideal = total_actual as f64 / n;
         if ideal > 0.0 {
             max_ratios.push(max_actual as f64 / ideal);
+            let longest = step.actual.values().copied().max().unwrap_or(0) as f64;
+            bound_ratios.push(max_actual as f64 / ideal.max(longest));
         }
         max_shards.push(max_actual as f64);
         ideals.push(ideal);
@@ -238,11 +272,13 @@ pub fn evaluate(steps: &[Step], assignments: &Assignments) -> Result<Metrics, St
         runs: steps.len(),
         shards: shards_n,
         mape_percent: 100.0 * mean(&errors),
+        share_mape_percent: 100.0 * mean(&share_errors),
         own_prediction: own,
         mean_max_over_ideal: mean(&max_ratios),
         worst_max_over_ideal: max_ratios.iter().copied().fold(0.0, f64::max),
         mean_max_shard_ms: mean(&max_shards),
         mean_ideal_ms: mean(&ideals),
+        mean_max_over_bound: mean(&bound_ratios),
     })
 }
 
@@ -309,10 +345,23 @@ mod tests {
         assert_eq!(steps.len(), 3);
         let metrics = evaluate(&steps, &ours(&steps, 2)).unwrap();
         assert_eq!(metrics.mape_percent, 0.0);
+        assert_eq!(metrics.share_mape_percent, 0.0);
         assert!(metrics.own_prediction);
         // {a, d} = 500 and {b, c} = 500: ideal.
         assert_eq!(metrics.mean_max_over_ideal, 1.0);
         assert_eq!(metrics.mean_max_shard_ms, 500.0);
+    }
+
+    #[test]
+    fn a_run_twice_as_slow_misses_the_durations_but_not_the_shares() {
+        let mut runs: Vec<RunTimes> = (0..3)
+            .map(|i| run(&format!("r{i}"), &[("a", 400), ("b", 300), ("c", 200), ("d", 100)]))
+            .collect();
+        runs.push(run("slow", &[("a", 800), ("b", 600), ("c", 400), ("d", 200)]));
+        let steps = steps(&runs, Replay::Sequential, 3);
+        let metrics = evaluate(&steps, &ours(&steps, 2)).unwrap();
+        assert!((metrics.mape_percent - 50.0).abs() < 1e-9);
+        assert_eq!(metrics.share_mape_percent, 0.0);
     }
 
     #[test]
@@ -348,6 +397,17 @@ mod tests {
         let fine = evaluate(&steps, &bad(vec![vec!["a", "zzz"], vec!["b"]])).unwrap();
         assert!(!fine.own_prediction);
         assert_eq!(fine.mape_percent, 0.0);
+    }
+
+    #[test]
+    fn known_durations_measure_the_packing_alone() {
+        let runs = vec![run("x", &[("a", 900), ("b", 100), ("c", 100)])];
+        let steps = steps(&runs, Replay::Known, 0);
+        let metrics = evaluate(&steps, &ours(&steps, 2)).unwrap();
+        assert_eq!(metrics.mape_percent, 0.0);
+        // 900 alone in one shard: 1.8 times the ideal, but the bound.
+        assert!((metrics.mean_max_over_ideal - 1.8).abs() < 1e-9);
+        assert_eq!(metrics.mean_max_over_bound, 1.0);
     }
 
     #[test]
