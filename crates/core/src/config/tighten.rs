@@ -66,7 +66,17 @@ impl Tighten {
                 // Unset means the rule's own severity: only an equal value keeps it.
                 _ => locked == candidate,
             },
-            Tighten::Pedantic => locked == candidate || candidate == "pedantic",
+            Tighten::Pedantic => {
+                // Personas widen: regular < pedantic < auditor.
+                let rank = |v: &Value| match v.as_str() {
+                    Some("regular") => Some(0),
+                    Some("pedantic") => Some(1),
+                    Some("auditor") => Some(2),
+                    _ => None,
+                };
+                locked == candidate
+                    || matches!((rank(locked), rank(candidate)), (Some(l), Some(c)) if c >= l)
+            }
             Tighten::LowerNumber => match (locked.as_f64(), candidate.as_f64()) {
                 (Some(l), Some(c)) => c <= l,
                 _ => false,

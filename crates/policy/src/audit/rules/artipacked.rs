@@ -29,6 +29,7 @@
 use ci_intel_core::Severity;
 
 use super::Rule;
+use crate::config::Persona;
 use crate::audit::model::{Ctx, Hit};
 use crate::audit::yaml::Node;
 
@@ -36,7 +37,7 @@ pub const RULE: Rule = Rule {
     id: "artipacked",
     title: "actions/checkout persists the token in .git/config",
     default_severity: Severity::Medium,
-    pedantic: false,
+    persona: Persona::Regular,
     check,
 };
 

@@ -37,13 +37,14 @@
 use ci_intel_core::{Confidence, Severity};
 
 use super::Rule;
+use crate::config::Persona;
 use crate::audit::model::{Ctx, Hit, Step};
 
 pub const RULE: Rule = Rule {
     id: "cache-poisoning",
     title: "Cache restored in a release or publish workflow",
     default_severity: Severity::High,
-    pedantic: false,
+    persona: Persona::Regular,
     check,
 };
 

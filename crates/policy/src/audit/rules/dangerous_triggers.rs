@@ -49,6 +49,7 @@
 use ci_intel_core::Severity;
 
 use super::Rule;
+use crate::config::Persona;
 use crate::audit::expr;
 use crate::audit::model::{Ctx, Hit};
 
@@ -56,7 +57,7 @@ pub const RULE: Rule = Rule {
     id: "dangerous-triggers",
     title: "pull_request_target or workflow_run outside the allowlist",
     default_severity: Severity::High,
-    pedantic: false,
+    persona: Persona::Regular,
     check,
 };
 

@@ -42,6 +42,7 @@
 use ci_intel_core::{Confidence, Severity};
 
 use super::Rule;
+use crate::config::Persona;
 use crate::audit::model::{Ctx, Hit};
 use crate::audit::yaml::Node;
 
@@ -49,7 +50,7 @@ pub const RULE: Rule = Rule {
     id: "excessive-permissions",
     title: "GITHUB_TOKEN permissions broader than the jobs need",
     default_severity: Severity::High,
-    pedantic: false,
+    persona: Persona::Regular,
     check,
 };
 

@@ -33,6 +33,7 @@ use crate::config::PinPolicy;
 use ci_intel_core::{Confidence, Severity};
 
 use super::Rule;
+use crate::config::Persona;
 use super::unpinned_uses::all_uses;
 use crate::audit::model::{Ctx, Hit, RefShape, ref_shape};
 
@@ -40,7 +41,7 @@ pub const RULE: Rule = Rule {
     id: "floating-ref",
     title: "Reference to a branch or a major-only tag",
     default_severity: Severity::High,
-    pedantic: false,
+    persona: Persona::Regular,
     check,
 };
 

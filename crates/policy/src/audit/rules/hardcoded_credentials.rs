@@ -14,8 +14,13 @@
 //! - a literal `password` in container or service `credentials:`, or in a
 //!   dependabot.yml registry.
 //!
-//! Findings never show the value: only its first characters, its length and
-//! a SHA-256 prefix, so the same secret can be recognised across reports.
+//! Findings never show any part of the value, in any format: only the key,
+//! the location and the fingerprint `ci-intel-secrets` gives the same value
+//! (`sha256:` and 16 hex characters), so the same secret can be recognised
+//! across reports and in a secrets baseline.
+//!
+//! zizmor calls this audit `hardcoded-container-credentials`; an ignore
+//! comment with either name silences it.
 //!
 //! ## Why is this bad?
 //! Everything in the repository is readable by everyone who can read the
@@ -40,9 +45,10 @@
 //! a test fixture or a well-known public dummy value).
 
 use ci_intel_core::{Confidence, Severity};
-use sha2::{Digest, Sha256};
+use ci_intel_secrets::secret::fingerprint;
 
 use super::Rule;
+use crate::config::Persona;
 use crate::audit::model::{Ctx, DocKind, Hit};
 use crate::audit::yaml::Node;
 
@@ -50,7 +56,7 @@ pub const RULE: Rule = Rule {
     id: "hardcoded-credentials",
     title: "Literal secret in a workflow, action or dependabot.yml",
     default_severity: Severity::High,
-    pedantic: false,
+    persona: Persona::Regular,
     check,
 };
 
@@ -127,20 +133,14 @@ fn find_token(text: &str) -> Option<(&'static str, &str)> {
     None
 }
 
-/// First characters, length and a SHA-256 prefix; never the value.
+/// How a finding names a secret: its fingerprint, computed by the same
+/// routine as `ci-intel-secrets`; never a character of the value.
 pub(crate) fn redact(secret: &str) -> String {
-    let digest = Sha256::digest(secret.as_bytes());
-    let hex: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
-    let preview: String = secret.chars().take(4).collect();
-    format!(
-        "`{preview}…` ({} chars, sha256 {hex}…)",
-        secret.chars().count()
-    )
+    format!("(fingerprint {})", fingerprint(secret.as_bytes()))
 }
 
 fn digest_subject(secret: &str) -> String {
-    let digest = Sha256::digest(secret.as_bytes());
-    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+    fingerprint(secret.as_bytes())
 }
 
 fn looks_like_placeholder(value: &str) -> bool {
@@ -232,7 +232,7 @@ fn check(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
                 Severity::High,
                 node.pos,
                 digest_subject(value),
-                format!("{what}: a literal password {}", redact(value)),
+                format!("{what}: `password` is a literal value {}", redact(value)),
             )
             .fix("revoke it, store the new one as an encrypted secret and write `${{ secrets.NAME }}`"),
         );
@@ -290,7 +290,11 @@ fn token_hit(ctx: &Ctx<'_>, key: &Node, node: &Node, kind: &str, token: &str) ->
         Severity::Critical,
         pos,
         digest_subject(token),
-        format!("a literal {kind} {}", redact(token)),
+        format!(
+            "`{}` holds a literal {kind} {}",
+            key.as_str().unwrap_or("?"),
+            redact(token)
+        ),
     )
     .also_line(key.pos.line)
     .fix("revoke the token now (it is leaked), then use an encrypted secret: `${{ secrets.NAME }}`")
@@ -309,7 +313,7 @@ mod tests {
         assert_eq!(found, token);
         let shown = redact(found);
         assert!(
-            !shown.contains(&token) && shown.contains("40 chars"),
+            !shown.contains(&token[4..8]) && shown.starts_with("(fingerprint sha256:"),
             "{shown}"
         );
         assert!(find_token("ghp_short").is_none());

@@ -31,13 +31,14 @@
 use ci_intel_core::Severity;
 
 use super::Rule;
+use crate::config::Persona;
 use crate::audit::model::{Ctx, Hit};
 
 pub const RULE: Rule = Rule {
     id: "missing-concurrency",
     title: "Workflow without concurrency",
     default_severity: Severity::Low,
-    pedantic: true,
+    persona: Persona::Pedantic,
     check,
 };
 

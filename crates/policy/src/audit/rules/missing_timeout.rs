@@ -30,13 +30,14 @@
 use ci_intel_core::Severity;
 
 use super::Rule;
+use crate::config::Persona;
 use crate::audit::model::{Ctx, Hit};
 
 pub const RULE: Rule = Rule {
     id: "missing-timeout",
     title: "Job without timeout-minutes",
     default_severity: Severity::Low,
-    pedantic: true,
+    persona: Persona::Pedantic,
     check,
 };
 

@@ -30,13 +30,14 @@
 use ci_intel_core::Severity;
 
 use super::Rule;
+use crate::config::Persona;
 use crate::audit::model::{Ctx, Hit, Uses, UsesTarget};
 
 pub const RULE: Rule = Rule {
     id: "secrets-inherit",
     title: "`secrets: inherit` passed to a workflow outside this repository",
     default_severity: Severity::High,
-    pedantic: false,
+    persona: Persona::Regular,
     check,
 };
 

@@ -31,6 +31,7 @@
 use ci_intel_core::Severity;
 
 use super::Rule;
+use crate::config::Persona;
 use crate::audit::model::{Ctx, Hit};
 use crate::audit::yaml::Node;
 
@@ -38,7 +39,7 @@ pub const RULE: Rule = Rule {
     id: "self-hosted-runner",
     title: "Self-hosted runner reachable from fork pull requests",
     default_severity: Severity::High,
-    pedantic: false,
+    persona: Persona::Regular,
     check,
 };
 

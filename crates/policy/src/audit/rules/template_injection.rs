@@ -41,6 +41,7 @@
 use ci_intel_core::{Confidence, Severity};
 
 use super::Rule;
+use crate::config::Persona;
 use crate::audit::expr;
 use crate::audit::model::{Ctx, Hit};
 use crate::audit::yaml::Node;
@@ -49,7 +50,7 @@ pub const RULE: Rule = Rule {
     id: "template-injection",
     title: "Attacker-controllable expression expanded in a script",
     default_severity: Severity::High,
-    pedantic: false,
+    persona: Persona::Regular,
     check,
 };
 

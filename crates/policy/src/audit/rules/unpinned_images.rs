@@ -29,6 +29,7 @@
 use ci_intel_core::Severity;
 
 use super::Rule;
+use crate::config::Persona;
 use crate::audit::model::{Ctx, Hit};
 use crate::audit::yaml::Node;
 
@@ -36,7 +37,7 @@ pub const RULE: Rule = Rule {
     id: "unpinned-images",
     title: "Container or service image without a digest",
     default_severity: Severity::High,
-    pedantic: false,
+    persona: Persona::Regular,
     check,
 };
 

@@ -40,13 +40,14 @@ use crate::config::PinPolicy;
 use ci_intel_core::Severity;
 
 use super::Rule;
+use crate::config::Persona;
 use crate::audit::model::{Ctx, Hit, RefShape, Uses, UsesTarget, ref_shape};
 
 pub const RULE: Rule = Rule {
     id: "unpinned-uses",
     title: "Action or reusable workflow not pinned to a full commit SHA",
     default_severity: Severity::High,
-    pedantic: false,
+    persona: Persona::Regular,
     check,
 };
 
