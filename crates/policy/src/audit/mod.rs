@@ -539,8 +539,8 @@ fn finish(display: &str, src: &Source<'_>, hits: Vec<Hit>, opts: &Options) -> Fi
         if !opts.policy.rules.get(h.rule).is_none_or(|s| s.enabled) {
             continue;
         }
-        let ignored = src.ignores(h.pos.line, h.rule)
-            || h.also_line.is_some_and(|l| src.ignores(l, h.rule));
+        let ignored =
+            src.ignores(h.pos.line, h.rule) || h.also_line.is_some_and(|l| src.ignores(l, h.rule));
         let severity = opts
             .policy
             .rules
@@ -836,8 +836,15 @@ pub fn run_cli(args: &AuditArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
         let mut quiet = outcome.suppressed.clone();
         quiet.sort_by(|a, b| (&a.location, &a.rule_id).cmp(&(&b.location, &b.rule_id)));
         for f in &quiet {
-            let place = f.location.as_ref().map(ToString::to_string).unwrap_or_default();
-            eprintln!("suppressed: {place}: {} [{}] {}", f.severity, f.rule_id, f.message);
+            let place = f
+                .location
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            eprintln!(
+                "suppressed: {place}: {} [{}] {}",
+                f.severity, f.rule_id, f.message
+            );
         }
         if args.verbose > 1 {
             for f in &outcome.audited {

@@ -37,8 +37,8 @@
 use ci_intel_core::{Confidence, Severity};
 
 use super::Rule;
-use crate::config::Persona;
 use crate::audit::model::{Ctx, Hit, Step};
+use crate::config::Persona;
 
 pub const RULE: Rule = Rule {
     id: "cache-poisoning",

@@ -49,9 +49,9 @@
 use ci_intel_core::Severity;
 
 use super::Rule;
-use crate::config::Persona;
 use crate::audit::expr;
 use crate::audit::model::{Ctx, Hit};
+use crate::config::Persona;
 
 pub const RULE: Rule = Rule {
     id: "dangerous-triggers",

@@ -33,9 +33,9 @@ use crate::config::PinPolicy;
 use ci_intel_core::{Confidence, Severity};
 
 use super::Rule;
-use crate::config::Persona;
 use super::unpinned_uses::all_uses;
 use crate::audit::model::{Ctx, Hit, RefShape, ref_shape};
+use crate::config::Persona;
 
 pub const RULE: Rule = Rule {
     id: "floating-ref",

@@ -11,13 +11,28 @@
 //!   throw-away passwords on purpose (values that name a variable, such as
 //!   setup-java's `server-password: MAVEN_PASSWORD`, and keys that name a
 //!   user or login are not reported);
-//! - a literal `password` in container or service `credentials:`, or in a
-//!   dependabot.yml registry.
+//! - a literal `password` in container or service `credentials:`, or a
+//!   literal `password`, `token` or `key` of a dependabot.yml registry.
 //!
-//! Findings never show any part of the value, in any format: only the key,
-//! the location and the fingerprint `ci-intel-secrets` gives the same value
-//! (`sha256:` and 16 hex characters), so the same secret can be recognised
-//! across reports and in a secrets baseline.
+//! Every token of a value or script is a finding of its own (one per
+//! distinct token).
+//!
+//! Findings never show any part of the value, in any format (human, json,
+//! sarif, github) or verbosity: only the key, the location and the
+//! fingerprint `ci-intel-secrets` gives the same value (`sha256:` and 16 hex
+//! characters), so the same secret can be recognised across reports and in
+//! a secrets baseline. `crates/policy/tests/no_leak.rs` checks this.
+//!
+//! Deliberately not flagged: `${{ ... }}` expressions; under secret-sounding
+//! keys, values shorter than 8 characters, values with spaces, paths,
+//! `$VARIABLES`, `<placeholders>`, values naming a variable
+//! (`MAVEN_PASSWORD`), repeated single characters, `true`/`false`/`null`,
+//! and values containing `example`, `changeme`, `dummy`, `placeholder`,
+//! `xxxx`, `your-`, `test` or `fake`; keys ending in `user`, `login`, `name`
+//! or `id`; secrets in files other than workflows, actions and
+//! dependabot.yml (that is `ci-intel-secrets`' job). Container
+//! `credentials.password` and dependabot registry values are reported
+//! whatever they look like, short ones included.
 //!
 //! zizmor calls this audit `hardcoded-container-credentials`; an ignore
 //! comment with either name silences it.
@@ -48,9 +63,9 @@ use ci_intel_core::{Confidence, Severity};
 use ci_intel_secrets::secret::fingerprint;
 
 use super::Rule;
-use crate::config::Persona;
 use crate::audit::model::{Ctx, DocKind, Hit};
 use crate::audit::yaml::Node;
+use crate::config::Persona;
 
 pub const RULE: Rule = Rule {
     id: "hardcoded-credentials",
@@ -91,8 +106,35 @@ const SECRET_KEYS: &[&str] = &[
     "private-key",
 ];
 
-/// A known token format in `text`: `(kind, the token)`.
+/// Every known token in `text`, in order: `(kind, the token)`.
+fn find_tokens(text: &str) -> Vec<(&'static str, &str)> {
+    let mut found = Vec::new();
+    let mut from = 0usize;
+    while let Some((kind, start, end)) = text.get(from..).and_then(first_token) {
+        let token = &text[from + start..from + end];
+        // The same token twice is one finding.
+        if !found.iter().any(|(_, t)| *t == token) {
+            found.push((kind, token));
+        }
+        from += end;
+    }
+    found
+}
+
+/// The first known token in `text`: `(kind, the token)`.
+#[cfg(test)]
 fn find_token(text: &str) -> Option<(&'static str, &str)> {
+    first_token(text).map(|(kind, start, end)| (kind, &text[start..end]))
+}
+
+/// The known token that starts first in `text`: `(kind, start, end)`.
+fn first_token(text: &str) -> Option<(&'static str, usize, usize)> {
+    let mut best: Option<(&'static str, usize, usize)> = None;
+    let mut offer = |kind: &'static str, start: usize, end: usize| {
+        if best.is_none_or(|(_, s, _)| start < s) {
+            best = Some((kind, start, end));
+        }
+    };
     for (kind, prefix, min) in TOKENS {
         let mut from = 0usize;
         while let Some(at) = text.get(from..).and_then(|t| t.find(prefix)) {
@@ -107,30 +149,32 @@ fn find_token(text: &str) -> Option<(&'static str, &str)> {
                 .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
                 .unwrap_or(rest.len());
             if boundary && len >= *min {
-                return Some((kind, &text[start..start + prefix.len() + len]));
+                offer(kind, start, start + prefix.len() + len);
+                break;
             }
             from = start + prefix.len();
         }
     }
-    if let Some(at) = text.find("AKIA") {
-        let rest = &text[at + 4..];
+    let mut from = 0usize;
+    while let Some(at) = text.get(from..).and_then(|t| t.find("AKIA")) {
+        let start = from + at;
+        let rest = &text[start + 4..];
         let len = rest
             .find(|c: char| !(c.is_ascii_uppercase() || c.is_ascii_digit()))
             .unwrap_or(rest.len());
         if len == 16 {
-            return Some(("AWS access key id", &text[at..at + 20]));
+            offer("AWS access key id", start, start + 20);
+            break;
+        }
+        from = start + 4;
+    }
+    if let Some(at) = text.find("-----BEGIN ") {
+        let line = text[at..].lines().next().unwrap_or("");
+        if line.contains("PRIVATE KEY-----") {
+            offer("PEM private key", at, at + line.len());
         }
     }
-    if let Some(at) = text.find("-----BEGIN ")
-        && text[at..]
-            .lines()
-            .next()
-            .is_some_and(|l| l.contains("PRIVATE KEY-----"))
-    {
-        let line = text[at..].lines().next().unwrap_or("");
-        return Some(("PEM private key", line));
-    }
-    None
+    best
 }
 
 /// How a finding names a secret: its fingerprint, computed by the same
@@ -174,7 +218,7 @@ fn looks_like_placeholder(value: &str) -> bool {
 fn check(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
     let mut maps: Vec<(&str, &Node)> = Vec::new();
     let mut scripts: Vec<(&Node, &Node)> = Vec::new();
-    let mut passwords: Vec<(&str, &Node)> = Vec::new();
+    let mut passwords: Vec<(&str, &str, &Node)> = Vec::new();
     if let Some(env) = ctx.doc.get("env") {
         maps.push(("env", env));
     }
@@ -194,7 +238,7 @@ fn check(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
                 maps.push(("env", env));
             }
             if let Some(password) = container.get("credentials").and_then(|c| c.get("password")) {
-                passwords.push(("container credentials", password));
+                passwords.push(("container credentials", "password", password));
             }
         }
     }
@@ -215,13 +259,13 @@ fn check(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
         for (_, registry) in registries.entries() {
             for key in ["password", "token", "key"] {
                 if let Some(value) = registry.get(key) {
-                    passwords.push(("dependabot registry", value));
+                    passwords.push(("dependabot registry", key, value));
                 }
             }
         }
     }
 
-    for (what, node) in passwords {
+    for (what, key, node) in passwords {
         let Some(value) = node.as_str() else { continue };
         if value.contains("${{") || value.is_empty() {
             continue;
@@ -232,7 +276,7 @@ fn check(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
                 Severity::High,
                 node.pos,
                 digest_subject(value),
-                format!("{what}: `password` is a literal value {}", redact(value)),
+                format!("{what}: `{key}` is a literal value {}", redact(value)),
             )
             .fix("revoke it, store the new one as an encrypted secret and write `${{ secrets.NAME }}`"),
         );
@@ -242,8 +286,11 @@ fn check(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
             let (Some(name), Some(text)) = (key.as_str(), value.as_str()) else {
                 continue;
             };
-            if let Some((kind, token)) = find_token(text) {
-                hits.push(token_hit(ctx, key, value, kind, token));
+            let tokens = find_tokens(text);
+            if !tokens.is_empty() {
+                for (kind, token) in tokens {
+                    hits.push(token_hit(ctx, key, value, kind, token));
+                }
                 continue;
             }
             let lower = name.to_ascii_lowercase();
@@ -277,7 +324,7 @@ fn check(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
     }
     for (key, run) in scripts {
         let Some(text) = run.as_str() else { continue };
-        if let Some((kind, token)) = find_token(text) {
+        for (kind, token) in find_tokens(text) {
             hits.push(token_hit(ctx, key, run, kind, token));
         }
     }
@@ -317,6 +364,13 @@ mod tests {
             "{shown}"
         );
         assert!(find_token("ghp_short").is_none());
+        // Every token of a script, in order, each once, whatever the order
+        // of the patterns.
+        let akid = format!("AKIA{}", "Q7".repeat(8));
+        let slack = format!("xoxb-{}", "9z".repeat(12));
+        let script = format!("a {akid} b {slack} c {token} d {akid}");
+        let all: Vec<&str> = find_tokens(&script).into_iter().map(|(_, t)| t).collect();
+        assert_eq!(all, [akid.as_str(), slack.as_str(), token.as_str()]);
         assert!(find_token("AKIAIOSFODNN7EXAMPLE").is_some());
         assert!(find_token("xAKIA").is_none());
     }

@@ -30,8 +30,8 @@
 use ci_intel_core::Severity;
 
 use super::Rule;
-use crate::config::Persona;
 use crate::audit::model::{Ctx, Hit};
+use crate::config::Persona;
 
 pub const RULE: Rule = Rule {
     id: "missing-timeout",

@@ -30,9 +30,9 @@
 use ci_intel_core::Severity;
 
 use super::Rule;
-use crate::config::Persona;
 use super::unpinned_uses::all_uses;
 use crate::audit::model::{Ctx, Hit, RefShape, is_version_comment, ref_shape};
+use crate::config::Persona;
 
 pub const RULE: Rule = Rule {
     id: "pin-comment",

@@ -31,9 +31,9 @@
 use ci_intel_core::Severity;
 
 use super::Rule;
-use crate::config::Persona;
 use crate::audit::model::{Ctx, Hit};
 use crate::audit::yaml::Node;
+use crate::config::Persona;
 
 pub const RULE: Rule = Rule {
     id: "self-hosted-runner",

@@ -41,10 +41,10 @@
 use ci_intel_core::{Confidence, Severity};
 
 use super::Rule;
-use crate::config::Persona;
 use crate::audit::expr;
 use crate::audit::model::{Ctx, Hit};
 use crate::audit::yaml::Node;
+use crate::config::Persona;
 
 pub const RULE: Rule = Rule {
     id: "template-injection",

@@ -40,8 +40,8 @@ use crate::config::PinPolicy;
 use ci_intel_core::Severity;
 
 use super::Rule;
-use crate::config::Persona;
 use crate::audit::model::{Ctx, Hit, RefShape, Uses, UsesTarget, ref_shape};
+use crate::config::Persona;
 
 pub const RULE: Rule = Rule {
     id: "unpinned-uses",
