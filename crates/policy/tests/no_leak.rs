@@ -7,7 +7,8 @@
 //! `ci-intel-secrets` with a per-run seed, and random passwords), planted
 //! where `hardcoded-credentials` looks (env, with, run, container and
 //! service credentials, dependabot registries), some of them silenced by an
-//! ignore comment (`-v` lists those).
+//! ignore comment (`-v` lists those), one where `schema-violation` reports
+//! a wrong type.
 //!
 //! What counts as a leak:
 //! - the whole value, and any 8-character window of it outside its public
@@ -82,7 +83,7 @@ impl Planted {
         ] {
             values.push((fake(kind, &seed).unwrap(), public));
         }
-        for (i, len) in [18, 4, 18, 18, 18, 18].into_iter().enumerate() {
+        for (i, len) in [18, 4, 18, 18, 18, 18, 18].into_iter().enumerate() {
             values.push((password(&format!("{seed}/{i}"), len), 0));
         }
         Planted { values }
@@ -160,6 +161,7 @@ env:
 jobs:
   build:
     runs-on: ubuntu-24.04
+    timeout-minutes: {pw6}
     container:
       image: ghcr.io/acme/build:1
       credentials:
@@ -205,6 +207,8 @@ jobs:
             // Not under a secret-sounding key: schema-valid, not reported,
             // and still never printed.
             pw4 = p.v(13),
+            // Not a number: a schema violation, reported without the value.
+            pw6 = p.v(15),
         ),
     );
     write(
@@ -228,8 +232,9 @@ jobs:
 }
 
 /// The planted values `hardcoded-credentials` must report, and those an
-/// ignore comment silences (listed by `-v`); the value under `timeout` is
-/// neither, and must not be printed either.
+/// ignore comment silences (listed by `-v`); the values under `timeout`
+/// and `timeout-minutes` (a schema violation) are neither, and must not be
+/// printed either.
 const REPORTED: &[usize] = &[0, 1, 2, 3, 5, 7, 8, 9, 10, 11, 12, 14];
 const SILENCED: &[usize] = &[4, 6];
 
@@ -287,6 +292,10 @@ fn no_format_or_verbosity_prints_a_planted_credential() {
                         "{what}: planted value {i} not reported by its fingerprint {print}:\n{stdout}"
                     );
                 }
+                assert!(
+                    stdout.contains("schema-violation") && stdout.contains("timeout-minutes"),
+                    "{what}: the schema violation is reported:\n{stdout}"
+                );
                 let stderr = String::from_utf8_lossy(&out.stderr);
                 for (i, print) in SILENCED.iter().zip(fingerprints(SILENCED)) {
                     assert!(

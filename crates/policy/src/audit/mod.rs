@@ -8,6 +8,7 @@
 pub mod expr;
 pub mod model;
 pub mod rules;
+pub mod schema;
 pub mod source;
 pub mod yaml;
 

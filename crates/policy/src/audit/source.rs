@@ -111,6 +111,17 @@ mod tests {
     }
 
     #[test]
+    fn zizmor_names_silence_our_rules() {
+        let src = Source::new(
+            "a: 1 # zizmor: ignore[hardcoded-container-credentials]\nb: 2 # zizmor: ignore[unpinned-uses]\n",
+        );
+        assert!(src.ignores(1, "hardcoded-credentials"));
+        assert!(!src.ignores(1, "unpinned-images"));
+        assert!(src.ignores(2, "unpinned-uses") && src.ignores(2, "floating-ref"));
+        assert!(!src.ignores(2, "pin-comment"));
+    }
+
+    #[test]
     fn trailing_comments() {
         let src = Source::new("  - uses: a/b@abc # v1.2.3\n  - uses: a/b@abc#x\n");
         assert_eq!(src.trailing_comment(1, "a/b@abc"), Some("v1.2.3"));

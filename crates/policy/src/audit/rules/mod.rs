@@ -18,6 +18,7 @@ mod missing_concurrency;
 mod missing_timeout;
 mod parse_error;
 mod pin_comment;
+mod schema_violation;
 mod secrets_inherit;
 mod self_hosted_runner;
 mod template_injection;
@@ -54,6 +55,7 @@ pub const RULES: &[Rule] = &[
     unpinned_images::RULE,
     cache_poisoning::RULE,
     parse_error::RULE,
+    schema_violation::RULE,
     missing_timeout::RULE,
     missing_concurrency::RULE,
 ];
