@@ -17,7 +17,8 @@ pub enum Tighten {
     LowerSeverity,
     /// A higher severity is tighter (a per-rule severity override).
     HigherSeverity,
-    /// `pedantic` is tighter than `regular` (the policy persona).
+    /// A wider persona is tighter: `regular` < `pedantic` < `auditor` (the
+    /// policy persona).
     Pedantic,
     /// A lower number is tighter (a budget).
     LowerNumber,
@@ -123,7 +124,9 @@ impl Tighten {
                     format!("choose one of: {}", allowed.join(", "))
                 }
             }
-            Tighten::Pedantic => "only `pedantic` keeps it locked".to_owned(),
+            Tighten::Pedantic => {
+                format!("choose {locked} or a wider persona (regular < pedantic < auditor)")
+            }
             Tighten::LowerNumber => format!("choose a value at or below {locked}"),
             Tighten::HigherNumber => format!("choose a value at or above {locked}"),
             Tighten::StricterPins => format!(
