@@ -54,11 +54,11 @@ pub enum Persona {
     /// The rules whose findings are nearly always worth acting on.
     #[default]
     Regular,
-    /// Adds code-quality and hardening rules (`missing-timeout`,
-    /// `concurrency-limits`, `undocumented-permissions`, ...).
+    /// Adds code-quality and hardening rules (today `missing-timeout` and
+    /// `missing-concurrency`).
     Pedantic,
-    /// Adds the findings that need a human to judge (low-confidence
-    /// template injection, self-hosted runners anywhere, ...).
+    /// Adds the findings that need a human to judge (today no rule beyond
+    /// the pedantic ones).
     Auditor,
 }
 
