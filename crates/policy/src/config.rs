@@ -17,8 +17,11 @@ pub struct PolicyConfig {
     /// finding nothing to audit is a denial.
     #[schemars(extend("x-ci-intel-tighten" = "false"))]
     pub allow_empty: bool,
-    /// `regular` runs every rule but the pedantic ones; `pedantic` adds
-    /// `missing-timeout` and `missing-concurrency`. `pedantic` is tighter.
+    /// Which rules run, as zizmor's personas: `regular` (the default) runs
+    /// the rules whose findings are nearly always worth acting on;
+    /// `pedantic` adds code-quality and hardening rules; `auditor` adds the
+    /// ones that need a human to judge. Each persona is tighter than the one
+    /// before it.
     #[schemars(extend("x-ci-intel-tighten" = "pedantic"))]
     pub persona: Persona,
     /// Per-rule switches and severity overrides.
@@ -41,15 +44,22 @@ pub struct PolicyConfig {
     pub exclude: Vec<String>,
 }
 
-/// Which rules run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+/// Which rules run. Ordered: `Regular < Pedantic < Auditor`; a rule runs
+/// when the persona is at least the rule's own.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Persona {
-    /// Every rule except the pedantic ones.
+    /// The rules whose findings are nearly always worth acting on.
     #[default]
     Regular,
-    /// Every rule, including `missing-timeout` and `missing-concurrency`.
+    /// Adds code-quality and hardening rules (today `missing-timeout` and
+    /// `missing-concurrency`).
     Pedantic,
+    /// Adds the findings that need a human to judge (today no rule beyond
+    /// the pedantic ones).
+    Auditor,
 }
 
 impl Persona {
@@ -57,6 +67,7 @@ impl Persona {
         match self {
             Persona::Regular => "regular",
             Persona::Pedantic => "pedantic",
+            Persona::Auditor => "auditor",
         }
     }
 }

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use ci_intel_core::config::{LoadedConfig, Sections, load_from_texts};
 use ci_intel_core::{ExitCode, Failure, Severity};
-use ci_intel_policy::config::PolicyConfig;
+use ci_intel_policy::config::{Persona, PolicyConfig};
 
 fn layered(org: &str, repo_text: &str) -> Result<LoadedConfig, Failure> {
     load_from_texts(
@@ -20,6 +20,24 @@ fn layered(org: &str, repo_text: &str) -> Result<LoadedConfig, Failure> {
 
 fn policy(loaded: &LoadedConfig) -> PolicyConfig {
     loaded.section("policy").unwrap()
+}
+
+/// Personas widen regular < pedantic < auditor: a locked persona may be
+/// widened by the repository, never narrowed.
+#[test]
+fn a_locked_persona_only_widens() {
+    let org = "policy:\n  persona: pedantic\nlock: [policy.persona]\n";
+    let loaded = layered(org, "policy:\n  persona: auditor\n").unwrap();
+    assert_eq!(policy(&loaded).persona, Persona::Auditor);
+    let loaded = layered(org, "policy:\n  persona: pedantic\n").unwrap();
+    assert_eq!(policy(&loaded).persona, Persona::Pedantic);
+    let err = layered(org, "policy:\n  persona: regular\n").unwrap_err();
+    assert_eq!(err.code, ExitCode::Usage);
+    let org = "policy:\n  persona: auditor\nlock: [policy.persona]\n";
+    for narrower in ["regular", "pedantic"] {
+        let err = layered(org, &format!("policy:\n  persona: {narrower}\n")).unwrap_err();
+        assert!(err.message.contains("policy.persona"), "{}", err.message);
+    }
 }
 
 #[test]

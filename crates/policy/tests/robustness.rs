@@ -35,11 +35,25 @@ proptest! {
         let _ = audit_text("x.yml", &text, None, &opts());
     }
 
+    /// The expression reader never panics and never invents a path: what
+    /// it says can reach the result is among the paths the text reads.
+    #[test]
+    fn output_paths_are_read_paths(
+        expression in "(github\\.event\\.issue\\.title|github\\.head_ref|inputs\\.x|'[a-z}]{0,3}'|-?[0-9.e]{1,4}|true|null|&&|\\|\\||==|!=|<=|<|!|\\(|\\)|,|contains\\(|format\\(|fromJSON\\(|hashFiles\\(|\\[|\\]|\\.|\\*| ){0,30}"
+    ) {
+        let out = expr::output_paths(&expression);
+        let read = expr::context_paths(&expression);
+        for path in &out {
+            prop_assert!(read.contains(path), "{path} not read by {expression}: {read:?}");
+        }
+    }
+
     #[test]
     fn arbitrary_expressions_never_panic(expression in "(?s).{0,120}") {
         let _ = expr::expressions(&expression);
         let _ = expr::context_paths(&expression);
         let _ = expr::is_boolean(&expression);
+        let _ = expr::output_paths(&expression);
         let workflow = format!(
             "on: pull_request_target\njobs:\n  a:\n    runs-on: [self-hosted]\n    steps:\n      - uses: actions/checkout@main\n        with:\n          ref: ${{{{ {expression} }}}}\n      - run: echo \"${{{{ {expression} }}}}\"\n      - uses: actions/github-script@v7\n        with:\n          script: ${{{{ {expression} }}}}\n"
         );

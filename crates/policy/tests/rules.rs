@@ -65,7 +65,7 @@ fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 6, 1).unwrap()
 }
 
-fn options_for(fixture: &Path, pedantic: bool) -> Options {
+fn options_for(fixture: &Path, persona: Persona) -> Options {
     let config_path = fixture.with_extension("config.yml");
     let text = std::fs::read_to_string(&config_path).ok();
     let loaded = config::load_from_texts(
@@ -75,11 +75,6 @@ fn options_for(fixture: &Path, pedantic: bool) -> Options {
     )
     .unwrap();
     let policy: PolicyConfig = loaded.section("policy").unwrap();
-    let persona = if pedantic {
-        Persona::Pedantic
-    } else {
-        Persona::Regular
-    };
     Options::new(&policy, persona, Some("acme/app".into()), today()).unwrap()
 }
 
@@ -129,7 +124,7 @@ fn fixtures_fire_or_stay_quiet_and_match_their_snapshots() {
                 // does not say (fixtures are not named action.yml, so that
                 // auditing this repository does not pick them up).
                 let findings =
-                    audit_text(&display, &text, None, &options_for(&fixture, rule.pedantic));
+                    audit_text(&display, &text, None, &options_for(&fixture, rule.persona));
                 let own = findings.iter().filter(|f| f.rule_id == rule.id).count();
                 match kind {
                     "fires" if own == 0 => {
@@ -172,10 +167,9 @@ fn docs_policy_md_is_generated_from_the_rule_doc_comments() {
     let end = "<!-- rules:end -->";
     let mut generated = String::new();
     for rule in RULES {
-        let persona = if rule.pedantic {
-            ", pedantic persona only"
-        } else {
-            ""
+        let persona = match rule.persona {
+            Persona::Regular => String::new(),
+            other => format!(", {} persona", other.as_str()),
         };
         generated.push_str(&format!(
             "\n## `{}`\n\n{} (default severity: {}{persona}; fixtures: `crates/policy/tests/fixtures/{}/`)\n\n",

@@ -17,7 +17,8 @@ pub enum Tighten {
     LowerSeverity,
     /// A higher severity is tighter (a per-rule severity override).
     HigherSeverity,
-    /// `pedantic` is tighter than `regular` (the policy persona).
+    /// A wider persona is tighter: `regular` < `pedantic` < `auditor` (the
+    /// policy persona).
     Pedantic,
     /// A lower number is tighter (a budget).
     LowerNumber,
@@ -66,7 +67,17 @@ impl Tighten {
                 // Unset means the rule's own severity: only an equal value keeps it.
                 _ => locked == candidate,
             },
-            Tighten::Pedantic => locked == candidate || candidate == "pedantic",
+            Tighten::Pedantic => {
+                // Personas widen: regular < pedantic < auditor.
+                let rank = |v: &Value| match v.as_str() {
+                    Some("regular") => Some(0),
+                    Some("pedantic") => Some(1),
+                    Some("auditor") => Some(2),
+                    _ => None,
+                };
+                locked == candidate
+                    || matches!((rank(locked), rank(candidate)), (Some(l), Some(c)) if c >= l)
+            }
             Tighten::LowerNumber => match (locked.as_f64(), candidate.as_f64()) {
                 (Some(l), Some(c)) => c <= l,
                 _ => false,
@@ -113,7 +124,9 @@ impl Tighten {
                     format!("choose one of: {}", allowed.join(", "))
                 }
             }
-            Tighten::Pedantic => "only `pedantic` keeps it locked".to_owned(),
+            Tighten::Pedantic => {
+                format!("choose {locked} or a wider persona (regular < pedantic < auditor)")
+            }
             Tighten::LowerNumber => format!("choose a value at or below {locked}"),
             Tighten::HigherNumber => format!("choose a value at or above {locked}"),
             Tighten::StricterPins => format!(

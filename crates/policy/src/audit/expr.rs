@@ -203,6 +203,230 @@ pub fn is_boolean(expr: &str) -> bool {
         || lower.starts_with('!')
 }
 
+/// The context paths whose text can reach the expression's result, so
+/// expanding it can inject them. What can only produce fixed text, a
+/// number or a boolean contributes nothing:
+/// - literals; `!x`; comparisons; `contains`/`startsWith`/`endsWith`;
+///   `success()`/`failure()`/`always()`/`cancelled()`; `hashFiles(...)`;
+/// - `a && b` yields `a` only when `a` is falsy (`''`, `0`, `false`,
+///   `null`: nothing to inject), else `b`: only `b` counts;
+/// - `a || b`: both count;
+/// - any other function (`format`, `join`, `toJSON`, `fromJSON`, ...):
+///   every argument counts.
+///
+/// An expression this parser does not understand falls back to every path
+/// it reads, unless it is plainly boolean: a parser gap never hides a
+/// finding.
+pub fn output_paths(expr: &str) -> Vec<String> {
+    let chars: Vec<char> = expr.chars().collect();
+    let mut parser = Parser {
+        chars: &chars,
+        at: 0,
+    };
+    match parser.or() {
+        Some(paths) if parser.done() => {
+            let mut out = Vec::new();
+            for p in paths {
+                if !out.contains(&p) {
+                    out.push(p);
+                }
+            }
+            out
+        }
+        _ if is_boolean(expr) => Vec::new(),
+        _ => context_paths(expr),
+    }
+}
+
+/// A recursive-descent reader of one expression: each rule returns the
+/// paths that can reach its value, or `None` when the text is not an
+/// expression it understands.
+struct Parser<'a> {
+    chars: &'a [char],
+    at: usize,
+}
+
+impl Parser<'_> {
+    fn skip_space(&mut self) {
+        while self.chars.get(self.at).is_some_and(|c| c.is_whitespace()) {
+            self.at += 1;
+        }
+    }
+
+    fn done(&mut self) -> bool {
+        self.skip_space();
+        self.at == self.chars.len()
+    }
+
+    /// Consume `op` if it comes next.
+    fn eat(&mut self, op: &str) -> bool {
+        self.skip_space();
+        let want: Vec<char> = op.chars().collect();
+        if self.chars[self.at.min(self.chars.len())..].starts_with(&want) {
+            self.at += want.len();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn or(&mut self) -> Option<Vec<String>> {
+        let mut paths = self.and()?;
+        while self.eat("||") {
+            paths.extend(self.and()?);
+        }
+        Some(paths)
+    }
+
+    fn and(&mut self) -> Option<Vec<String>> {
+        let mut paths = self.equality()?;
+        while self.eat("&&") {
+            // `a && b` is `a` only when `a` is falsy: empty, 0, false, null.
+            paths = self.equality()?;
+        }
+        Some(paths)
+    }
+
+    fn equality(&mut self) -> Option<Vec<String>> {
+        let mut paths = self.comparison()?;
+        loop {
+            if self.eat("==") || self.eat("!=") {
+                self.comparison()?;
+                paths = Vec::new();
+            } else {
+                return Some(paths);
+            }
+        }
+    }
+
+    fn comparison(&mut self) -> Option<Vec<String>> {
+        let mut paths = self.unary()?;
+        loop {
+            if self.eat("<=") || self.eat(">=") || self.eat("<") || self.eat(">") {
+                self.unary()?;
+                paths = Vec::new();
+            } else {
+                return Some(paths);
+            }
+        }
+    }
+
+    fn unary(&mut self) -> Option<Vec<String>> {
+        self.skip_space();
+        if self.chars.get(self.at) == Some(&'!') && self.chars.get(self.at + 1) != Some(&'=') {
+            self.at += 1;
+            self.unary()?;
+            return Some(Vec::new());
+        }
+        self.primary()
+    }
+
+    fn primary(&mut self) -> Option<Vec<String>> {
+        self.skip_space();
+        let c = *self.chars.get(self.at)?;
+        if c == '(' {
+            self.at += 1;
+            let paths = self.or()?;
+            return self.eat(")").then_some(paths);
+        }
+        if c == '\'' {
+            self.at = skip_string(self.chars, self.at);
+            return (self.chars.get(self.at - 1) == Some(&'\'')).then(Vec::new);
+        }
+        if c.is_ascii_digit()
+            || ((c == '-' || c == '+' || c == '.')
+                && self
+                    .chars
+                    .get(self.at + 1)
+                    .is_some_and(|d| d.is_ascii_digit() || *d == '.'))
+        {
+            self.at += 1;
+            while self
+                .chars
+                .get(self.at)
+                .is_some_and(|d| d.is_ascii_alphanumeric() || matches!(d, '.' | '+' | '-'))
+            {
+                self.at += 1;
+            }
+            return Some(Vec::new());
+        }
+        if !(c.is_ascii_alphabetic() || c == '_') {
+            return None;
+        }
+        let start = self.at;
+        let (name, next) = ident(self.chars, self.at);
+        self.at = next;
+        if self.chars.get(self.at) == Some(&'(') {
+            self.at += 1;
+            let mut args = Vec::new();
+            self.skip_space();
+            if !self.eat(")") {
+                loop {
+                    args.extend(self.or()?);
+                    if self.eat(")") {
+                        break;
+                    }
+                    if !self.eat(",") {
+                        return None;
+                    }
+                }
+            }
+            // A property of a call's result (`fromJSON(x).y`) comes from
+            // the arguments too.
+            self.path_tail()?;
+            let lower = name.to_ascii_lowercase();
+            let fixed = matches!(
+                lower.as_str(),
+                "contains"
+                    | "startswith"
+                    | "endswith"
+                    | "success"
+                    | "failure"
+                    | "always"
+                    | "cancelled"
+                    | "hashfiles"
+            );
+            return Some(if fixed { Vec::new() } else { args });
+        }
+        if matches!(
+            name.as_str(),
+            "true" | "false" | "null" | "NaN" | "Infinity"
+        ) {
+            return Some(Vec::new());
+        }
+        self.path_tail()?;
+        let text: String = self.chars[start..self.at].iter().collect();
+        Some(context_paths(&text))
+    }
+
+    /// `.name`, `.*` and `[...]` after a context name or a call.
+    fn path_tail(&mut self) -> Option<()> {
+        loop {
+            match self.chars.get(self.at) {
+                Some('.') => {
+                    self.at += 1;
+                    match self.chars.get(self.at) {
+                        Some('*') => self.at += 1,
+                        Some(c) if c.is_ascii_alphanumeric() || *c == '_' => {
+                            self.at = ident(self.chars, self.at).1;
+                        }
+                        _ => return None,
+                    }
+                }
+                Some('[') => {
+                    self.at += 1;
+                    // The index only chooses what is read.
+                    self.or()?;
+                    if !self.eat("]") {
+                        return None;
+                    }
+                }
+                _ => return Some(()),
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -231,6 +455,44 @@ mod tests {
             Vec::<String>::new()
         );
         assert_eq!(context_paths("inputs.my-input"), vec!["inputs.my-input"]);
+    }
+
+    #[test]
+    fn only_paths_that_reach_the_result_count() {
+        let title = "github.event.issue.title";
+        for (expr, want) in [
+            ("github.event.issue.title", vec![title]),
+            ("github.event.issue.title || 'x'", vec![title]),
+            ("'x' || github.event.issue.title", vec![title]),
+            (
+                "github.event.action == 'opened' && github.event.issue.title",
+                vec![title],
+            ),
+            (
+                "format('{0} {1}', github.event.issue.title, 1)",
+                vec![title],
+            ),
+            ("toJSON(github.event['issue'].title)", vec![title]),
+            ("fromJSON(github.event.issue.title).x", vec![title]),
+            ("(github.event.issue.title)", vec![title]),
+            ("github.event.issue.title && 'yes' || 'no'", vec![]),
+            (
+                "contains(github.event.issue.title, 'x') && '--x' || ''",
+                vec![],
+            ),
+            ("github.event.issue.title == 'x'", vec![]),
+            ("!github.event.issue.title", vec![]),
+            ("github.event.issue.title != '' && 1 || 2", vec![]),
+            ("startsWith(github.event.issue.title, 'x')", vec![]),
+            ("hashFiles('**/go.sum')", vec![]),
+            ("true", vec![]),
+            ("-1.5e3", vec![]),
+            // Not understood: every path counts (never a hidden finding).
+            ("github.event.issue.title ?? 'x'", vec![title]),
+            ("format('{0}', github.event.issue.title", vec![title]),
+        ] {
+            assert_eq!(output_paths(expr), want, "{expr}");
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@
 pub mod expr;
 pub mod model;
 pub mod rules;
+pub mod schema;
 pub mod source;
 pub mod yaml;
 
@@ -39,8 +40,10 @@ pub struct AuditArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     pub format: OutputFormat,
-    /// Rule set: `pedantic` adds missing-timeout and missing-concurrency.
-    /// Default: `policy.persona` from the configuration.
+    /// Rule set, as zizmor's personas: `regular`, `pedantic` (adds
+    /// hardening and code-quality rules), `auditor` (adds findings that
+    /// need a human to judge). Default: `policy.persona` from the
+    /// configuration.
     #[arg(long, value_enum)]
     pub persona: Option<PersonaArg>,
     /// Repository configuration (`.ci-intel/config.yml` format). Default:
@@ -57,12 +60,17 @@ pub struct AuditArgs {
     /// Also write the SARIF log to this file (for code scanning upload).
     #[arg(long)]
     pub sarif_output: Option<PathBuf>,
+    /// More detail on standard error: `-v` lists the findings that ignore
+    /// comments silenced, `-vv` also lists every audited file.
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum PersonaArg {
     Regular,
     Pedantic,
+    Auditor,
 }
 
 /// Everything the rules read besides the file.
@@ -451,6 +459,14 @@ fn validate(doc: &Node, kind: DocKind) -> Option<Hit> {
     }
 }
 
+/// What one file yields: the findings, and those an ignore comment
+/// silenced (listed by `-v`).
+#[derive(Debug, Clone, Default)]
+pub struct FileOutcome {
+    pub findings: Vec<Finding>,
+    pub suppressed: Vec<Finding>,
+}
+
 /// Run every enabled rule on one file's bytes. Never panics, never fails:
 /// unusable input is a `parse-error` finding.
 pub fn audit_bytes(
@@ -458,9 +474,9 @@ pub fn audit_bytes(
     bytes: &[u8],
     kind: Option<DocKind>,
     opts: &Options,
-) -> Vec<Finding> {
+) -> FileOutcome {
     match std::str::from_utf8(bytes) {
-        Ok(text) => audit_text(display, text, kind, opts),
+        Ok(text) => audit_file(display, text, kind, opts),
         Err(e) => {
             let hits = vec![parse_hit(at(1, 1), format!("not UTF-8 text: {e}"))];
             finish(display, &Source::new(""), hits, opts)
@@ -468,13 +484,18 @@ pub fn audit_bytes(
     }
 }
 
-/// Run every enabled rule on one file.
+/// Run every enabled rule on one file; the findings only.
 pub fn audit_text(
     display: &str,
     text: &str,
     kind: Option<DocKind>,
     opts: &Options,
 ) -> Vec<Finding> {
+    audit_file(display, text, kind, opts).findings
+}
+
+/// Run every enabled rule on one file.
+pub fn audit_file(display: &str, text: &str, kind: Option<DocKind>, opts: &Options) -> FileOutcome {
     let src = Source::new(text);
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let hits = match yaml::load_lenient(text) {
@@ -497,7 +518,7 @@ pub fn audit_text(
                     };
                     let mut hits = Vec::new();
                     for rule in rules::RULES {
-                        if rule.pedantic && opts.persona != Persona::Pedantic {
+                        if rule.persona > opts.persona {
                             continue;
                         }
                         if !opts.policy.rules.get(rule.id).is_none_or(|s| s.enabled) {
@@ -513,32 +534,37 @@ pub fn audit_text(
     finish(display, &src, hits, opts)
 }
 
-fn finish(display: &str, src: &Source<'_>, hits: Vec<Hit>, opts: &Options) -> Vec<Finding> {
-    hits.into_iter()
-        .filter(|h| opts.policy.rules.get(h.rule).is_none_or(|s| s.enabled))
-        .filter(|h| {
-            !src.ignores(h.pos.line, h.rule) && !h.also_line.is_some_and(|l| src.ignores(l, h.rule))
-        })
-        .map(|h| {
-            let severity = opts
-                .policy
-                .rules
-                .get(h.rule)
-                .and_then(|s| s.severity)
-                .unwrap_or(h.severity);
-            let location = Location {
-                file: display.to_owned(),
-                line: Some(h.pos.line),
-                column: Some(h.pos.col),
-                end_line: Some(h.pos.end_line.max(h.pos.line)),
-                end_column: Some(h.pos.end_col),
-            };
-            let mut finding = Finding::new(h.rule, severity, h.message, Some(location), &h.subject)
-                .with_confidence(h.confidence);
-            finding.fix_hint = h.fix;
-            finding
-        })
-        .collect()
+fn finish(display: &str, src: &Source<'_>, hits: Vec<Hit>, opts: &Options) -> FileOutcome {
+    let mut out = FileOutcome::default();
+    for h in hits {
+        if !opts.policy.rules.get(h.rule).is_none_or(|s| s.enabled) {
+            continue;
+        }
+        let ignored =
+            src.ignores(h.pos.line, h.rule) || h.also_line.is_some_and(|l| src.ignores(l, h.rule));
+        let severity = opts
+            .policy
+            .rules
+            .get(h.rule)
+            .and_then(|s| s.severity)
+            .unwrap_or(h.severity);
+        let location = Location {
+            file: display.to_owned(),
+            line: Some(h.pos.line),
+            column: Some(h.pos.col),
+            end_line: Some(h.pos.end_line.max(h.pos.line)),
+            end_column: Some(h.pos.end_col),
+        };
+        let mut finding = Finding::new(h.rule, severity, h.message, Some(location), &h.subject)
+            .with_confidence(h.confidence);
+        finding.fix_hint = h.fix;
+        if ignored {
+            out.suppressed.push(finding);
+        } else {
+            out.findings.push(finding);
+        }
+    }
+    out
 }
 
 /// The outcome of auditing many files.
@@ -548,6 +574,10 @@ pub struct AuditOutcome {
     pub files: usize,
     pub excluded: usize,
     pub findings: Vec<Finding>,
+    /// Findings an ignore comment silenced.
+    pub suppressed: Vec<Finding>,
+    /// The files audited, as reported.
+    pub audited: Vec<String>,
 }
 
 /// Audit every target, in parallel. Unreadable files are infrastructure
@@ -573,15 +603,17 @@ fn audit_with(
         .unwrap_or(1)
         .clamp(1, 8);
     let chunk = selected.len().div_ceil(workers).max(1);
-    let results: Vec<Result<Vec<Finding>, Failure>> = std::thread::scope(|scope| {
+    let results: Vec<Result<FileOutcome, Failure>> = std::thread::scope(|scope| {
         let handles: Vec<_> = selected
             .chunks(chunk)
             .map(|part| {
                 scope.spawn(move || {
-                    let mut out = Vec::new();
+                    let mut out = FileOutcome::default();
                     for target in part {
                         let bytes = read(target)?;
-                        out.extend(audit_bytes(&target.display, &bytes, target.kind, opts));
+                        let file = audit_bytes(&target.display, &bytes, target.kind, opts);
+                        out.findings.extend(file.findings);
+                        out.suppressed.extend(file.suppressed);
                     }
                     Ok(out)
                 })
@@ -596,13 +628,18 @@ fn audit_with(
             .collect()
     });
     let mut findings = Vec::new();
+    let mut suppressed = Vec::new();
     for result in results {
-        findings.extend(result?);
+        let file = result?;
+        findings.extend(file.findings);
+        suppressed.extend(file.suppressed);
     }
     Ok(AuditOutcome {
         files: selected.len(),
         excluded,
         findings,
+        suppressed,
+        audited: selected.iter().map(|t| t.display.clone()).collect(),
     })
 }
 
@@ -738,14 +775,14 @@ fn load_config(args: &AuditArgs) -> Result<(PolicyConfig, Severity), Failure> {
         let wanted = match flag {
             PersonaArg::Regular => Persona::Regular,
             PersonaArg::Pedantic => Persona::Pedantic,
+            PersonaArg::Auditor => Persona::Auditor,
         };
-        if wanted == Persona::Regular
-            && policy.persona == Persona::Pedantic
-            && loaded.locked.iter().any(|k| k == "policy.persona")
-        {
-            return Err(Failure::usage(
-                "--persona regular: policy.persona is locked to `pedantic` by the org policy",
-            ));
+        if wanted < policy.persona && loaded.locked.iter().any(|k| k == "policy.persona") {
+            return Err(Failure::usage(format!(
+                "--persona {}: policy.persona is locked to `{}` (or wider) by the org policy",
+                wanted.as_str(),
+                policy.persona.as_str()
+            )));
         }
         policy.persona = wanted;
     }
@@ -795,6 +832,26 @@ pub fn run_cli(args: &AuditArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
     )?;
     if let Some(path) = &args.sarif_output {
         render::write_sarif(&report, path)?;
+    }
+    if args.verbose > 0 {
+        let mut quiet = outcome.suppressed.clone();
+        quiet.sort_by(|a, b| (&a.location, &a.rule_id).cmp(&(&b.location, &b.rule_id)));
+        for f in &quiet {
+            let place = f
+                .location
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            eprintln!(
+                "suppressed: {place}: {} [{}] {}",
+                f.severity, f.rule_id, f.message
+            );
+        }
+        if args.verbose > 1 {
+            for f in &outcome.audited {
+                eprintln!("audited: {f}");
+            }
+        }
     }
     let verdict = report.verdict(fail_on);
     eprintln!(

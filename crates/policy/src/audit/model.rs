@@ -226,12 +226,17 @@ impl<'a> Ctx<'a> {
         if !(self.has_trigger("pull_request") || self.has_trigger("pull_request_target")) {
             return false;
         }
+        !self.restricted_to_same_repository(job)
+    }
+
+    /// Does the job's `if:` keep it to events from this repository (not
+    /// from forks)?
+    pub fn restricted_to_same_repository(&self, job: &Node) -> bool {
         let guard = job.get("if").and_then(Node::as_str).unwrap_or("");
-        let guarded = (guard.contains("head.repo.full_name")
+        ((guard.contains("head.repo.full_name") || guard.contains("head_repository.full_name"))
             && guard.contains("github.repository"))
             || guard.contains("head.repo.fork == false")
-            || guard.contains("!github.event.pull_request.head.repo.fork");
-        !guarded
+            || guard.contains("!github.event.pull_request.head.repo.fork")
     }
 }
 

@@ -27,8 +27,11 @@ impl<'a> Source<'a> {
     }
 
     /// True when line `n` carries `# ci-intel: ignore[rule]` or
-    /// `# zizmor: ignore[rule]` (several rules may be listed, comma-separated).
+    /// `# zizmor: ignore[rule]` (several rules may be listed, comma-separated),
+    /// under the rule's id or one of its other names
+    /// ([`super::rules::ignore_names`]).
     pub fn ignores(&self, n: u32, rule: &str) -> bool {
+        let names = super::rules::ignore_names(rule);
         let line = self.line(n);
         let Some(hash) = line.find('#') else {
             return false;
@@ -41,7 +44,9 @@ impl<'a> Source<'a> {
                 while let Some(at) = rest.find(marker) {
                     let after = &rest[at + marker.len()..];
                     if let Some(end) = after.find(']')
-                        && after[..end].split(',').any(|r| r.trim() == rule)
+                        && after[..end]
+                            .split(',')
+                            .any(|r| r.trim() == rule || names.contains(&r.trim()))
                     {
                         return true;
                     }
@@ -103,6 +108,17 @@ mod tests {
         assert!(src.ignores(2, "z"));
         assert!(!src.ignores(3, "x"));
         assert!(!src.ignores(99, "x"));
+    }
+
+    #[test]
+    fn zizmor_names_silence_our_rules() {
+        let src = Source::new(
+            "a: 1 # zizmor: ignore[hardcoded-container-credentials]\nb: 2 # zizmor: ignore[unpinned-uses]\n",
+        );
+        assert!(src.ignores(1, "hardcoded-credentials"));
+        assert!(!src.ignores(1, "unpinned-images"));
+        assert!(src.ignores(2, "unpinned-uses") && src.ignores(2, "floating-ref"));
+        assert!(!src.ignores(2, "pin-comment"));
     }
 
     #[test]

@@ -31,12 +31,13 @@ use ci_intel_core::Severity;
 use super::Rule;
 use crate::audit::model::{Ctx, Hit};
 use crate::audit::yaml::Node;
+use crate::config::Persona;
 
 pub const RULE: Rule = Rule {
     id: "artipacked",
     title: "actions/checkout persists the token in .git/config",
     default_severity: Severity::Medium,
-    pedantic: false,
+    persona: Persona::Regular,
     check,
 };
 

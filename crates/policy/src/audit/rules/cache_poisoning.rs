@@ -38,12 +38,13 @@ use ci_intel_core::{Confidence, Severity};
 
 use super::Rule;
 use crate::audit::model::{Ctx, Hit, Step};
+use crate::config::Persona;
 
 pub const RULE: Rule = Rule {
     id: "cache-poisoning",
     title: "Cache restored in a release or publish workflow",
     default_severity: Severity::High,
-    pedantic: false,
+    persona: Persona::Regular,
     check,
 };
 

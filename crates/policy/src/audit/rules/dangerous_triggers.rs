@@ -51,12 +51,13 @@ use ci_intel_core::Severity;
 use super::Rule;
 use crate::audit::expr;
 use crate::audit::model::{Ctx, Hit};
+use crate::config::Persona;
 
 pub const RULE: Rule = Rule {
     id: "dangerous-triggers",
     title: "pull_request_target or workflow_run outside the allowlist",
     default_severity: Severity::High,
-    pedantic: false,
+    persona: Persona::Regular,
     check,
 };
 

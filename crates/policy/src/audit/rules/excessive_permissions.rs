@@ -6,9 +6,23 @@
 //! - `permissions: write-all` or `read-all`, at workflow or job level;
 //! - write scopes granted at workflow level, where every job gets them,
 //!   instead of on the job that needs them;
-//! - `id-token: write` on a job that runs for `pull_request` or
-//!   `pull_request_target` events from forks (no `if:` restricting it to the
-//!   same repository).
+//! - `id-token: write` on a job that someone outside the repository can
+//!   start with the base repository's token (no `if:` restricting it to the
+//!   same repository): high for `pull_request_target` (the fork's code is
+//!   commonly checked out there), medium for `workflow_run`,
+//!   `issue_comment`, `issues`, `discussion` and `discussion_comment` (the
+//!   base repository's code runs; the token leaks only through another
+//!   weakness).
+//!
+//! Deliberately not flagged: `id-token: write` on jobs that run for
+//! `pull_request` (GitHub gives runs for fork pull requests a read-only
+//! token and no OIDC token, unless a private repository opts in to sending
+//! write tokens to forks; same-repository branches are pushed by people
+//! who already have write access), or for `push`, `schedule`,
+//! `workflow_dispatch` and other triggers only people with write access
+//! cause; `id-token: write` in a reusable workflow (`on: workflow_call`),
+//! which its caller's job grants and is judged there; a missing top-level
+//! `permissions:` when every job sets its own.
 //!
 //! ## Why is this bad?
 //! `GITHUB_TOKEN` is available to every step of a job, including every
@@ -44,12 +58,13 @@ use ci_intel_core::{Confidence, Severity};
 use super::Rule;
 use crate::audit::model::{Ctx, Hit};
 use crate::audit::yaml::Node;
+use crate::config::Persona;
 
 pub const RULE: Rule = Rule {
     id: "excessive-permissions",
     title: "GITHUB_TOKEN permissions broader than the jobs need",
     default_severity: Severity::High,
-    pedantic: false,
+    persona: Persona::Regular,
     check,
 };
 
@@ -110,7 +125,9 @@ fn check(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
         if let Some(value) = job.get("permissions") {
             blanket(value, &format!("job `{name}`"), hits);
         }
-        if ctx.fork_reachable(job) {
+        if let Some((trigger, severity)) = outsider_trigger(ctx)
+            && !ctx.restricted_to_same_repository(job)
+        {
             let id_token = job
                 .get("permissions")
                 .or_else(|| top.map(|(_, v)| v))
@@ -121,17 +138,42 @@ fn check(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
                 hits.push(
                     Hit::new(
                         RULE.id,
-                        Severity::High,
+                        severity,
                         node.pos,
                         format!("id-token:{name}"),
-                        format!("job `{name}` can mint OIDC tokens (`id-token: write`) and runs for pull requests, including from forks"),
+                        format!("job `{name}` can mint OIDC tokens (`id-token: write`) and runs for `{trigger}`, which someone outside the repository can cause, with the base repository's token"),
                     )
                     .confidence(Confidence::Medium)
-                    .fix("grant `id-token: write` only on jobs that do not run for fork pull requests (split the job, or add an `if:` restricting it to this repository)"),
+                    .fix("grant `id-token: write` only to jobs outsiders cannot start (split the job, or add an `if:` restricting it to this repository)"),
                 );
             }
         }
     }
+}
+
+/// The first trigger of the workflow that someone without write access can
+/// cause and that runs with the base repository's token (OIDC included),
+/// with the severity of an OIDC grant there. `pull_request` is not one:
+/// GitHub gives runs for fork pull requests a read-only token and no OIDC
+/// token, and same-repository branches are pushed by people with write
+/// access.
+fn outsider_trigger(ctx: &Ctx<'_>) -> Option<(&'static str, Severity)> {
+    // The fork's own code is commonly checked out and run here.
+    if ctx.has_trigger("pull_request_target") {
+        return Some(("pull_request_target", Severity::High));
+    }
+    // Started by outsiders, but running the base repository's code: the
+    // token is exposed only through another weakness (an injection).
+    [
+        "workflow_run",
+        "issue_comment",
+        "issues",
+        "discussion",
+        "discussion_comment",
+    ]
+    .into_iter()
+    .find(|t| ctx.has_trigger(t))
+    .map(|t| (t, Severity::Medium))
 }
 
 fn blanket(value: &Node, owner: &str, hits: &mut Vec<Hit>) {

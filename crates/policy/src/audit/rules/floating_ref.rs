@@ -35,12 +35,13 @@ use ci_intel_core::{Confidence, Severity};
 use super::Rule;
 use super::unpinned_uses::all_uses;
 use crate::audit::model::{Ctx, Hit, RefShape, ref_shape};
+use crate::config::Persona;
 
 pub const RULE: Rule = Rule {
     id: "floating-ref",
     title: "Reference to a branch or a major-only tag",
     default_severity: Severity::High,
-    pedantic: false,
+    persona: Persona::Regular,
     check,
 };
 

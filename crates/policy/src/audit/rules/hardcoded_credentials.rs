@@ -11,11 +11,31 @@
 //!   throw-away passwords on purpose (values that name a variable, such as
 //!   setup-java's `server-password: MAVEN_PASSWORD`, and keys that name a
 //!   user or login are not reported);
-//! - a literal `password` in container or service `credentials:`, or in a
-//!   dependabot.yml registry.
+//! - a literal `password` in container or service `credentials:`, or a
+//!   literal `password`, `token` or `key` of a dependabot.yml registry.
 //!
-//! Findings never show the value: only its first characters, its length and
-//! a SHA-256 prefix, so the same secret can be recognised across reports.
+//! Every token of a value or script is a finding of its own (one per
+//! distinct token).
+//!
+//! Findings never show any part of the value, in any format (human, json,
+//! sarif, github) or verbosity: only the key, the location and the
+//! fingerprint `ci-intel-secrets` gives the same value (`sha256:` and 16 hex
+//! characters), so the same secret can be recognised across reports and in
+//! a secrets baseline. `crates/policy/tests/no_leak.rs` checks this.
+//!
+//! Deliberately not flagged: `${{ ... }}` expressions; under secret-sounding
+//! keys, values shorter than 8 characters, values with spaces, paths,
+//! `$VARIABLES`, `<placeholders>`, values naming a variable
+//! (`MAVEN_PASSWORD`), repeated single characters, `true`/`false`/`null`,
+//! and values containing `example`, `changeme`, `dummy`, `placeholder`,
+//! `xxxx`, `your-`, `test` or `fake`; keys ending in `user`, `login`, `name`
+//! or `id`; secrets in files other than workflows, actions and
+//! dependabot.yml (that is `ci-intel-secrets`' job). Container
+//! `credentials.password` and dependabot registry values are reported
+//! whatever they look like, short ones included.
+//!
+//! zizmor calls this audit `hardcoded-container-credentials`; an ignore
+//! comment with either name silences it.
 //!
 //! ## Why is this bad?
 //! Everything in the repository is readable by everyone who can read the
@@ -40,17 +60,18 @@
 //! a test fixture or a well-known public dummy value).
 
 use ci_intel_core::{Confidence, Severity};
-use sha2::{Digest, Sha256};
+use ci_intel_secrets::secret::fingerprint;
 
 use super::Rule;
 use crate::audit::model::{Ctx, DocKind, Hit};
 use crate::audit::yaml::Node;
+use crate::config::Persona;
 
 pub const RULE: Rule = Rule {
     id: "hardcoded-credentials",
     title: "Literal secret in a workflow, action or dependabot.yml",
     default_severity: Severity::High,
-    pedantic: false,
+    persona: Persona::Regular,
     check,
 };
 
@@ -85,8 +106,35 @@ const SECRET_KEYS: &[&str] = &[
     "private-key",
 ];
 
-/// A known token format in `text`: `(kind, the token)`.
+/// Every known token in `text`, in order: `(kind, the token)`.
+fn find_tokens(text: &str) -> Vec<(&'static str, &str)> {
+    let mut found = Vec::new();
+    let mut from = 0usize;
+    while let Some((kind, start, end)) = text.get(from..).and_then(first_token) {
+        let token = &text[from + start..from + end];
+        // The same token twice is one finding.
+        if !found.iter().any(|(_, t)| *t == token) {
+            found.push((kind, token));
+        }
+        from += end;
+    }
+    found
+}
+
+/// The first known token in `text`: `(kind, the token)`.
+#[cfg(test)]
 fn find_token(text: &str) -> Option<(&'static str, &str)> {
+    first_token(text).map(|(kind, start, end)| (kind, &text[start..end]))
+}
+
+/// The known token that starts first in `text`: `(kind, start, end)`.
+fn first_token(text: &str) -> Option<(&'static str, usize, usize)> {
+    let mut best: Option<(&'static str, usize, usize)> = None;
+    let mut offer = |kind: &'static str, start: usize, end: usize| {
+        if best.is_none_or(|(_, s, _)| start < s) {
+            best = Some((kind, start, end));
+        }
+    };
     for (kind, prefix, min) in TOKENS {
         let mut from = 0usize;
         while let Some(at) = text.get(from..).and_then(|t| t.find(prefix)) {
@@ -101,46 +149,42 @@ fn find_token(text: &str) -> Option<(&'static str, &str)> {
                 .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
                 .unwrap_or(rest.len());
             if boundary && len >= *min {
-                return Some((kind, &text[start..start + prefix.len() + len]));
+                offer(kind, start, start + prefix.len() + len);
+                break;
             }
             from = start + prefix.len();
         }
     }
-    if let Some(at) = text.find("AKIA") {
-        let rest = &text[at + 4..];
+    let mut from = 0usize;
+    while let Some(at) = text.get(from..).and_then(|t| t.find("AKIA")) {
+        let start = from + at;
+        let rest = &text[start + 4..];
         let len = rest
             .find(|c: char| !(c.is_ascii_uppercase() || c.is_ascii_digit()))
             .unwrap_or(rest.len());
         if len == 16 {
-            return Some(("AWS access key id", &text[at..at + 20]));
+            offer("AWS access key id", start, start + 20);
+            break;
+        }
+        from = start + 4;
+    }
+    if let Some(at) = text.find("-----BEGIN ") {
+        let line = text[at..].lines().next().unwrap_or("");
+        if line.contains("PRIVATE KEY-----") {
+            offer("PEM private key", at, at + line.len());
         }
     }
-    if let Some(at) = text.find("-----BEGIN ")
-        && text[at..]
-            .lines()
-            .next()
-            .is_some_and(|l| l.contains("PRIVATE KEY-----"))
-    {
-        let line = text[at..].lines().next().unwrap_or("");
-        return Some(("PEM private key", line));
-    }
-    None
+    best
 }
 
-/// First characters, length and a SHA-256 prefix; never the value.
+/// How a finding names a secret: its fingerprint, computed by the same
+/// routine as `ci-intel-secrets`; never a character of the value.
 pub(crate) fn redact(secret: &str) -> String {
-    let digest = Sha256::digest(secret.as_bytes());
-    let hex: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
-    let preview: String = secret.chars().take(4).collect();
-    format!(
-        "`{preview}…` ({} chars, sha256 {hex}…)",
-        secret.chars().count()
-    )
+    format!("(fingerprint {})", fingerprint(secret.as_bytes()))
 }
 
 fn digest_subject(secret: &str) -> String {
-    let digest = Sha256::digest(secret.as_bytes());
-    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+    fingerprint(secret.as_bytes())
 }
 
 fn looks_like_placeholder(value: &str) -> bool {
@@ -174,7 +218,7 @@ fn looks_like_placeholder(value: &str) -> bool {
 fn check(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
     let mut maps: Vec<(&str, &Node)> = Vec::new();
     let mut scripts: Vec<(&Node, &Node)> = Vec::new();
-    let mut passwords: Vec<(&str, &Node)> = Vec::new();
+    let mut passwords: Vec<(&str, &str, &Node)> = Vec::new();
     if let Some(env) = ctx.doc.get("env") {
         maps.push(("env", env));
     }
@@ -194,7 +238,7 @@ fn check(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
                 maps.push(("env", env));
             }
             if let Some(password) = container.get("credentials").and_then(|c| c.get("password")) {
-                passwords.push(("container credentials", password));
+                passwords.push(("container credentials", "password", password));
             }
         }
     }
@@ -215,13 +259,13 @@ fn check(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
         for (_, registry) in registries.entries() {
             for key in ["password", "token", "key"] {
                 if let Some(value) = registry.get(key) {
-                    passwords.push(("dependabot registry", value));
+                    passwords.push(("dependabot registry", key, value));
                 }
             }
         }
     }
 
-    for (what, node) in passwords {
+    for (what, key, node) in passwords {
         let Some(value) = node.as_str() else { continue };
         if value.contains("${{") || value.is_empty() {
             continue;
@@ -232,7 +276,7 @@ fn check(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
                 Severity::High,
                 node.pos,
                 digest_subject(value),
-                format!("{what}: a literal password {}", redact(value)),
+                format!("{what}: `{key}` is a literal value {}", redact(value)),
             )
             .fix("revoke it, store the new one as an encrypted secret and write `${{ secrets.NAME }}`"),
         );
@@ -242,8 +286,11 @@ fn check(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
             let (Some(name), Some(text)) = (key.as_str(), value.as_str()) else {
                 continue;
             };
-            if let Some((kind, token)) = find_token(text) {
-                hits.push(token_hit(ctx, key, value, kind, token));
+            let tokens = find_tokens(text);
+            if !tokens.is_empty() {
+                for (kind, token) in tokens {
+                    hits.push(token_hit(ctx, key, value, kind, token));
+                }
                 continue;
             }
             let lower = name.to_ascii_lowercase();
@@ -277,7 +324,7 @@ fn check(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
     }
     for (key, run) in scripts {
         let Some(text) = run.as_str() else { continue };
-        if let Some((kind, token)) = find_token(text) {
+        for (kind, token) in find_tokens(text) {
             hits.push(token_hit(ctx, key, run, kind, token));
         }
     }
@@ -290,7 +337,11 @@ fn token_hit(ctx: &Ctx<'_>, key: &Node, node: &Node, kind: &str, token: &str) ->
         Severity::Critical,
         pos,
         digest_subject(token),
-        format!("a literal {kind} {}", redact(token)),
+        format!(
+            "`{}` holds a literal {kind} {}",
+            key.as_str().unwrap_or("?"),
+            redact(token)
+        ),
     )
     .also_line(key.pos.line)
     .fix("revoke the token now (it is leaked), then use an encrypted secret: `${{ secrets.NAME }}`")
@@ -309,10 +360,17 @@ mod tests {
         assert_eq!(found, token);
         let shown = redact(found);
         assert!(
-            !shown.contains(&token) && shown.contains("40 chars"),
+            !shown.contains(&token[4..8]) && shown.starts_with("(fingerprint sha256:"),
             "{shown}"
         );
         assert!(find_token("ghp_short").is_none());
+        // Every token of a script, in order, each once, whatever the order
+        // of the patterns.
+        let akid = format!("AKIA{}", "Q7".repeat(8));
+        let slack = format!("xoxb-{}", "9z".repeat(12));
+        let script = format!("a {akid} b {slack} c {token} d {akid}");
+        let all: Vec<&str> = find_tokens(&script).into_iter().map(|(_, t)| t).collect();
+        assert_eq!(all, [akid.as_str(), slack.as_str(), token.as_str()]);
         assert!(find_token("AKIAIOSFODNN7EXAMPLE").is_some());
         assert!(find_token("xAKIA").is_none());
     }

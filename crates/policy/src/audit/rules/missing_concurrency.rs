@@ -32,12 +32,13 @@ use ci_intel_core::Severity;
 
 use super::Rule;
 use crate::audit::model::{Ctx, Hit};
+use crate::config::Persona;
 
 pub const RULE: Rule = Rule {
     id: "missing-concurrency",
     title: "Workflow without concurrency",
     default_severity: Severity::Low,
-    pedantic: true,
+    persona: Persona::Pedantic,
     check,
 };
 

@@ -31,12 +31,13 @@ use ci_intel_core::Severity;
 
 use super::Rule;
 use crate::audit::model::{Ctx, Hit};
+use crate::config::Persona;
 
 pub const RULE: Rule = Rule {
     id: "missing-timeout",
     title: "Job without timeout-minutes",
     default_severity: Severity::Low,
-    pedantic: true,
+    persona: Persona::Pedantic,
     check,
 };
 

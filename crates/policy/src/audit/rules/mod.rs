@@ -4,6 +4,8 @@
 
 use ci_intel_core::Severity;
 
+use crate::config::Persona;
+
 use super::model::{Ctx, Hit};
 
 mod artipacked;
@@ -16,6 +18,7 @@ mod missing_concurrency;
 mod missing_timeout;
 mod parse_error;
 mod pin_comment;
+mod schema_violation;
 mod secrets_inherit;
 mod self_hosted_runner;
 mod template_injection;
@@ -31,8 +34,9 @@ pub struct Rule {
     pub title: &'static str,
     /// The severity of its usual finding (some findings are higher or lower).
     pub default_severity: Severity,
-    /// Runs only in the pedantic persona.
-    pub pedantic: bool,
+    /// The least persona the rule runs in (some of its findings may need a
+    /// higher one).
+    pub persona: Persona,
     pub check: fn(&Ctx<'_>, &mut Vec<Hit>),
 }
 
@@ -51,6 +55,7 @@ pub const RULES: &[Rule] = &[
     unpinned_images::RULE,
     cache_poisoning::RULE,
     parse_error::RULE,
+    schema_violation::RULE,
     missing_timeout::RULE,
     missing_concurrency::RULE,
 ];
@@ -58,4 +63,14 @@ pub const RULES: &[Rule] = &[
 /// The rule with this id.
 pub fn rule(id: &str) -> Option<&'static Rule> {
     RULES.iter().find(|r| r.id == id)
+}
+
+/// The other names an ignore comment may give a rule: zizmor's name for
+/// the same audit, and for `floating-ref` the audit that covers it there.
+pub fn ignore_names(rule: &str) -> &'static [&'static str] {
+    match rule {
+        "hardcoded-credentials" => &["hardcoded-container-credentials"],
+        "floating-ref" => &["unpinned-uses"],
+        _ => &[],
+    }
 }

@@ -34,12 +34,13 @@
 use ci_intel_core::Severity;
 
 use super::Rule;
+use crate::config::Persona;
 
 pub const RULE: Rule = Rule {
     id: "parse-error",
     title: "File is not valid YAML or not a valid workflow/action",
     default_severity: Severity::High,
-    pedantic: false,
+    persona: Persona::Regular,
     // Reported by the loader, before any rule runs.
     check: |_, _| {},
 };

@@ -32,12 +32,13 @@ use ci_intel_core::Severity;
 use super::Rule;
 use super::unpinned_uses::all_uses;
 use crate::audit::model::{Ctx, Hit, RefShape, is_version_comment, ref_shape};
+use crate::config::Persona;
 
 pub const RULE: Rule = Rule {
     id: "pin-comment",
     title: "SHA pin without a `# vX.Y.Z` version comment",
     default_severity: Severity::Medium,
-    pedantic: false,
+    persona: Persona::Regular,
     check,
 };
 

@@ -31,12 +31,13 @@ use ci_intel_core::Severity;
 
 use super::Rule;
 use crate::audit::model::{Ctx, Hit, Uses, UsesTarget};
+use crate::config::Persona;
 
 pub const RULE: Rule = Rule {
     id: "secrets-inherit",
     title: "`secrets: inherit` passed to a workflow outside this repository",
     default_severity: Severity::High,
-    pedantic: false,
+    persona: Persona::Regular,
     check,
 };
 

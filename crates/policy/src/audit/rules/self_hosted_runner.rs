@@ -33,12 +33,13 @@ use ci_intel_core::Severity;
 use super::Rule;
 use crate::audit::model::{Ctx, Hit};
 use crate::audit::yaml::Node;
+use crate::config::Persona;
 
 pub const RULE: Rule = Rule {
     id: "self-hosted-runner",
     title: "Self-hosted runner reachable from fork pull requests",
     default_severity: Severity::High,
-    pedantic: false,
+    persona: Persona::Regular,
     check,
 };
 

@@ -12,8 +12,19 @@
 //! - `inputs.*` inside a composite action (the caller decides them, and
 //!   callers often pass event text through).
 //!
-//! Expressions that can only be a boolean (`contains(...)`, comparisons)
-//! are not reported.
+//! Only the paths whose text can reach the expression's result count:
+//! `a || b` can yield either, `a && b` yields `b` (or a falsy `a`: empty
+//! text, nothing to inject), and `format`, `join`, `toJSON`, `fromJSON`
+//! and other functions yield their arguments.
+//!
+//! Deliberately not flagged: expressions that can only produce fixed text,
+//! a number or a boolean (`${{ cond && 'literal' || '' }}`, comparisons,
+//! `!x`, `contains`/`startsWith`/`endsWith`, `success()` and its kin,
+//! `hashFiles(...)`) and numeric fields such as `github.event.issue.number`.
+//! Not covered yet: `github.event.inputs.*`, the `inputs.*` of workflows,
+//! `matrix.*`, `env.*`, step outputs, and sinks other than `run:` and
+//! github-script's `script:`. An expression the reader does not understand
+//! counts every path it reads, so a gap never hides a finding.
 //!
 //! ## Why is this bad?
 //! `${{ }}` is expanded into the script text before the shell runs it. A
@@ -44,12 +55,13 @@ use super::Rule;
 use crate::audit::expr;
 use crate::audit::model::{Ctx, Hit};
 use crate::audit::yaml::Node;
+use crate::config::Persona;
 
 pub const RULE: Rule = Rule {
     id: "template-injection",
     title: "Attacker-controllable expression expanded in a script",
     default_severity: Severity::High,
-    pedantic: false,
+    persona: Persona::Regular,
     check,
 };
 
@@ -129,10 +141,7 @@ fn check(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
         for (what, key, node) in scripts {
             let Some(text) = node.as_str() else { continue };
             for found in expr::expressions(text) {
-                if expr::is_boolean(found.inner) {
-                    continue;
-                }
-                for path in expr::context_paths(found.inner) {
+                for path in expr::output_paths(found.inner) {
                     let Some(confidence) = dangerous(&path, composite) else {
                         continue;
                     };

@@ -31,12 +31,13 @@ use ci_intel_core::Severity;
 use super::Rule;
 use crate::audit::model::{Ctx, Hit};
 use crate::audit::yaml::Node;
+use crate::config::Persona;
 
 pub const RULE: Rule = Rule {
     id: "unpinned-images",
     title: "Container or service image without a digest",
     default_severity: Severity::High,
-    pedantic: false,
+    persona: Persona::Regular,
     check,
 };
 

@@ -41,12 +41,13 @@ use ci_intel_core::Severity;
 
 use super::Rule;
 use crate::audit::model::{Ctx, Hit, RefShape, Uses, UsesTarget, ref_shape};
+use crate::config::Persona;
 
 pub const RULE: Rule = Rule {
     id: "unpinned-uses",
     title: "Action or reusable workflow not pinned to a full commit SHA",
     default_severity: Severity::High,
-    pedantic: false,
+    persona: Persona::Regular,
     check,
 };
 
