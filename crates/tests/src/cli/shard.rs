@@ -337,7 +337,10 @@ fn run_backtest(args: &ShardArgs, runs: &[RunTimes]) -> Result<ExitCode, Failure
             );
             for m in &metrics {
                 let (mape, share) = if m.own_prediction {
-                    (format!("{:.1}", m.mape_percent), format!("{:.1}", m.share_mape_percent))
+                    (
+                        format!("{:.1}", m.mape_percent),
+                        format!("{:.1}", m.share_mape_percent),
+                    )
                 } else {
                     (
                         format!("({:.1})", m.mape_percent),

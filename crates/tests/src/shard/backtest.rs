@@ -355,9 +355,17 @@ mod tests {
     #[test]
     fn a_run_twice_as_slow_misses_the_durations_but_not_the_shares() {
         let mut runs: Vec<RunTimes> = (0..3)
-            .map(|i| run(&format!("r{i}"), &[("a", 400), ("b", 300), ("c", 200), ("d", 100)]))
+            .map(|i| {
+                run(
+                    &format!("r{i}"),
+                    &[("a", 400), ("b", 300), ("c", 200), ("d", 100)],
+                )
+            })
             .collect();
-        runs.push(run("slow", &[("a", 800), ("b", 600), ("c", 400), ("d", 200)]));
+        runs.push(run(
+            "slow",
+            &[("a", 800), ("b", 600), ("c", 400), ("d", 200)],
+        ));
         let steps = steps(&runs, Replay::Sequential, 3);
         let metrics = evaluate(&steps, &ours(&steps, 2)).unwrap();
         assert!((metrics.mape_percent - 50.0).abs() < 1e-9);
