@@ -27,7 +27,7 @@ use sigstore_verify::{
 };
 
 use crate::artifact::{Artifact, hex};
-use crate::bundle::LoadedBundle;
+use crate::bundle::{LoadedBundle, Malformed, ReadError};
 use crate::transcript::{Check, CheckId, CheckResult};
 use crate::trust::TrustMaterial;
 
@@ -80,17 +80,27 @@ pub struct SignerPolicy {
     pub key: Option<DerPublicKey>,
 }
 
-/// Read a PEM public key for `--key`. Unreadable or unparsable is exit 3,
-/// like an unusable trusted root: the trust material to verify with is
-/// missing.
-pub fn read_public_key(path: &std::path::Path) -> Result<DerPublicKey, Failure> {
-    let pem = std::fs::read_to_string(path)
-        .map_err(|e| Failure::infra(format!("cannot read --key {}: {e}", path.display())))?;
-    DerPublicKey::from_pem(&pem).map_err(|e| {
-        Failure::infra(format!(
-            "--key {}: not a PEM public key (-----BEGIN PUBLIC KEY-----): {e}",
+/// Read a PEM public key for `--key`. An unreadable file is exit 3 (the
+/// verifier was stopped); a file that is there but is not a PEM public key
+/// is [`ReadError::Malformed`], a denial: a broken key proves nothing.
+pub fn read_public_key(path: &std::path::Path) -> Result<DerPublicKey, ReadError> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        ReadError::Unreadable(Failure::infra(format!(
+            "cannot read --key {}: {e}",
+            path.display()
+        )))
+    })?;
+    let pem = String::from_utf8(bytes).map_err(|e| {
+        Malformed::new(format!(
+            "--key {}: not a PEM public key: not UTF-8 text ({e})",
             path.display()
         ))
+    })?;
+    DerPublicKey::from_pem(&pem).map_err(|e| {
+        ReadError::Malformed(Malformed::new(format!(
+            "--key {}: not a PEM public key (-----BEGIN PUBLIC KEY-----): {e}",
+            path.display()
+        )))
     })
 }
 

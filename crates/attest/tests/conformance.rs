@@ -18,6 +18,15 @@ use ci_intel_core::ExitCode;
 /// still asserts today's behaviour, so a change in either direction is seen.
 const KNOWN_FAILURES: [(&str, &str); 0] = [];
 
+/// `_fail` cases that are "could not verify" (exit 3), not a denial: what
+/// is broken is the case's trusted root, the verifier's own trust material,
+/// not the evidence. Every other `_fail` case, malformed bundles included,
+/// must be a denial (exit 1).
+const COULD_NOT_VERIFY: [(&str, &str); 1] = [(
+    "trust-root-tlog-missing-validity-start_fail",
+    "the case's trusted_root.json has a transparency log without a validity start",
+)];
+
 /// The number of cases (directories) the suite had when this test was
 /// written; a change means the corpus moved and docs/attest.md's count needs
 /// updating. (`bundle-verify/` holds 72 entries: these 70 cases, its README
@@ -83,10 +92,14 @@ fn every_bundle_verify_case_gives_the_expected_result() {
             Ok(o) => o.transcript.reason.clone(),
             Err(f) => format!("exit {}: {}", f.code.code(), f.message),
         };
-        // A rejection is a denial (1) or "could not verify" (3), never a
-        // usage error: the suite's inputs are well-formed invocations.
-        let correct = if must_fail {
-            !accepted && matches!(code, ExitCode::Deny | ExitCode::Infra)
+        // A rejection is a denial (1), or "could not verify" (3) for the
+        // listed broken trusted roots; never a usage error: the suite's
+        // inputs are well-formed invocations.
+        let stopped = COULD_NOT_VERIFY.iter().any(|(n, _)| *n == name);
+        let correct = if must_fail && stopped {
+            matches!(&result, Err(f) if f.code == ExitCode::Infra)
+        } else if must_fail {
+            matches!(&result, Ok(o) if !o.passed()) && code == ExitCode::Deny
         } else {
             accepted && code == ExitCode::Pass
         };
@@ -115,4 +128,48 @@ fn every_bundle_verify_case_gives_the_expected_result() {
         wrong.join("\n")
     );
     assert_eq!(passed + KNOWN_FAILURES.len(), CASES);
+}
+
+/// The suite's malformed bundles (bad base64, not JSON, a negative log
+/// index, an unknown version, checkpoints missing a field, a timestamp that
+/// is not base64) are denials on `bundle-format`, with the reason: present
+/// but malformed evidence proves nothing, like a bad signature.
+#[test]
+fn malformed_bundles_are_denied_on_bundle_format() {
+    let Some(corpus) = common::corpus("sigstore-conformance") else {
+        return;
+    };
+    let cases = [
+        ("bundle-invalid-base64-signature_fail", "invalid base64"),
+        ("bundle-malformed-json_fail", "invalid JSON"),
+        ("bundle-negative-log-index_fail", "logIndex"),
+        (
+            "bundle-unknown-version_fail",
+            "unsupported bundle media type",
+        ),
+        ("rekor2-checkpoint-missing-log-signature_fail", "checkpoint"),
+        ("rekor2-checkpoint-missing-origin_fail", "checkpoint"),
+        ("rekor2-checkpoint-missing-root-hash_fail", "checkpoint"),
+        ("rekor2-checkpoint-missing-size_fail", "checkpoint"),
+        (
+            "rekor2-timestamp-with-incorrect-time_fail",
+            "rfc3161Timestamps[0].signedTimestamp`: Invalid encoding",
+        ),
+    ];
+    for (name, needle) in cases {
+        let outcome = run_case(&corpus.join("bundle-verify").join(name), &corpus)
+            .unwrap_or_else(|f| panic!("{name}: exit {}: {}", f.code.code(), f.message));
+        assert_eq!(outcome.exit_code(), ExitCode::Deny, "{name}");
+        let failed: Vec<_> = outcome.transcript.failures().collect();
+        assert_eq!(failed.len(), 1, "{name}: {failed:?}");
+        assert_eq!(
+            failed[0].id,
+            ci_intel_attest::CheckId::BundleFormat,
+            "{name}"
+        );
+        let detail = failed[0].detail.as_deref().unwrap_or_default();
+        assert!(detail.contains(needle), "{name}: {detail}");
+        assert_eq!(outcome.findings.len(), 1, "{name}");
+        assert_eq!(outcome.findings[0].rule_id, "bundle-format", "{name}");
+    }
 }
