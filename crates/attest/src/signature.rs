@@ -188,7 +188,7 @@ pub fn verify_bundle_for(
     if let Some(der) = certificate_der {
         match parse_certificate_info(der) {
             Ok(info) => {
-                identity_checks(&mut checks, subject, &info, policy);
+                identity_checks(&mut checks, subject, &info, der.as_bytes(), policy);
                 integrated_time_checks(&mut checks, subject, loaded, &info);
                 certificate = Some(info);
             }
@@ -625,24 +625,82 @@ fn artifact_digest_check(
     checks.push(check);
 }
 
-/// `--cert-identity[-regexp]` and `--cert-oidc-issuer`, with values.
+/// The otherName type Fulcio uses for username identities.
+const SIGSTORE_OTHERNAME: x509_cert::der::asn1::ObjectIdentifier =
+    x509_cert::der::asn1::ObjectIdentifier::new_unwrap("1.3.6.1.4.1.57264.1.7");
+
+/// Every identity the certificate's subject alternative name carries, in
+/// order: email addresses (rfc822Name), URIs, and Sigstore's otherName
+/// (1.3.6.1.4.1.57264.1.7, a UTF8String: Fulcio's username identities).
+/// Other kinds (DNS names, IP addresses) are not signer identities. An
+/// extension that does not decode is an error naming what failed.
+pub fn san_identities(der: &[u8]) -> Result<Vec<String>, String> {
+    use x509_cert::der::Decode as _;
+    use x509_cert::ext::pkix::SubjectAltName;
+    use x509_cert::ext::pkix::name::GeneralName;
+
+    let cert = x509_cert::Certificate::from_der(der)
+        .map_err(|e| format!("the signing certificate does not parse: {e}"))?;
+    let san = cert
+        .tbs_certificate
+        .get::<SubjectAltName>()
+        .map_err(|e| format!("the subject alternative name extension does not decode: {e}"))?;
+    let Some((_, san)) = san else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for name in &san.0 {
+        match name {
+            GeneralName::Rfc822Name(email) => out.push(email.to_string()),
+            GeneralName::UniformResourceIdentifier(uri) => out.push(uri.to_string()),
+            GeneralName::OtherName(other) if other.type_id == SIGSTORE_OTHERNAME => {
+                let value = other
+                    .value
+                    .decode_as::<x509_cert::der::asn1::Utf8StringRef<'_>>()
+                    .map_err(|e| {
+                        format!(
+                            "the otherName SAN ({SIGSTORE_OTHERNAME}) is not a UTF8String: {e}"
+                        )
+                    })?;
+                out.push(value.as_str().to_owned());
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// `--cert-identity[-regexp]` and `--cert-oidc-issuer`, with values. The
+/// identity matches when any email, URI or Sigstore otherName SAN matches
+/// (as cosign and sigstore-python do); the transcript lists them all.
 fn identity_checks(
     checks: &mut Vec<Check>,
     subject: &str,
     info: &CertificateInfo,
+    der: &[u8],
     policy: &SignerPolicy,
 ) {
-    let san = info.identity.as_ref().map(|s| s.as_str().to_owned());
     match &policy.identity {
         IdentityPolicy::Unconstrained => {}
-        identity => {
-            let ok = san.as_deref().is_some_and(|s| identity.matches(s));
-            checks.push(
-                Check::compare(CheckId::CertificateIdentity, subject, ok)
-                    .expected(identity.describe())
-                    .actual(san.unwrap_or_else(|| "no email or URI SAN".to_owned())),
-            );
-        }
+        identity => match san_identities(der) {
+            Ok(sans) => {
+                let ok = sans.iter().any(|s| identity.matches(s));
+                let actual = if sans.is_empty() {
+                    "no email, URI or Sigstore otherName SAN".to_owned()
+                } else {
+                    sans.join(", ")
+                };
+                checks.push(
+                    Check::compare(CheckId::CertificateIdentity, subject, ok)
+                        .expected(identity.describe())
+                        .actual(actual),
+                );
+            }
+            Err(why) => checks.push(
+                Check::fail(CheckId::CertificateIdentity, subject, why)
+                    .expected(identity.describe()),
+            ),
+        },
     }
     if let Some(expected) = &policy.issuer {
         let ok = info.issuer.as_deref() == Some(expected.as_str());
