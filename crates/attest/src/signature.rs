@@ -658,9 +658,7 @@ pub fn san_identities(der: &[u8]) -> Result<Vec<String>, String> {
                     .value
                     .decode_as::<x509_cert::der::asn1::Utf8StringRef<'_>>()
                     .map_err(|e| {
-                        format!(
-                            "the otherName SAN ({SIGSTORE_OTHERNAME}) is not a UTF8String: {e}"
-                        )
+                        format!("the otherName SAN ({SIGSTORE_OTHERNAME}) is not a UTF8String: {e}")
                     })?;
                 out.push(value.as_str().to_owned());
             }
