@@ -10,6 +10,8 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -260,30 +262,9 @@ fn the_identity_check_lists_every_san() {
     );
 }
 
-fn sigstore_python() -> Option<PathBuf> {
-    let found = match std::env::var_os("CI_INTEL_SIGSTORE_PYTHON") {
-        Some(path) if !path.is_empty() => Some(PathBuf::from(path)).filter(|p| p.is_file()),
-        _ => std::env::var_os("PATH").and_then(|path| {
-            std::env::split_paths(&path)
-                .map(|dir| dir.join("sigstore"))
-                .find(|p| p.is_file())
-        }),
-    };
-    if found.is_none() {
-        assert!(
-            std::env::var_os("CI_INTEL_REQUIRE_TOOLS").is_none(),
-            "CI_INTEL_REQUIRE_TOOLS is set but sigstore-python is absent (set CI_INTEL_SIGSTORE_PYTHON)"
-        );
-        println!(
-            "SKIPPED: sigstore-python not found (set CI_INTEL_SIGSTORE_PYTHON or put `sigstore` on PATH); .ci/run installs 4.5.1"
-        );
-    }
-    found
-}
-
 #[test]
 fn verdicts_agree_with_sigstore_python() {
-    let Some(sigstore) = sigstore_python() else {
+    let Some(sigstore) = common::sigstore_python() else {
         return;
     };
     let version = Command::new(&sigstore).arg("--version").output().unwrap();
