@@ -904,3 +904,65 @@ fn checkpoint_checks(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The certificate of a generated fixture (tests/data/identities).
+    fn certificate(case: &str) -> Vec<u8> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/identities")
+            .join(format!("{case}.sigstore.json"));
+        let bundle: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let b64 = bundle["verificationMaterial"]["certificate"]["rawBytes"]
+            .as_str()
+            .unwrap();
+        sigstore_types::DerCertificate::from_base64(b64)
+            .unwrap()
+            .as_bytes()
+            .to_vec()
+    }
+
+    #[test]
+    fn every_identity_san_is_read_in_order() {
+        assert_eq!(
+            san_identities(&certificate("othername")).unwrap(),
+            ["alice!example.test"]
+        );
+        assert_eq!(
+            san_identities(&certificate("email")).unwrap(),
+            ["alice@example.test"]
+        );
+        assert_eq!(
+            san_identities(&certificate("second-san")).unwrap(),
+            [
+                "build@example.test",
+                "https://github.com/acme/app/.github/workflows/release.yml@refs/heads/main"
+            ]
+        );
+        let err = san_identities(b"\x30\x03\x02\x01\x00").unwrap_err();
+        assert!(err.contains("does not parse"), "{err}");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// Arbitrary bytes, and a real certificate with one byte changed,
+        /// never panic the SAN reader.
+        #[test]
+        fn the_san_reader_never_panics(
+            bytes in prop::collection::vec(any::<u8>(), 0..300),
+            index in any::<usize>(),
+            value in any::<u8>(),
+        ) {
+            let _ = san_identities(&bytes);
+            let mut der = certificate("second-san");
+            let at = index % der.len();
+            der[at] = value;
+            let _ = san_identities(&der);
+        }
+    }
+}
