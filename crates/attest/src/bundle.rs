@@ -1,14 +1,56 @@
 //! Reading Sigstore bundles: one bundle per `.sigstore.json` file, or one per
 //! line of an `.intoto.jsonl` file (slsa-github-generator, BCR).
 //!
-//! Bundles are untrusted input. Anything that does not parse is a "could not
-//! verify" failure (exit 3) that names the file, the line and the field,
-//! never a panic and never a pass.
+//! Bundles are untrusted input. A file that is there but does not parse is
+//! [`ReadError::Malformed`]: evidence that proves nothing, which the caller
+//! turns into a denial (exit 1) naming the file, the line and the field.
+//! Only a file that cannot be read at all is [`ReadError::Unreadable`]
+//! (exit 3: the verifier itself was stopped). Never a panic, never a pass.
 
 use std::path::Path;
 
 use ci_intel_core::Failure;
 use sigstore_types::Bundle;
+
+/// Evidence that is present but is not what it claims to be (not JSON, not
+/// a bundle, an unknown media type, a malformed field, empty, not UTF-8):
+/// it proves nothing about the artifact, so it is a denial with this reason,
+/// like a bad signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Malformed {
+    /// Names the file (and line), the field, what was expected and found.
+    pub message: String,
+}
+
+impl Malformed {
+    pub fn new(message: impl Into<String>) -> Malformed {
+        Malformed {
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Malformed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// Why a bundle file yielded no bundle.
+#[derive(Debug)]
+pub enum ReadError {
+    /// The file could not be read (missing, permissions, I/O): nothing was
+    /// verified, exit 3.
+    Unreadable(Failure),
+    /// The file was read and is malformed: a denial.
+    Malformed(Malformed),
+}
+
+impl From<Malformed> for ReadError {
+    fn from(m: Malformed) -> ReadError {
+        ReadError::Malformed(m)
+    }
+}
 
 /// The media types accepted, v0.1 to v0.3 (both v0.3 spellings).
 pub const MEDIA_TYPES: [&str; 4] = [
@@ -32,14 +74,14 @@ pub struct LoadedBundle {
 }
 
 /// Parse one bundle from JSON text. `origin` names it in errors.
-pub fn parse_bundle(text: &str, origin: &str) -> Result<LoadedBundle, Failure> {
+pub fn parse_bundle(text: &str, origin: &str) -> Result<LoadedBundle, Malformed> {
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-        Failure::infra(format!(
-            "{origin}: not a Sigstore bundle: invalid JSON ({e}); nothing was verified"
+        Malformed::new(format!(
+            "{origin}: not a Sigstore bundle: invalid JSON ({e})"
         ))
     })?;
     let Some(object) = value.as_object() else {
-        return Err(Failure::infra(format!(
+        return Err(Malformed::new(format!(
             "{origin}: not a Sigstore bundle: expected a JSON object, found {}",
             json_kind(&value)
         )));
@@ -49,33 +91,40 @@ pub fn parse_bundle(text: &str, origin: &str) -> Result<LoadedBundle, Failure> {
     let media_type = match object.get("mediaType") {
         Some(serde_json::Value::String(media_type)) => media_type.clone(),
         Some(other) => {
-            return Err(Failure::infra(format!(
+            return Err(Malformed::new(format!(
                 "{origin}: field `mediaType` must be a string, found {}",
                 json_kind(other)
             )));
         }
         None if object.contains_key("payloadType") && object.contains_key("signatures") => {
-            return Err(Failure::infra(format!(
+            return Err(Malformed::new(format!(
                 "{origin}: this is a bare DSSE envelope, not a Sigstore bundle: it carries no certificate or transparency-log proof, so it cannot be verified offline; use the `.intoto.jsonl`/`.sigstore.json` bundle the builder published"
             )));
         }
         None => {
-            return Err(Failure::infra(format!(
+            return Err(Malformed::new(format!(
                 "{origin}: not a Sigstore bundle: field `mediaType` is missing (expected one of {})",
                 MEDIA_TYPES.join(", ")
             )));
         }
     };
     if !MEDIA_TYPES.contains(&media_type.as_str()) {
-        return Err(Failure::infra(format!(
+        return Err(Malformed::new(format!(
             "{origin}: unsupported bundle media type `{media_type}`; supported: {}",
             MEDIA_TYPES.join(", ")
         )));
     }
     let bundle: Bundle = serde_path_to_error::deserialize(&value).map_err(|e| {
         let path = e.path().to_string();
-        Failure::infra(format!(
-            "{origin}: malformed Sigstore bundle at `{path}`: {}; nothing was verified",
+        // The path is `.` when the error comes from inside a field's own
+        // decoder (base64, a number): the message then names the problem.
+        let at = if path == "." {
+            String::new()
+        } else {
+            format!(" at `{path}`")
+        };
+        Malformed::new(format!(
+            "{origin}: malformed Sigstore bundle{at}: {}",
             e.inner()
         ))
     })?;
@@ -87,9 +136,13 @@ pub fn parse_bundle(text: &str, origin: &str) -> Result<LoadedBundle, Failure> {
 }
 
 /// Parse every bundle in `text`: one per non-blank line when `jsonl`,
-/// otherwise the whole text. An empty input is an error, never "nothing to
+/// otherwise the whole text. An empty input is malformed, never "nothing to
 /// check, pass".
-pub fn parse_bundles(text: &str, origin: &str, jsonl: bool) -> Result<Vec<LoadedBundle>, Failure> {
+pub fn parse_bundles(
+    text: &str,
+    origin: &str,
+    jsonl: bool,
+) -> Result<Vec<LoadedBundle>, Malformed> {
     let mut bundles = Vec::new();
     if jsonl {
         for (index, line) in text.lines().enumerate() {
@@ -102,7 +155,7 @@ pub fn parse_bundles(text: &str, origin: &str, jsonl: bool) -> Result<Vec<Loaded
         bundles.push(parse_bundle(text, origin)?);
     }
     if bundles.is_empty() {
-        return Err(Failure::infra(format!(
+        return Err(Malformed::new(format!(
             "{origin}: the file is empty: no bundle to verify, which is never a pass"
         )));
     }
@@ -111,23 +164,26 @@ pub fn parse_bundles(text: &str, origin: &str, jsonl: bool) -> Result<Vec<Loaded
 
 /// Read a bundle file. `.jsonl` files (and any file whose first non-blank
 /// line is a complete JSON document followed by another) hold one bundle per
-/// line.
-pub fn read_bundles(path: &Path) -> Result<Vec<LoadedBundle>, Failure> {
+/// line. One malformed line makes the whole file malformed: the file is the
+/// evidence, and a producer that wrote a broken line is not trusted for the
+/// others.
+pub fn read_bundles(path: &Path) -> Result<Vec<LoadedBundle>, ReadError> {
     let origin = path.display().to_string();
     let metadata = std::fs::metadata(path)
-        .map_err(|e| Failure::infra(format!("cannot read {origin}: {e}")))?;
+        .map_err(|e| ReadError::Unreadable(Failure::infra(format!("cannot read {origin}: {e}"))))?;
     if metadata.len() > MAX_BUNDLE_BYTES as u64 {
-        return Err(Failure::infra(format!(
-            "{origin}: {} bytes is larger than the {MAX_BUNDLE_BYTES}-byte limit for bundle files",
+        return Err(Malformed::new(format!(
+            "{origin}: {} bytes is larger than the {MAX_BUNDLE_BYTES}-byte limit for bundle files; not read as evidence",
             metadata.len()
-        )));
+        ))
+        .into());
     }
-    let bytes =
-        std::fs::read(path).map_err(|e| Failure::infra(format!("cannot read {origin}: {e}")))?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| ReadError::Unreadable(Failure::infra(format!("cannot read {origin}: {e}"))))?;
     let text = String::from_utf8(bytes)
-        .map_err(|e| Failure::infra(format!("{origin}: not UTF-8 text: {e}")))?;
+        .map_err(|e| Malformed::new(format!("{origin}: not UTF-8 text: {e}")))?;
     let jsonl = origin.ends_with(".jsonl") || looks_like_jsonl(&text);
-    parse_bundles(&text, &origin, jsonl)
+    Ok(parse_bundles(&text, &origin, jsonl)?)
 }
 
 /// More than one non-blank line, each starting a JSON object: a `.jsonl`
@@ -158,7 +214,6 @@ fn json_kind(value: &serde_json::Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ci_intel_core::ExitCode;
     use proptest::prelude::*;
 
     #[test]
@@ -178,12 +233,11 @@ mod tests {
             ),
             (
                 r#"{"mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json"}"#,
-                "malformed Sigstore bundle at",
+                "malformed Sigstore bundle",
             ),
         ];
         for (text, needle) in cases {
             let err = parse_bundle(text, "b.json").unwrap_err();
-            assert_eq!(err.code, ExitCode::Infra, "{text}");
             assert!(err.message.starts_with("b.json"), "{}", err.message);
             assert!(err.message.contains(needle), "{text}: {}", err.message);
         }
@@ -194,7 +248,6 @@ mod tests {
         for (text, jsonl) in [("", false), ("\n\n  \n", true), ("  ", false)] {
             let err = parse_bundles(text, "p.jsonl", jsonl).unwrap_err();
             assert!(err.message.contains("empty"), "{}", err.message);
-            assert_eq!(err.code, ExitCode::Infra);
         }
     }
 
@@ -202,6 +255,35 @@ mod tests {
     fn jsonl_errors_name_the_line() {
         let err = parse_bundles("\n{\"mediaType\": 1}\n", "p.jsonl", true).unwrap_err();
         assert!(err.message.starts_with("p.jsonl:2:"), "{}", err.message);
+    }
+
+    #[test]
+    fn unreadable_files_stop_the_verifier_and_malformed_ones_are_malformed() {
+        let dir = tempfile::tempdir().unwrap();
+        for path in [dir.path().join("missing.json"), dir.path().to_path_buf()] {
+            match read_bundles(&path) {
+                Err(ReadError::Unreadable(f)) => {
+                    assert_eq!(f.code, ci_intel_core::ExitCode::Infra);
+                    assert!(f.message.contains("cannot read"), "{}", f.message);
+                }
+                other => panic!("{}: {other:?}", path.display()),
+            }
+        }
+        for (name, bytes, needle) in [
+            ("latin1.json", &b"{\"a\": \"\xe9\"}"[..], "not UTF-8"),
+            ("empty.jsonl", b"\n", "empty"),
+            ("junk.json", b"junk", "invalid JSON"),
+        ] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            match read_bundles(&path) {
+                Err(ReadError::Malformed(m)) => {
+                    assert!(m.message.contains(needle), "{name}: {m}");
+                    assert!(m.message.contains(name), "{name}: {m}");
+                }
+                other => panic!("{name}: {other:?}"),
+            }
+        }
     }
 
     #[test]

@@ -122,8 +122,10 @@ struct ProvenanceArgs {
     /// The branch it must be built from (`main`).
     #[arg(long, value_name = "BRANCH")]
     source_branch: Option<String>,
-    /// The builder id the provenance must name (with `@ref`: exactly;
-    /// without: any ref of that builder).
+    /// The builder id the provenance must name (with `@ref`: exactly, and
+    /// `@vX.Y.Z` stands for `@refs/tags/vX.Y.Z`; without: any ref of that
+    /// builder). Required to trust a third-party trusted reusable workflow
+    /// that slsa-github-generator's delegator signed for.
     #[arg(long, value_name = "ID")]
     builder_id: Option<String>,
     /// The workflow that must have signed: OWNER/REPO/PATH/TO/WORKFLOW.yml.

@@ -4,7 +4,9 @@
 //! hub needs no second binary).
 //!
 //! The gate fails closed: a configured pattern that matches no file denies,
-//! a bundle that cannot be read is an error (exit 3), and the verdict comes
+//! a bundle, provenance file or key that is present but malformed denies
+//! (a `bundle-format` or `public-key` finding, as the command line), one
+//! that cannot be read is an error (exit 3), and the verdict comes
 //! from the verifier itself, never from `fail_on`: a failed signature check
 //! must not read as a warning because an org set `fail_on: critical`.
 

@@ -12,9 +12,10 @@
 //! - [`verify`]: [`verify_bundle`] and [`verify_provenance`], the library API;
 //! - [`cli`]: the `ci-intel-attest` command line.
 //!
-//! Exit codes: 0 every artifact verified; 1 denied (a check failed);
-//! 2 usage error; 3 could not verify (unreadable or unparsable bundle,
-//! unusable trust material, a failed refresh).
+//! Exit codes: 0 every artifact verified; 1 denied (a check failed, or a
+//! bundle, provenance file or key is present but malformed: it proves
+//! nothing); 2 usage error; 3 could not verify (a file that cannot be read,
+//! a trusted root that cannot be loaded, a failed refresh).
 
 pub mod artifact;
 pub mod bundle;

@@ -37,6 +37,34 @@ const GITHUB_RUNNER_BUILDERS: [&str; 2] = [
     "https://github.com/actions/runner/self-hosted",
 ];
 
+/// slsa-github-generator's delegator workflows (its trusted reusable
+/// workflow model): they build and sign on behalf of the trusted reusable
+/// workflow (TRW) that called them, which the predicate names as builder.
+pub const DELEGATORS: [&str; 2] = [
+    "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/delegator_generic_slsa3.yml",
+    "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/delegator_lowperms-generic_slsa3.yml",
+];
+
+/// slsa-github-generator's own builders on the delegator (Maven, Gradle):
+/// trusted like its other builders, without `--builder-id`. Any other TRW
+/// is a third party's, accepted only when `--builder-id` names it.
+pub const DELEGATED_GENERATOR_BUILDERS: [&str; 2] = [
+    "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/builder_maven_slsa3.yml",
+    "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/builder_gradle_slsa3.yml",
+];
+
+/// `refs/tags/vX.Y.Z`: a release of a builder (what slsa-verifier requires
+/// of trusted builders outside its testing mode).
+fn is_release_ref(git_ref: &str) -> bool {
+    git_ref.strip_prefix("refs/tags/v").is_some_and(|version| {
+        let parts: Vec<&str> = version.split('.').collect();
+        parts.len() == 3
+            && parts
+                .iter()
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    })
+}
+
 /// `--source-tag` or `--source-branch`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SourceRef {
@@ -310,12 +338,69 @@ pub fn certificate_signer(cert: &CertificateInfo) -> Option<String> {
         .or_else(|| cert.identity.as_ref().map(|s| s.as_str().to_owned()))
 }
 
+/// `--builder-id` against the predicate's builder id: without `@ref` the
+/// part before `@`; with it the whole id, where a short tag (`@v1.2.3`)
+/// stands for `@refs/tags/v1.2.3` (slsa-verifier accepts both forms).
 fn builder_matches(expected: &str, actual: &str) -> bool {
-    if expected.contains('@') {
-        expected == actual
-    } else {
-        actual.split('@').next() == Some(expected)
+    match (expected.split_once('@'), actual.split_once('@')) {
+        (None, _) => actual.split('@').next() == Some(expected),
+        (Some((e_id, e_ref)), Some((a_id, a_ref))) => {
+            let short = |r: &'_ str| r.strip_prefix("refs/tags/").map(str::to_owned);
+            e_id == a_id
+                && (e_ref == a_ref
+                    || (!e_ref.starts_with("refs/") && short(a_ref).as_deref() == Some(e_ref)))
+        }
+        (Some(_), None) => false,
     }
+}
+
+/// The builder-signer binding when a delegator signed: the delegator at a
+/// release tag, and a TRW that is the generator's own or named by
+/// `--builder-id` (whose match is the `builder-id` check).
+fn delegated_binding(
+    subject: &str,
+    builder: &str,
+    signer: &str,
+    policy: &ProvenancePolicy,
+) -> Check {
+    let (delegator, delegator_ref) = signer.split_once('@').unwrap_or((signer, ""));
+    let (trw, trw_ref) = builder.split_once('@').unwrap_or((builder, ""));
+    let fail = |why: String| {
+        Check::fail(CheckId::BuilderSigner, subject, why)
+            .expected(format!("{delegator}@refs/tags/vX.Y.Z"))
+            .actual(signer.to_owned())
+    };
+    if !is_release_ref(delegator_ref) {
+        return fail(format!(
+            "the delegator {delegator} signed at `{delegator_ref}`, not at a release tag (refs/tags/vX.Y.Z): only a released delegator is trusted to name the builder"
+        ));
+    }
+    if DELEGATED_GENERATOR_BUILDERS.contains(&trw) {
+        if !is_release_ref(trw_ref) {
+            return fail(format!(
+                "the builder {trw} ran at `{trw_ref}`, not at a release tag (refs/tags/vX.Y.Z)"
+            ));
+        }
+        return Check::pass(CheckId::BuilderSigner, subject)
+            .expected(signer.to_owned())
+            .actual(builder.to_owned())
+            .detail("slsa-github-generator's delegator signed for its own builder (trusted reusable workflow model)");
+    }
+    if policy.builder_id.is_none() {
+        return Check::fail(
+            CheckId::BuilderSigner,
+            subject,
+            format!(
+                "the delegator {delegator} signed for the third-party builder {trw}: it is trusted only when --builder-id names it"
+            ),
+        )
+        .expected("--builder-id naming the trusted reusable workflow")
+        .actual(builder.to_owned());
+    }
+    Check::pass(CheckId::BuilderSigner, subject)
+        .expected(signer.to_owned())
+        .actual(builder.to_owned())
+        .detail("slsa-github-generator's delegator signed for the trusted reusable workflow --builder-id names (see the builder-id check)")
 }
 
 /// Every provenance check for one verified statement.
@@ -400,6 +485,11 @@ pub fn provenance_checks(
                 .expected(signer.clone())
                 .actual(builder.clone())
                 .detail("the predicate's builder is the workflow that signed the certificate")
+        }
+        (Some(builder), Some(signer))
+            if DELEGATORS.contains(&signer.split('@').next().unwrap_or_default()) =>
+        {
+            delegated_binding(subject, builder, signer, policy)
         }
         (Some(builder), Some(signer)) if GITHUB_RUNNER_BUILDERS.contains(&builder.as_str()) => {
             // GitHub's provenance names the runner as builder; the signer
@@ -635,6 +725,43 @@ mod tests {
             id,
             "https://github.com/s/g/.github/workflows/b.yml.evil@x"
         ));
+    }
+
+    #[test]
+    fn a_short_tag_stands_for_the_tag_ref_and_nothing_else() {
+        let id = "https://github.com/s/g/.github/workflows/b.yml";
+        let actual = format!("{id}@refs/tags/v2.1.0");
+        assert!(builder_matches(&format!("{id}@v2.1.0"), &actual));
+        assert!(!builder_matches(&format!("{id}@v2.1"), &actual));
+        assert!(!builder_matches(&format!("{id}@v2.0.0"), &actual));
+        // A short name is a tag, never a branch.
+        assert!(!builder_matches(
+            &format!("{id}@main"),
+            &format!("{id}@refs/heads/main")
+        ));
+        assert!(!builder_matches(&format!("{id}@v2.1.0"), id));
+        assert!(!builder_matches(
+            &format!("{id}.evil@v2.1.0"),
+            &format!("{id}.evil2@refs/tags/v2.1.0")
+        ));
+    }
+
+    #[test]
+    fn release_refs_are_semver_tags() {
+        for ok in ["refs/tags/v1.9.0", "refs/tags/v10.0.12"] {
+            assert!(is_release_ref(ok), "{ok}");
+        }
+        for bad in [
+            "refs/heads/main",
+            "refs/tags/v1.9",
+            "refs/tags/1.9.0",
+            "refs/tags/v1.9.0-rc.1",
+            "refs/tags/v1..0",
+            "v1.9.0",
+            "",
+        ] {
+            assert!(!is_release_ref(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -27,7 +27,7 @@ use sigstore_verify::{
 };
 
 use crate::artifact::{Artifact, hex};
-use crate::bundle::LoadedBundle;
+use crate::bundle::{LoadedBundle, Malformed, ReadError};
 use crate::transcript::{Check, CheckId, CheckResult};
 use crate::trust::TrustMaterial;
 
@@ -80,17 +80,27 @@ pub struct SignerPolicy {
     pub key: Option<DerPublicKey>,
 }
 
-/// Read a PEM public key for `--key`. Unreadable or unparsable is exit 3,
-/// like an unusable trusted root: the trust material to verify with is
-/// missing.
-pub fn read_public_key(path: &std::path::Path) -> Result<DerPublicKey, Failure> {
-    let pem = std::fs::read_to_string(path)
-        .map_err(|e| Failure::infra(format!("cannot read --key {}: {e}", path.display())))?;
-    DerPublicKey::from_pem(&pem).map_err(|e| {
-        Failure::infra(format!(
-            "--key {}: not a PEM public key (-----BEGIN PUBLIC KEY-----): {e}",
+/// Read a PEM public key for `--key`. An unreadable file is exit 3 (the
+/// verifier was stopped); a file that is there but is not a PEM public key
+/// is [`ReadError::Malformed`], a denial: a broken key proves nothing.
+pub fn read_public_key(path: &std::path::Path) -> Result<DerPublicKey, ReadError> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        ReadError::Unreadable(Failure::infra(format!(
+            "cannot read --key {}: {e}",
+            path.display()
+        )))
+    })?;
+    let pem = String::from_utf8(bytes).map_err(|e| {
+        Malformed::new(format!(
+            "--key {}: not a PEM public key: not UTF-8 text ({e})",
             path.display()
         ))
+    })?;
+    DerPublicKey::from_pem(&pem).map_err(|e| {
+        ReadError::Malformed(Malformed::new(format!(
+            "--key {}: not a PEM public key (-----BEGIN PUBLIC KEY-----): {e}",
+            path.display()
+        )))
     })
 }
 
@@ -178,7 +188,7 @@ pub fn verify_bundle_for(
     if let Some(der) = certificate_der {
         match parse_certificate_info(der) {
             Ok(info) => {
-                identity_checks(&mut checks, subject, &info, policy);
+                identity_checks(&mut checks, subject, &info, der.as_bytes(), policy);
                 integrated_time_checks(&mut checks, subject, loaded, &info);
                 certificate = Some(info);
             }
@@ -615,24 +625,80 @@ fn artifact_digest_check(
     checks.push(check);
 }
 
-/// `--cert-identity[-regexp]` and `--cert-oidc-issuer`, with values.
+/// The otherName type Fulcio uses for username identities.
+const SIGSTORE_OTHERNAME: x509_cert::der::asn1::ObjectIdentifier =
+    x509_cert::der::asn1::ObjectIdentifier::new_unwrap("1.3.6.1.4.1.57264.1.7");
+
+/// Every identity the certificate's subject alternative name carries, in
+/// order: email addresses (rfc822Name), URIs, and Sigstore's otherName
+/// (1.3.6.1.4.1.57264.1.7, a UTF8String: Fulcio's username identities).
+/// Other kinds (DNS names, IP addresses) are not signer identities. An
+/// extension that does not decode is an error naming what failed.
+pub fn san_identities(der: &[u8]) -> Result<Vec<String>, String> {
+    use x509_cert::der::Decode as _;
+    use x509_cert::ext::pkix::SubjectAltName;
+    use x509_cert::ext::pkix::name::GeneralName;
+
+    let cert = x509_cert::Certificate::from_der(der)
+        .map_err(|e| format!("the signing certificate does not parse: {e}"))?;
+    let san = cert
+        .tbs_certificate
+        .get::<SubjectAltName>()
+        .map_err(|e| format!("the subject alternative name extension does not decode: {e}"))?;
+    let Some((_, san)) = san else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for name in &san.0 {
+        match name {
+            GeneralName::Rfc822Name(email) => out.push(email.to_string()),
+            GeneralName::UniformResourceIdentifier(uri) => out.push(uri.to_string()),
+            GeneralName::OtherName(other) if other.type_id == SIGSTORE_OTHERNAME => {
+                let value = other
+                    .value
+                    .decode_as::<x509_cert::der::asn1::Utf8StringRef<'_>>()
+                    .map_err(|e| {
+                        format!("the otherName SAN ({SIGSTORE_OTHERNAME}) is not a UTF8String: {e}")
+                    })?;
+                out.push(value.as_str().to_owned());
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// `--cert-identity[-regexp]` and `--cert-oidc-issuer`, with values. The
+/// identity matches when any email, URI or Sigstore otherName SAN matches
+/// (as cosign and sigstore-python do); the transcript lists them all.
 fn identity_checks(
     checks: &mut Vec<Check>,
     subject: &str,
     info: &CertificateInfo,
+    der: &[u8],
     policy: &SignerPolicy,
 ) {
-    let san = info.identity.as_ref().map(|s| s.as_str().to_owned());
     match &policy.identity {
         IdentityPolicy::Unconstrained => {}
-        identity => {
-            let ok = san.as_deref().is_some_and(|s| identity.matches(s));
-            checks.push(
-                Check::compare(CheckId::CertificateIdentity, subject, ok)
-                    .expected(identity.describe())
-                    .actual(san.unwrap_or_else(|| "no email or URI SAN".to_owned())),
-            );
-        }
+        identity => match san_identities(der) {
+            Ok(sans) => {
+                let ok = sans.iter().any(|s| identity.matches(s));
+                let actual = if sans.is_empty() {
+                    "no email, URI or Sigstore otherName SAN".to_owned()
+                } else {
+                    sans.join(", ")
+                };
+                checks.push(
+                    Check::compare(CheckId::CertificateIdentity, subject, ok)
+                        .expected(identity.describe())
+                        .actual(actual),
+                );
+            }
+            Err(why) => checks.push(
+                Check::fail(CheckId::CertificateIdentity, subject, why)
+                    .expected(identity.describe()),
+            ),
+        },
     }
     if let Some(expected) = &policy.issuer {
         let ok = info.issuer.as_deref() == Some(expected.as_str());
@@ -835,6 +901,68 @@ fn checkpoint_checks(
                 .expected(format!("log index {}", entry.log_index.get()))
                 .actual(format!("log index {}", proof.log_index.get())),
             );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The certificate of a generated fixture (tests/data/identities).
+    fn certificate(case: &str) -> Vec<u8> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/identities")
+            .join(format!("{case}.sigstore.json"));
+        let bundle: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let b64 = bundle["verificationMaterial"]["certificate"]["rawBytes"]
+            .as_str()
+            .unwrap();
+        sigstore_types::DerCertificate::from_base64(b64)
+            .unwrap()
+            .as_bytes()
+            .to_vec()
+    }
+
+    #[test]
+    fn every_identity_san_is_read_in_order() {
+        assert_eq!(
+            san_identities(&certificate("othername")).unwrap(),
+            ["alice!example.test"]
+        );
+        assert_eq!(
+            san_identities(&certificate("email")).unwrap(),
+            ["alice@example.test"]
+        );
+        assert_eq!(
+            san_identities(&certificate("second-san")).unwrap(),
+            [
+                "build@example.test",
+                "https://github.com/acme/app/.github/workflows/release.yml@refs/heads/main"
+            ]
+        );
+        let err = san_identities(b"\x30\x03\x02\x01\x00").unwrap_err();
+        assert!(err.contains("does not parse"), "{err}");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// Arbitrary bytes, and a real certificate with one byte changed,
+        /// never panic the SAN reader.
+        #[test]
+        fn the_san_reader_never_panics(
+            bytes in prop::collection::vec(any::<u8>(), 0..300),
+            index in any::<usize>(),
+            value in any::<u8>(),
+        ) {
+            let _ = san_identities(&bytes);
+            let mut der = certificate("second-san");
+            let at = index % der.len();
+            der[at] = value;
+            let _ = san_identities(&der);
         }
     }
 }

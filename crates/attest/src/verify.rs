@@ -3,10 +3,12 @@
 //! and [`verify_provenance`] (slsa-verifier's `verify-artifact`,
 //! `gh attestation verify`).
 //!
-//! Both return `Err` only when verification could not run (usage error,
-//! unreadable or unparsable input, unusable trust material); a bundle that
-//! does not verify is an [`Outcome`] whose verdict is deny, with every check
-//! in its transcript.
+//! Both return `Err` only when verification could not run: a usage error,
+//! a file that cannot be read, trust material that cannot be used. A bundle
+//! that does not verify is an [`Outcome`] whose verdict is deny, with every
+//! check in its transcript; so is a bundle, provenance file or `--key` that
+//! is present but malformed (it proves nothing about the artifact), with a
+//! failed `bundle-format` or `public-key` check giving the reason.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -19,7 +21,7 @@ use ci_intel_core::{
 use sigstore_verify::Verifier;
 
 use crate::artifact::{Artifact, ArtifactInput};
-use crate::bundle::{LoadedBundle, read_bundles};
+use crate::bundle::{LoadedBundle, Malformed, ReadError, read_bundles};
 use crate::provenance::{self, GITHUB_ACTIONS_ISSUER, ProvenancePolicy, SourceRef};
 use crate::signature::{IdentityPolicy, SignerPolicy, read_public_key, verify_bundle_for};
 use crate::transcript::{ArtifactSummary, Check, CheckId, SCHEMA, Transcript, now_rfc3339};
@@ -115,8 +117,14 @@ pub fn verify_bundle(req: &BundleRequest) -> Result<Outcome, Failure> {
             "no artifact given: name at least one file or sha256:<hex> digest to verify",
         ));
     }
-    let key = req.key.as_deref().map(read_public_key).transpose()?;
-    let policy = if key.is_some() {
+    // A malformed key is a denial, decided once the artifacts and the
+    // trusted root are known to be usable; an unreadable one stops here.
+    let (key, bad_key) = match req.key.as_deref().map(read_public_key).transpose() {
+        Ok(key) => (key, None),
+        Err(ReadError::Unreadable(failure)) => return Err(failure),
+        Err(ReadError::Malformed(why)) => (None, Some(why)),
+    };
+    let policy = if req.key.is_some() {
         SignerPolicy {
             identity: req
                 .identity
@@ -144,7 +152,7 @@ pub fn verify_bundle(req: &BundleRequest) -> Result<Outcome, Failure> {
     };
     let artifacts = load_artifacts(&req.artifacts)?;
     let trust = trust::load(&req.trust)?;
-    let bundles = read_bundles(&req.bundle)?;
+    let bundles = read_bundles(&req.bundle);
     let verifier = verifier(&trust)?;
 
     let mut policy_record = BTreeMap::new();
@@ -163,6 +171,47 @@ pub fn verify_bundle(req: &BundleRequest) -> Result<Outcome, Failure> {
     if let Some(path) = &req.key {
         policy_record.insert("key".to_owned(), path.display().to_string());
     }
+    let evidence = vec![req.bundle.display().to_string()];
+    // An unreadable bundle stops the verifier even when the key is malformed.
+    if let Err(ReadError::Unreadable(failure)) = bundles {
+        return Err(failure);
+    }
+    if let (Some(why), Some(path)) = (&bad_key, &req.key) {
+        let origin = path.display().to_string();
+        return Ok(refused(
+            Refusal {
+                command: "verify-bundle",
+                check: CheckId::PublicKey,
+                origin: &origin,
+                why,
+            },
+            &trust,
+            policy_record,
+            evidence,
+            &artifacts,
+            started,
+        ));
+    }
+    let bundles = match bundles {
+        Ok(bundles) => bundles,
+        Err(ReadError::Unreadable(failure)) => return Err(failure),
+        Err(ReadError::Malformed(why)) => {
+            let origin = req.bundle.display().to_string();
+            return Ok(refused(
+                Refusal {
+                    command: "verify-bundle",
+                    check: CheckId::BundleFormat,
+                    origin: &origin,
+                    why: &why,
+                },
+                &trust,
+                policy_record,
+                evidence,
+                &artifacts,
+                started,
+            ));
+        }
+    };
 
     let mut per_artifact = Vec::new();
     for artifact in &artifacts {
@@ -180,7 +229,7 @@ pub fn verify_bundle(req: &BundleRequest) -> Result<Outcome, Failure> {
         "verify-bundle",
         &trust,
         policy_record,
-        vec![req.bundle.display().to_string()],
+        evidence,
         per_artifact,
         started,
     ))
@@ -196,17 +245,13 @@ pub fn verify_provenance(req: &ProvenanceRequest) -> Result<Outcome, Failure> {
     }
     let artifacts = load_artifacts(&req.artifacts)?;
     let trust = trust::load(&req.trust)?;
-    let bundles = read_bundles(&req.provenance)?;
+    let bundles = read_bundles(&req.provenance);
     let verifier = verifier(&trust)?;
     let signer = SignerPolicy {
         identity: IdentityPolicy::Unconstrained,
         issuer: Some(GITHUB_ACTIONS_ISSUER.to_owned()),
         key: None,
     };
-    let statements: Vec<(&LoadedBundle, Result<serde_json::Value, String>)> = bundles
-        .iter()
-        .map(|b| (b, provenance::statement_of(b)))
-        .collect();
 
     let mut policy_record = BTreeMap::new();
     policy_record.insert("source-uri".to_owned(), req.policy.source_uri.clone());
@@ -229,6 +274,31 @@ pub fn verify_provenance(req: &ProvenanceRequest) -> Result<Outcome, Failure> {
         "cert-oidc-issuer".to_owned(),
         GITHUB_ACTIONS_ISSUER.to_owned(),
     );
+    let evidence = vec![req.provenance.display().to_string()];
+    let bundles = match bundles {
+        Ok(bundles) => bundles,
+        Err(ReadError::Unreadable(failure)) => return Err(failure),
+        Err(ReadError::Malformed(why)) => {
+            let origin = req.provenance.display().to_string();
+            return Ok(refused(
+                Refusal {
+                    command: "verify-provenance",
+                    check: CheckId::BundleFormat,
+                    origin: &origin,
+                    why: &why,
+                },
+                &trust,
+                policy_record,
+                evidence,
+                &artifacts,
+                started,
+            ));
+        }
+    };
+    let statements: Vec<(&LoadedBundle, Result<serde_json::Value, String>)> = bundles
+        .iter()
+        .map(|b| (b, provenance::statement_of(b)))
+        .collect();
 
     let mut per_artifact = Vec::new();
     for artifact in &artifacts {
@@ -288,10 +358,62 @@ pub fn verify_provenance(req: &ProvenanceRequest) -> Result<Outcome, Failure> {
         "verify-provenance",
         &trust,
         policy_record,
-        vec![req.provenance.display().to_string()],
+        evidence,
         per_artifact,
         started,
     ))
+}
+
+/// Malformed evidence, and what it was.
+#[derive(Clone, Copy)]
+struct Refusal<'a> {
+    command: &'static str,
+    /// `bundle-format` for a bundle or provenance file, `public-key` for a key.
+    check: CheckId,
+    /// The file.
+    origin: &'a str,
+    why: &'a Malformed,
+}
+
+/// The denial for malformed evidence: one failed check per artifact, with
+/// the reason, and nothing else established.
+fn refused(
+    refusal: Refusal<'_>,
+    trust: &TrustMaterial,
+    policy: BTreeMap<String, String>,
+    evidence: Vec<String>,
+    artifacts: &[Artifact],
+    started: Instant,
+) -> Outcome {
+    let per_artifact = artifacts
+        .iter()
+        .map(|artifact| {
+            let subject = format!("{} via {}", artifact.name, refusal.origin);
+            let check = Check::fail(
+                refusal.check,
+                &subject,
+                format!(
+                    "malformed evidence proves nothing about the artifact: {}",
+                    refusal.why
+                ),
+            );
+            (
+                artifact,
+                vec![Attempt {
+                    origin: refusal.origin.to_owned(),
+                    checks: vec![check],
+                }],
+            )
+        })
+        .collect();
+    finish(
+        refusal.command,
+        trust,
+        policy,
+        evidence,
+        per_artifact,
+        started,
+    )
 }
 
 /// The checks of verifying one artifact with one bundle.

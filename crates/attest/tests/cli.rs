@@ -1,5 +1,5 @@
-//! The real `ci-intel-attest` binary: exit codes (0 pass, 1 deny, 2 usage,
-//! 3 could not verify), output formats, the transcript file, the runner
+//! The real `ci-intel-attest` binary: exit codes (0 pass, 1 deny, also for
+//! malformed evidence, 2 usage, 3 could not verify), output formats, the transcript file, the runner
 //! contract, and `--refresh` failing closed.
 
 #![allow(clippy::unwrap_used)]
@@ -320,16 +320,21 @@ fn could_not_verify_exits_3_and_still_writes_a_transcript() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let malformed = corpus.join("bundle-verify/bundle-malformed-json_fail/bundle.sigstore.json");
-    let empty = dir.path().join("empty.jsonl");
-    std::fs::write(&empty, "\n").unwrap();
     let junk_root = dir.path().join("root.json");
     std::fs::write(&junk_root, "{}").unwrap();
     let good = corpus.join("bundle-verify/happy-path-v0.3/bundle.sigstore.json");
+    let broken_key = dir.path().join("broken.pem");
+    std::fs::write(&broken_key, "not a key").unwrap();
     let cases: Vec<(PathBuf, Vec<String>, &str)> = vec![
-        (malformed, vec![], "invalid JSON"),
         (dir.path().join("missing.json"), vec![], "cannot read"),
-        (empty, vec![], "empty"),
+        // A directory where the bundle should be: present, but unreadable.
+        (dir.path().to_path_buf(), vec![], "cannot read"),
+        // An unreadable bundle stops the verifier even with a malformed key.
+        (
+            dir.path().join("missing.json"),
+            vec!["--key".into(), broken_key.display().to_string()],
+            "cannot read",
+        ),
         (
             good.clone(),
             vec!["--trusted-root".into(), junk_root.display().to_string()],
@@ -372,6 +377,178 @@ fn could_not_verify_exits_3_and_still_writes_a_transcript() {
             out.contains("result<<") && out.contains("\nerror\n"),
             "{out}"
         );
+    }
+}
+
+/// Run `cmd` with a transcript and `$GITHUB_OUTPUT`; require a denial
+/// (exit 1, `result=deny`) whose one failed check is `check`, with `needle`
+/// in its reason on stderr, in the transcript and in the JSON findings.
+fn assert_denied_as_malformed(mut cmd: Command, dir: &Path, check: &str, needle: &str, what: &str) {
+    let transcript = dir.join("t.json");
+    let _ = std::fs::remove_file(&transcript);
+    let outputs = dir.join("out");
+    let _ = std::fs::remove_file(&outputs);
+    cmd.args(["--format", "json"])
+        .arg("--transcript")
+        .arg(&transcript)
+        .env("GITHUB_OUTPUT", &outputs);
+    let (status, stdout, stderr) = code(&mut cmd);
+    assert_eq!(status, 1, "{what}: {stdout}{stderr}");
+    assert!(stderr.contains(needle), "{what}: {needle}: {stderr}");
+    assert!(stderr.contains("malformed evidence"), "{what}: {stderr}");
+    let printed: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(printed["result"], "deny", "{what}");
+    let findings = printed["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{what}: {findings:?}");
+    assert_eq!(findings[0]["rule_id"], check, "{what}: {findings:?}");
+    let t: Value = serde_json::from_str(&std::fs::read_to_string(&transcript).unwrap()).unwrap();
+    assert_eq!(t["result"], "deny", "{what}");
+    let checks = t["checks"].as_array().unwrap();
+    assert_eq!(checks.len(), 1, "{what}: {checks:?}");
+    assert_eq!(checks[0]["id"], check, "{what}");
+    assert_eq!(checks[0]["result"], "fail", "{what}");
+    assert!(
+        checks[0]["detail"].as_str().unwrap().contains(needle),
+        "{what}: {checks:?}"
+    );
+    let out = std::fs::read_to_string(&outputs).unwrap();
+    assert!(out.contains("\ndeny\n"), "{what}: {out}");
+}
+
+#[test]
+fn malformed_bundles_and_keys_are_denials_with_the_reason() {
+    let Some(corpus) = common::corpus("sigstore-conformance") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str, bytes: &[u8]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    };
+    let good: Value = serde_json::from_str(
+        &std::fs::read_to_string(corpus.join("bundle-verify/happy-path-v0.3/bundle.sigstore.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let mut bad_field = good.clone();
+    bad_field["messageSignature"]["signature"] = Value::String("%%% not base64".into());
+    let mut no_media_type = good.clone();
+    no_media_type.as_object_mut().unwrap().remove("mediaType");
+    let mut future_version = good;
+    future_version["mediaType"] = "application/vnd.dev.sigstore.bundle+json;version=0.9".into();
+    let cases: Vec<(PathBuf, &str)> = vec![
+        (
+            corpus.join("bundle-verify/bundle-malformed-json_fail/bundle.sigstore.json"),
+            "invalid JSON",
+        ),
+        (file("empty.sigstore.json", b"\n"), "empty"),
+        (file("latin1.sigstore.json", b"{\"mediaType\": \"\xe9\"}"), "not UTF-8"),
+        (file("array.sigstore.json", b"[]"), "expected a JSON object"),
+        (
+            file("nomedia.sigstore.json", no_media_type.to_string().as_bytes()),
+            "`mediaType` is missing",
+        ),
+        (
+            file("v09.sigstore.json", future_version.to_string().as_bytes()),
+            "unsupported bundle media type",
+        ),
+        (
+            file("field.sigstore.json", bad_field.to_string().as_bytes()),
+            "malformed Sigstore bundle: Invalid encoding: invalid base64",
+        ),
+        (
+            file(
+                "dsse.json",
+                br#"{"payloadType": "application/vnd.in-toto+json", "payload": "", "signatures": []}"#,
+            ),
+            "bare DSSE envelope",
+        ),
+    ];
+    for (bundle, needle) in cases {
+        let mut cmd = attest();
+        cmd.arg("verify-bundle")
+            .arg(corpus.join("bundle-verify/a.txt"))
+            .arg("--bundle")
+            .arg(&bundle)
+            .args(["--cert-identity", common::DEFAULT_IDENTITY])
+            .args(["--cert-oidc-issuer", common::DEFAULT_ISSUER]);
+        assert_denied_as_malformed(
+            cmd,
+            dir.path(),
+            "bundle-format",
+            needle,
+            &bundle.display().to_string(),
+        );
+    }
+
+    // A malformed --key: not PEM, PEM of something else, not UTF-8.
+    let case = corpus.join("bundle-verify/managed-key-happy-path");
+    let keys = [
+        (file("garbage.pem", b"not a key"), "not a PEM public key"),
+        (
+            file(
+                "cert.pem",
+                b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+            ),
+            "not a PEM public key",
+        ),
+        (file("binary.pem", b"\xff\xfe\x00"), "not UTF-8"),
+    ];
+    for (key, needle) in keys {
+        let mut cmd = attest();
+        cmd.arg("verify-bundle")
+            .arg(corpus.join("bundle-verify/a.txt"))
+            .arg("--bundle")
+            .arg(case.join("bundle.sigstore.json"))
+            .arg("--key")
+            .arg(&key);
+        assert_denied_as_malformed(
+            cmd,
+            dir.path(),
+            "public-key",
+            needle,
+            &key.display().to_string(),
+        );
+    }
+}
+
+#[test]
+fn a_malformed_provenance_file_is_a_denial_with_the_reason() {
+    let Some(slsa) = common::corpus("slsa") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let name = "binary-linux-amd64-push-v14.2";
+    let fixtures = slsa.join("gha_generic/v2.1.0");
+    let good = std::fs::read_to_string(fixtures.join(format!("{name}.intoto.jsonl"))).unwrap();
+    // One genuine line and one broken line: the file is malformed as a
+    // whole, and the denial names the line.
+    let broken_line = format!("{}\n{{\"mediaType\": 7}}\n", good.trim_end());
+    let cases: Vec<(&str, String, &str)> = vec![
+        ("empty.intoto.jsonl", "\n\n".to_owned(), "empty"),
+        (
+            "line.intoto.jsonl",
+            broken_line,
+            "line.intoto.jsonl:2: field `mediaType` must be a string",
+        ),
+        (
+            "truncated.intoto.jsonl",
+            good[..good.len() / 2].to_owned(),
+            "invalid JSON",
+        ),
+    ];
+    for (file, text, needle) in cases {
+        let path = dir.path().join(file);
+        std::fs::write(&path, text).unwrap();
+        let mut cmd = attest();
+        cmd.arg("verify-provenance")
+            .arg(fixtures.join(name))
+            .arg("--provenance")
+            .arg(&path)
+            .args(["--source-uri", "github.com/slsa-framework/example-package"])
+            .args(["--source-tag", "v14.2"]);
+        assert_denied_as_malformed(cmd, dir.path(), "bundle-format", needle, file);
     }
 }
 

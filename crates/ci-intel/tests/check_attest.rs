@@ -146,6 +146,41 @@ fn a_missing_bundle_is_an_error_not_a_pass() {
 }
 
 #[test]
+fn a_malformed_bundle_or_provenance_denies_with_the_reason() {
+    // Present but malformed evidence proves nothing: a denial with a
+    // `bundle-format` finding, as `ci-intel-attest` exits 1, not an error
+    // (a missing file stays exit 3, above).
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join(".ci-intel")).unwrap();
+    std::fs::write(dir.path().join("app"), b"bytes").unwrap();
+    std::fs::write(dir.path().join("app.sigstore.json"), b"{\"mediaType\": 1}").unwrap();
+    std::fs::write(dir.path().join("app.intoto.jsonl"), b"not json\n").unwrap();
+    for (config, needle) in [
+        (
+            "attest:\n  artifacts:\n    - paths: [app]\n      bundle: app.sigstore.json\n      cert_identity: https://github.com/acme/app/.github/workflows/release.yml@refs/heads/main\n      cert_oidc_issuer: https://token.actions.githubusercontent.com\n",
+            "field `mediaType` must be a string",
+        ),
+        (
+            "attest:\n  artifacts:\n    - paths: [app]\n      provenance: app.intoto.jsonl\n      source_uri: github.com/acme/app\n",
+            "invalid JSON",
+        ),
+    ] {
+        std::fs::write(dir.path().join(".ci-intel/config.yml"), config).unwrap();
+        let outcome = check(dir.path(), None, false);
+        let gate = attest_gate(&outcome);
+        assert_eq!(gate.status, GateStatus::Deny, "{config}: {gate:?}");
+        assert_eq!(gate.findings.len(), 1, "{gate:?}");
+        assert_eq!(gate.findings[0].rule_id, "bundle-format");
+        assert!(
+            gate.findings[0].message.contains(needle),
+            "{}",
+            gate.findings[0].message
+        );
+        assert_eq!(outcome.exit, ExitCode::Deny);
+    }
+}
+
+#[test]
 fn an_entry_that_leaves_the_signer_open_is_a_configuration_error() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join(".ci-intel")).unwrap();
