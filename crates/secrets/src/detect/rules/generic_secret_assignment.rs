@@ -18,6 +18,8 @@
 //! This is the rule of last resort: it runs after the provider rules and is
 //! not reported where a provider rule already found the same value.
 //!
+//! gitleaks: `generic-api-key`.
+//!
 //! ## Not a finding
 //!
 //! References and templates (`${{ secrets.X }}`, `$TOKEN`, `${TOKEN}`,
@@ -41,16 +43,17 @@
 //! Rotate the credential, remove it from the history, and read it at run
 //! time from the environment or a secret store.
 
-use regex::Regex;
+use aho_corasick::AhoCorasick;
 
-use super::pattern;
+use crate::detect::assign;
 use crate::detect::entropy::{Classes, has_run, is_hex, shannon};
-use crate::detect::{Hit, Rule, RuleInfo};
+use crate::detect::{Scope, Hit, Rule, RuleInfo};
 use ci_intel_core::Severity;
 
 const INFO: RuleInfo = RuleInfo {
     id: "generic-secret-assignment",
     title: "High-entropy value assigned to a secret-looking name",
+    gitleaks: &["generic-api-key"],
     keywords: &[
         "secret",
         "token",
@@ -67,6 +70,8 @@ const INFO: RuleInfo = RuleInfo {
         "auth_key",
         "authkey",
         "credential",
+        "creds",
+        "auth",
         "passphrase",
         "signing_key",
         "encryption_key",
@@ -74,6 +79,8 @@ const INFO: RuleInfo = RuleInfo {
         "-key",
     ],
     severity: Severity::High,
+    min_entropy: 0.0,
+    scope: Scope::Lines { before: 0, after: 1 },
 };
 
 /// Entropy thresholds: random base62 of 16 characters measures about 3.7
@@ -156,18 +163,23 @@ const HARMLESS_NAME_PARTS: &[&str] = &[
 
 #[derive(Debug)]
 pub struct GenericSecretAssignment {
-    pattern: Regex,
+    /// The keywords, found inside names.
+    words: AhoCorasick,
 }
 
 impl GenericSecretAssignment {
     pub fn new() -> Self {
         GenericSecretAssignment {
-            pattern: pattern(
-                r#"(?i)([A-Za-z0-9_.\-]*(?:secret|token|passw(?:or)?d|pwd|api[_.\-]?key|access[_.\-]?key|private[_.\-]?key|auth[_.\-]?key|credentials?|passphrase|signing[_.\-]?key|encryption[_.\-]?key|[_\-]key\b)[A-Za-z0-9_.\-]*)["'`]?[ \t]*(?::=|=>|=|:)[ \t]*["'`]?([^\s"'`,;]{16,256})"#,
-            ),
+            words: AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(INFO.keywords)
+                .unwrap_or_else(|e| unreachable!("keywords are literals: {e}")),
         }
     }
 }
+
+/// The longest value read; a longer run is a blob, not a credential.
+const MAX_LEN: usize = 256;
 
 impl Rule for GenericSecretAssignment {
     fn info(&self) -> &RuleInfo {
@@ -175,36 +187,49 @@ impl Rule for GenericSecretAssignment {
     }
 
     fn find(&self, text: &str, hits: &mut Vec<Hit>) {
-        for caps in self.pattern.captures_iter(text) {
-            let (Some(name), Some(value)) = (caps.get(1), caps.get(2)) else {
+        let bytes = text.as_bytes();
+        let mut last_name = usize::MAX..usize::MAX;
+        for word in self.words.find_overlapping_iter(text) {
+            // `auth` names a credential (`user_auth`, `authToken`), not
+            // `author`, `authority` or `authentication`.
+            if word.end() - word.start() == 4
+                && text[word.start()..word.end()].eq_ignore_ascii_case("auth")
+                && bytes.get(word.end()).is_some_and(u8::is_ascii_lowercase)
+            {
+                continue;
+            }
+            let Some(assignment) = assign::around(text, word.start()..word.end()) else {
                 continue;
             };
-            // A value cut at 256 characters is something else (a blob).
-            if text[value.end()..]
-                .chars()
-                .next()
-                .is_some_and(|c| !(c.is_whitespace() || "\"'`,;)]}".contains(c)))
-            {
+            if assignment.name == last_name {
+                continue; // another keyword of the same name
+            }
+            last_name = assignment.name.clone();
+            let start = assignment.value_start;
+            let rest = &bytes[start..];
+            let len = rest
+                .iter()
+                .position(|&b| {
+                    b.is_ascii_whitespace()
+                        || matches!(b, b'"' | b'\'' | b'`' | b',' | b';' | b'\\' | b'<')
+                })
+                .unwrap_or(rest.len());
+            if !(MIN_LEN..=MAX_LEN).contains(&len) {
                 continue;
             }
-            // `a::b` (a path), `a == b` (a comparison): code, not assignments.
-            let operator = &text[name.end()..value.start()];
-            if operator.contains("::")
-                || operator.contains("==")
-                || value.as_str().starts_with([':', '='])
-            {
+            let Some(value) = text.get(start..start + len) else {
+                continue;
+            };
+            // `a == b` was refused by the parser; `: :x` and `= =x` too.
+            if value.starts_with([':', '=']) {
                 continue;
             }
-            let trimmed = value.as_str().trim_end_matches(['\\', ')', ']', '}']);
-            if harmless_name(name.as_str()) || !looks_random(trimmed) {
+            let trimmed = value.trim_end_matches(['\\', ')', ']', '}']);
+            let name = &text[assignment.name.clone()];
+            if harmless_name(name) || !looks_random(trimmed) {
                 continue;
             }
-            hits.push(Hit::new(
-                &INFO,
-                value.start(),
-                value.start() + trimmed.len(),
-                0,
-            ));
+            hits.push(Hit::new(&INFO, start, start + trimmed.len(), 0));
         }
     }
 }
