@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # Reproducibility check: build the release binaries twice, from two different
-# directories, and fail if any byte differs.
+# directories, with ci-intel-repro, and fail if any byte differs.
 #
-#   scripts/repro-build.sh [--target TRIPLE] [--out DIR] [PACKAGE...]
+#   scripts/repro-build.sh [--target TRIPLE] [--out DIR] [--worktree] [PACKAGE...]
 #
-# Defaults: --target x86_64-unknown-linux-musl, packages ci-intel,
-# ci-intel-telemetry, ci-intel-policy, ci-intel-secrets, ci-intel-attest and ci-intel-egress. Each build copies the committed tree (git archive of
-# HEAD, plus uncommitted changes when run with --worktree) into its own
-# directory with its own target dir, so any path, timestamp or directory-order
-# leak shows up as a difference. The release workflow runs this same script;
-# with --out it also leaves the verified binaries there.
+# Defaults: --target x86_64-unknown-linux-musl and every tool binary in the
+# `packages=(...)` list below. ci-intel-repro (a debug build from this
+# checkout: the checker, not what is checked) copies the committed tree (git
+# archive of HEAD; the files on disk with --worktree) twice, to directories of
+# different names and depths, builds each with its own target dir under the
+# same SOURCE_DATE_EPOCH (the commit's), TZ and locale, and compares the
+# binaries by BLAKE3 manifest; a difference is explained per file (ELF
+# sections, build-id) and by diffoscope when it is installed. The release
+# workflow runs this same script; with --out it also leaves the verified
+# binaries there (and both builds of a differing one under DIR/differing).
 set -euo pipefail
 
 target=x86_64-unknown-linux-musl
@@ -21,51 +25,59 @@ while [ $# -gt 0 ]; do
     --target) target=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --worktree) use_worktree=1; shift ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     -*) echo "repro-build: unknown option $1" >&2; exit 2 ;;
     *) packages+=("$1"); shift ;;
   esac
 done
-[ ${#packages[@]} -gt 0 ] || packages=(ci-intel ci-intel-telemetry ci-intel-policy ci-intel-secrets ci-intel-attest ci-intel-egress)
+[ ${#packages[@]} -gt 0 ] || packages=(ci-intel ci-intel-telemetry ci-intel-policy ci-intel-secrets ci-intel-attest ci-intel-egress ci-intel-evidence ci-intel-vuln ci-intel-cache ci-intel-repro ci-intel-autopsy ci-intel-oci ci-intel-tests)
 
 root=$(git rev-parse --show-toplevel)
 cd "$root"
-# Deterministic inputs: the commit time, not the wall clock.
-SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)
-export SOURCE_DATE_EPOCH
-export TZ=UTC LC_ALL=C
-work=$(mktemp -d "${TMPDIR:-/tmp}/ci-intel-repro.XXXXXX")
+exe=""
+case "$target" in *windows*) exe=.exe ;; esac
+host_exe=""
+case "$(uname -s)" in MINGW*|MSYS*|CYGWIN*) host_exe=.exe ;; esac
+
+# The checker: ci-intel-repro from this checkout, in the caller's target dir.
+cargo build --locked --quiet -p ci-intel-repro
+repro="${CARGO_TARGET_DIR:-$root/target}/debug/ci-intel-repro$host_exe"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/ci-intel-repro-build.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-snapshot() {
-  local dest=$1
-  mkdir -p "$dest"
-  if [ "$use_worktree" = 1 ]; then
-    # Tracked and untracked-but-not-ignored files, as they are on disk.
-    git ls-files -z --cached --others --exclude-standard | tar -C "$root" --null -T - -cf - | tar -C "$dest" -xf -
-  else
-    git archive --format=tar HEAD | tar -C "$dest" -xf -
-  fi
-}
+outputs=()
+pkg_args=""
+for p in "${packages[@]}"; do
+  outputs+=(--outputs "target/$target/release/$p$exe")
+  pkg_args+=" -p $p"
+done
+from="head"
+[ "$use_worktree" = 1 ] && from="worktree"
 
-build() {
-  local dir=$1
-  local cargo_home=${CARGO_HOME:-$HOME/.cargo}
-  local pkg_args=()
-  for p in "${packages[@]}"; do pkg_args+=(-p "$p"); done
-  (
-    cd "$dir/src"
-    # Map every machine-specific path to a fixed one; both builds must agree.
-    # C code built by build scripts (ring, aws-lc-sys) gets the same maps:
-    # its __FILE__ strings would otherwise name the build directory.
-    CFLAGS="-ffile-prefix-map=$dir=/build -ffile-prefix-map=$cargo_home=/cargo" \
-    CXXFLAGS="-ffile-prefix-map=$dir=/build -ffile-prefix-map=$cargo_home=/cargo" \
-    RUSTFLAGS="--remap-path-prefix=$dir=/build --remap-path-prefix=$cargo_home=/cargo" \
-    CARGO_TARGET_DIR="$dir/target" \
-    CARGO_INCREMENTAL=0 \
-      cargo build --locked --release --target "$target" "${pkg_args[@]}" --quiet
-  )
-}
+# Runs in each copy ($PWD). Every machine-specific path maps to a fixed one;
+# C code built by build scripts (ring, aws-lc-sys) gets the same maps: its
+# __FILE__ strings would otherwise name the build directory.
+# shellcheck disable=SC2016 # expanded by the inner bash, in each copy
+build='set -eu
+cargo_home=${CARGO_HOME:-$HOME/.cargo}
+dir=$PWD
+CFLAGS="-ffile-prefix-map=$dir=/build -ffile-prefix-map=$cargo_home=/cargo" \
+CXXFLAGS="-ffile-prefix-map=$dir=/build -ffile-prefix-map=$cargo_home=/cargo" \
+RUSTFLAGS="--remap-path-prefix=$dir=/build --remap-path-prefix=$cargo_home=/cargo" \
+CARGO_TARGET_DIR="$dir/target" \
+CARGO_INCREMENTAL=0 \
+  cargo build --locked --release --target "$REPRO_TARGET" $REPRO_PACKAGES --quiet'
+
+status=0
+REPRO_TARGET=$target REPRO_PACKAGES=$pkg_args \
+  "$repro" run --from "$from" --variations build_path "${outputs[@]}" \
+    --keep-outputs "$work/outputs" --report "$work/report.json" \
+    -- bash -c "$build" || status=$?
+case "$status" in
+  0 | 1) ;;
+  *) echo "repro-build: ci-intel-repro could not compare the builds (exit $status)" >&2; exit "$status" ;;
+esac
 
 # sha256sum on Linux and Windows (Git Bash), shasum on macOS.
 sha256() {
@@ -74,24 +86,10 @@ sha256() {
   fi
 }
 
-bin_names=()
-for p in "${packages[@]}"; do bin_names+=("$p"); done
-exe=""
-case "$target" in *windows*) exe=.exe ;; esac
-
-status=0
-for side in a b; do
-  # Different directory names and depths on purpose.
-  dir="$work/$side/nested-$side"
-  snapshot "$dir/src"
-  start=$(date +%s)
-  build "$dir"
-  echo "repro-build: build $side done in $(( $(date +%s) - start ))s ($dir)"
-done
 printf '%-28s %-64s %s\n' binary sha256 verdict
-for name in "${bin_names[@]}"; do
-  a="$work/a/nested-a/target/$target/release/$name$exe"
-  b="$work/b/nested-b/target/$target/release/$name$exe"
+for name in "${packages[@]}"; do
+  a="$work/outputs/a/target/$target/release/$name$exe"
+  b="$work/outputs/b/target/$target/release/$name$exe"
   if [ ! -f "$a" ] || [ ! -f "$b" ]; then
     echo "repro-build: $name$exe was not built (expected $a and $b)" >&2
     status=1
@@ -116,19 +114,23 @@ for name in "${bin_names[@]}"; do
     fi
   else
     printf '%-28s %-64s %s\n' "$name$exe" "$sa" "DIFFERS (second build: $sb)"
-    cmp -l "$a" "$b" | head -5 >&2 || true
+    status=1
     if [ -n "$out" ]; then
       # Keep both for diagnosis (diffoscope, strings); never as a release asset.
       mkdir -p "$out/differing"
       cp "$a" "$out/differing/$name-$target$exe.a"
       cp "$b" "$out/differing/$name-$target$exe.b"
     fi
-    status=1
   fi
 done
+if [ -n "$out" ] && [ "$status" -ne 0 ] && [ -f "$work/report.json" ]; then
+  # ci-intel-repro's report: which sections differ, and diffoscope's view.
+  mkdir -p "$out/differing"
+  cp "$work/report.json" "$out/differing/ci-intel-repro-report.json"
+fi
 if [ "$status" -ne 0 ]; then
   echo "repro-build: FAILED: the $target build is not reproducible" >&2
 else
-  echo "repro-build: ok: ${#bin_names[@]} binaries for $target are byte-identical across two directories"
+  echo "repro-build: ok: ${#packages[@]} binaries for $target are byte-identical across two directories"
 fi
 exit "$status"

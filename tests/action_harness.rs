@@ -9,13 +9,15 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 
-use ci_intel_tests::action::{Action, ActionRun, Job, parse_file_commands, substitute_with};
-use ci_intel_tests::hub::{
+use ci_intel_workspace_tests::action::{
+    Action, ActionRun, Job, parse_file_commands, substitute_with,
+};
+use ci_intel_workspace_tests::hub::{
     Asset, Hub, files_under, released_manifest, repo_root, telemetry_binary, telemetry_bytes,
     unreleased_manifest,
 };
-use ci_intel_tests::server::FakeServer;
-use ci_intel_tests::sha256_hex;
+use ci_intel_workspace_tests::server::FakeServer;
+use ci_intel_workspace_tests::sha256_hex;
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
@@ -1196,16 +1198,23 @@ fn every_action_is_composite_bash_documented_and_injection_free() {
         let mut used_inputs = Vec::new();
         for (index, step) in action.steps.iter().enumerate() {
             let label = format!("{at}: {}", step.label(index));
-            assert_eq!(step.shell.as_deref(), Some("bash"), "{label}: shell");
-            let run = step
-                .run
-                .as_deref()
-                .unwrap_or_else(|| panic!("{label}: no run"));
-            assert!(
-                !run.contains("${{"),
-                "{label}: `${{{{` in run (template injection)"
-            );
-            for (var, value) in &step.env {
+            // A step running an upstream action (pinned, see check_static)
+            // has `with:` where a run step has `env:`.
+            let values = if step.uses.is_some() {
+                &step.with
+            } else {
+                assert_eq!(step.shell.as_deref(), Some("bash"), "{label}: shell");
+                let run = step
+                    .run
+                    .as_deref()
+                    .unwrap_or_else(|| panic!("{label}: no run"));
+                assert!(
+                    !run.contains("${{"),
+                    "{label}: `${{{{` in run (template injection)"
+                );
+                &step.env
+            };
+            for (var, value) in values {
                 for expr in expressions(value) {
                     let parts: Vec<&str> = expr.split('.').collect();
                     match parts.as_slice() {
@@ -1263,7 +1272,7 @@ fn every_action_is_composite_bash_documented_and_injection_free() {
                 );
             }
         }
-        action.check_runnable().unwrap();
+        action.check_static().unwrap();
 
         // The README documents every input and output and pins by SHA.
         let readme_path = path.parent().unwrap().join("README.md");

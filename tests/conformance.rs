@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Instant;
 
-use ci_intel_tests::hub::{build_bin, copy_dir, repo_root};
+use ci_intel_workspace_tests::hub::{build_bin, copy_dir, repo_root};
 use serde_json::Value;
 
 const HUB: &str = "acme/ci-intel";

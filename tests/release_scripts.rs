@@ -7,8 +7,8 @@
 use std::fs;
 use std::process::Command;
 
-use ci_intel_tests::hub::repo_root;
-use ci_intel_tests::sha256_hex;
+use ci_intel_workspace_tests::hub::repo_root;
+use ci_intel_workspace_tests::sha256_hex;
 use serde_json::Value;
 
 fn script(name: &str) -> Command {

@@ -56,6 +56,13 @@ pub struct Step {
     pub run: Option<String>,
     /// `env:` in declaration order, values unevaluated.
     pub env: Vec<(String, String)>,
+    /// `uses:` of a step that runs another action (never run by this
+    /// model: see [`Action::check_static`]).
+    pub uses: Option<String>,
+    /// `with:` of a `uses:` step, values unevaluated.
+    pub with: Vec<(String, String)>,
+    /// `if:`, unevaluated.
+    pub condition: Option<String>,
     /// Every key the step has, for lints.
     pub keys: Vec<String>,
 }
@@ -183,12 +190,24 @@ impl Action {
                         ));
                     }
                 }
+                let mut with = Vec::new();
+                if let Some(value) = step.get("with") {
+                    for (name, v) in mapping(value, &format!("{what}.with"))? {
+                        with.push((
+                            name.clone(),
+                            scalar(v, &format!("{what}.with.{name}"))?.unwrap_or_default(),
+                        ));
+                    }
+                }
                 steps.push(Step {
                     id: get("id")?,
                     name: get("name")?,
                     shell: get("shell")?,
                     run: get("run")?,
                     env,
+                    uses: get("uses")?,
+                    with,
+                    condition: get("if")?,
                     keys: step.keys().cloned().collect(),
                 });
             }
@@ -205,6 +224,55 @@ impl Action {
             outputs,
             steps,
         })
+    }
+
+    /// The rules every action obeys, including those whose steps this
+    /// model cannot run (`uses:` of an upstream action, `if:`): a `uses:`
+    /// step names `owner/repo[/path]@<40-hex SHA>` with a `# vX.Y.Z`
+    /// comment in the file and has no `run:`; every other step obeys
+    /// [`Action::check_runnable`]'s rules.
+    pub fn check_static(&self) -> Result<()> {
+        let text = fs::read_to_string(&self.path)?;
+        let mut problems = Vec::new();
+        let mut plain = self.clone();
+        plain.steps.retain(|s| s.uses.is_none());
+        for step in &mut plain.steps {
+            step.keys.retain(|k| k != "if");
+        }
+        if let Err(e) = plain.check_runnable() {
+            problems.push(e.to_string());
+        }
+        for (index, step) in self.steps.iter().enumerate() {
+            let Some(uses) = &step.uses else { continue };
+            let label = step.label(index);
+            let pinned = uses.rsplit_once('@').is_some_and(|(target, sha)| {
+                target.split('/').count() >= 2
+                    && sha.len() == 40
+                    && sha.chars().all(|c| c.is_ascii_hexdigit())
+            });
+            if !pinned {
+                problems.push(format!("{label}: `uses: {uses}` is not pinned to a full commit SHA"));
+            }
+            let commented = text
+                .lines()
+                .any(|l| l.contains(&format!("uses: {uses}")) && l.contains("# v"));
+            if !commented {
+                problems.push(format!("{label}: `uses: {uses}` has no `# vX.Y.Z` comment"));
+            }
+            if step.run.is_some() || step.shell.is_some() {
+                problems.push(format!("{label}: a `uses:` step has no `run:` or `shell:`"));
+            }
+            for key in &step.keys {
+                if !["id", "name", "if", "uses", "with"].contains(&key.as_str()) {
+                    problems.push(format!("{label}: key `{key}` on a `uses:` step"));
+                }
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            bail!("{}", problems.join("; "))
+        }
     }
 
     /// What this model can run, and the template-injection guard. Every

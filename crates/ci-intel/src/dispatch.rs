@@ -54,7 +54,7 @@ pub fn run_tool(tool: &str, args: &[OsString]) -> Result<ExitCode, Failure> {
     let path_var = std::env::var_os("PATH");
     let Some(binary) = find_tool(tool, beside.as_deref(), path_var.as_deref()) else {
         return Err(Failure::usage(format!(
-            "no such command `{tool}`: ci-intel-{tool} is neither beside this binary nor on PATH. Built-in commands: init, doctor, check"
+            "no such command `{tool}`: ci-intel-{tool} is neither beside this binary nor on PATH. Built-in commands: init, doctor, check, sarif"
         )));
     };
     let status = std::process::Command::new(&binary)

@@ -13,11 +13,18 @@ pub static GATES: &[&dyn DynGate] = &[
     &ci_intel_secrets::SecretsGate,
     &ci_intel_attest::AttestGate,
     &ci_intel_egress::EgressGate,
+    &ci_intel_evidence::SuppressionsGate,
+    &ci_intel_vuln::VulnGate,
+    &ci_intel_cache::CacheGate,
+    &ci_intel_repro::ReproGate,
+    &ci_intel_autopsy::AutopsyGate,
+    &ci_intel_oci::OciGate,
+    &ci_intel_tests::TestsGate,
 ];
 
 /// Sections that belong to a tool but to no gate of `check`.
 fn other_sections() -> Vec<SectionSpec> {
-    Vec::new()
+    vec![ci_intel_evidence::config::evidence_section()]
 }
 
 /// Every configuration section: one per gate, plus the rest.

@@ -5,6 +5,7 @@ pub mod check;
 pub mod config_docs;
 pub mod dispatch;
 pub mod doctor;
+pub mod evidence;
 pub mod gates;
 pub mod hub_pins;
 pub mod init;
@@ -82,9 +83,29 @@ enum Command {
         /// Also print the step outputs (`output name=value`) outside Actions.
         #[arg(long, short)]
         verbose: bool,
+        /// Write one in-toto statement per gate (DSSE envelope) into this
+        /// directory: the evidence of every decision (docs/evidence.md).
+        #[arg(long, value_name = "DIR")]
+        evidence: Option<PathBuf>,
+        /// Sign the statements with this PEM key (ECDSA P-256 or Ed25519).
+        #[arg(long, value_name = "FILE", requires = "evidence")]
+        sign_key: Option<PathBuf>,
+    },
+    /// SARIF hygiene: `ci-intel sarif merge FILE... --out FILE`.
+    Sarif {
+        #[command(subcommand)]
+        command: SarifCommand,
     },
     #[command(external_subcommand)]
     External(Vec<OsString>),
+}
+
+#[derive(Debug, Subcommand)]
+enum SarifCommand {
+    /// Merge SARIF 2.1.0 logs of our tools and others: dedupe within and
+    /// across tools, apply .ci-intel/suppressions.yml, respect GitHub's
+    /// upload limits.
+    Merge(ci_intel_evidence::cli::SarifMergeArgs),
 }
 
 /// Run the CLI with `args` (including the program name).
@@ -129,6 +150,8 @@ where
                 gates,
                 list,
                 verbose,
+                evidence,
+                sign_key,
             } => {
                 if list {
                     return cmd_list(&dir, overlay(org_policy).as_deref());
@@ -137,15 +160,22 @@ where
                     allow_empty_run: allow_empty,
                     only: gates,
                 };
+                let evidence = evidence
+                    .map(|out| evidence::Request::prepare(&dir, out, sign_key.as_deref(), env))
+                    .transpose()?;
                 cmd_check(
                     &dir,
                     overlay(org_policy).as_deref(),
                     format,
                     &options,
                     verbose,
+                    evidence.as_ref(),
                     env,
                 )
             }
+            Command::Sarif {
+                command: SarifCommand::Merge(args),
+            } => ci_intel_evidence::cli::run_sarif_merge(&args, env),
             Command::External(args) => {
                 let (tool, rest) = args
                     .split_first()
@@ -220,6 +250,7 @@ fn cmd_check(
     format: OutputFormat,
     options: &check::CheckOptions,
     verbose: bool,
+    evidence: Option<&evidence::Request>,
     env: &RunnerEnv,
 ) -> Result<ExitCode, Failure> {
     if !dir.is_dir() {
@@ -275,6 +306,22 @@ fn cmd_check(
     }
     if env.in_actions() {
         env.append_summary(&check::markdown(&outcome))?;
+    }
+    if let Some(request) = evidence {
+        let written = request.write(&outcome)?;
+        eprintln!(
+            "ci-intel: evidence: {} statement(s) in {}{}",
+            written.len(),
+            request.dir.display(),
+            if request.signed() {
+                ", signed"
+            } else {
+                ", unsigned"
+            }
+        );
+        if env.var("GITHUB_OUTPUT").is_some() {
+            env.set_output("evidence", &request.dir.display().to_string())?;
+        }
     }
     Ok(outcome.exit)
 }

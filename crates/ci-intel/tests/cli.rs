@@ -161,17 +161,17 @@ fn check_json_output_carries_policy_decisions() {
         .iter()
         .map(|d| d["id"].as_str().unwrap())
         .collect();
-    assert_eq!(
-        ids,
-        [
-            "ci-intel/config",
-            "ci-intel/hub_pins",
-            "ci-intel/policy",
-            "ci-intel/telemetry",
-            "ci-intel/secrets",
-            "ci-intel/attest"
-        ]
-    );
+    // The pseudo-gate `config` first, then every registered gate in the
+    // registry's order: the report must not drop or reorder a gate.
+    let expected: Vec<String> = std::iter::once("ci-intel/config".to_owned())
+        .chain(
+            ci_intel::gates::GATES
+                .iter()
+                .map(|gate| format!("ci-intel/{}", gate.id())),
+        )
+        .collect();
+    assert_eq!(ids, expected);
+    assert!(ids.contains(&"ci-intel/policy"), "the policy gate reports");
     assert!(
         value["decisions"]
             .as_array()

@@ -10,7 +10,8 @@
 //! - [`pipeline_run`]: typed pipeline_run v1.2 records;
 //! - [`gate`] and [`checkout`]: the gate contract every tool plugs into, and
 //!   the one view of the checkout every gate shares;
-//! - [`canonical`]: canonical JSON and sha256 for evidence and digests.
+//! - [`canonical`]: canonical JSON and sha256 for evidence and digests;
+//! - [`junit`]: the one JUnit XML reader (totals and per-test cases).
 
 pub mod canonical;
 pub mod checkout;
@@ -20,6 +21,7 @@ pub mod config;
 pub mod exit;
 pub mod findings;
 pub mod gate;
+pub mod junit;
 pub mod pipeline_run;
 pub mod render;
 pub mod runner;

@@ -6,14 +6,41 @@
 //! - `migrate`: v1.1 to v1.2, idempotent;
 //! - `action`: the same, driven by `INPUT_*` (what `actions/telemetry` runs).
 //!
+//! With the `store` feature (the binary's default; the umbrella's gate does
+//! not enable it):
+//!
+//! - `ingest`: NDJSON into SQLite (default), PostgreSQL or ClickHouse,
+//!   exactly once per run_id;
+//! - `synth`: deterministic realistic records;
+//! - `dora`, `health`: metrics over the store;
+//! - `report`: the HTML dashboard and the Markdown step summary;
+//! - `schema`: the store's DDL per dialect, or the BigQuery load schema.
+//!
 //! The binary is a thin wrapper around [`run`].
 
+pub mod bigquery;
+#[cfg(feature = "store")]
+pub mod commands;
+pub mod dora;
 pub mod emit;
 pub mod files;
 pub mod gate;
-pub mod junit;
+/// The JUnit reader lives in core (shared with ci-intel-tests); re-exported
+/// here so `ci_intel_telemetry::junit` keeps working.
+pub use ci_intel_core::junit;
+#[cfg(feature = "store")]
+pub mod ingest;
 pub mod migrate;
+#[cfg(feature = "store")]
+pub mod query;
+pub mod read;
+pub mod record;
+#[cfg(feature = "store")]
+pub mod report;
 pub mod schema;
+#[cfg(feature = "store")]
+pub mod store;
+pub mod synth;
 pub mod validate;
 
 use std::ffi::OsString;
@@ -72,6 +99,40 @@ enum Command {
     },
     /// Run as the `actions/telemetry` composite action: parameters from INPUT_*.
     Action,
+    /// Load NDJSON files into the store, exactly once per run_id.
+    #[cfg(feature = "store")]
+    Ingest {
+        /// pipeline_run NDJSON files (v1.1 records are migrated).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// A SQLite path (default .ci-intel/telemetry.db), postgres://...,
+        /// or clickhouse+http://host:port/database.
+        #[arg(long, env = "CI_INTEL_TELEMETRY_STORE")]
+        store: Option<String>,
+    },
+    /// Write deterministic, realistic records (the same seed gives the same bytes).
+    #[cfg(feature = "store")]
+    Synth(commands::SynthArgs),
+    /// DORA's four key metrics with their performance bands.
+    #[cfg(feature = "store")]
+    Dora(Box<commands::DoraArgs>),
+    /// Run health: success rate, durations, queue, cost, CO2e, flakiness,
+    /// mutation score, denials; per repo, day and job.
+    #[cfg(feature = "store")]
+    Health(commands::HealthArgs),
+    /// The dashboard: --html OUT.html (self-contained) and/or --markdown OUT.md.
+    #[cfg(feature = "store")]
+    Report(Box<commands::ReportArgs>),
+    /// Print the store schema: SQL DDL per dialect, or --bigquery for `bq load`.
+    #[cfg(feature = "store")]
+    Schema {
+        /// The BigQuery table schema (JSON) for our NDJSON.
+        #[arg(long, conflicts_with = "dialect")]
+        bigquery: bool,
+        /// The SQL dialect.
+        #[arg(long, value_enum, default_value = "sqlite")]
+        dialect: commands::SchemaKind,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -141,6 +202,22 @@ where
             in_place,
         } => cmd_migrate(&files, output, in_place),
         Command::Action => cmd_action(env),
+        #[cfg(feature = "store")]
+        Command::Ingest { files, store } => commands::cmd_ingest(&files, store.as_deref(), env),
+        #[cfg(feature = "store")]
+        Command::Synth(args) => commands::cmd_synth(&args),
+        #[cfg(feature = "store")]
+        Command::Dora(args) => commands::cmd_dora(&args, env),
+        #[cfg(feature = "store")]
+        Command::Health(args) => commands::cmd_health(&args),
+        #[cfg(feature = "store")]
+        Command::Report(args) => commands::cmd_report(&args, env),
+        #[cfg(feature = "store")]
+        Command::Schema { bigquery, dialect } => commands::cmd_schema(if bigquery {
+            commands::SchemaKind::Bigquery
+        } else {
+            dialect
+        }),
     })
 }
 
@@ -380,8 +457,51 @@ fn cmd_action(env: &RunnerEnv) -> Result<ExitCode, Failure> {
             };
             emit_with(&options, env)
         }
+        #[cfg(feature = "store")]
+        "report" => action_report(env),
         other => Err(Failure::usage(format!(
-            "input `command` is `{other}`; expected validate, start or emit"
+            "input `command` is `{other}`; expected validate, start, emit or report"
         ))),
     }
+}
+
+/// `command: report`: ingest `files` (patterns that match nothing are
+/// skipped: a first run has no records yet), then write `html` and the
+/// step summary.
+#[cfg(feature = "store")]
+fn action_report(env: &RunnerEnv) -> Result<ExitCode, Failure> {
+    let mut files = Vec::new();
+    for pattern in env.input_list("files") {
+        files.extend(files::expand(&pattern)?);
+    }
+    let store = env.input("store");
+    if files.is_empty() {
+        eprintln!("{TOOL}: no record file matched `files`; reporting on the store as it is");
+    } else {
+        let code = commands::cmd_ingest(&files, store.as_deref(), env)?;
+        if code != ExitCode::Pass {
+            return Ok(code);
+        }
+    }
+    let since = commands::parse_span(&env.input("since").unwrap_or_else(|| "90d".to_owned()))
+        .map_err(|e| Failure::usage(format!("input `since`: {e}")))?;
+    let args = commands::ReportArgs {
+        window: commands::WindowArgs {
+            store,
+            since,
+            until: None,
+            repo: None,
+        },
+        env: env
+            .input("environment")
+            .unwrap_or_else(|| "prod".to_owned()),
+        html: env.input("html").map(PathBuf::from),
+        markdown: env.in_actions().then(|| {
+            PathBuf::from(env.var("RUNNER_TEMP").unwrap_or("."))
+                .join("ci-intel-telemetry-report.md")
+        }),
+        git: Some(PathBuf::from(".")).filter(|p| p.join(".git").exists()),
+        incidents: None,
+    };
+    commands::cmd_report(&args, env)
 }

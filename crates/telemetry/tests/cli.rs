@@ -383,3 +383,149 @@ fn migrate_refuses_unknown_versions() {
         .code(2)
         .stderr(predicate::str::contains("runs.ndjson:1: /schema"));
 }
+
+fn synth_cli(seed: &str, path: &Path) {
+    tool()
+        .args([
+            "synth", "--seed", seed, "--runs", "600", "--repos", "3", "--output",
+        ])
+        .arg(path)
+        .assert()
+        .success();
+}
+
+#[test]
+fn synth_with_the_same_seed_writes_the_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b, c) = (
+        dir.path().join("a"),
+        dir.path().join("b"),
+        dir.path().join("c"),
+    );
+    synth_cli("42", &a);
+    synth_cli("42", &b);
+    synth_cli("43", &c);
+    let (a, b, c) = (
+        std::fs::read(a).unwrap(),
+        std::fs::read(b).unwrap(),
+        std::fs::read(c).unwrap(),
+    );
+    assert_eq!(a.iter().filter(|x| **x == b'\n').count(), 600);
+    assert_eq!(a, b, "the same seed must give the same bytes");
+    assert_ne!(a, c, "another seed must give other records");
+    // Standard output gives the same bytes as --output.
+    let out = tool()
+        .args(["synth", "--seed", "42", "--runs", "600", "--repos", "3"])
+        .output()
+        .unwrap();
+    assert_eq!(out.stdout, a);
+}
+
+#[test]
+fn ingest_then_dora_health_and_report_from_the_default_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("runs.ndjson");
+    synth_cli("9", &data);
+    let run = |args: &[&str]| {
+        let mut cmd = tool();
+        cmd.current_dir(dir.path()).args(args);
+        cmd
+    };
+    run(&["ingest", "runs.ndjson"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("600 inserted"));
+    assert!(dir.path().join(".ci-intel/telemetry.db").exists());
+    // Again: nothing new, still a pass.
+    run(&["ingest", "runs.ndjson"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("0 inserted, 600 already loaded"));
+    let out = run(&["dora", "--until", "2026-01-01", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let dora: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(dora["overall"]["deployments"].as_u64().unwrap() > 10);
+    assert_eq!(dora["repos"].as_array().unwrap().len(), 3);
+    run(&["dora", "--until", "2026-01-01"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("all repositories"));
+    let out = run(&["health", "--until", "2026-01-01", "--format", "json"])
+        .output()
+        .unwrap();
+    let health: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(health["overall"]["runs"], 600);
+    run(&[
+        "report",
+        "--until",
+        "2026-01-01",
+        "--html",
+        "out/report.html",
+        "--markdown",
+        "-",
+    ])
+    .assert()
+    .success()
+    .stdout(predicate::str::contains("```mermaid\nxychart-beta"));
+    let html = std::fs::read_to_string(dir.path().join("out/report.html")).unwrap();
+    assert!(html.starts_with("<!doctype html>") && html.contains("<svg"));
+    // Outside the data: a hint, not an error.
+    run(&["health", "--until", "2030-01-01", "--since", "30d"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("the newest run ended"));
+}
+
+#[test]
+fn ingest_rejects_an_invalid_file_whole_with_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.ndjson");
+    std::fs::write(&bad, "{\"schema\": \"pipeline_run.v1.2\"}\n").unwrap();
+    tool()
+        .current_dir(dir.path())
+        .args(["ingest", "bad.ndjson", "--store", "t.db"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("bad.ndjson:1: /: "))
+        .stderr(predicate::str::contains("nothing of this file was loaded"));
+}
+
+#[test]
+fn query_commands_never_create_a_store() {
+    let dir = tempfile::tempdir().unwrap();
+    tool()
+        .current_dir(dir.path())
+        .args(["dora"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "no telemetry store at .ci-intel/telemetry.db",
+        ));
+    assert!(!dir.path().join(".ci-intel").exists());
+    tool()
+        .args(["dora", "--store", "mysql://x"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown scheme `mysql`"));
+}
+
+#[test]
+fn schema_prints_ddl_and_the_bigquery_schema() {
+    let out = tool().args(["schema", "--bigquery"]).output().unwrap();
+    assert!(out.status.success());
+    let fields: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        fields
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["name"] == "run_id")
+    );
+    tool()
+        .args(["schema", "--dialect", "postgres"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("DOUBLE PRECISION"));
+}

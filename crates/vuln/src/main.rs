@@ -1,0 +1,6 @@
+//! `ci-intel-vuln`: see the library for everything it does.
+
+fn main() -> std::process::ExitCode {
+    let env = ci_intel_core::RunnerEnv::from_process();
+    ci_intel_vuln::run(std::env::args_os(), &env).into()
+}
