@@ -232,7 +232,7 @@ mod tests {
     use super::*;
 
     fn value_of(text: &str, word: &str) -> Option<String> {
-        let at = text.find(word)?;
+        let at = text.to_ascii_lowercase().find(word)?;
         let a = around(text, at..at + word.len())?;
         let rest = &text[a.value_start..];
         let end = (0..=rest.len())

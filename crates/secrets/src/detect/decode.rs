@@ -349,8 +349,8 @@ mod tests {
             Some("hello, world")
         );
         assert_eq!(
-            decode("a%3Db%26c%3Dd", Encoding::Url).as_deref(),
-            Some("a=b&c=d")
+            decode("key%3Dvalue%26c%3Dd", Encoding::Url).as_deref(),
+            Some("key=value&c=d")
         );
         assert_eq!(describe(&[Encoding::Base64, Encoding::Url]), "url in base64");
     }
