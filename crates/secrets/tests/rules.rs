@@ -139,7 +139,14 @@ fn fixtures_fire_or_stay_quiet_and_match_their_snapshots() {
                 match kind {
                     "fires" if own == 0 => failures.push(format!("{display}: {id} did not fire")),
                     "quiet" if own > 0 => {
-                        failures.push(format!("{display}: {id} fired {own} time(s)"))
+                        let lines: Vec<usize> = hits
+                            .iter()
+                            .filter(|h| h.rule == id)
+                            .map(|h| text[..h.start].matches('\n').count() + 1)
+                            .collect();
+                        failures.push(format!(
+                            "{display}: {id} fired {own} time(s), on line(s) {lines:?}"
+                        ))
                     }
                     _ => {}
                 }

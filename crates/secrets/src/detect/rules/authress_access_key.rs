@@ -37,7 +37,7 @@ static SPEC: TokenSpec = TokenSpec {
     public_prefix: 0,
     validate: None,
     context: &[],
-    fake: &[Part::Lit("sc_"), Part::Rand(LOWER_ALNUM, 10), Part::Lit("."), Part::Rand(LOWER_ALNUM, 4), Part::Lit(".acc_"), Part::Rand(LOWER_ALNUM, 16), Part::Lit("."), Part::Rand(BASE64URL, 60)],
+    fake: &[Part::Lit("sc_"), Part::Rand(LOWER_ALNUM, 10), Part::Lit("."), Part::Rand(LOWER_ALNUM, 4), Part::Lit(".acc_"), Part::Rand(LOWER_ALNUM, 16), Part::Lit("."), Part::Rand(BASE64URL, 30)],
 };
 
 pub fn rule() -> Box<dyn Rule> {

@@ -40,7 +40,7 @@ static SPEC: TokenSpec = TokenSpec {
     public_prefix: 4,
     validate: None,
     context: &[],
-    fake: &[Part::Lit("ABSK"), Part::Rand(BASE64, 140)],
+    fake: &[Part::Lit("ABSK"), Part::Rand(BASE64, 109)],
 };
 
 pub fn rule() -> Box<dyn Rule> {

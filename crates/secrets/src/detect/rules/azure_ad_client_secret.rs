@@ -37,7 +37,7 @@ static SPEC: TokenSpec = TokenSpec {
     public_prefix: 0,
     validate: None,
     context: &[],
-    fake: &[Part::Rand(BASE62, 3), Part::Lit("8Q~"), Part::Rand(BASE62, 34)],
+    fake: &[Part::Rand(BASE62, 3), Part::Lit("8Q~"), Part::Rand(BASE62, 31)],
 };
 
 pub fn rule() -> Box<dyn Rule> {

@@ -38,7 +38,7 @@ static SPEC: TokenSpec = TokenSpec {
     public_prefix: 6,
     validate: None,
     context: &[],
-    fake: &[Part::Lit("dp.pt."), Part::Rand(BASE62, 43)],
+    fake: &[Part::Lit("dp.pt."), Part::Rand(BASE62, 40)],
 };
 
 pub fn rule() -> Box<dyn Rule> {

@@ -37,7 +37,7 @@ static SPEC: TokenSpec = TokenSpec {
     public_prefix: 4,
     validate: None,
     context: &[],
-    fake: &[Part::Lit("fm2_"), Part::Rand(BASE64, 160)],
+    fake: &[Part::Lit("fm2_"), Part::Rand(BASE64, 100)],
 };
 
 pub fn rule() -> Box<dyn Rule> {

@@ -37,7 +37,7 @@ static SPEC: TokenSpec = TokenSpec {
     public_prefix: 4,
     validate: None,
     context: &[],
-    fake: &[Part::Lit("ops_eyJ"), Part::Rand(BASE64, 300)],
+    fake: &[Part::Lit("ops_eyJ"), Part::Rand(BASE64, 250)],
 };
 
 pub fn rule() -> Box<dyn Rule> {

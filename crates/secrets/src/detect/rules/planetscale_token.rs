@@ -38,7 +38,7 @@ static SPEC: TokenSpec = TokenSpec {
     public_prefix: 10,
     validate: None,
     context: &[],
-    fake: &[Part::Lit("pscale_pw_"), Part::Rand(BASE64URL, 43)],
+    fake: &[Part::Lit("pscale_pw_"), Part::Rand(BASE64URL, 32)],
 };
 
 pub fn rule() -> Box<dyn Rule> {

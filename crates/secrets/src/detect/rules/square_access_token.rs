@@ -39,7 +39,7 @@ static SPEC: TokenSpec = TokenSpec {
     public_prefix: 4,
     validate: None,
     context: &[],
-    fake: &[Part::Lit("EAAA"), Part::Rand(BASE64URL, 60)],
+    fake: &[Part::Lit("EAAA"), Part::Rand(BASE64URL, 22)],
 };
 
 pub fn rule() -> Box<dyn Rule> {

@@ -38,7 +38,7 @@ static SPEC: TokenSpec = TokenSpec {
     public_prefix: 0,
     validate: None,
     context: &[],
-    fake: &[Part::Rand(BASE62, 14), Part::Lit(".atlasv1."), Part::Rand(BASE64URL, 67)],
+    fake: &[Part::Rand(BASE62, 14), Part::Lit(".atlasv1."), Part::Rand(BASE64URL, 60)],
 };
 
 pub fn rule() -> Box<dyn Rule> {

@@ -38,7 +38,7 @@ static SPEC: TokenSpec = TokenSpec {
     public_prefix: 22,
     validate: None,
     context: &["twitter", "bearer"],
-    fake: &[Part::Lit("AAAAAAAAAAAAAAAAAAAAAA"), Part::Rand(BASE62, 90)],
+    fake: &[Part::Lit("AAAAAAAAAAAAAAAAAAAAAA"), Part::Rand(BASE62, 80)],
 };
 
 pub fn rule() -> Box<dyn Rule> {

@@ -37,7 +37,7 @@ static SPEC: TokenSpec = TokenSpec {
     public_prefix: 4,
     validate: None,
     context: &[],
-    fake: &[Part::Lit("hvs."), Part::Rand(BASE64URL, 95)],
+    fake: &[Part::Lit("hvs."), Part::Rand(BASE64URL, 90)],
 };
 
 pub fn rule() -> Box<dyn Rule> {
