@@ -18,7 +18,8 @@
 //! This is the rule of last resort: it runs after the provider rules and is
 //! not reported where a provider rule already found the same value.
 //!
-//! gitleaks: `generic-api-key`.
+//! gitleaks: `generic-api-key`, and `hashicorp-tf-password` (a `password`
+//! assignment in a Terraform file is an assignment like any other).
 //!
 //! ## Not a finding
 //!
@@ -53,7 +54,7 @@ use ci_intel_core::Severity;
 const INFO: RuleInfo = RuleInfo {
     id: "generic-secret-assignment",
     title: "High-entropy value assigned to a secret-looking name",
-    gitleaks: &["generic-api-key"],
+    gitleaks: &["generic-api-key", "hashicorp-tf-password"],
     keywords: &[
         "secret",
         "token",

@@ -179,6 +179,11 @@ mod zendesk_api_token;
 mod freemius_secret_key;
 mod sidekiq_secret;
 mod sidekiq_sensitive_url;
+mod etsy_access_token;
+mod facebook_access_token;
+mod facebook_page_access_token;
+mod facebook_secret;
+mod openshift_user_token;
 
 use regex::Regex;
 
@@ -276,6 +281,9 @@ pub fn all() -> Vec<Box<dyn Rule>> {
         airtable_personal_access_token::rule(),
         adobe_client_secret::rule(),
         sidekiq_sensitive_url::rule(),
+        openshift_user_token::rule(),
+        facebook_page_access_token::rule(),
+        facebook_access_token::rule(),
         cohere_api_key::rule(),
         privateai_api_key::rule(),
         alibaba_secret_key::rule(),
@@ -352,6 +360,8 @@ pub fn all() -> Vec<Box<dyn Rule>> {
         trello_api_token::rule(),
         zendesk_api_token::rule(),
         freemius_secret_key::rule(),
+        etsy_access_token::rule(),
+        facebook_secret::rule(),
         sidekiq_secret::rule(),
         Box::new(curl_auth_header::CurlAuthHeader::new()),
         Box::new(curl_basic_auth::CurlBasicAuth::new()),
