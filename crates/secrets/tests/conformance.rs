@@ -102,7 +102,9 @@ fn gitleaks_samples_recall_and_precision_per_rule() {
         }
     }
     // Path rules (a file, not a value) are documented but not run here.
-    ours.entry("pkcs12-file").or_default().push("(path rule, not run)");
+    ours.entry("pkcs12-file")
+        .or_default()
+        .push("(path rule, not run)");
     let verbose = std::env::var_os("CONFORMANCE_MISSES").is_some();
     let mut rows = Vec::new();
     let mut total = Tally::default();

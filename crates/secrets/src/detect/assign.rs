@@ -167,7 +167,7 @@ fn skip_value_lead(bytes: &[u8], from: usize, multiline: bool) -> (usize, Option
         Some(b'\\') if bytes.get(i + 1) == Some(&b'"') => (i + 2, Some(b'"')),
         Some(b'b' | b'r' | b'f' | b'u' | b'@')
             if matches!(bytes.get(i + 1), Some(b'"' | b'\''))
-                && !bytes.get(i + 2).is_some_and(|b| *b == bytes[i + 1]) =>
+                && bytes.get(i + 2).is_none_or(|b| *b != bytes[i + 1]) =>
         {
             (i + 2, Some(bytes[i + 1]))
         }
@@ -184,8 +184,19 @@ pub fn ends_value(text: &str, at: usize) -> bool {
             b.is_ascii_whitespace()
                 || matches!(
                     b,
-                    b'"' | b'\'' | b'`' | b',' | b';' | b')' | b']' | b'}' | b'<' | b'>' | b'&'
-                        | b'|' | b'\\' | b'#'
+                    b'"' | b'\''
+                        | b'`'
+                        | b','
+                        | b';'
+                        | b')'
+                        | b']'
+                        | b'}'
+                        | b'<'
+                        | b'>'
+                        | b'&'
+                        | b'|'
+                        | b'\\'
+                        | b'#'
                 )
         }
     }

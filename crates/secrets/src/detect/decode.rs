@@ -161,7 +161,7 @@ fn candidates(text: &str) -> Vec<Candidate> {
         let run = &bytes[start..i];
         let len = run.len();
         if (MIN_BASE64..=MAX_SECRET_LEN).contains(&len) {
-            if len >= MIN_HEX && len % 2 == 0 && run.iter().all(u8::is_ascii_hexdigit) {
+            if len >= MIN_HEX && len.is_multiple_of(2) && run.iter().all(u8::is_ascii_hexdigit) {
                 out.push(Candidate {
                     start,
                     end: i,
@@ -269,7 +269,11 @@ fn decode(encoded: &str, encoding: Encoding) -> Option<String> {
 }
 
 fn hex_decode(hex: &str) -> Option<Vec<u8>> {
-    let digit = |b: u8| char::from(b).to_digit(16).and_then(|d| u8::try_from(d).ok());
+    let digit = |b: u8| {
+        char::from(b)
+            .to_digit(16)
+            .and_then(|d| u8::try_from(d).ok())
+    };
     hex.as_bytes()
         .chunks(2)
         .map(|pair| match pair {
@@ -328,9 +332,7 @@ mod tests {
     #[test]
     fn candidates_find_base64_hex_and_url_runs() {
         let b64 = general_purpose::STANDARD.encode("token = some text here");
-        let text = format!(
-            "a {b64} b 746f6b656e3d736f6d6520746578742068657265 c x%3Dy%26z d tiny"
-        );
+        let text = format!("a {b64} b 746f6b656e3d736f6d6520746578742068657265 c x%3Dy%26z d tiny");
         let found: Vec<Encoding> = candidates(&text).iter().map(|c| c.encoding).collect();
         assert_eq!(found, vec![Encoding::Base64, Encoding::Hex, Encoding::Url]);
     }
@@ -352,6 +354,9 @@ mod tests {
             decode("key%3Dvalue%26c%3Dd", Encoding::Url).as_deref(),
             Some("key=value&c=d")
         );
-        assert_eq!(describe(&[Encoding::Base64, Encoding::Url]), "url in base64");
+        assert_eq!(
+            describe(&[Encoding::Base64, Encoding::Url]),
+            "url in base64"
+        );
     }
 }

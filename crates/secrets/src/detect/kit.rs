@@ -212,7 +212,8 @@ impl Rule for TokenRule {
         for caps in self.regex.captures_iter(text) {
             let Some(whole) = caps.get(0) else { continue };
             let secret = caps.name("s").unwrap_or(whole);
-            if !starts_cleanly(text, whole.start()) || !super::rules::ends_cleanly(text, whole.end())
+            if !starts_cleanly(text, whole.start())
+                || !super::rules::ends_cleanly(text, whole.end())
             {
                 continue;
             }
@@ -347,7 +348,10 @@ mod tests {
         assert!(valid.starts_with("dop_v1_"));
         let parts = &[Part::Lit("pre_"), Part::Rand(BASE62, 20)];
         assert!(fake(parts, "s", Variant::Valid).starts_with("pre_FAKE"));
-        assert_eq!(fake(parts, "s", Variant::Placeholder), format!("pre_{}", "x".repeat(20)));
+        assert_eq!(
+            fake(parts, "s", Variant::Placeholder),
+            format!("pre_{}", "x".repeat(20))
+        );
         assert_eq!(fake(parts, "s", Variant::Truncated).len(), 21);
         assert!(fake(parts, "s", Variant::Sequential).starts_with("pre_0123456789"));
     }

@@ -400,7 +400,10 @@ fn acceptable(text: &str, hit: &Hit, info: &RuleInfo) -> bool {
             .map_or(value.len(), |(i, _)| i);
         (hit.start + prefix, hit.end)
     });
-    let Some(random) = text.get(from..to).filter(|_| hit.start <= from && to <= hit.end) else {
+    let Some(random) = text
+        .get(from..to)
+        .filter(|_| hit.start <= from && to <= hit.end)
+    else {
         return false;
     };
     !placeholder::is_placeholder(random)

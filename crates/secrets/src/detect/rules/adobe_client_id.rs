@@ -22,7 +22,7 @@
 //! Nothing to rotate by itself; check that the client secret next to it is not
 //! committed too.
 
-use crate::detect::kit::{KeyedRule, KeyedSpec, Part, HEX};
+use crate::detect::kit::{HEX, KeyedRule, KeyedSpec, Part};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -34,7 +34,10 @@ static SPEC: KeyedSpec = KeyedSpec {
         keywords: &["adobe"],
         severity: Severity::Low,
         min_entropy: 3.0,
-        scope: Scope::Lines { before: 0, after: 1 },
+        scope: Scope::Lines {
+            before: 0,
+            after: 1,
+        },
     },
     names: &["adobe"],
     value: r"[a-f0-9]{32}",

@@ -18,7 +18,7 @@
 //! Generate a new identity, re-encrypt what the old one protected, remove it
 //! from the history.
 
-use crate::detect::kit::{Part, TokenRule, TokenSpec, BECH32};
+use crate::detect::kit::{BECH32, Part, TokenRule, TokenSpec};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 

@@ -19,7 +19,7 @@
 //! Delete the token at airtable.com/create/tokens, remove it from the history,
 //! and read it from a secret at run time.
 
-use crate::detect::kit::{Part, TokenRule, TokenSpec, BASE62, HEX};
+use crate::detect::kit::{BASE62, HEX, Part, TokenRule, TokenSpec};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -37,7 +37,12 @@ static SPEC: TokenSpec = TokenSpec {
     public_prefix: 3,
     validate: None,
     context: &[],
-    fake: &[Part::Lit("pat"), Part::Rand(BASE62, 14), Part::Lit("."), Part::Rand(HEX, 64)],
+    fake: &[
+        Part::Lit("pat"),
+        Part::Rand(BASE62, 14),
+        Part::Lit("."),
+        Part::Rand(HEX, 64),
+    ],
 };
 
 pub fn rule() -> Box<dyn Rule> {

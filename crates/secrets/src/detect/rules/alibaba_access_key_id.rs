@@ -19,7 +19,7 @@
 //! Disable the AccessKey pair in the RAM console, remove it from the history,
 //! and use RAM roles or STS tokens at run time.
 
-use crate::detect::kit::{Part, TokenRule, TokenSpec, BASE62};
+use crate::detect::kit::{BASE62, Part, TokenRule, TokenSpec};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 

@@ -21,7 +21,7 @@
 //! Disable the AccessKey pair in the RAM console, remove it from the history,
 //! and use RAM roles or STS tokens at run time.
 
-use crate::detect::kit::{KeyedRule, KeyedSpec, Part, BASE62};
+use crate::detect::kit::{BASE62, KeyedRule, KeyedSpec, Part};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -33,7 +33,10 @@ static SPEC: KeyedSpec = KeyedSpec {
         keywords: &["alibaba"],
         severity: Severity::Critical,
         min_entropy: 3.0,
-        scope: Scope::Lines { before: 0, after: 1 },
+        scope: Scope::Lines {
+            before: 0,
+            after: 1,
+        },
     },
     names: &["alibaba"],
     value: r"[A-Za-z0-9]{30}",

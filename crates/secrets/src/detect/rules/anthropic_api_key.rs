@@ -19,7 +19,7 @@
 //! Delete the key in the Anthropic Console (Settings → API keys), remove it
 //! from the history, and read it from a secret at run time.
 
-use crate::detect::kit::{Part, TokenRule, TokenSpec, BASE64URL};
+use crate::detect::kit::{BASE64URL, Part, TokenRule, TokenSpec};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -37,7 +37,11 @@ static SPEC: TokenSpec = TokenSpec {
     public_prefix: 13,
     validate: None,
     context: &[],
-    fake: &[Part::Lit("sk-ant-api03-"), Part::Rand(BASE64URL, 93), Part::Lit("AA")],
+    fake: &[
+        Part::Lit("sk-ant-api03-"),
+        Part::Rand(BASE64URL, 93),
+        Part::Lit("AA"),
+    ],
 };
 
 pub fn rule() -> Box<dyn Rule> {

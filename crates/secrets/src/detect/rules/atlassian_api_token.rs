@@ -19,7 +19,7 @@
 //! Revoke the token at id.atlassian.com/manage-profile/security/api-tokens,
 //! remove it from the history, and read it from a secret at run time.
 
-use crate::detect::kit::{Part, TokenRule, TokenSpec, BASE64URL};
+use crate::detect::kit::{BASE64URL, Part, TokenRule, TokenSpec};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 

@@ -22,7 +22,7 @@
 //! Revoke the token at id.atlassian.com/manage-profile/security/api-tokens,
 //! remove it from the history, and read it from a secret at run time.
 
-use crate::detect::kit::{KeyedRule, KeyedSpec, Part, BASE62, HEX};
+use crate::detect::kit::{BASE62, HEX, KeyedRule, KeyedSpec, Part};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -34,7 +34,10 @@ static SPEC: KeyedSpec = KeyedSpec {
         keywords: &["atlassian", "confluence", "jira"],
         severity: Severity::High,
         min_entropy: 3.5,
-        scope: Scope::Lines { before: 0, after: 1 },
+        scope: Scope::Lines {
+            before: 0,
+            after: 1,
+        },
     },
     names: &["atlassian", "confluence", "jira"],
     value: r"[A-Za-z0-9]{20}[A-Fa-f0-9]{4}",

@@ -19,7 +19,7 @@
 //! Delete the access key of the service client in the Authress management
 //! portal, remove it from the history, and read it from a secret at run time.
 
-use crate::detect::kit::{Part, TokenRule, TokenSpec, BASE64URL, LOWER_ALNUM};
+use crate::detect::kit::{BASE64URL, LOWER_ALNUM, Part, TokenRule, TokenSpec};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -37,7 +37,16 @@ static SPEC: TokenSpec = TokenSpec {
     public_prefix: 0,
     validate: None,
     context: &[],
-    fake: &[Part::Lit("sc_"), Part::Rand(LOWER_ALNUM, 10), Part::Lit("."), Part::Rand(LOWER_ALNUM, 4), Part::Lit(".acc_"), Part::Rand(LOWER_ALNUM, 16), Part::Lit("."), Part::Rand(BASE64URL, 30)],
+    fake: &[
+        Part::Lit("sc_"),
+        Part::Rand(LOWER_ALNUM, 10),
+        Part::Lit("."),
+        Part::Rand(LOWER_ALNUM, 4),
+        Part::Lit(".acc_"),
+        Part::Rand(LOWER_ALNUM, 16),
+        Part::Lit("."),
+        Part::Rand(BASE64URL, 30),
+    ],
 };
 
 pub fn rule() -> Box<dyn Rule> {

@@ -22,7 +22,7 @@
 //! short-term key expire; remove it from the history; use IAM roles at run
 //! time.
 
-use crate::detect::kit::{Part, TokenRule, TokenSpec, BASE64};
+use crate::detect::kit::{BASE64, Part, TokenRule, TokenSpec};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -30,7 +30,10 @@ static SPEC: TokenSpec = TokenSpec {
     info: RuleInfo {
         id: "aws-bedrock-api-key",
         title: "Amazon Bedrock API key",
-        gitleaks: &["aws-amazon-bedrock-api-key-long-lived", "aws-amazon-bedrock-api-key-short-lived"],
+        gitleaks: &[
+            "aws-amazon-bedrock-api-key-long-lived",
+            "aws-amazon-bedrock-api-key-short-lived",
+        ],
         keywords: &["absk", "bedrock-api-key-"],
         severity: Severity::Critical,
         min_entropy: 3.0,

@@ -19,7 +19,7 @@
 //! Delete the secret under App registrations → Certificates & secrets, remove
 //! it from the history, and prefer workload identity federation over secrets.
 
-use crate::detect::kit::{Part, TokenRule, TokenSpec, BASE62};
+use crate::detect::kit::{BASE62, Part, TokenRule, TokenSpec};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -37,7 +37,11 @@ static SPEC: TokenSpec = TokenSpec {
     public_prefix: 0,
     validate: None,
     context: &[],
-    fake: &[Part::Rand(BASE62, 3), Part::Lit("8Q~"), Part::Rand(BASE62, 31)],
+    fake: &[
+        Part::Rand(BASE62, 3),
+        Part::Lit("8Q~"),
+        Part::Rand(BASE62, 31),
+    ],
 };
 
 pub fn rule() -> Box<dyn Rule> {

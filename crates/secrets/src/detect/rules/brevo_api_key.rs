@@ -19,7 +19,7 @@
 //! Delete the key in Brevo (SMTP & API), remove it from the history, and read
 //! it from a secret at run time.
 
-use crate::detect::kit::{Part, TokenRule, TokenSpec, BASE62, HEX};
+use crate::detect::kit::{BASE62, HEX, Part, TokenRule, TokenSpec};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -37,7 +37,12 @@ static SPEC: TokenSpec = TokenSpec {
     public_prefix: 8,
     validate: None,
     context: &[],
-    fake: &[Part::Lit("xkeysib-"), Part::Rand(HEX, 64), Part::Lit("-"), Part::Rand(BASE62, 16)],
+    fake: &[
+        Part::Lit("xkeysib-"),
+        Part::Rand(HEX, 64),
+        Part::Lit("-"),
+        Part::Rand(BASE62, 16),
+    ],
 };
 
 pub fn rule() -> Box<dyn Rule> {

@@ -18,7 +18,7 @@
 //! Disable the deploy token at clojars.org (Dashboard → Deploy tokens), remove
 //! it from the history, and read it from a secret at run time.
 
-use crate::detect::kit::{Part, TokenRule, TokenSpec, LOWER_ALNUM};
+use crate::detect::kit::{LOWER_ALNUM, Part, TokenRule, TokenSpec};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 

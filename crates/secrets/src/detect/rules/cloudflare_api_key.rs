@@ -22,7 +22,7 @@
 //! Profile → API Tokens), remove it from the history, and read it from a secret
 //! at run time.
 
-use crate::detect::kit::{KeyedRule, KeyedSpec, Part, BASE64URL};
+use crate::detect::kit::{BASE64URL, KeyedRule, KeyedSpec, Part};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -34,7 +34,10 @@ static SPEC: KeyedSpec = KeyedSpec {
         keywords: &["cloudflare"],
         severity: Severity::Critical,
         min_entropy: 3.0,
-        scope: Scope::Lines { before: 0, after: 1 },
+        scope: Scope::Lines {
+            before: 0,
+            after: 1,
+        },
     },
     names: &["cloudflare"],
     value: r"[a-f0-9]{37}|[A-Za-z0-9_\-]{40}",

@@ -18,7 +18,7 @@
 //! Revoke the Origin CA key in the Cloudflare dashboard (My Profile → API
 //! Tokens), remove it from the history, and read it from a secret at run time.
 
-use crate::detect::kit::{Part, TokenRule, TokenSpec, HEX};
+use crate::detect::kit::{HEX, Part, TokenRule, TokenSpec};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -36,7 +36,12 @@ static SPEC: TokenSpec = TokenSpec {
     public_prefix: 5,
     validate: None,
     context: &[],
-    fake: &[Part::Lit("v1.0-"), Part::Rand(HEX, 24), Part::Lit("-"), Part::Rand(HEX, 146)],
+    fake: &[
+        Part::Lit("v1.0-"),
+        Part::Rand(HEX, 24),
+        Part::Lit("-"),
+        Part::Rand(HEX, 146),
+    ],
 };
 
 pub fn rule() -> Box<dyn Rule> {

@@ -21,7 +21,7 @@
 //! Regenerate the token in the repository's or organization's Codecov settings,
 //! remove it from the history; public repositories can upload without a token.
 
-use crate::detect::kit::{KeyedRule, KeyedSpec, Part, HEX};
+use crate::detect::kit::{HEX, KeyedRule, KeyedSpec, Part};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -33,13 +33,26 @@ static SPEC: KeyedSpec = KeyedSpec {
         keywords: &["codecov"],
         severity: Severity::Medium,
         min_entropy: 3.0,
-        scope: Scope::Lines { before: 0, after: 1 },
+        scope: Scope::Lines {
+            before: 0,
+            after: 1,
+        },
     },
     names: &["codecov"],
     value: r"[A-Za-z0-9]{32}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
     public_prefix: 0,
     validate: None,
-    fake: &[Part::Rand(HEX, 8), Part::Lit("-"), Part::Rand(HEX, 4), Part::Lit("-4"), Part::Rand(HEX, 3), Part::Lit("-a"), Part::Rand(HEX, 3), Part::Lit("-"), Part::Rand(HEX, 12)],
+    fake: &[
+        Part::Rand(HEX, 8),
+        Part::Lit("-"),
+        Part::Rand(HEX, 4),
+        Part::Lit("-4"),
+        Part::Rand(HEX, 3),
+        Part::Lit("-a"),
+        Part::Rand(HEX, 3),
+        Part::Lit("-"),
+        Part::Rand(HEX, 12),
+    ],
 };
 
 pub fn rule() -> Box<dyn Rule> {

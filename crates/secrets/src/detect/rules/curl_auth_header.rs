@@ -104,7 +104,9 @@ impl Rule for CurlAuthHeader {
                 };
                 let Some(whole) = caps.get(0) else { continue };
                 let value = arg[whole.end()..].trim();
-                let value_from = from + whole.end() + (arg[whole.end()..].len() - arg[whole.end()..].trim_start().len());
+                let value_from = from
+                    + whole.end()
+                    + (arg[whole.end()..].len() - arg[whole.end()..].trim_start().len());
                 if value.len() < MIN_LEN || is_reference(value) || !token_chars(value) {
                     continue;
                 }

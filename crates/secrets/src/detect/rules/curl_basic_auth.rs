@@ -192,7 +192,8 @@ impl Rule for CurlBasicAuth {
                 };
                 let (abs_from, abs_to) = (start + from, start + from + value.len());
                 hits.push(
-                    Hit::new(&INFO, abs_from, abs_to, 0).judging(start + judged_from, start + judged_to),
+                    Hit::new(&INFO, abs_from, abs_to, 0)
+                        .judging(start + judged_from, start + judged_to),
                 );
             }
         }

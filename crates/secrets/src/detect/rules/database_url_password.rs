@@ -28,7 +28,7 @@
 use regex::Regex;
 
 use super::pattern;
-use crate::detect::{Scope, Hit, Rule, RuleInfo};
+use crate::detect::{Hit, Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
 const INFO: RuleInfo = RuleInfo {

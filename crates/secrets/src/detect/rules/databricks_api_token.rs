@@ -18,7 +18,7 @@
 //! Revoke the token in Databricks (User settings → Developer → Access tokens),
 //! remove it from the history, and use OAuth or a secret at run time.
 
-use crate::detect::kit::{Part, TokenRule, TokenSpec, HEX};
+use crate::detect::kit::{HEX, Part, TokenRule, TokenSpec};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 

@@ -20,7 +20,7 @@
 //! Revoke the token in the DigitalOcean control panel (API → Tokens), remove it
 //! from the history, and read it from a secret at run time.
 
-use crate::detect::kit::{Part, TokenRule, TokenSpec, HEX};
+use crate::detect::kit::{HEX, Part, TokenRule, TokenSpec};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -28,7 +28,11 @@ static SPEC: TokenSpec = TokenSpec {
     info: RuleInfo {
         id: "digitalocean-token",
         title: "DigitalOcean token",
-        gitleaks: &["digitalocean-pat", "digitalocean-access-token", "digitalocean-refresh-token"],
+        gitleaks: &[
+            "digitalocean-pat",
+            "digitalocean-access-token",
+            "digitalocean-refresh-token",
+        ],
         keywords: &["dop_v1_", "doo_v1_", "dor_v1_"],
         severity: Severity::Critical,
         min_entropy: 3.0,

@@ -20,7 +20,7 @@
 //! Reset the token in the Discord Developer Portal (Bot → Reset Token), remove
 //! it from the history, and read it from a secret at run time.
 
-use crate::detect::kit::{Part, TokenRule, TokenSpec, BASE64URL};
+use crate::detect::kit::{BASE64URL, Part, TokenRule, TokenSpec};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -38,7 +38,14 @@ static SPEC: TokenSpec = TokenSpec {
     public_prefix: 0,
     validate: None,
     context: &["discord"],
-    fake: &[Part::Lit("M"), Part::Rand(BASE64URL, 23), Part::Lit("."), Part::Rand(BASE64URL, 6), Part::Lit("."), Part::Rand(BASE64URL, 27)],
+    fake: &[
+        Part::Lit("M"),
+        Part::Rand(BASE64URL, 23),
+        Part::Lit("."),
+        Part::Rand(BASE64URL, 6),
+        Part::Lit("."),
+        Part::Rand(BASE64URL, 27),
+    ],
 };
 
 pub fn rule() -> Box<dyn Rule> {

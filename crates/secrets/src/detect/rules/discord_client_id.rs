@@ -22,7 +22,7 @@
 //! Nothing to rotate by itself; check that the client secret next to it is not
 //! committed too.
 
-use crate::detect::kit::{KeyedRule, KeyedSpec, Part, DIGITS};
+use crate::detect::kit::{DIGITS, KeyedRule, KeyedSpec, Part};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -34,7 +34,10 @@ static SPEC: KeyedSpec = KeyedSpec {
         keywords: &["discord"],
         severity: Severity::Low,
         min_entropy: 2.5,
-        scope: Scope::Lines { before: 0, after: 1 },
+        scope: Scope::Lines {
+            before: 0,
+            after: 1,
+        },
     },
     names: &["discord"],
     value: r"[0-9]{17,19}",

@@ -20,7 +20,7 @@
 //! Revoke the token in the Doppler dashboard, remove it from the history, and
 //! read it from a secret at run time.
 
-use crate::detect::kit::{Part, TokenRule, TokenSpec, BASE62};
+use crate::detect::kit::{BASE62, Part, TokenRule, TokenSpec};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -29,7 +29,14 @@ static SPEC: TokenSpec = TokenSpec {
         id: "doppler-token",
         title: "Doppler token",
         gitleaks: &["doppler-api-token"],
-        keywords: &["dp.pt.", "dp.st.", "dp.sa.", "dp.ct.", "dp.scim.", "dp.audit."],
+        keywords: &[
+            "dp.pt.",
+            "dp.st.",
+            "dp.sa.",
+            "dp.ct.",
+            "dp.scim.",
+            "dp.audit.",
+        ],
         severity: Severity::Critical,
         min_entropy: 3.0,
         scope: Scope::LINE,

@@ -24,7 +24,7 @@
 //! App Console, remove it from the history, and read it from a secret at run
 //! time.
 
-use crate::detect::kit::{KeyedRule, KeyedSpec, Part, BASE64URL};
+use crate::detect::kit::{BASE64URL, KeyedRule, KeyedSpec, Part};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -32,11 +32,18 @@ static SPEC: KeyedSpec = KeyedSpec {
     info: RuleInfo {
         id: "dropbox-api-token",
         title: "Dropbox access token or app key",
-        gitleaks: &["dropbox-api-token", "dropbox-short-lived-api-token", "dropbox-long-lived-api-token"],
+        gitleaks: &[
+            "dropbox-api-token",
+            "dropbox-short-lived-api-token",
+            "dropbox-long-lived-api-token",
+        ],
         keywords: &["dropbox"],
         severity: Severity::High,
         min_entropy: 3.0,
-        scope: Scope::Lines { before: 0, after: 1 },
+        scope: Scope::Lines {
+            before: 0,
+            after: 1,
+        },
     },
     names: &["dropbox"],
     value: r"sl\.[A-Za-z0-9_=\-.]{130,1400}|[A-Za-z0-9]{11}AAAAAAAAAA[A-Za-z0-9_=\-]{43}|[A-Za-z0-9]{15}",

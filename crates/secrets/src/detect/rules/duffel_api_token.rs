@@ -18,7 +18,7 @@
 //! Revoke the token in the Duffel dashboard (Developers → Access tokens),
 //! remove it from the history, and read it from a secret at run time.
 
-use crate::detect::kit::{Part, TokenRule, TokenSpec, BASE64URL};
+use crate::detect::kit::{BASE64URL, Part, TokenRule, TokenSpec};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 

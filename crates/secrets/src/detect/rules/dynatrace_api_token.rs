@@ -37,7 +37,12 @@ static SPEC: TokenSpec = TokenSpec {
     public_prefix: 7,
     validate: None,
     context: &[],
-    fake: &[Part::Lit("dt0c01."), Part::Rand(UPPER_ALNUM, 24), Part::Lit("."), Part::Rand(UPPER_ALNUM, 64)],
+    fake: &[
+        Part::Lit("dt0c01."),
+        Part::Rand(UPPER_ALNUM, 24),
+        Part::Lit("."),
+        Part::Rand(UPPER_ALNUM, 64),
+    ],
 };
 
 pub fn rule() -> Box<dyn Rule> {

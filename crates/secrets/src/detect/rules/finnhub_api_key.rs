@@ -20,7 +20,7 @@
 //! Regenerate the key in the Finnhub dashboard, remove it from the history, and
 //! read it from a secret at run time.
 
-use crate::detect::kit::{KeyedRule, KeyedSpec, Part, LOWER_ALNUM};
+use crate::detect::kit::{KeyedRule, KeyedSpec, LOWER_ALNUM, Part};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -32,7 +32,10 @@ static SPEC: KeyedSpec = KeyedSpec {
         keywords: &["finnhub"],
         severity: Severity::High,
         min_entropy: 3.0,
-        scope: Scope::Lines { before: 0, after: 1 },
+        scope: Scope::Lines {
+            before: 0,
+            after: 1,
+        },
     },
     names: &["finnhub"],
     value: r"[A-Za-z0-9]{20}",

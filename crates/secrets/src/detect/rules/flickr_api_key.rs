@@ -20,7 +20,7 @@
 //! Delete the app's key in the Flickr App Garden, remove it from the history,
 //! and read it from a secret at run time.
 
-use crate::detect::kit::{KeyedRule, KeyedSpec, Part, HEX};
+use crate::detect::kit::{HEX, KeyedRule, KeyedSpec, Part};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -32,7 +32,10 @@ static SPEC: KeyedSpec = KeyedSpec {
         keywords: &["flickr"],
         severity: Severity::High,
         min_entropy: 3.0,
-        scope: Scope::Lines { before: 0, after: 1 },
+        scope: Scope::Lines {
+            before: 0,
+            after: 1,
+        },
     },
     names: &["flickr"],
     value: r"[A-Za-z0-9]{32}",

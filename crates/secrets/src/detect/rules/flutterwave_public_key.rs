@@ -19,7 +19,7 @@
 //! Nothing to rotate by itself; check that the secret key next to it is not
 //! committed too.
 
-use crate::detect::kit::{Part, TokenRule, TokenSpec, HEX};
+use crate::detect::kit::{HEX, Part, TokenRule, TokenSpec};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -37,7 +37,11 @@ static SPEC: TokenSpec = TokenSpec {
     public_prefix: 8,
     validate: None,
     context: &[],
-    fake: &[Part::Lit("FLWPUBK_TEST-"), Part::Rand(HEX, 32), Part::Lit("-X")],
+    fake: &[
+        Part::Lit("FLWPUBK_TEST-"),
+        Part::Rand(HEX, 32),
+        Part::Lit("-X"),
+    ],
 };
 
 pub fn rule() -> Box<dyn Rule> {

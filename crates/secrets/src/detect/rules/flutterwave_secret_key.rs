@@ -19,7 +19,7 @@
 //! Regenerate the keys in the Flutterwave dashboard (Settings → API keys),
 //! remove them from the history, and read them from a secret at run time.
 
-use crate::detect::kit::{Part, TokenRule, TokenSpec, HEX};
+use crate::detect::kit::{HEX, Part, TokenRule, TokenSpec};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -37,7 +37,11 @@ static SPEC: TokenSpec = TokenSpec {
     public_prefix: 8,
     validate: None,
     context: &[],
-    fake: &[Part::Lit("FLWSECK_TEST-"), Part::Rand(HEX, 32), Part::Lit("-X")],
+    fake: &[
+        Part::Lit("FLWSECK_TEST-"),
+        Part::Rand(HEX, 32),
+        Part::Lit("-X"),
+    ],
 };
 
 pub fn rule() -> Box<dyn Rule> {

@@ -19,7 +19,7 @@
 //! Revoke the token (`fly tokens revoke`, or in the dashboard), remove it from
 //! the history, and read it from a secret at run time.
 
-use crate::detect::kit::{Part, TokenRule, TokenSpec, BASE64};
+use crate::detect::kit::{BASE64, Part, TokenRule, TokenSpec};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 

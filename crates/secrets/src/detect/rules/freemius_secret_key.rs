@@ -21,7 +21,7 @@
 //! Regenerate the secret key in the Freemius developer dashboard, remove it
 //! from the history, and read it from a secret at run time.
 
-use crate::detect::kit::{KeyedRule, KeyedSpec, Part, BASE62};
+use crate::detect::kit::{BASE62, KeyedRule, KeyedSpec, Part};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -33,7 +33,10 @@ static SPEC: KeyedSpec = KeyedSpec {
         keywords: &["secret_key"],
         severity: Severity::Critical,
         min_entropy: 3.0,
-        scope: Scope::Lines { before: 0, after: 1 },
+        scope: Scope::Lines {
+            before: 0,
+            after: 1,
+        },
     },
     names: &["secret_key"],
     value: r"sk_[A-Za-z0-9!@#$%^&*()+=\[\]{}:.?~|\-]{29}",

@@ -48,7 +48,7 @@ use aho_corasick::AhoCorasick;
 
 use crate::detect::assign;
 use crate::detect::entropy::{Classes, has_run, is_hex, shannon};
-use crate::detect::{Scope, Hit, Rule, RuleInfo};
+use crate::detect::{Hit, Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
 const INFO: RuleInfo = RuleInfo {
@@ -81,7 +81,10 @@ const INFO: RuleInfo = RuleInfo {
     ],
     severity: Severity::High,
     min_entropy: 0.0,
-    scope: Scope::Lines { before: 0, after: 1 },
+    scope: Scope::Lines {
+        before: 0,
+        after: 1,
+    },
 };
 
 /// Entropy thresholds: random base62 of 16 characters measures about 3.7

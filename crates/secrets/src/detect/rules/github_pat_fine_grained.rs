@@ -26,7 +26,7 @@ use regex::Regex;
 
 use super::{ends_cleanly, pattern};
 use crate::detect::entropy::{Classes, shannon};
-use crate::detect::{Scope, Hit, Rule, RuleInfo};
+use crate::detect::{Hit, Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
 const INFO: RuleInfo = RuleInfo {

@@ -19,7 +19,7 @@
 //! Sign out the session (User settings → Active sessions), remove it from the
 //! history.
 
-use crate::detect::kit::{Part, TokenRule, TokenSpec, LOWER_ALNUM};
+use crate::detect::kit::{LOWER_ALNUM, Part, TokenRule, TokenSpec};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 

@@ -35,16 +35,41 @@ use regex::Regex;
 
 use super::{ends_cleanly, pattern};
 use crate::detect::entropy::shannon;
-use crate::detect::{Scope, Hit, Rule, RuleInfo};
+use crate::detect::{Hit, Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
 const INFO: RuleInfo = RuleInfo {
     id: "gitlab-token",
     title: "GitLab access, deploy, runner or trigger token",
-    gitleaks: &["gitlab-pat", "gitlab-pat-routable", "gitlab-deploy-token", "gitlab-runner-authentication-token", "gitlab-runner-authentication-token-routable", "gitlab-ptt", "gitlab-rrt", "gitlab-cicd-job-token", "gitlab-feature-flag-client-token", "gitlab-feed-token", "gitlab-incoming-mail-token", "gitlab-kubernetes-agent-token", "gitlab-oauth-app-secret", "gitlab-scim-token"],
+    gitleaks: &[
+        "gitlab-pat",
+        "gitlab-pat-routable",
+        "gitlab-deploy-token",
+        "gitlab-runner-authentication-token",
+        "gitlab-runner-authentication-token-routable",
+        "gitlab-ptt",
+        "gitlab-rrt",
+        "gitlab-cicd-job-token",
+        "gitlab-feature-flag-client-token",
+        "gitlab-feed-token",
+        "gitlab-incoming-mail-token",
+        "gitlab-kubernetes-agent-token",
+        "gitlab-oauth-app-secret",
+        "gitlab-scim-token",
+    ],
     keywords: &[
-        "glpat-", "gldt-", "glrt-", "glptt-", "glcbt-", "glft-", "glffct-", "glimt-", "glagent-",
-        "gloas-", "glsoat-", "gr1348941",
+        "glpat-",
+        "gldt-",
+        "glrt-",
+        "glptt-",
+        "glcbt-",
+        "glft-",
+        "glffct-",
+        "glimt-",
+        "glagent-",
+        "gloas-",
+        "glsoat-",
+        "gr1348941",
     ],
     severity: Severity::Critical,
     min_entropy: 3.0,

@@ -21,7 +21,7 @@
 //! Revoke the token in the GoCardless dashboard (Developers → Access tokens),
 //! remove it from the history, and read it from a secret at run time.
 
-use crate::detect::kit::{KeyedRule, KeyedSpec, Part, BASE64URL};
+use crate::detect::kit::{BASE64URL, KeyedRule, KeyedSpec, Part};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -33,7 +33,10 @@ static SPEC: KeyedSpec = KeyedSpec {
         keywords: &["gocardless"],
         severity: Severity::Critical,
         min_entropy: 3.0,
-        scope: Scope::Lines { before: 0, after: 1 },
+        scope: Scope::Lines {
+            before: 0,
+            after: 1,
+        },
     },
     names: &["gocardless"],
     value: r"(?:live|sandbox)_[A-Za-z0-9_=\-]{40}",

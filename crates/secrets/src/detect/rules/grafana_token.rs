@@ -22,7 +22,7 @@
 //! the Cloud portal's access policies), remove it from the history, and read it
 //! from a secret at run time.
 
-use crate::detect::kit::{Part, TokenRule, TokenSpec, BASE62, HEX};
+use crate::detect::kit::{BASE62, HEX, Part, TokenRule, TokenSpec};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -30,7 +30,11 @@ static SPEC: TokenSpec = TokenSpec {
     info: RuleInfo {
         id: "grafana-token",
         title: "Grafana API key, Cloud token or service-account token",
-        gitleaks: &["grafana-api-key", "grafana-cloud-api-token", "grafana-service-account-token"],
+        gitleaks: &[
+            "grafana-api-key",
+            "grafana-cloud-api-token",
+            "grafana-service-account-token",
+        ],
         keywords: &["eyjrijoi", "glc_", "glsa_"],
         severity: Severity::Critical,
         min_entropy: 3.0,
@@ -40,7 +44,12 @@ static SPEC: TokenSpec = TokenSpec {
     public_prefix: 4,
     validate: None,
     context: &[],
-    fake: &[Part::Lit("glsa_"), Part::Rand(BASE62, 32), Part::Lit("_"), Part::Rand(HEX, 8)],
+    fake: &[
+        Part::Lit("glsa_"),
+        Part::Rand(BASE62, 32),
+        Part::Lit("_"),
+        Part::Rand(HEX, 8),
+    ],
 };
 
 pub fn rule() -> Box<dyn Rule> {

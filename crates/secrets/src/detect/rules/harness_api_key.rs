@@ -19,7 +19,7 @@
 //! Delete the token in Harness (My profile → API keys, or the service account),
 //! remove it from the history, and read it from a secret at run time.
 
-use crate::detect::kit::{Part, TokenRule, TokenSpec, BASE62};
+use crate::detect::kit::{BASE62, Part, TokenRule, TokenSpec};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -37,7 +37,14 @@ static SPEC: TokenSpec = TokenSpec {
     public_prefix: 4,
     validate: None,
     context: &[],
-    fake: &[Part::Lit("pat."), Part::Rand(BASE62, 22), Part::Lit("."), Part::Rand(BASE62, 24), Part::Lit("."), Part::Rand(BASE62, 20)],
+    fake: &[
+        Part::Lit("pat."),
+        Part::Rand(BASE62, 22),
+        Part::Lit("."),
+        Part::Rand(BASE62, 24),
+        Part::Lit("."),
+        Part::Rand(BASE62, 20),
+    ],
 };
 
 pub fn rule() -> Box<dyn Rule> {

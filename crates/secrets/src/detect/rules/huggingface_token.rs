@@ -19,7 +19,7 @@
 //! Invalidate the token at huggingface.co/settings/tokens, remove it from the
 //! history, and read it from a secret at run time.
 
-use crate::detect::kit::{self, Part, TokenRule, TokenSpec, LETTERS};
+use crate::detect::kit::{self, LETTERS, Part, TokenRule, TokenSpec};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -27,7 +27,10 @@ static SPEC: TokenSpec = TokenSpec {
     info: RuleInfo {
         id: "huggingface-token",
         title: "Hugging Face access token",
-        gitleaks: &["huggingface-access-token", "huggingface-organization-api-token"],
+        gitleaks: &[
+            "huggingface-access-token",
+            "huggingface-organization-api-token",
+        ],
         keywords: &["hf_", "api_org_"],
         severity: Severity::High,
         min_entropy: 3.5,

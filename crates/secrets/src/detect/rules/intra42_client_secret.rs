@@ -18,7 +18,7 @@
 //! Regenerate the secret of the application on the 42 Intra, remove it from the
 //! history, and read it from a secret at run time.
 
-use crate::detect::kit::{Part, TokenRule, TokenSpec, HEX};
+use crate::detect::kit::{HEX, Part, TokenRule, TokenSpec};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 

@@ -21,7 +21,7 @@
 //! Revoke the key or token in the JFrog Platform, remove it from the history,
 //! and read it from a secret at run time.
 
-use crate::detect::kit::{KeyedRule, KeyedSpec, Part, BASE62};
+use crate::detect::kit::{BASE62, KeyedRule, KeyedSpec, Part};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -33,7 +33,10 @@ static SPEC: KeyedSpec = KeyedSpec {
         keywords: &["jfrog", "artifactory", "bintray", "xray"],
         severity: Severity::Critical,
         min_entropy: 3.5,
-        scope: Scope::Lines { before: 0, after: 1 },
+        scope: Scope::Lines {
+            before: 0,
+            after: 1,
+        },
     },
     names: &["jfrog", "artifactory", "bintray", "xray"],
     value: r"[A-Za-z0-9]{73}|[A-Za-z0-9]{64}",

@@ -20,7 +20,7 @@
 //! Delete the key in Kraken (Settings → API), remove it from the history, and
 //! read it from a secret at run time.
 
-use crate::detect::kit::{KeyedRule, KeyedSpec, Part, BASE64};
+use crate::detect::kit::{BASE64, KeyedRule, KeyedSpec, Part};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -32,7 +32,10 @@ static SPEC: KeyedSpec = KeyedSpec {
         keywords: &["kraken"],
         severity: Severity::Critical,
         min_entropy: 4.0,
-        scope: Scope::Lines { before: 0, after: 1 },
+        scope: Scope::Lines {
+            before: 0,
+            after: 1,
+        },
     },
     names: &["kraken"],
     value: r"[A-Za-z0-9/=_+\-]{80,90}",

@@ -22,7 +22,7 @@
 //! environment keys), remove it from the history, and read it from a secret at
 //! run time.
 
-use crate::detect::kit::{KeyedRule, KeyedSpec, Part, HEX};
+use crate::detect::kit::{HEX, KeyedRule, KeyedSpec, Part};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -34,13 +34,27 @@ static SPEC: KeyedSpec = KeyedSpec {
         keywords: &["launchdarkly"],
         severity: Severity::High,
         min_entropy: 3.0,
-        scope: Scope::Lines { before: 0, after: 1 },
+        scope: Scope::Lines {
+            before: 0,
+            after: 1,
+        },
     },
     names: &["launchdarkly"],
     value: r"(?:api|sdk|mob)-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[A-Za-z0-9=_\-]{40}",
     public_prefix: 0,
     validate: None,
-    fake: &[Part::Lit("api-"), Part::Rand(HEX, 8), Part::Lit("-"), Part::Rand(HEX, 4), Part::Lit("-4"), Part::Rand(HEX, 3), Part::Lit("-a"), Part::Rand(HEX, 3), Part::Lit("-"), Part::Rand(HEX, 12)],
+    fake: &[
+        Part::Lit("api-"),
+        Part::Rand(HEX, 8),
+        Part::Lit("-"),
+        Part::Rand(HEX, 4),
+        Part::Lit("-4"),
+        Part::Rand(HEX, 3),
+        Part::Lit("-a"),
+        Part::Rand(HEX, 3),
+        Part::Lit("-"),
+        Part::Rand(HEX, 12),
+    ],
 };
 
 pub fn rule() -> Box<dyn Rule> {

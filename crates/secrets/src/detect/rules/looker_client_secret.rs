@@ -20,7 +20,7 @@
 //! Delete the API3 key in Looker (Admin → Users → Edit keys), remove it from
 //! the history, and read it from a secret at run time.
 
-use crate::detect::kit::{KeyedRule, KeyedSpec, Part, BASE62};
+use crate::detect::kit::{BASE62, KeyedRule, KeyedSpec, Part};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -32,7 +32,10 @@ static SPEC: KeyedSpec = KeyedSpec {
         keywords: &["looker"],
         severity: Severity::High,
         min_entropy: 3.0,
-        scope: Scope::Lines { before: 0, after: 1 },
+        scope: Scope::Lines {
+            before: 0,
+            after: 1,
+        },
     },
     names: &["looker"],
     value: r"[A-Za-z0-9]{24}",

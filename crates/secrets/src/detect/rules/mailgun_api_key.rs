@@ -21,7 +21,7 @@
 //! Rotate the key in Mailgun (API Security), remove it from the history, and
 //! read it from a secret at run time.
 
-use crate::detect::kit::{KeyedRule, KeyedSpec, Part, HEX};
+use crate::detect::kit::{HEX, KeyedRule, KeyedSpec, Part};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -33,7 +33,10 @@ static SPEC: KeyedSpec = KeyedSpec {
         keywords: &["mailgun"],
         severity: Severity::Critical,
         min_entropy: 3.0,
-        scope: Scope::Lines { before: 0, after: 1 },
+        scope: Scope::Lines {
+            before: 0,
+            after: 1,
+        },
     },
     names: &["mailgun"],
     value: r"key-[a-f0-9]{32}|[a-h0-9]{32}-[a-h0-9]{8}-[a-h0-9]{8}",

@@ -22,7 +22,7 @@
 //! Delete or rotate the token in Mapbox (Account → Tokens), remove it from the
 //! history, and read it from a secret at run time.
 
-use crate::detect::kit::{KeyedRule, KeyedSpec, Part, BASE64URL};
+use crate::detect::kit::{BASE64URL, KeyedRule, KeyedSpec, Part};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -34,13 +34,21 @@ static SPEC: KeyedSpec = KeyedSpec {
         keywords: &["mapbox"],
         severity: Severity::Medium,
         min_entropy: 3.0,
-        scope: Scope::Lines { before: 0, after: 1 },
+        scope: Scope::Lines {
+            before: 0,
+            after: 1,
+        },
     },
     names: &["mapbox"],
     value: r"(?:pk|sk|tk)\.[A-Za-z0-9_\-]{50,}\.[A-Za-z0-9_\-]{20,24}",
     public_prefix: 3,
     validate: None,
-    fake: &[Part::Lit("sk."), Part::Rand(BASE64URL, 60), Part::Lit("."), Part::Rand(BASE64URL, 22)],
+    fake: &[
+        Part::Lit("sk."),
+        Part::Rand(BASE64URL, 60),
+        Part::Lit("."),
+        Part::Rand(BASE64URL, 22),
+    ],
 };
 
 pub fn rule() -> Box<dyn Rule> {

@@ -18,7 +18,7 @@
 //! Deactivate the key in the MaxMind account portal (Manage license keys),
 //! remove it from the history, and read it from a secret at run time.
 
-use crate::detect::kit::{Part, TokenRule, TokenSpec, BASE62};
+use crate::detect::kit::{BASE62, Part, TokenRule, TokenSpec};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -36,7 +36,12 @@ static SPEC: TokenSpec = TokenSpec {
     public_prefix: 0,
     validate: None,
     context: &[],
-    fake: &[Part::Rand(BASE62, 6), Part::Lit("_"), Part::Rand(BASE62, 29), Part::Lit("_mmk")],
+    fake: &[
+        Part::Rand(BASE62, 6),
+        Part::Lit("_"),
+        Part::Rand(BASE62, 29),
+        Part::Lit("_mmk"),
+    ],
 };
 
 pub fn rule() -> Box<dyn Rule> {

@@ -21,7 +21,7 @@
 //! Delete the key in the MessageBird dashboard (Developers → API access),
 //! remove it from the history, and read it from a secret at run time.
 
-use crate::detect::kit::{KeyedRule, KeyedSpec, Part, BASE62};
+use crate::detect::kit::{BASE62, KeyedRule, KeyedSpec, Part};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -33,7 +33,10 @@ static SPEC: KeyedSpec = KeyedSpec {
         keywords: &["messagebird", "message-bird", "message_bird"],
         severity: Severity::High,
         min_entropy: 3.0,
-        scope: Scope::Lines { before: 0, after: 1 },
+        scope: Scope::Lines {
+            before: 0,
+            after: 1,
+        },
     },
     names: &["messagebird", "message-bird", "message_bird"],
     value: r"[A-Za-z0-9]{25}",

@@ -21,7 +21,7 @@
 //! one), remove the URL from the history, and read it from a secret at run
 //! time.
 
-use crate::detect::kit::{Part, TokenRule, TokenSpec, HEX};
+use crate::detect::kit::{HEX, Part, TokenRule, TokenSpec};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -39,7 +39,40 @@ static SPEC: TokenSpec = TokenSpec {
     public_prefix: 8,
     validate: None,
     context: &[],
-    fake: &[Part::Lit("https://contoso.webhook.office.com/webhookb2/"), Part::Rand(HEX, 8), Part::Lit("-"), Part::Rand(HEX, 4), Part::Lit("-4"), Part::Rand(HEX, 3), Part::Lit("-a"), Part::Rand(HEX, 3), Part::Lit("-"), Part::Rand(HEX, 12), Part::Lit("@"), Part::Rand(HEX, 8), Part::Lit("-"), Part::Rand(HEX, 4), Part::Lit("-4"), Part::Rand(HEX, 3), Part::Lit("-a"), Part::Rand(HEX, 3), Part::Lit("-"), Part::Rand(HEX, 12), Part::Lit("/IncomingWebhook/"), Part::Rand(HEX, 32), Part::Lit("/"), Part::Rand(HEX, 8), Part::Lit("-"), Part::Rand(HEX, 4), Part::Lit("-4"), Part::Rand(HEX, 3), Part::Lit("-a"), Part::Rand(HEX, 3), Part::Lit("-"), Part::Rand(HEX, 12)],
+    fake: &[
+        Part::Lit("https://contoso.webhook.office.com/webhookb2/"),
+        Part::Rand(HEX, 8),
+        Part::Lit("-"),
+        Part::Rand(HEX, 4),
+        Part::Lit("-4"),
+        Part::Rand(HEX, 3),
+        Part::Lit("-a"),
+        Part::Rand(HEX, 3),
+        Part::Lit("-"),
+        Part::Rand(HEX, 12),
+        Part::Lit("@"),
+        Part::Rand(HEX, 8),
+        Part::Lit("-"),
+        Part::Rand(HEX, 4),
+        Part::Lit("-4"),
+        Part::Rand(HEX, 3),
+        Part::Lit("-a"),
+        Part::Rand(HEX, 3),
+        Part::Lit("-"),
+        Part::Rand(HEX, 12),
+        Part::Lit("/IncomingWebhook/"),
+        Part::Rand(HEX, 32),
+        Part::Lit("/"),
+        Part::Rand(HEX, 8),
+        Part::Lit("-"),
+        Part::Rand(HEX, 4),
+        Part::Lit("-4"),
+        Part::Rand(HEX, 3),
+        Part::Lit("-a"),
+        Part::Rand(HEX, 3),
+        Part::Lit("-"),
+        Part::Rand(HEX, 12),
+    ],
 };
 
 pub fn rule() -> Box<dyn Rule> {

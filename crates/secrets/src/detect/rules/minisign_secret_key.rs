@@ -29,7 +29,7 @@ use base64::engine::general_purpose::STANDARD;
 use regex::Regex;
 
 use super::pattern;
-use crate::detect::{Scope, Hit, MAX_SECRET_LEN, Rule, RuleInfo};
+use crate::detect::{Hit, MAX_SECRET_LEN, Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
 const INFO: RuleInfo = RuleInfo {
@@ -39,7 +39,10 @@ const INFO: RuleInfo = RuleInfo {
     keywords: &["secret key", "dw50cnvzdgvkignvbw1lbnq6"],
     severity: Severity::Critical,
     min_entropy: 0.0,
-    scope: Scope::Lines { before: 0, after: 1 },
+    scope: Scope::Lines {
+        before: 0,
+        after: 1,
+    },
 };
 
 #[derive(Debug)]

@@ -20,7 +20,7 @@
 //! or manage integrations), remove it from the history, and read it from a
 //! secret at run time.
 
-use crate::detect::kit::{Part, TokenRule, TokenSpec, BASE62, DIGITS};
+use crate::detect::kit::{BASE62, DIGITS, Part, TokenRule, TokenSpec};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -38,7 +38,11 @@ static SPEC: TokenSpec = TokenSpec {
     public_prefix: 4,
     validate: None,
     context: &[],
-    fake: &[Part::Lit("ntn_"), Part::Rand(DIGITS, 11), Part::Rand(BASE62, 35)],
+    fake: &[
+        Part::Lit("ntn_"),
+        Part::Rand(DIGITS, 11),
+        Part::Rand(BASE62, 35),
+    ],
 };
 
 pub fn rule() -> Box<dyn Rule> {

@@ -59,7 +59,9 @@ impl Rule for NugetConfigPassword {
 
     fn find(&self, text: &str, hits: &mut Vec<Hit>) {
         for caps in self.pattern.captures_iter(text) {
-            let Some(value) = caps.name("v") else { continue };
+            let Some(value) = caps.name("v") else {
+                continue;
+            };
             let v = value.as_str();
             if v.starts_with('%') && v.ends_with('%') || v.starts_with('$') {
                 continue;

@@ -37,7 +37,18 @@ static SPEC: TokenSpec = TokenSpec {
     public_prefix: 3,
     validate: None,
     context: &[],
-    fake: &[Part::Lit("A3-"), Part::Rand(UPPER_ALNUM, 6), Part::Lit("-"), Part::Rand(UPPER_ALNUM, 11), Part::Lit("-"), Part::Rand(UPPER_ALNUM, 5), Part::Lit("-"), Part::Rand(UPPER_ALNUM, 5), Part::Lit("-"), Part::Rand(UPPER_ALNUM, 5)],
+    fake: &[
+        Part::Lit("A3-"),
+        Part::Rand(UPPER_ALNUM, 6),
+        Part::Lit("-"),
+        Part::Rand(UPPER_ALNUM, 11),
+        Part::Lit("-"),
+        Part::Rand(UPPER_ALNUM, 5),
+        Part::Lit("-"),
+        Part::Rand(UPPER_ALNUM, 5),
+        Part::Lit("-"),
+        Part::Rand(UPPER_ALNUM, 5),
+    ],
 };
 
 pub fn rule() -> Box<dyn Rule> {

@@ -20,7 +20,7 @@
 //! Revoke the key on platform.openai.com (API keys), remove it from the
 //! history, and read it from a secret at run time.
 
-use crate::detect::kit::{Part, TokenRule, TokenSpec, BASE64URL};
+use crate::detect::kit::{BASE64URL, Part, TokenRule, TokenSpec};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -38,7 +38,12 @@ static SPEC: TokenSpec = TokenSpec {
     public_prefix: 3,
     validate: None,
     context: &[],
-    fake: &[Part::Lit("sk-proj-"), Part::Rand(BASE64URL, 74), Part::Lit("T3BlbkFJ"), Part::Rand(BASE64URL, 74)],
+    fake: &[
+        Part::Lit("sk-proj-"),
+        Part::Rand(BASE64URL, 74),
+        Part::Lit("T3BlbkFJ"),
+        Part::Rand(BASE64URL, 74),
+    ],
 };
 
 pub fn rule() -> Box<dyn Rule> {

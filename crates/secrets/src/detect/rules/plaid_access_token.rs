@@ -19,7 +19,7 @@
 //! Invalidate the access token (`/item/access_token/invalidate`) or remove the
 //! Item, remove it from the history, and keep access tokens in a secret store.
 
-use crate::detect::kit::{Part, TokenRule, TokenSpec, HEX};
+use crate::detect::kit::{HEX, Part, TokenRule, TokenSpec};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -28,7 +28,11 @@ static SPEC: TokenSpec = TokenSpec {
         id: "plaid-access-token",
         title: "Plaid access token",
         gitleaks: &["plaid-api-token"],
-        keywords: &["access-sandbox-", "access-development-", "access-production-"],
+        keywords: &[
+            "access-sandbox-",
+            "access-development-",
+            "access-production-",
+        ],
         severity: Severity::Critical,
         min_entropy: 3.0,
         scope: Scope::LINE,
@@ -37,7 +41,18 @@ static SPEC: TokenSpec = TokenSpec {
     public_prefix: 7,
     validate: None,
     context: &[],
-    fake: &[Part::Lit("access-production-"), Part::Rand(HEX, 8), Part::Lit("-"), Part::Rand(HEX, 4), Part::Lit("-4"), Part::Rand(HEX, 3), Part::Lit("-a"), Part::Rand(HEX, 3), Part::Lit("-"), Part::Rand(HEX, 12)],
+    fake: &[
+        Part::Lit("access-production-"),
+        Part::Rand(HEX, 8),
+        Part::Lit("-"),
+        Part::Rand(HEX, 4),
+        Part::Lit("-4"),
+        Part::Rand(HEX, 3),
+        Part::Lit("-a"),
+        Part::Rand(HEX, 3),
+        Part::Lit("-"),
+        Part::Rand(HEX, 12),
+    ],
 };
 
 pub fn rule() -> Box<dyn Rule> {

@@ -20,7 +20,7 @@
 //! Nothing to rotate by itself; check that the secret next to it is not
 //! committed too.
 
-use crate::detect::kit::{KeyedRule, KeyedSpec, Part, HEX};
+use crate::detect::kit::{HEX, KeyedRule, KeyedSpec, Part};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -32,7 +32,10 @@ static SPEC: KeyedSpec = KeyedSpec {
         keywords: &["plaid"],
         severity: Severity::Low,
         min_entropy: 3.5,
-        scope: Scope::Lines { before: 0, after: 1 },
+        scope: Scope::Lines {
+            before: 0,
+            after: 1,
+        },
     },
     names: &["plaid"],
     value: r"[A-Za-z0-9]{24}",

@@ -20,7 +20,7 @@
 //! Rotate the secret in the Plaid dashboard (Team settings → Keys), remove it
 //! from the history, and read it from a secret at run time.
 
-use crate::detect::kit::{KeyedRule, KeyedSpec, Part, HEX};
+use crate::detect::kit::{HEX, KeyedRule, KeyedSpec, Part};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -32,7 +32,10 @@ static SPEC: KeyedSpec = KeyedSpec {
         keywords: &["plaid"],
         severity: Severity::Critical,
         min_entropy: 3.5,
-        scope: Scope::Lines { before: 0, after: 1 },
+        scope: Scope::Lines {
+            before: 0,
+            after: 1,
+        },
     },
     names: &["plaid"],
     value: r"[A-Za-z0-9]{30}",

@@ -20,7 +20,7 @@
 //! Delete the password or token in PlanetScale, remove it from the history, and
 //! read it from a secret at run time.
 
-use crate::detect::kit::{Part, TokenRule, TokenSpec, BASE64URL};
+use crate::detect::kit::{BASE64URL, Part, TokenRule, TokenSpec};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -28,7 +28,11 @@ static SPEC: TokenSpec = TokenSpec {
     info: RuleInfo {
         id: "planetscale-token",
         title: "PlanetScale password or token",
-        gitleaks: &["planetscale-password", "planetscale-api-token", "planetscale-oauth-token"],
+        gitleaks: &[
+            "planetscale-password",
+            "planetscale-api-token",
+            "planetscale-oauth-token",
+        ],
         keywords: &["pscale_pw_", "pscale_tkn_", "pscale_oauth_"],
         severity: Severity::Critical,
         min_entropy: 3.0,

@@ -18,7 +18,7 @@
 //! Revoke the key in Postman (Settings → API keys), remove it from the history,
 //! and read it from a secret at run time.
 
-use crate::detect::kit::{Part, TokenRule, TokenSpec, HEX};
+use crate::detect::kit::{HEX, Part, TokenRule, TokenSpec};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -36,7 +36,12 @@ static SPEC: TokenSpec = TokenSpec {
     public_prefix: 5,
     validate: None,
     context: &[],
-    fake: &[Part::Lit("PMAK-"), Part::Rand(HEX, 24), Part::Lit("-"), Part::Rand(HEX, 34)],
+    fake: &[
+        Part::Lit("PMAK-"),
+        Part::Rand(HEX, 24),
+        Part::Lit("-"),
+        Part::Rand(HEX, 34),
+    ],
 };
 
 pub fn rule() -> Box<dyn Rule> {

@@ -18,7 +18,7 @@
 //! Delete the key in Prefect Cloud (Profile → API keys), remove it from the
 //! history, and read it from a secret at run time.
 
-use crate::detect::kit::{Part, TokenRule, TokenSpec, BASE62};
+use crate::detect::kit::{BASE62, Part, TokenRule, TokenSpec};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 

@@ -37,7 +37,7 @@ use regex::Regex;
 
 use super::pattern;
 use crate::detect::entropy::is_repetitive;
-use crate::detect::{Scope, Hit, MAX_SECRET_LEN, Rule, RuleInfo};
+use crate::detect::{Hit, MAX_SECRET_LEN, Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
 const INFO: RuleInfo = RuleInfo {

@@ -21,7 +21,7 @@
 //! Rotate the key in the Private AI portal, remove it from the history, and
 //! read it from a secret at run time.
 
-use crate::detect::kit::{KeyedRule, KeyedSpec, Part, LOWER_ALNUM};
+use crate::detect::kit::{KeyedRule, KeyedSpec, LOWER_ALNUM, Part};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -33,7 +33,10 @@ static SPEC: KeyedSpec = KeyedSpec {
         keywords: &["privateai", "private_ai", "private-ai"],
         severity: Severity::High,
         min_entropy: 3.0,
-        scope: Scope::Lines { before: 0, after: 1 },
+        scope: Scope::Lines {
+            before: 0,
+            after: 1,
+        },
     },
     names: &["privateai", "private_ai", "private-ai"],
     value: r"[A-Za-z0-9]{32}",

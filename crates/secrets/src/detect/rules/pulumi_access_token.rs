@@ -18,7 +18,7 @@
 //! Delete the token in Pulumi Cloud (Settings → Access tokens), remove it from
 //! the history, and use OIDC or a secret at run time.
 
-use crate::detect::kit::{Part, TokenRule, TokenSpec, HEX};
+use crate::detect::kit::{HEX, Part, TokenRule, TokenSpec};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 

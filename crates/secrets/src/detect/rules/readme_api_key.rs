@@ -18,7 +18,7 @@
 //! Revoke the key in the ReadMe dashboard (API keys), remove it from the
 //! history, and read it from a secret at run time.
 
-use crate::detect::kit::{Part, TokenRule, TokenSpec, LOWER_ALNUM};
+use crate::detect::kit::{LOWER_ALNUM, Part, TokenRule, TokenSpec};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 

@@ -18,7 +18,7 @@
 //! Delete the key in SendGrid (Settings → API Keys), remove it from the
 //! history, and read it from a secret at run time.
 
-use crate::detect::kit::{Part, TokenRule, TokenSpec, BASE64URL};
+use crate::detect::kit::{BASE64URL, Part, TokenRule, TokenSpec};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -36,7 +36,12 @@ static SPEC: TokenSpec = TokenSpec {
     public_prefix: 3,
     validate: None,
     context: &[],
-    fake: &[Part::Lit("SG."), Part::Rand(BASE64URL, 22), Part::Lit("."), Part::Rand(BASE64URL, 43)],
+    fake: &[
+        Part::Lit("SG."),
+        Part::Rand(BASE64URL, 22),
+        Part::Lit("."),
+        Part::Rand(BASE64URL, 43),
+    ],
 };
 
 pub fn rule() -> Box<dyn Rule> {

@@ -20,7 +20,7 @@
 //! Delete the token in the SettleMint console, remove it from the history, and
 //! read it from a secret at run time.
 
-use crate::detect::kit::{Part, TokenRule, TokenSpec, BASE62};
+use crate::detect::kit::{BASE62, Part, TokenRule, TokenSpec};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -28,7 +28,11 @@ static SPEC: TokenSpec = TokenSpec {
     info: RuleInfo {
         id: "settlemint-token",
         title: "SettleMint access token",
-        gitleaks: &["settlemint-personal-access-token", "settlemint-application-access-token", "settlemint-service-access-token"],
+        gitleaks: &[
+            "settlemint-personal-access-token",
+            "settlemint-application-access-token",
+            "settlemint-service-access-token",
+        ],
         keywords: &["sm_pat_", "sm_aat_", "sm_sat_"],
         severity: Severity::High,
         min_entropy: 3.0,

@@ -21,7 +21,7 @@
 //! credentials), remove it from the history, and read it from a secret at run
 //! time.
 
-use crate::detect::kit::{Part, TokenRule, TokenSpec, HEX};
+use crate::detect::kit::{HEX, Part, TokenRule, TokenSpec};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -29,7 +29,12 @@ static SPEC: TokenSpec = TokenSpec {
     info: RuleInfo {
         id: "shopify-token",
         title: "Shopify access token or shared secret",
-        gitleaks: &["shopify-access-token", "shopify-custom-access-token", "shopify-private-app-access-token", "shopify-shared-secret"],
+        gitleaks: &[
+            "shopify-access-token",
+            "shopify-custom-access-token",
+            "shopify-private-app-access-token",
+            "shopify-shared-secret",
+        ],
         keywords: &["shpat_", "shpca_", "shppa_", "shpss_"],
         severity: Severity::Critical,
         min_entropy: 3.0,

@@ -23,7 +23,7 @@
 //! Ask Contributed Systems to rotate the credentials, remove them from the
 //! history, and set the variable from a secret at run time.
 
-use crate::detect::kit::{KeyedRule, KeyedSpec, Part, HEX};
+use crate::detect::kit::{HEX, KeyedRule, KeyedSpec, Part};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -32,12 +32,21 @@ static SPEC: KeyedSpec = KeyedSpec {
         id: "sidekiq-secret",
         title: "Sidekiq Pro/Enterprise license credentials",
         gitleaks: &["sidekiq-secret"],
-        keywords: &["bundle_enterprise__contribsys__com", "bundle_gems__contribsys__com"],
+        keywords: &[
+            "bundle_enterprise__contribsys__com",
+            "bundle_gems__contribsys__com",
+        ],
         severity: Severity::High,
         min_entropy: 3.0,
-        scope: Scope::Lines { before: 0, after: 1 },
+        scope: Scope::Lines {
+            before: 0,
+            after: 1,
+        },
     },
-    names: &["bundle_enterprise__contribsys__com", "bundle_gems__contribsys__com"],
+    names: &[
+        "bundle_enterprise__contribsys__com",
+        "bundle_gems__contribsys__com",
+    ],
     value: r"[a-f0-9]{8}:[a-f0-9]{8}",
     public_prefix: 0,
     validate: None,

@@ -19,7 +19,7 @@
 //! Ask Contributed Systems to rotate the credentials, remove them from the
 //! history, and configure Bundler from a secret at run time.
 
-use crate::detect::kit::{Part, TokenRule, TokenSpec, HEX};
+use crate::detect::kit::{HEX, Part, TokenRule, TokenSpec};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -37,7 +37,13 @@ static SPEC: TokenSpec = TokenSpec {
     public_prefix: 0,
     validate: None,
     context: &[],
-    fake: &[Part::Lit("https://"), Part::Rand(HEX, 8), Part::Lit(":"), Part::Rand(HEX, 8), Part::Lit("@gems.contribsys.com/")],
+    fake: &[
+        Part::Lit("https://"),
+        Part::Rand(HEX, 8),
+        Part::Lit(":"),
+        Part::Rand(HEX, 8),
+        Part::Lit("@gems.contribsys.com/"),
+    ],
 };
 
 pub fn rule() -> Box<dyn Rule> {

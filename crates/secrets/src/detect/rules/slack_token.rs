@@ -31,13 +31,22 @@ use regex::Regex;
 
 use super::{ends_cleanly, pattern};
 use crate::detect::entropy::shannon;
-use crate::detect::{Scope, Hit, Rule, RuleInfo};
+use crate::detect::{Hit, Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
 const INFO: RuleInfo = RuleInfo {
     id: "slack-token",
     title: "Slack API token",
-    gitleaks: &["slack-bot-token", "slack-user-token", "slack-app-token", "slack-config-access-token", "slack-config-refresh-token", "slack-legacy-bot-token", "slack-legacy-workspace-token", "slack-legacy-token"],
+    gitleaks: &[
+        "slack-bot-token",
+        "slack-user-token",
+        "slack-app-token",
+        "slack-config-access-token",
+        "slack-config-refresh-token",
+        "slack-legacy-bot-token",
+        "slack-legacy-workspace-token",
+        "slack-legacy-token",
+    ],
     keywords: &["xox", "xapp-"],
     severity: Severity::High,
     min_entropy: 0.0,

@@ -25,7 +25,7 @@ use regex::Regex;
 
 use super::{ends_cleanly, pattern};
 use crate::detect::entropy::shannon;
-use crate::detect::{Scope, Hit, Rule, RuleInfo};
+use crate::detect::{Hit, Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
 const INFO: RuleInfo = RuleInfo {
@@ -70,7 +70,10 @@ impl Rule for SlackWebhookUrl {
                 continue;
             }
             // The whole URL is the credential; the host is public.
-            let public = whole.as_str().find("hooks.slack.com/").map_or(0, |i| i + 16);
+            let public = whole
+                .as_str()
+                .find("hooks.slack.com/")
+                .map_or(0, |i| i + 16);
             hits.push(
                 Hit::new(&INFO, whole.start(), whole.end(), public)
                     .judging(path.start(), path.start() + secret.len()),

@@ -22,7 +22,7 @@
 //! Revoke the token in SonarQube/SonarCloud (My Account → Security), remove it
 //! from the history, and read it from a secret at run time.
 
-use crate::detect::kit::{KeyedRule, KeyedSpec, Part, HEX};
+use crate::detect::kit::{HEX, KeyedRule, KeyedSpec, Part};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -34,7 +34,10 @@ static SPEC: KeyedSpec = KeyedSpec {
         keywords: &["sonar"],
         severity: Severity::High,
         min_entropy: 3.0,
-        scope: Scope::Lines { before: 0, after: 1 },
+        scope: Scope::Lines {
+            before: 0,
+            after: 1,
+        },
     },
     names: &["sonar"],
     value: r"(?:sq[upa]_)?[A-Za-z0-9=_\-]{40}",

@@ -19,7 +19,7 @@
 //! Delete the token in Sourcegraph (Settings → Access tokens), remove it from
 //! the history, and read it from a secret at run time.
 
-use crate::detect::kit::{Part, TokenRule, TokenSpec, HEX};
+use crate::detect::kit::{HEX, Part, TokenRule, TokenSpec};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -37,7 +37,12 @@ static SPEC: TokenSpec = TokenSpec {
     public_prefix: 4,
     validate: None,
     context: &[],
-    fake: &[Part::Lit("sgp_"), Part::Rand(HEX, 16), Part::Lit("_"), Part::Rand(HEX, 40)],
+    fake: &[
+        Part::Lit("sgp_"),
+        Part::Rand(HEX, 16),
+        Part::Lit("_"),
+        Part::Rand(HEX, 40),
+    ],
 };
 
 pub fn rule() -> Box<dyn Rule> {

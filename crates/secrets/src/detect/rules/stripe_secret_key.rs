@@ -25,14 +25,16 @@ use regex::Regex;
 
 use super::{ends_cleanly, pattern};
 use crate::detect::entropy::shannon;
-use crate::detect::{Scope, Hit, Rule, RuleInfo};
+use crate::detect::{Hit, Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
 const INFO: RuleInfo = RuleInfo {
     id: "stripe-secret-key",
     title: "Stripe secret or restricted API key",
     gitleaks: &["stripe-access-token"],
-    keywords: &["sk_live_", "rk_live_", "sk_test_", "rk_test_", "sk_prod_", "rk_prod_"],
+    keywords: &[
+        "sk_live_", "rk_live_", "sk_test_", "rk_test_", "sk_prod_", "rk_prod_",
+    ],
     severity: Severity::Critical,
     min_entropy: 3.0,
     scope: Scope::LINE,

@@ -22,7 +22,7 @@
 //! Nothing to rotate by itself; check that the access key next to it is not
 //! committed too.
 
-use crate::detect::kit::{KeyedRule, KeyedSpec, Part, BASE62};
+use crate::detect::kit::{BASE62, KeyedRule, KeyedSpec, Part};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -34,7 +34,10 @@ static SPEC: KeyedSpec = KeyedSpec {
         keywords: &["sumo"],
         severity: Severity::Low,
         min_entropy: 3.0,
-        scope: Scope::Lines { before: 0, after: 1 },
+        scope: Scope::Lines {
+            before: 0,
+            after: 1,
+        },
     },
     names: &["sumo"],
     value: r"su[A-Za-z0-9]{12}",

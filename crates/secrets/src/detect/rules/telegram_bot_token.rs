@@ -28,7 +28,7 @@ use regex::Regex;
 use super::{ends_cleanly, pattern};
 use crate::detect::assign;
 use crate::detect::entropy::shannon;
-use crate::detect::{Scope, Hit, Rule, RuleInfo};
+use crate::detect::{Hit, Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
 const INFO: RuleInfo = RuleInfo {
@@ -91,12 +91,12 @@ impl Rule for TelegramBotToken {
             let Some(caps) = text.get(start..).and_then(|rest| self.named.captures(rest)) else {
                 continue;
             };
-            let Some(secret) = caps.name("r") else { continue };
+            let Some(secret) = caps.name("r") else {
+                continue;
+            };
             let end = start + secret.end();
             if shannon(secret.as_str()) >= MIN_ENTROPY {
-                hits.push(
-                    Hit::new(&INFO, start, end, 0).judging(start + secret.start(), end),
-                );
+                hits.push(Hit::new(&INFO, start, end, 0).judging(start + secret.start(), end));
             }
         }
     }

@@ -20,7 +20,7 @@
 //! team/organization settings), remove it from the history, and read it from a
 //! secret at run time.
 
-use crate::detect::kit::{Part, TokenRule, TokenSpec, BASE62, BASE64URL};
+use crate::detect::kit::{BASE62, BASE64URL, Part, TokenRule, TokenSpec};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -38,7 +38,11 @@ static SPEC: TokenSpec = TokenSpec {
     public_prefix: 0,
     validate: None,
     context: &[],
-    fake: &[Part::Rand(BASE62, 14), Part::Lit(".atlasv1."), Part::Rand(BASE64URL, 60)],
+    fake: &[
+        Part::Rand(BASE62, 14),
+        Part::Lit(".atlasv1."),
+        Part::Rand(BASE64URL, 60),
+    ],
 };
 
 pub fn rule() -> Box<dyn Rule> {

@@ -24,7 +24,7 @@
 //! tokens), remove them from the history, and read them from a secret at run
 //! time.
 
-use crate::detect::kit::{KeyedRule, KeyedSpec, Part, BASE62};
+use crate::detect::kit::{BASE62, KeyedRule, KeyedSpec, Part};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -32,11 +32,19 @@ static SPEC: KeyedSpec = KeyedSpec {
     info: RuleInfo {
         id: "twitter-api-credential",
         title: "X (Twitter) API key, secret or access token",
-        gitleaks: &["twitter-api-key", "twitter-api-secret", "twitter-access-token", "twitter-access-secret"],
+        gitleaks: &[
+            "twitter-api-key",
+            "twitter-api-secret",
+            "twitter-access-token",
+            "twitter-access-secret",
+        ],
         keywords: &["twitter"],
         severity: Severity::High,
         min_entropy: 3.0,
-        scope: Scope::Lines { before: 0, after: 1 },
+        scope: Scope::Lines {
+            before: 0,
+            after: 1,
+        },
     },
     names: &["twitter"],
     value: r"[0-9]{15,25}-[A-Za-z0-9]{20,40}|[A-Za-z0-9]{50}|[A-Za-z0-9]{45}|[A-Za-z0-9]{25}",

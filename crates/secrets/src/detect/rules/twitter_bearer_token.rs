@@ -20,7 +20,7 @@
 //! Invalidate the bearer token in the X developer portal (app → Keys and
 //! tokens), remove it from the history, and read it from a secret at run time.
 
-use crate::detect::kit::{Part, TokenRule, TokenSpec, BASE62};
+use crate::detect::kit::{BASE62, Part, TokenRule, TokenSpec};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 

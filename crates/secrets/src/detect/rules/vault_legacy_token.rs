@@ -21,7 +21,7 @@
 //! Revoke the token (`vault token revoke`), remove it from the history, and
 //! authenticate at run time.
 
-use crate::detect::kit::{KeyedRule, KeyedSpec, Part, BASE62};
+use crate::detect::kit::{BASE62, KeyedRule, KeyedSpec, Part};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -33,7 +33,10 @@ static SPEC: KeyedSpec = KeyedSpec {
         keywords: &["vault", "token"],
         severity: Severity::Critical,
         min_entropy: 3.5,
-        scope: Scope::Lines { before: 0, after: 1 },
+        scope: Scope::Lines {
+            before: 0,
+            after: 1,
+        },
     },
     names: &["vault", "token"],
     value: r"s\.[A-Za-z0-9]{24}",

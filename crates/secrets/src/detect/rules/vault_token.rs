@@ -19,7 +19,7 @@
 //! Revoke the token (`vault token revoke`), remove it from the history, and
 //! authenticate at run time (for CI: the JWT/OIDC auth method).
 
-use crate::detect::kit::{Part, TokenRule, TokenSpec, BASE64URL};
+use crate::detect::kit::{BASE64URL, Part, TokenRule, TokenSpec};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 

@@ -23,7 +23,7 @@
 //! Delete the key in the Yandex Cloud console (service account → keys), remove
 //! it from the history, and read it from a secret at run time.
 
-use crate::detect::kit::{KeyedRule, KeyedSpec, Part, BASE64URL};
+use crate::detect::kit::{BASE64URL, KeyedRule, KeyedSpec, Part};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -31,11 +31,18 @@ static SPEC: KeyedSpec = KeyedSpec {
     info: RuleInfo {
         id: "yandex-cloud-credential",
         title: "Yandex Cloud credential",
-        gitleaks: &["yandex-aws-access-token", "yandex-api-key", "yandex-access-token"],
+        gitleaks: &[
+            "yandex-aws-access-token",
+            "yandex-api-key",
+            "yandex-access-token",
+        ],
         keywords: &["yandex"],
         severity: Severity::Critical,
         min_entropy: 3.0,
-        scope: Scope::Lines { before: 0, after: 1 },
+        scope: Scope::Lines {
+            before: 0,
+            after: 1,
+        },
     },
     names: &["yandex"],
     value: r"YC[A-Za-z0-9_\-]{38}|AQVN[A-Za-z0-9_\-]{35,38}|t1\.[A-Za-z0-9_\-]+={0,2}\.[A-Za-z0-9_\-]{86}={0,2}",
