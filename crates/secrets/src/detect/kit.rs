@@ -78,6 +78,10 @@ pub enum Variant {
     Sequential,
     /// The last random part three characters short: the wrong shape.
     Truncated,
+    /// Valid-shaped, with `EXAMPLE` (or `example`) where `FAKE` would be:
+    /// a documentation example, no rule may fire. Alphabets that cannot
+    /// spell the word (hex, digits) get no marker.
+    Example,
 }
 
 impl Variant {
@@ -88,6 +92,7 @@ impl Variant {
             "x" => Some(Variant::Placeholder),
             "seq" => Some(Variant::Sequential),
             "short" => Some(Variant::Truncated),
+            "example" => Some(Variant::Example),
             _ => None,
         }
     }
@@ -111,8 +116,13 @@ pub fn fake(parts: &[Part], seed: &str, variant: Variant) -> String {
                     n
                 };
                 match variant {
-                    Variant::Valid | Variant::Truncated => {
-                        let marker = ["FAKE", "fake"]
+                    Variant::Valid | Variant::Truncated | Variant::Example => {
+                        let markers = if variant == Variant::Example {
+                            ["EXAMPLE", "example"]
+                        } else {
+                            ["FAKE", "fake"]
+                        };
+                        let marker = markers
                             .into_iter()
                             .find(|m| m.chars().all(|c| alphabet.contains(c)));
                         let body = match marker {
@@ -120,7 +130,11 @@ pub fn fake(parts: &[Part], seed: &str, variant: Variant) -> String {
                                 marked = true;
                                 format!(
                                     "{m}{}",
-                                    filler(&format!("{seed}/{index}"), n - 4, alphabet.as_bytes())
+                                    filler(
+                                        &format!("{seed}/{index}"),
+                                        n - m.len(),
+                                        alphabet.as_bytes()
+                                    )
                                 )
                             }
                             _ => filler(&format!("{seed}/{index}"), n, alphabet.as_bytes()),
