@@ -255,7 +255,11 @@ fn every_rule_ignores_placeholders_where_its_fixtures_fire() {
                     examples += 1;
                 }
                 checked += 1;
-                let own = detector.find(&text).iter().filter(|h| h.rule == *id).count();
+                let own = detector
+                    .find(&text)
+                    .iter()
+                    .filter(|h| h.rule == *id)
+                    .count();
                 if own > 0 {
                     failures.push(format!(
                         "{id}/fires/{} with ~{variant}: fired {own} time(s)",
@@ -268,7 +272,10 @@ fn every_rule_ignores_placeholders_where_its_fixtures_fire() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     // Not vacuous: most rules have a generator, and most alphabets spell it.
     assert!(kinds.len() >= 140, "{} rules with a generator", kinds.len());
-    assert!(examples >= 90, "only {examples} fixtures could carry EXAMPLE");
+    assert!(
+        examples >= 90,
+        "only {examples} fixtures could carry EXAMPLE"
+    );
     assert!(checked >= 2 * 140, "{checked}");
 }
 

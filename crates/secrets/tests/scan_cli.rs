@@ -677,3 +677,93 @@ fn write_baseline_accepts_current_findings_without_changing_this_verdict() {
         .clone();
     assert_eq!(json(&out)["summary"]["baselined"], 2);
 }
+
+/// `NAME=value` and `password: value` are judged in every configuration
+/// format, whatever the file is called: YAML, JSON, TOML, INI, Java
+/// properties and dotenv-like files not named `.env`.
+#[test]
+fn assignments_are_judged_in_every_configuration_format() {
+    let files = [
+        (
+            "config/settings.yaml",
+            "database:\n  host: db.internal\n  password: {{fake:generic:1}}\n",
+        ),
+        (
+            "config/app.json",
+            "{\"service\": {\"url\": \"https://api.test\", \"api_token\": \"{{fake:generic:2}}\"}}\n",
+        ),
+        (
+            "config/app.toml",
+            "[service]\nname = \"api\"\napi_token = \"{{fake:generic:3}}\"\n",
+        ),
+        (
+            "config/app.ini",
+            "[auth]\nuser = ci\nclient_secret = {{fake:generic:4}}\n",
+        ),
+        (
+            "src/main/resources/application.properties",
+            "spring.datasource.url=jdbc:postgresql://db/app\nspring.datasource.password={{fake:generic:5}}\n",
+        ),
+        (
+            "deploy/production.conf",
+            "export DEPLOY_TOKEN={{fake:generic:6}}\n",
+        ),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (rel, text) in files {
+        write(dir.path(), rel, text);
+    }
+    let out = secrets(dir.path())
+        .args(["scan", "--format", "json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let out = json(&out);
+    for (rel, _) in files {
+        assert!(
+            findings(&out)
+                .iter()
+                .any(|f| f["file"] == rel && f["rule"] == "generic-secret-assignment"),
+            "no assignment finding in {rel}: {out}"
+        );
+    }
+
+    // The same files with references and placeholders: nothing.
+    let quiet = tempfile::tempdir().unwrap();
+    let placeholders = [
+        (
+            "config/settings.yaml",
+            "database:\n  password: ${DB_PASSWORD}\n",
+        ),
+        (
+            "config/app.json",
+            "{\"service\": {\"api_token\": \"your-api-token-here\"}}\n",
+        ),
+        (
+            "config/app.toml",
+            "[service]\napi_token = \"${{ secrets.API_TOKEN }}\"\n",
+        ),
+        (
+            "config/app.ini",
+            "[auth]\nclient_secret = XXXXXXXXXXXXXXXXXXXXXXXX\n",
+        ),
+        (
+            "src/main/resources/application.properties",
+            "spring.datasource.password=${DB_PASSWORD}\n",
+        ),
+        (
+            "deploy/production.conf",
+            "export DEPLOY_TOKEN=$CI_DEPLOY_TOKEN\n",
+        ),
+    ];
+    for (rel, text) in placeholders {
+        write(quiet.path(), rel, text);
+    }
+    secrets(quiet.path())
+        .arg("scan")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("no findings"));
+}

@@ -146,8 +146,13 @@ mod tests {
         // BIP 173's valid test vector `abcdef1qpzry9x8gf2tvdw0s3jn54khce6mua7lmqqqxw`.
         let vector = "abcdef1qpzry9x8gf2tvdw0s3jn54khce6mua7lmqqqxw";
         assert!(valid_bech32(vector));
-        assert!(!valid_bech32("abcdef1qpzry9x8gf2tvdw0s3jn54khce6mua7lmqqqxq"));
-        assert_eq!(checksum("abcdef", "qpzry9x8gf2tvdw0s3jn54khce6mua7l"), "MQQQXW");
+        assert!(!valid_bech32(
+            "abcdef1qpzry9x8gf2tvdw0s3jn54khce6mua7lmqqqxq"
+        ));
+        assert_eq!(
+            checksum("abcdef", "qpzry9x8gf2tvdw0s3jn54khce6mua7l"),
+            "MQQQXW"
+        );
         let key = rule().synthetic("t", Variant::Valid).unwrap();
         assert!(valid_bech32(&key), "{key}");
         let mut broken = key.clone();
