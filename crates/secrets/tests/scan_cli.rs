@@ -767,3 +767,55 @@ fn assignments_are_judged_in_every_configuration_format() {
         .code(0)
         .stdout(predicate::str::contains("no findings"));
 }
+
+/// A secret inside a base64, hex or URL-encoded value is found, the
+/// finding names the encoding, and its fingerprint is the decoded secret's
+/// (the same as a plain copy's).
+#[test]
+fn encoded_secrets_are_found_and_the_encoding_is_named() {
+    use base64::Engine as _;
+    let token = fake("ghp", "encoded");
+    let assignment = format!("GITHUB_TOKEN={token}");
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&assignment);
+    let hex: String = assignment.bytes().map(|b| format!("{b:02x}")).collect();
+    let generic = fake("generic", "encoded");
+    let url = format!("https%3A%2F%2Fhooks.test%2Fin%3Fapi_token%3D{generic}");
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "k8s/values.yaml", &format!("blob: {b64}\n"));
+    write(dir.path(), "dump.txt", &format!("payload {hex}\n"));
+    write(
+        dir.path(),
+        "links.md",
+        &format!("[hook](https://x.test/?next={url})\n"),
+    );
+    write(dir.path(), "plain.txt", &format!("{assignment}\n"));
+    let out = secrets(dir.path())
+        .args(["scan", "--format", "json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let out = json(&out);
+    let in_file = |file: &str| -> &Value {
+        findings(&out)
+            .into_iter()
+            .find(|f| f["file"] == file)
+            .unwrap_or_else(|| panic!("no finding in {file}: {out}"))
+    };
+    let plain = in_file("plain.txt");
+    assert!(plain.get("encoding").is_none(), "{plain}");
+    for (file, rule, encoding) in [
+        ("k8s/values.yaml", "github-pat-classic", "base64"),
+        ("dump.txt", "github-pat-classic", "hex"),
+        ("links.md", "generic-secret-assignment", "url"),
+    ] {
+        let f = in_file(file);
+        assert_eq!(f["rule"], rule, "{f}");
+        assert_eq!(f["encoding"], encoding, "{f}");
+        assert!(f["message"].as_str().unwrap().contains(encoding), "{f}");
+        if rule == "github-pat-classic" {
+            assert_eq!(f["fingerprint"], plain["fingerprint"], "{f}");
+        }
+    }
+}

@@ -121,6 +121,10 @@ pub struct JsonFinding<'a> {
     pub end_column: u32,
     pub fingerprint: &'a str,
     pub preview: &'a str,
+    /// The encodings of a secret found inside an encoded value (`base64`,
+    /// `url in base64`); absent for a plain secret.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<&'a str>,
     pub message: &'a str,
 }
 
@@ -166,6 +170,7 @@ pub fn json_report<'a>(
             end_column: f.end_column,
             fingerprint: &f.fingerprint,
             preview: &f.preview,
+            encoding: f.encoding.as_deref(),
             message: &f.message,
         })
         .collect();

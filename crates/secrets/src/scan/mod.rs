@@ -33,7 +33,7 @@ use ci_intel_core::{
     Confidence, Failure, Finding, Location, Report, RuleMeta, Severity, ToolInfo, Verdict,
 };
 
-use crate::detect::{Detector, Hit};
+use crate::detect::{Detector, Hit, decode};
 use crate::secret::{fingerprint, preview};
 use allowlist::Allowlist;
 use baseline::Baseline;
@@ -109,6 +109,12 @@ pub struct SecretFinding {
     pub fingerprint: String,
     /// The redacted preview (`ghp_…[40 chars redacted]`).
     pub preview: String,
+    /// For a secret found inside an encoded value, the encodings peeled
+    /// off, innermost first (`base64`, `url in base64`); the location,
+    /// preview and fingerprint are then the encoded value's span and the
+    /// decoded secret's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
     pub message: String,
 }
 
@@ -544,6 +550,7 @@ fn env_file_finding(
         end_column: 1,
         fingerprint: fingerprint(display.as_bytes()),
         preview: String::new(),
+        encoding: None,
         message: format!(
             "{}: `{display}` is an environment file; it should never be committed",
             committed_env_file::TITLE
@@ -566,7 +573,9 @@ fn scan_text(text: &Text<'_>, opts: &ScanOptions, outcome: &mut FileOutcome) {
     }
     let lines = LineIndex::new(text.text);
     for hit in hits {
-        let value = &text.text[hit.start..hit.end];
+        // The secret itself: decoded when it was found inside an encoded
+        // value, so an encoded and a plain copy share a fingerprint.
+        let value = hit.value(text.text);
         let finding = describe(text, &lines, &hit, value, opts);
         let start_line = lines.line_text(text.text, hit.start);
         let end_line = lines.line_text(text.text, hit.end.saturating_sub(1));
@@ -648,6 +657,11 @@ fn describe(
         .map_or(hit.rule, |r| r.title);
     let fingerprint = fingerprint(value.as_bytes());
     let preview = preview(value, hit.public_prefix);
+    let encoding = (!hit.encodings().is_empty()).then(|| decode::describe(hit.encodings()));
+    let found_in = encoding
+        .as_deref()
+        .map(|e| format!(", inside an encoded value ({e})"))
+        .unwrap_or_default();
     SecretFinding {
         rule: hit.rule,
         severity: hit.severity,
@@ -661,9 +675,10 @@ fn describe(
         column,
         end_line: real(end_line),
         end_column,
-        message: format!("{title}: {preview} ({fingerprint})"),
+        message: format!("{title}: {preview} ({fingerprint}){found_in}"),
         fingerprint,
         preview,
+        encoding,
     }
 }
 

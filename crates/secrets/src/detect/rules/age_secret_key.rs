@@ -155,7 +155,7 @@ mod tests {
         );
         let key = rule().synthetic("t", Variant::Valid).unwrap();
         assert!(valid_bech32(&key), "{key}");
-        let mut broken = key.clone();
+        let mut broken = key;
         let last = broken.pop().unwrap();
         broken.push(if last == 'Q' { 'P' } else { 'Q' });
         assert!(!valid_bech32(&broken));
