@@ -73,7 +73,11 @@ pub fn around(text: &str, word: Range<usize>) -> Option<Assignment> {
             quote: None,
         });
     }
-    let (op_end, _) = operator(bytes, end, quoted_name)?;
+    // `NAME", "value"` is an assignment only as the first two arguments
+    // of a call (`setProperty("NAME", "v")`, `setenv("NAME", "v")`), not in
+    // a list or tuple of names (`["a-token", "b-token"]`).
+    let call_arg = quoted_name && is_call_open(bytes, start - 1);
+    let (op_end, _) = operator(bytes, end, call_arg)?;
     let (value_start, quote) = skip_value_lead(bytes, op_end, false);
     Some(Assignment {
         name: start..end,
@@ -89,10 +93,20 @@ enum Op {
     Comma,
 }
 
+/// True when the quote at `quote` opens a call's first argument: `(`
+/// (after optional spaces) right after an identifier.
+fn is_call_open(bytes: &[u8], quote: usize) -> bool {
+    let mut i = quote;
+    while i > 0 && matches!(bytes[i - 1], b' ' | b'\t') {
+        i -= 1;
+    }
+    i >= 2 && bytes[i - 1] == b'(' && (bytes[i - 2].is_ascii_alphanumeric() || bytes[i - 2] == b'_')
+}
+
 /// Find the operator after a name ending at `from`: only spaces, quotes,
 /// brackets and a short type may come between. Returns the offset after
 /// the operator.
-fn operator(bytes: &[u8], from: usize, quoted_name: bool) -> Option<(usize, Op)> {
+fn operator(bytes: &[u8], from: usize, call_arg: bool) -> Option<(usize, Op)> {
     let mut i = from;
     let limit = (from + TO_OPERATOR).min(bytes.len());
     let mut seen_quote = false;
@@ -130,7 +144,7 @@ fn operator(bytes: &[u8], from: usize, quoted_name: bool) -> Option<(usize, Op)>
             }
             b'?' if bytes.get(i + 1) == Some(&b'=') => return Some((i + 2, Op::Assign)),
             b'.' if bytes.get(i + 1) == Some(&b'=') => return Some((i + 2, Op::Assign)),
-            b',' if quoted_name && seen_quote => return Some((i + 1, Op::Comma)),
+            b',' if call_arg && seen_quote => return Some((i + 1, Op::Comma)),
             // A type between name and operator: `var token string = "v"`.
             _ if b.is_ascii_alphanumeric() || b == b'_' => {
                 if i == from || !matches!(bytes[i - 1], b' ' | b'\t') {
@@ -293,6 +307,9 @@ mod tests {
             "adafruit::token::new()",
             "adafruit_token(x)",
             "</adafruitToken>",
+            "gitleaks: &[\"adafruit-api-key\", \"adafruit-other-key\"],",
+            "(\"ADAFRUIT_TOKEN\", \"v4lue\")",
+            "//! `adafruit-token`, `adafruit-other-token`",
         ] {
             assert_eq!(value_of(text, "adafruit"), None, "{text}");
         }

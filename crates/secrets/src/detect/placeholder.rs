@@ -9,7 +9,8 @@
 //!   `5555555dAAAAA7777777Cccc…`); runs of `A` excepted, which base64 writes
 //!   for zero bytes;
 //! - sequential characters: a run of six or more ascending or descending
-//!   letters or digits (`123456`, `abcdef`, `987654`; `…7890…` counts), far
+//!   letters or digits (`123456`, `abcdef`, `987654`; `…7890…` counts;
+//!   also among every other character, as in `a1b2c3d4e5f6`), far
 //!   beyond what a random value holds (for 64 random hex digits the chance
 //!   of such a run is about one in ten thousand);
 //! - marker words: `example`, `sample`, `placeholder`, `dummy`, `changeme`,
@@ -64,7 +65,24 @@ pub fn is_placeholder(random: &str) -> bool {
     if MARKERS.iter().any(|m| lower.contains(m)) {
         return true;
     }
-    all_same(random) || sequential_run(&lower) >= SEQUENTIAL_RUN || long_run(random)
+    all_same(random)
+        || sequential_run(&lower) >= SEQUENTIAL_RUN
+        || interleaved_run(&lower) >= SEQUENTIAL_RUN
+        || long_run(random)
+}
+
+/// The longest sequential run among every other character, from either
+/// start: `a1b2c3d4e5f6` interleaves `abcdef` and `123456`, a typed
+/// pattern (`A1b2C3d4…` in documentation), never a drawn one.
+pub fn interleaved_run(lower: &str) -> usize {
+    let bytes = lower.as_bytes();
+    (0..2)
+        .map(|offset| {
+            let every_other: Vec<u8> = bytes.iter().skip(offset).step_by(2).copied().collect();
+            std::str::from_utf8(&every_other).map_or(0, sequential_run)
+        })
+        .max()
+        .unwrap_or(0)
 }
 
 /// The longest run of one character that a random value may hold: eight
@@ -193,6 +211,7 @@ mod tests {
             "abcdefghijklmnop",
             "zyxwvu",
             "q7X7890123w",
+            "A1b2C3d4E5f6G7h8I9j0K1l2M3n4",
             "my-EXAMPLE-token",
             "your-api-key-here",
             "INSERT_TOKEN_HERE",

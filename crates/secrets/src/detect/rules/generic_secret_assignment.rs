@@ -37,7 +37,8 @@
 //! `digest`, `integrity`, `fingerprint`, `public_key`, `..._id`,
 //! `..._url`, `..._path`, `..._file`, `..._name`, `..._type`,
 //! `..._length`, `cache_key`, `sort_key`, `primary_key`...), words and low-entropy strings (`my_super_secret_value`),
-//! and URLs or file paths.
+//! URLs, file paths and host names (`authDomain: my-app.firebaseapp.com`),
+//! and Windows environment references (`%NUGET_PASSWORD%`).
 //!
 //! ## Fix
 //!
@@ -248,6 +249,22 @@ fn is_member_access(value: &str) -> bool {
         })
 }
 
+/// `my-project.firebaseapp.com`: a lower-case host name (dotted labels of
+/// letters, digits and `-`, the last one letters only) is an address, not a
+/// credential (`authDomain: …`).
+fn is_hostname(value: &str) -> bool {
+    let labels: Vec<&str> = value.split('.').collect();
+    labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && l.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        })
+        && labels.last().is_some_and(|l| {
+            (2..=24).contains(&l.len()) && l.bytes().all(|b| b.is_ascii_lowercase())
+        })
+}
+
 /// `CI_DEPLOY_PASSWORD` as a value names a variable that holds the secret
 /// (setup-java's `server-password: ENV_NAME`), it is not the secret.
 fn is_env_var_name(value: &str) -> bool {
@@ -281,6 +298,7 @@ pub fn looks_random(value: &str) -> bool {
         || value.contains("$(")
         || value.contains("{{")
         || value.contains("%(")
+        || (value.starts_with('%') && value.ends_with('%'))
         || lower.starts_with("http")
         || value.starts_with('/')
         || value.starts_with("./")
@@ -290,7 +308,7 @@ pub fn looks_random(value: &str) -> bool {
     {
         return false;
     }
-    if is_member_access(value) || is_env_var_name(value) {
+    if is_member_access(value) || is_env_var_name(value) || is_hostname(value) {
         return false;
     }
     let classes = Classes::of(value);

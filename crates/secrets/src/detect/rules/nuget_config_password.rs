@@ -12,7 +12,8 @@
 //!
 //! ## Not a finding
 //!
-//! Environment references (`%NUGET_PASSWORD%`, `$env:…`), shorter values,
+//! Environment references (`%NUGET_PASSWORD%`, `$env:…`), templates
+//! (`{{ password }}`), shorter values,
 //! placeholders, and the example passwords of NuGet's documentation.
 //!
 //! ## Fix
@@ -63,7 +64,8 @@ impl Rule for NugetConfigPassword {
                 continue;
             };
             let v = value.as_str();
-            if v.starts_with('%') && v.ends_with('%') || v.starts_with('$') {
+            // `%NUGET_PASSWORD%`, `$env:X`, `${X}`, `{{ template }}`.
+            if v.starts_with('%') && v.ends_with('%') || v.starts_with('$') || v.contains("{{") {
                 continue;
             }
             hits.push(Hit::new(&INFO, value.start(), value.end(), 0));
