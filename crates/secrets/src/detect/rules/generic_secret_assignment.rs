@@ -322,3 +322,40 @@ pub fn looks_random(value: &str) -> bool {
         entropy >= MIN_ENTROPY
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::synthetic;
+
+    fn hits(text: &str) -> usize {
+        let mut found = Vec::new();
+        GenericSecretAssignment::new().find(text, &mut found);
+        found.len()
+    }
+
+    #[test]
+    fn host_names_and_windows_references_are_not_secrets() {
+        let value = synthetic::fake("generic", "t").unwrap();
+        assert_eq!(hits(&format!("authToken: \"{value}\"\n")), 1);
+        assert_eq!(hits("authDomain: \"my-project-42.firebaseapp.com\"\n"), 0);
+        assert_eq!(hits("api_token=%CI_API_TOKEN_VALUE%\n"), 0);
+        assert!(is_hostname("a-b.example.org") && !is_hostname(&value));
+    }
+
+    #[test]
+    fn lists_of_names_are_not_assignments_but_call_arguments_are() {
+        let value = synthetic::fake("generic", "u").unwrap();
+        assert_eq!(
+            hits(&format!(
+                "System.setProperty(\"API_TOKEN\", \"{value}\");\n"
+            )),
+            1
+        );
+        assert_eq!(hits(&format!("[\"api-token\", \"{value}\"]\n")), 0);
+        assert_eq!(
+            hits("gitleaks: &[\"vault-service-token\", \"vault-batch-token-x2\"],\n"),
+            0
+        );
+    }
+}
