@@ -82,6 +82,15 @@ fn every_rule_has_docs_and_fixtures_that_fire_and_stay_quiet() {
                 None => problems.push(format!("{id}: doc comment lacks `{section}`")),
             }
         }
+        // gitleaks' ids are in the docs users read, exactly as the rule
+        // declares them (the conformance test maps samples by them).
+        if let Some(info) = Detector::builtin().rules().find(|r| r.id == id) {
+            for gitleaks in info.gitleaks {
+                if !doc.contains(&format!("`{gitleaks}`")) {
+                    problems.push(format!("{id}: docs lack gitleaks id `{gitleaks}`"));
+                }
+            }
+        }
         if id == env_file::RULE_ID {
             continue; // its fixtures are file names, tested in env_file's own tests
         }
