@@ -276,7 +276,7 @@ fn no_format_or_verbosity_prints_a_planted_secret() {
 }
 
 #[test]
-fn diff_mode_prints_no_planted_secret_either() {
+fn diff_and_history_modes_print_no_planted_secret_either() {
     let mut planted = planted();
     let dir = tempfile::tempdir().unwrap();
     repo_with(dir.path(), &[("README.md", "hello\n")]);
@@ -288,23 +288,25 @@ fn diff_mode_prints_no_planted_secret_either() {
     git(dir.path(), &["commit", "-q", "-m", "plant"]);
     for format in ["human", "json", "sarif", "github"] {
         for verbosity in ["-q", "-v", "-vv"] {
-            let mut cmd = secrets(dir.path());
-            cmd.args(["scan", "--diff", "HEAD~1", "--format", format]);
-            if verbosity != "-q" {
-                cmd.arg(verbosity);
+            for mode in [&["--diff", "HEAD~1"][..], &["--history"][..]] {
+                let mut cmd = secrets(dir.path());
+                cmd.arg("scan").args(mode).args(["--format", format]);
+                if verbosity != "-q" {
+                    cmd.arg(verbosity);
+                }
+                let run = cmd.assert().code(1);
+                let out = run.get_output();
+                assert_no_leak(
+                    &format!("{mode:?} {format} {verbosity} stdout"),
+                    &out.stdout,
+                    &needles,
+                );
+                assert_no_leak(
+                    &format!("{mode:?} {format} {verbosity} stderr"),
+                    &out.stderr,
+                    &needles,
+                );
             }
-            let run = cmd.assert().code(1);
-            let out = run.get_output();
-            assert_no_leak(
-                &format!("diff {format} {verbosity} stdout"),
-                &out.stdout,
-                &needles,
-            );
-            assert_no_leak(
-                &format!("diff {format} {verbosity} stderr"),
-                &out.stderr,
-                &needles,
-            );
         }
     }
 }

@@ -819,3 +819,88 @@ fn encoded_secrets_are_found_and_the_encoding_is_named() {
         }
     }
 }
+
+/// `scan --history`: a secret added in one commit and removed in the next
+/// is still a finding, with the commit and its author time; `--since`
+/// limits the commits; a baseline accepts the secret whichever commit
+/// holds it; a bad revision is a usage error.
+#[test]
+fn history_finds_secrets_that_were_removed_later() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = fake("ghp", "history");
+    repo_with(dir.path(), &[("README.md", "hello\n")]);
+    write(
+        dir.path(),
+        "deploy/config.yml",
+        &format!("token: {token}\n"),
+    );
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-q", "-m", "add a token"]);
+    let added = git(dir.path(), &["rev-parse", "HEAD"]).trim().to_owned();
+    write(
+        dir.path(),
+        "deploy/config.yml",
+        "token: ${{ secrets.TOKEN }}\n",
+    );
+    git(dir.path(), &["commit", "-q", "-am", "remove it"]);
+    // The tree is clean now.
+    secrets(dir.path()).arg("scan").assert().code(0);
+    let out = secrets(dir.path())
+        .args(["scan", "--history", "--format", "json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let out = json(&out);
+    let found = findings(&out);
+    assert_eq!(found.len(), 1, "{out}");
+    let f = found[0];
+    assert_eq!(f["rule"], "github-pat-classic");
+    assert_eq!(f["file"], "deploy/config.yml");
+    assert_eq!(f["line"], 1);
+    assert_eq!(f["commit"], added.as_str());
+    assert!(f["commit_time"].as_str().unwrap().starts_with("20"), "{f}");
+    assert!(f["message"].as_str().unwrap().contains(&added[..12]), "{f}");
+    assert_eq!(out["summary"]["mode"], "history");
+    assert_eq!(
+        f["fingerprint"].as_str().unwrap(),
+        ci_intel_secrets::secret::fingerprint(token.as_bytes())
+    );
+
+    // Only the commits after the one that added it: nothing to report.
+    secrets(dir.path())
+        .args(["scan", "--history", "--since", &added])
+        .assert()
+        .code(0);
+
+    // A baseline entry for the secret accepts it in the history too.
+    let baseline = dir.path().join("baseline.json");
+    std::fs::write(
+        &baseline,
+        format!(
+            r#"{{"version": 1, "entries": [{{"fingerprint": "{}", "owner": "o", "reason": "rotated", "expires": "2999-01-01"}}]}}"#,
+            f["fingerprint"].as_str().unwrap()
+        ),
+    )
+    .unwrap();
+    secrets(dir.path())
+        .args(["scan", "--history", "--baseline"])
+        .arg(&baseline)
+        .assert()
+        .code(0);
+
+    secrets(dir.path())
+        .args(["scan", "--history", "--since", "no-such-rev"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no-such-rev"));
+    secrets(dir.path())
+        .args(["scan", "--history", "--since=-p"])
+        .assert()
+        .code(2);
+    secrets(dir.path())
+        .args(["scan", "--history", "--diff", "HEAD~1"])
+        .assert()
+        .code(2);
+}

@@ -115,6 +115,12 @@ pub struct SecretFinding {
     /// decoded secret's.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub encoding: Option<String>,
+    /// `scan --history`: the commit that added the secret.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// `scan --history`: that commit's author time (ISO 8601).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit_time: Option<String>,
     pub message: String,
 }
 
@@ -328,6 +334,64 @@ pub fn scan_diff(
         });
     }
     for file in &added.files {
+        outcomes.push(scan_added_file(file, opts));
+    }
+    Ok(finish(outcomes, opts))
+}
+
+/// Scan what every commit of the git history added (`since..HEAD` with
+/// `since`, else every commit of every ref), oldest first. A finding
+/// carries the commit that added it and its author time; a secret removed
+/// later is still a finding (it is still in the history). One secret
+/// (rule, path, fingerprint) is reported once, for the oldest commit that
+/// added it; baselines match it in any commit.
+pub fn scan_history(
+    repo_dir: &Path,
+    since: Option<&str>,
+    paths: &[PathBuf],
+    opts: &ScanOptions,
+) -> Result<ScanReport, Failure> {
+    let commits = diff::history(repo_dir, since, paths)?;
+    let mut outcomes = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for commit in &commits {
+        for path in &commit.added.binary {
+            outcomes.push(FileOutcome {
+                skipped: Some(Skipped {
+                    file: path.clone(),
+                    reason: "binary",
+                }),
+                ..FileOutcome::default()
+            });
+        }
+        for file in &commit.added.files {
+            let mut outcome = scan_added_file(file, opts);
+            let mut first =
+                |f: &SecretFinding| seen.insert((f.rule, f.file.clone(), f.fingerprint.clone()));
+            outcome.findings.retain(|f| first(f));
+            outcome.suppressed.retain(|s| first(&s.finding));
+            for finding in outcome
+                .findings
+                .iter_mut()
+                .chain(outcome.suppressed.iter_mut().map(|s| &mut s.finding))
+            {
+                finding.message.push_str(&format!(
+                    "; added in commit {} ({})",
+                    &commit.id[..commit.id.len().min(12)],
+                    commit.author_time
+                ));
+                finding.commit = Some(commit.id.clone());
+                finding.commit_time = Some(commit.author_time.clone());
+            }
+            outcomes.push(outcome);
+        }
+    }
+    Ok(finish(outcomes, opts))
+}
+
+/// Scan the added lines of one file of a diff or a commit.
+fn scan_added_file(file: &diff::AddedFile, opts: &ScanOptions) -> FileOutcome {
+    {
         let mut outcome = FileOutcome::default();
         if opts.allowlist.excludes_path(&file.path) {
             outcome.skipped = Some(Skipped {
@@ -362,9 +426,8 @@ pub fn scan_diff(
                 );
             }
         }
-        outcomes.push(outcome);
+        outcome
     }
-    Ok(finish(outcomes, opts))
 }
 
 /// Where a scan reads its files from.
@@ -551,6 +614,8 @@ fn env_file_finding(
         fingerprint: fingerprint(display.as_bytes()),
         preview: String::new(),
         encoding: None,
+        commit: None,
+        commit_time: None,
         message: format!(
             "{}: `{display}` is an environment file; it should never be committed",
             committed_env_file::TITLE
@@ -679,6 +744,8 @@ fn describe(
         fingerprint,
         preview,
         encoding,
+        commit: None,
+        commit_time: None,
     }
 }
 
