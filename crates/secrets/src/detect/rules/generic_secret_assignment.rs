@@ -37,7 +37,9 @@
 //! `digest`, `integrity`, `fingerprint`, `public_key`, `..._id`,
 //! `..._url`, `..._path`, `..._file`, `..._name`, `..._type`,
 //! `..._length`, `cache_key`, `sort_key`, `primary_key`...), words and low-entropy strings (`my_super_secret_value`),
-//! URLs, file paths and host names (`authDomain: my-app.firebaseapp.com`),
+//! URLs, file paths, host names (`authDomain: my-app.firebaseapp.com`),
+//! e-mail addresses, lower-case words joined by `-`, `_` or `.`
+//! (`restore-keys: bump-casks-`), OpenPGP key ids (`GPG_KEYS=…`),
 //! and Windows environment references (`%NUGET_PASSWORD%`).
 //!
 //! ## Fix
@@ -164,6 +166,9 @@ const HARMLESS_NAME_PARTS: &[&str] = &[
     "idempot",
     "hotkey",
     "keyboard",
+    // OpenPGP key ids and fingerprints (`GPG_KEYS=05AB…`) are public; an
+    // armored private key is the private-key rule's.
+    "gpg",
 ];
 
 #[derive(Debug)]
@@ -197,9 +202,23 @@ impl Rule for GenericSecretAssignment {
         for word in self.words.find_overlapping_iter(text) {
             // `auth` names a credential (`user_auth`, `authToken`), not
             // `author`, `authority` or `authentication`.
-            if word.end() - word.start() == 4
-                && text[word.start()..word.end()].eq_ignore_ascii_case("auth")
-                && bytes.get(word.end()).is_some_and(u8::is_ascii_lowercase)
+            let found = &text[word.start()..word.end()];
+            let next = bytes.get(word.end()).copied();
+            if found.eq_ignore_ascii_case("auth")
+                && next.is_some_and(|n| {
+                    n.is_ascii_lowercase()
+                        || (n.is_ascii_uppercase() && found.bytes().all(|b| b.is_ascii_uppercase()))
+                })
+            {
+                continue; // `author`, `AUTHOR_EMAIL`, `authority`
+            }
+            // `_key`/`-key` end a name part: not `restore-keys`, `-keyboard`.
+            if (found.eq_ignore_ascii_case("_key") || found.eq_ignore_ascii_case("-key"))
+                && next.is_some_and(|n| {
+                    n.is_ascii_lowercase()
+                        || (n.is_ascii_uppercase()
+                            && found.bytes().all(|b| !b.is_ascii_lowercase()))
+                })
             {
                 continue;
             }
@@ -265,6 +284,22 @@ fn is_hostname(value: &str) -> bool {
         })
 }
 
+/// `noreply@github.com`: an e-mail address.
+fn is_email(value: &str) -> bool {
+    value
+        .split_once('@')
+        .is_some_and(|(local, host)| !local.is_empty() && is_hostname(&host.to_ascii_lowercase()))
+}
+
+/// `bump-unversioned-casks-`: lower-case words joined by `-`, `_` or `.`
+/// are an identifier, not a drawn value.
+fn is_words(value: &str) -> bool {
+    value.bytes().any(|b| matches!(b, b'-' | b'_' | b'.'))
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || matches!(b, b'-' | b'_' | b'.'))
+}
+
 /// `CI_DEPLOY_PASSWORD` as a value names a variable that holds the secret
 /// (setup-java's `server-password: ENV_NAME`), it is not the secret.
 fn is_env_var_name(value: &str) -> bool {
@@ -308,7 +343,12 @@ pub fn looks_random(value: &str) -> bool {
     {
         return false;
     }
-    if is_member_access(value) || is_env_var_name(value) || is_hostname(value) {
+    if is_member_access(value)
+        || is_env_var_name(value)
+        || is_hostname(value)
+        || is_email(value)
+        || is_words(value)
+    {
         return false;
     }
     let classes = Classes::of(value);
@@ -341,6 +381,21 @@ mod tests {
         assert_eq!(hits("authDomain: \"my-project-42.firebaseapp.com\"\n"), 0);
         assert_eq!(hits("api_token=%CI_API_TOKEN_VALUE%\n"), 0);
         assert!(is_hostname("a-b.example.org") && !is_hostname(&value));
+    }
+
+    #[test]
+    fn addresses_identifiers_and_key_lists_are_not_secrets() {
+        let value = synthetic::fake("generic", "v").unwrap();
+        assert_eq!(hits(&format!("GIT_AUTH_TOKEN: {value}\n")), 1);
+        assert_eq!(hits(&format!("DEPLOY_KEY: {value}\n")), 1);
+        assert_eq!(hits("GIT_AUTHOR_EMAIL: noreply-robot@github.com\n"), 0);
+        assert_eq!(hits("authority_token_path: x\n"), 0);
+        assert_eq!(hits("restore-keys: bump-unversioned-casks-\n"), 0);
+        assert_eq!(hits("cache_token: release-candidate-builds\n"), 0);
+        assert_eq!(
+            hits("ENV GPG_KEYS=05AB33110949707C93A279E3D3EFE6B686867BA6\n"),
+            0
+        );
     }
 
     #[test]
