@@ -904,3 +904,52 @@ fn history_finds_secrets_that_were_removed_later() {
         .assert()
         .code(2);
 }
+
+/// SARIF results carry `partialFingerprints` that stay the same when the
+/// secret moves to another line in a later commit (so code scanning does
+/// not re-open the alert), and differ for another secret.
+#[test]
+fn sarif_partial_fingerprints_are_stable_across_commits() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = fake("ghp", "sarif");
+    repo_with(
+        dir.path(),
+        &[("ci/deploy.yml", &format!("token: {token}\n"))],
+    );
+    let sarif = |dir: &std::path::Path| -> Value {
+        let out = secrets(dir)
+            .args(["scan", "--format", "sarif"])
+            .assert()
+            .code(1)
+            .get_output()
+            .stdout
+            .clone();
+        json(&out)
+    };
+    let first = sarif(dir.path());
+    write(
+        dir.path(),
+        "ci/deploy.yml",
+        &format!("# moved down\nname: deploy\n\ntoken: {token}\n"),
+    );
+    git(dir.path(), &["commit", "-q", "-am", "move it"]);
+    let second = sarif(dir.path());
+    let result = |log: &Value| log["runs"][0]["results"][0].clone();
+    let (a, b) = (result(&first), result(&second));
+    assert_ne!(
+        a["locations"][0]["physicalLocation"]["region"]["startLine"],
+        b["locations"][0]["physicalLocation"]["region"]["startLine"]
+    );
+    assert!(a["partialFingerprints"].is_object(), "{a}");
+    assert_eq!(a["partialFingerprints"], b["partialFingerprints"]);
+    write(
+        dir.path(),
+        "ci/deploy.yml",
+        &format!("token: {}\n", fake("ghp", "other")),
+    );
+    let third = sarif(dir.path());
+    assert_ne!(
+        a["partialFingerprints"],
+        result(&third)["partialFingerprints"]
+    );
+}
