@@ -11,7 +11,8 @@
 
 mod support;
 
-use ci_intel_secrets::detect::synthetic::KINDS;
+use ci_intel_secrets::detect::Detector;
+use ci_intel_secrets::detect::synthetic::{self, KINDS};
 use support::{fake, git, repo_with, secrets, write};
 
 const WINDOW: usize = 10;
@@ -158,12 +159,71 @@ fn plant(dir: &std::path::Path, planted: &[(String, usize)]) {
     .unwrap();
 }
 
+/// Every provider rule's `fires` fixture (each in its own file, so its
+/// context is the one where the rule fires) and secrets inside base64, hex
+/// and URL-encoded values; returns the values planted, with the public
+/// prefix a preview may show (none for an encoded value: every window of
+/// it, and of the secret it holds, is secret).
+fn plant_rules_and_encoded(dir: &std::path::Path) -> Vec<(String, usize)> {
+    let detector = Detector::builtin();
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut values = Vec::new();
+    std::fs::create_dir_all(dir.join("providers")).unwrap();
+    for id in synthetic::rule_kinds() {
+        let fires = fixtures.join(id).join("fires");
+        for entry in std::fs::read_dir(&fires).unwrap() {
+            let path = entry.unwrap().path();
+            let text = synthetic::expand(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            for hit in detector.find(&text) {
+                if hit.rule == id && hit.decoded.is_none() {
+                    let value = text[hit.start..hit.end].to_owned();
+                    let public = value
+                        .char_indices()
+                        .nth(hit.public_prefix)
+                        .map_or(value.len(), |(i, _)| i);
+                    values.push((value, public));
+                }
+            }
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            std::fs::write(dir.join("providers").join(format!("{id}-{name}")), text).unwrap();
+        }
+    }
+    use base64::Engine as _;
+    let token = fake("ghp", "leak-encoded");
+    let assignment = format!("GITHUB_TOKEN={token}");
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&assignment);
+    let hex: String = assignment.bytes().map(|b| format!("{b:02x}")).collect();
+    let generic = fake("generic", "leak-encoded");
+    let url = format!("https%3A%2F%2Fhooks.test%2Fin%3Fapi_token%3D{generic}");
+    std::fs::write(
+        dir.join("encoded.yaml"),
+        format!(
+            "blob: {b64}
+dump: {hex}
+next: {url}
+"
+        ),
+    )
+    .unwrap();
+    values.extend([(b64, 0), (hex, 0), (url, 0), (token, 4), (generic, 0)]);
+    values
+}
+
 #[test]
 fn no_format_or_verbosity_prints_a_planted_secret() {
-    let planted = planted();
-    let needles = needles(&planted);
+    let mut planted = planted();
     let dir = tempfile::tempdir().unwrap();
     plant(dir.path(), &planted);
+    let kinds = planted.len();
+    let more = plant_rules_and_encoded(dir.path());
+    // Every provider rule with a generator planted at least one value.
+    assert!(
+        more.len() >= synthetic::rule_kinds().len(),
+        "{}",
+        more.len()
+    );
+    planted.extend(more);
+    let needles = needles(&planted);
     let mut reported = 0;
     for format in ["human", "json", "sarif", "github"] {
         for verbosity in [None, Some("-v"), Some("-vv")] {
@@ -209,38 +269,44 @@ fn no_format_or_verbosity_prints_a_planted_secret() {
         }
     }
     // The test means something only if the secrets were found.
-    assert!(reported >= planted.len() - 3, "only {reported} findings");
+    assert!(
+        reported >= kinds - 3 + synthetic::rule_kinds().len(),
+        "only {reported} findings"
+    );
 }
 
 #[test]
-fn diff_mode_prints_no_planted_secret_either() {
-    let planted = planted();
-    let needles = needles(&planted);
+fn diff_and_history_modes_print_no_planted_secret_either() {
+    let mut planted = planted();
     let dir = tempfile::tempdir().unwrap();
     repo_with(dir.path(), &[("README.md", "hello\n")]);
     plant(dir.path(), &planted);
+    planted.extend(plant_rules_and_encoded(dir.path()));
+    let needles = needles(&planted);
     write(dir.path(), "README.md", "hello\nmore\n");
     git(dir.path(), &["add", "-A"]);
     git(dir.path(), &["commit", "-q", "-m", "plant"]);
     for format in ["human", "json", "sarif", "github"] {
         for verbosity in ["-q", "-v", "-vv"] {
-            let mut cmd = secrets(dir.path());
-            cmd.args(["scan", "--diff", "HEAD~1", "--format", format]);
-            if verbosity != "-q" {
-                cmd.arg(verbosity);
+            for mode in [&["--diff", "HEAD~1"][..], &["--history"][..]] {
+                let mut cmd = secrets(dir.path());
+                cmd.arg("scan").args(mode).args(["--format", format]);
+                if verbosity != "-q" {
+                    cmd.arg(verbosity);
+                }
+                let run = cmd.assert().code(1);
+                let out = run.get_output();
+                assert_no_leak(
+                    &format!("{mode:?} {format} {verbosity} stdout"),
+                    &out.stdout,
+                    &needles,
+                );
+                assert_no_leak(
+                    &format!("{mode:?} {format} {verbosity} stderr"),
+                    &out.stderr,
+                    &needles,
+                );
             }
-            let run = cmd.assert().code(1);
-            let out = run.get_output();
-            assert_no_leak(
-                &format!("diff {format} {verbosity} stdout"),
-                &out.stdout,
-                &needles,
-            );
-            assert_no_leak(
-                &format!("diff {format} {verbosity} stderr"),
-                &out.stderr,
-                &needles,
-            );
         }
     }
 }

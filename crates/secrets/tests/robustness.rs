@@ -111,6 +111,35 @@ proptest! {
     }
 
     #[test]
+    fn arbitrary_git_logs_and_diffs_never_panic(
+        bytes in proptest::collection::vec(
+            proptest::prop_oneof![
+                any::<u8>(),
+                Just(0x1e),
+                Just(b'\n'),
+                Just(b'+'),
+                Just(b'@'),
+            ],
+            0..800,
+        ),
+        header in proptest::sample::select(vec![
+            "", "\x1eabc 2026-01-01T00:00:00Z\n", "diff --git a/x b/x\n+++ b/x\n@@ -0,0 +1 @@\n",
+        ]),
+    ) {
+        let mut log = header.as_bytes().to_vec();
+        log.extend_from_slice(&bytes);
+        for commit in ci_intel_secrets::scan::diff::parse_log(&log) {
+            for file in &commit.added.files {
+                prop_assert_eq!(file.text.matches('\n').count(), file.lines.len());
+            }
+        }
+        let added = ci_intel_secrets::scan::diff::parse_unified(&log);
+        for file in &added.files {
+            prop_assert_eq!(file.text.matches('\n').count(), file.lines.len());
+        }
+    }
+
+    #[test]
     fn synthetic_tokens_are_found_whatever_surrounds_them(
         before in "[ \\n\"'=:,;(]{0,3}[a-z ]{0,10}[ \\n\"'=:]",
         after in "[ \\n\"',;)]{1,3}(?s).{0,20}",

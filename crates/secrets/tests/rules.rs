@@ -82,6 +82,15 @@ fn every_rule_has_docs_and_fixtures_that_fire_and_stay_quiet() {
                 None => problems.push(format!("{id}: doc comment lacks `{section}`")),
             }
         }
+        // gitleaks' ids are in the docs users read, exactly as the rule
+        // declares them (the conformance test maps samples by them).
+        if let Some(info) = Detector::builtin().rules().find(|r| r.id == id) {
+            for gitleaks in info.gitleaks {
+                if !doc.contains(&format!("`{gitleaks}`")) {
+                    problems.push(format!("{id}: docs lack gitleaks id `{gitleaks}`"));
+                }
+            }
+        }
         if id == env_file::RULE_ID {
             continue; // its fixtures are file names, tested in env_file's own tests
         }
@@ -139,7 +148,14 @@ fn fixtures_fire_or_stay_quiet_and_match_their_snapshots() {
                 match kind {
                     "fires" if own == 0 => failures.push(format!("{display}: {id} did not fire")),
                     "quiet" if own > 0 => {
-                        failures.push(format!("{display}: {id} fired {own} time(s)"))
+                        let lines: Vec<usize> = hits
+                            .iter()
+                            .filter(|h| h.rule == id)
+                            .map(|h| text[..h.start].matches('\n').count() + 1)
+                            .collect();
+                        failures.push(format!(
+                            "{display}: {id} fired {own} time(s), on line(s) {lines:?}"
+                        ))
                     }
                     _ => {}
                 }
@@ -201,4 +217,102 @@ fn docs_secrets_md_is_generated_from_the_rule_doc_comments() {
         committed == expected,
         "docs/secrets.md is stale: run UPDATE_DOCS=1 cargo test -p ci-intel-secrets --test rules"
     );
+}
+
+/// `template` with every `{{fake:ID}}` / `{{fake:ID:SEED}}` of the rule `id`
+/// made the `variant` (`x`, `seq`, `example`) of itself.
+fn with_variant(template: &str, id: &str, variant: &str) -> String {
+    let open = format!("{{{{fake:{id}");
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(at) = rest.find(&open) {
+        let after = &rest[at + open.len()..];
+        out.push_str(&rest[..at + open.len()]);
+        if after.starts_with(':') || after.starts_with("}}") {
+            out.push('~');
+            out.push_str(variant);
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Placeholders are ignored by every rule: each rule's own `fires`
+/// fixtures, with its values replaced by all-same characters (`~x`), a
+/// sequential run (`~seq`) and a value marked `EXAMPLE` (`~example`),
+/// must not fire. The context stays that of a fixture that fires, so a
+/// quiet result is the placeholder's doing. Rules without a generator of
+/// their own (the hand-written ones) pass the same check in
+/// `detect::acceptable`; `documented_examples_are_not_findings` covers them.
+#[test]
+fn every_rule_ignores_placeholders_where_its_fixtures_fire() {
+    let detector = Detector::builtin();
+    let kinds = synthetic::rule_kinds();
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    let mut examples = 0;
+    for id in &kinds {
+        for fixture in files(&fixture_dir(id).join("fires")) {
+            let template = std::fs::read_to_string(&fixture).unwrap();
+            for variant in ["x", "seq", "example"] {
+                let text = synthetic::expand(&with_variant(&template, id, variant)).unwrap();
+                if variant == "example" {
+                    if !text.to_ascii_lowercase().contains("example") {
+                        continue; // an alphabet that cannot spell it (hex)
+                    }
+                    examples += 1;
+                }
+                checked += 1;
+                let own = detector
+                    .find(&text)
+                    .iter()
+                    .filter(|h| h.rule == *id)
+                    .count();
+                if own > 0 {
+                    failures.push(format!(
+                        "{id}/fires/{} with ~{variant}: fired {own} time(s)",
+                        fixture.file_name().unwrap().to_string_lossy()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // Not vacuous: most rules have a generator, and most alphabets spell it.
+    assert!(kinds.len() >= 140, "{} rules with a generator", kinds.len());
+    assert!(
+        examples >= 90,
+        "only {examples} fixtures could carry EXAMPLE"
+    );
+    assert!(checked >= 2 * 140, "{checked}");
+}
+
+/// Values published as examples are not findings, whatever rule their
+/// shape matches: AWS's documented key pair, the words of the placeholder
+/// list, all-same and sequential values, in the forms the rules read.
+#[test]
+fn documented_examples_are_not_findings() {
+    let detector = Detector::builtin();
+    let real = synthetic::fake("aws-secret", "doc").unwrap();
+    for text in [
+        // AWS's documented example key pair (IAM user guide).
+        "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\nAWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
+        "aws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
+        "API_TOKEN=your-api-token-here\n",
+        "client_secret: \"YOUR_CLIENT_SECRET_GOES_HERE\"\n",
+        "password = \"XXXXXXXXXXXXXXXXXXXX\"\n",
+        "api_key: 'xxxx-xxxx-xxxx-xxxx'\n",
+        "SECRET_KEY=0123456789abcdef0123456789abcdef\n",
+        "SECRET_KEY=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
+        "{\"token\": \"REPLACE_ME_WITH_A_REAL_TOKEN\"}\n",
+        "db_password=changeme-in-production\n",
+        "Authorization: Bearer <your-token-here>\n",
+    ] {
+        let hits: Vec<&str> = detector.find(text).iter().map(|h| h.rule).collect();
+        assert!(hits.is_empty(), "{text:?} fired {hits:?}");
+    }
+    // The same forms with a random value do fire: the test can fail.
+    let text = format!("aws_secret_access_key = {real}\n");
+    assert!(!detector.find(&text).is_empty(), "{text}");
 }

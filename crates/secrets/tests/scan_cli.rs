@@ -677,3 +677,279 @@ fn write_baseline_accepts_current_findings_without_changing_this_verdict() {
         .clone();
     assert_eq!(json(&out)["summary"]["baselined"], 2);
 }
+
+/// `NAME=value` and `password: value` are judged in every configuration
+/// format, whatever the file is called: YAML, JSON, TOML, INI, Java
+/// properties and dotenv-like files not named `.env`.
+#[test]
+fn assignments_are_judged_in_every_configuration_format() {
+    let files = [
+        (
+            "config/settings.yaml",
+            "database:\n  host: db.internal\n  password: {{fake:generic:1}}\n",
+        ),
+        (
+            "config/app.json",
+            "{\"service\": {\"url\": \"https://api.test\", \"api_token\": \"{{fake:generic:2}}\"}}\n",
+        ),
+        (
+            "config/app.toml",
+            "[service]\nname = \"api\"\napi_token = \"{{fake:generic:3}}\"\n",
+        ),
+        (
+            "config/app.ini",
+            "[auth]\nuser = ci\nclient_secret = {{fake:generic:4}}\n",
+        ),
+        (
+            "src/main/resources/application.properties",
+            "spring.datasource.url=jdbc:postgresql://db/app\nspring.datasource.password={{fake:generic:5}}\n",
+        ),
+        (
+            "deploy/production.conf",
+            "export DEPLOY_TOKEN={{fake:generic:6}}\n",
+        ),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (rel, text) in files {
+        write(dir.path(), rel, text);
+    }
+    let out = secrets(dir.path())
+        .args(["scan", "--format", "json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let out = json(&out);
+    for (rel, _) in files {
+        assert!(
+            findings(&out)
+                .iter()
+                .any(|f| f["file"] == rel && f["rule"] == "generic-secret-assignment"),
+            "no assignment finding in {rel}: {out}"
+        );
+    }
+
+    // The same files with references and placeholders: nothing.
+    let quiet = tempfile::tempdir().unwrap();
+    let placeholders = [
+        (
+            "config/settings.yaml",
+            "database:\n  password: ${DB_PASSWORD}\n",
+        ),
+        (
+            "config/app.json",
+            "{\"service\": {\"api_token\": \"your-api-token-here\"}}\n",
+        ),
+        (
+            "config/app.toml",
+            "[service]\napi_token = \"${{ secrets.API_TOKEN }}\"\n",
+        ),
+        (
+            "config/app.ini",
+            "[auth]\nclient_secret = XXXXXXXXXXXXXXXXXXXXXXXX\n",
+        ),
+        (
+            "src/main/resources/application.properties",
+            "spring.datasource.password=${DB_PASSWORD}\n",
+        ),
+        (
+            "deploy/production.conf",
+            "export DEPLOY_TOKEN=$CI_DEPLOY_TOKEN\n",
+        ),
+    ];
+    for (rel, text) in placeholders {
+        write(quiet.path(), rel, text);
+    }
+    secrets(quiet.path())
+        .arg("scan")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("no findings"));
+}
+
+/// A secret inside a base64, hex or URL-encoded value is found, the
+/// finding names the encoding, and its fingerprint is the decoded secret's
+/// (the same as a plain copy's).
+#[test]
+fn encoded_secrets_are_found_and_the_encoding_is_named() {
+    use base64::Engine as _;
+    let token = fake("ghp", "encoded");
+    let assignment = format!("GITHUB_TOKEN={token}");
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&assignment);
+    let hex: String = assignment.bytes().map(|b| format!("{b:02x}")).collect();
+    let generic = fake("generic", "encoded");
+    let url = format!("https%3A%2F%2Fhooks.test%2Fin%3Fapi_token%3D{generic}");
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "k8s/values.yaml", &format!("blob: {b64}\n"));
+    write(dir.path(), "dump.txt", &format!("payload {hex}\n"));
+    write(
+        dir.path(),
+        "links.md",
+        &format!("[hook](https://x.test/?next={url})\n"),
+    );
+    write(dir.path(), "plain.txt", &format!("{assignment}\n"));
+    let out = secrets(dir.path())
+        .args(["scan", "--format", "json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let out = json(&out);
+    let in_file = |file: &str| -> &Value {
+        findings(&out)
+            .into_iter()
+            .find(|f| f["file"] == file)
+            .unwrap_or_else(|| panic!("no finding in {file}: {out}"))
+    };
+    let plain = in_file("plain.txt");
+    assert!(plain.get("encoding").is_none(), "{plain}");
+    for (file, rule, encoding) in [
+        ("k8s/values.yaml", "github-pat-classic", "base64"),
+        ("dump.txt", "github-pat-classic", "hex"),
+        ("links.md", "generic-secret-assignment", "url"),
+    ] {
+        let f = in_file(file);
+        assert_eq!(f["rule"], rule, "{f}");
+        assert_eq!(f["encoding"], encoding, "{f}");
+        assert!(f["message"].as_str().unwrap().contains(encoding), "{f}");
+        if rule == "github-pat-classic" {
+            assert_eq!(f["fingerprint"], plain["fingerprint"], "{f}");
+        }
+    }
+}
+
+/// `scan --history`: a secret added in one commit and removed in the next
+/// is still a finding, with the commit and its author time; `--since`
+/// limits the commits; a baseline accepts the secret whichever commit
+/// holds it; a bad revision is a usage error.
+#[test]
+fn history_finds_secrets_that_were_removed_later() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = fake("ghp", "history");
+    repo_with(dir.path(), &[("README.md", "hello\n")]);
+    write(
+        dir.path(),
+        "deploy/config.yml",
+        &format!("token: {token}\n"),
+    );
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-q", "-m", "add a token"]);
+    let added = git(dir.path(), &["rev-parse", "HEAD"]).trim().to_owned();
+    write(
+        dir.path(),
+        "deploy/config.yml",
+        "token: ${{ secrets.TOKEN }}\n",
+    );
+    git(dir.path(), &["commit", "-q", "-am", "remove it"]);
+    // The tree is clean now.
+    secrets(dir.path()).arg("scan").assert().code(0);
+    let out = secrets(dir.path())
+        .args(["scan", "--history", "--format", "json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let out = json(&out);
+    let found = findings(&out);
+    assert_eq!(found.len(), 1, "{out}");
+    let f = found[0];
+    assert_eq!(f["rule"], "github-pat-classic");
+    assert_eq!(f["file"], "deploy/config.yml");
+    assert_eq!(f["line"], 1);
+    assert_eq!(f["commit"], added.as_str());
+    assert!(f["commit_time"].as_str().unwrap().starts_with("20"), "{f}");
+    assert!(f["message"].as_str().unwrap().contains(&added[..12]), "{f}");
+    assert_eq!(out["summary"]["mode"], "history");
+    assert_eq!(
+        f["fingerprint"].as_str().unwrap(),
+        ci_intel_secrets::secret::fingerprint(token.as_bytes())
+    );
+
+    // Only the commits after the one that added it: nothing to report.
+    secrets(dir.path())
+        .args(["scan", "--history", "--since", &added])
+        .assert()
+        .code(0);
+
+    // A baseline entry for the secret accepts it in the history too.
+    let baseline = dir.path().join("baseline.json");
+    std::fs::write(
+        &baseline,
+        format!(
+            r#"{{"version": 1, "entries": [{{"fingerprint": "{}", "owner": "o", "reason": "rotated", "expires": "2999-01-01"}}]}}"#,
+            f["fingerprint"].as_str().unwrap()
+        ),
+    )
+    .unwrap();
+    secrets(dir.path())
+        .args(["scan", "--history", "--baseline"])
+        .arg(&baseline)
+        .assert()
+        .code(0);
+
+    secrets(dir.path())
+        .args(["scan", "--history", "--since", "no-such-rev"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no-such-rev"));
+    secrets(dir.path())
+        .args(["scan", "--history", "--since=-p"])
+        .assert()
+        .code(2);
+    secrets(dir.path())
+        .args(["scan", "--history", "--diff", "HEAD~1"])
+        .assert()
+        .code(2);
+}
+
+/// SARIF results carry `partialFingerprints` that stay the same when the
+/// secret moves to another line in a later commit (so code scanning does
+/// not re-open the alert), and differ for another secret.
+#[test]
+fn sarif_partial_fingerprints_are_stable_across_commits() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = fake("ghp", "sarif");
+    repo_with(
+        dir.path(),
+        &[("ci/deploy.yml", &format!("token: {token}\n"))],
+    );
+    let sarif = |dir: &std::path::Path| -> Value {
+        let out = secrets(dir)
+            .args(["scan", "--format", "sarif"])
+            .assert()
+            .code(1)
+            .get_output()
+            .stdout
+            .clone();
+        json(&out)
+    };
+    let first = sarif(dir.path());
+    write(
+        dir.path(),
+        "ci/deploy.yml",
+        &format!("# moved down\nname: deploy\n\ntoken: {token}\n"),
+    );
+    git(dir.path(), &["commit", "-q", "-am", "move it"]);
+    let second = sarif(dir.path());
+    let result = |log: &Value| log["runs"][0]["results"][0].clone();
+    let (a, b) = (result(&first), result(&second));
+    assert_ne!(
+        a["locations"][0]["physicalLocation"]["region"]["startLine"],
+        b["locations"][0]["physicalLocation"]["region"]["startLine"]
+    );
+    assert!(a["partialFingerprints"].is_object(), "{a}");
+    assert_eq!(a["partialFingerprints"], b["partialFingerprints"]);
+    write(
+        dir.path(),
+        "ci/deploy.yml",
+        &format!("token: {}\n", fake("ghp", "other")),
+    );
+    let third = sarif(dir.path());
+    assert_ne!(
+        a["partialFingerprints"],
+        result(&third)["partialFingerprints"]
+    );
+}

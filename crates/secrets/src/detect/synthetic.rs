@@ -14,6 +14,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use sha2::{Digest, Sha256};
 
 use super::checksum::base62_crc32;
+use super::kit::Variant;
 
 const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const BASE64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -58,6 +59,7 @@ pub const KINDS: &[&str] = &[
     "jwt",
     "jwt-none",
     "password",
+    "password-b64",
     "generic",
     "hex32",
     "pem-rsa",
@@ -141,7 +143,38 @@ fn minisign(seed: &str, comment: &str) -> String {
 }
 
 /// A synthetic credential of `kind`, or `None` for an unknown kind.
+///
+/// Besides the [`KINDS`] above, every rule id with a generator of its own
+/// (the rules declared with [`kit`](super::kit)) is a kind, and may carry a
+/// variant: `KIND~x` (the random parts all `x`), `KIND~seq` (counting up),
+/// `KIND~short` (three characters short); see [`Variant`].
 pub fn fake(kind: &str, seed: &str) -> Option<String> {
+    let (base, variant) = match kind.split_once('~') {
+        Some((base, variant)) => (base, Variant::parse(variant)?),
+        None => (kind, Variant::Valid),
+    };
+    if variant == Variant::Valid
+        && let Some(value) = builtin_kind(base, seed)
+    {
+        return Some(value);
+    }
+    super::builtin_rules()
+        .iter()
+        .find(|r| r.info().id == base)?
+        .synthetic(&format!("{base}/{seed}"), variant)
+}
+
+/// Every rule id that has a generator of its own, for tests that plant
+/// every kind of secret.
+pub fn rule_kinds() -> Vec<&'static str> {
+    super::builtin_rules()
+        .iter()
+        .filter(|r| r.synthetic("probe", Variant::Valid).is_some())
+        .map(|r| r.info().id)
+        .collect()
+}
+
+fn builtin_kind(kind: &str, seed: &str) -> Option<String> {
     let seed = format!("{kind}/{seed}");
     let seed = seed.as_str();
     Some(match kind {
@@ -217,6 +250,7 @@ pub fn fake(kind: &str, seed: &str) -> Option<String> {
         "jwt" => jwt(seed, "HS256"),
         "jwt-none" => jwt(seed, "none"),
         "password" => format!("FAKE{}!", filler(seed, 15, BASE62)),
+        "password-b64" => STANDARD.encode(format!("FAKE{}!", filler(seed, 15, BASE62))),
         "generic" => marked(seed, 32, BASE62),
         "hex32" => filler(seed, 32, HEX),
         "pem-rsa" => pem("RSA PRIVATE KEY", seed, 1600, ""),
@@ -258,7 +292,7 @@ pub fn expand(template: &str) -> Result<String, String> {
         let (kind, seed) = spec.split_once(':').unwrap_or((spec, "1"));
         let value = fake(kind, seed).ok_or_else(|| {
             format!(
-                "unknown synthetic kind `{kind}`; known: {}",
+                "unknown synthetic kind `{kind}`; known: {} and every rule id (with ~x, ~seq or ~short)",
                 KINDS.join(", ")
             )
         })?;

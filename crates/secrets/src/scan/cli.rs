@@ -10,20 +10,31 @@ use ci_intel_core::config::{self, LoadedConfig, Sections};
 use ci_intel_core::{ExitCode, Failure, OutputFormat, RunnerEnv, Severity, ToolInfo, render};
 
 use super::baseline::{BASELINE_VERSION, Baseline, BaselineEntry, BaselineFile};
-use super::{ScanOptions, ScanReport, ScanSummary, SecretFinding, scan_diff, scan_paths};
+use super::{
+    ScanOptions, ScanReport, ScanSummary, SecretFinding, scan_diff, scan_history, scan_paths,
+};
 
 /// Command-line arguments of `scan`.
 #[derive(Debug, clap::Args)]
 pub struct ScanArgs {
     /// Files or directories to scan (directories honour .gitignore). With
-    /// --diff, git pathspecs limiting the diff. Default: the current
+    /// --diff or --history, git pathspecs limiting the diff or the log. Default: the current
     /// directory.
     pub paths: Vec<PathBuf>,
     /// Scan only the lines added by `git diff BASE` (a commit, a branch,
     /// `origin/main`, or `origin/main...HEAD` for the merge base), reported
     /// with their line numbers in the new files.
-    #[arg(long, value_name = "BASE")]
+    #[arg(long, value_name = "BASE", conflicts_with = "history")]
     pub diff: Option<String>,
+    /// Scan every line the git history added (every commit of every ref,
+    /// oldest first; with --since, the commits of REV..HEAD). Findings name
+    /// the commit and its author time; a secret removed later is still a
+    /// finding. PATHS become git pathspecs.
+    #[arg(long)]
+    pub history: bool,
+    /// With --history: only the commits after REV (`REV..HEAD`).
+    #[arg(long, value_name = "REV", requires = "history")]
+    pub since: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     pub format: OutputFormat,
@@ -121,6 +132,15 @@ pub struct JsonFinding<'a> {
     pub end_column: u32,
     pub fingerprint: &'a str,
     pub preview: &'a str,
+    /// The encodings of a secret found inside an encoded value (`base64`,
+    /// `url in base64`); absent for a plain secret.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<&'a str>,
+    /// `--history`: the commit that added the secret, and its author time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit_time: Option<&'a str>,
     pub message: &'a str,
 }
 
@@ -129,7 +149,7 @@ pub struct JsonFinding<'a> {
 pub struct JsonSummary<'a> {
     #[serde(flatten)]
     pub counts: &'a ScanSummary,
-    /// `tree` or `diff`.
+    /// `tree`, `diff` or `history`.
     pub mode: &'a str,
     pub fail_on: Severity,
     pub verdict: &'a str,
@@ -166,6 +186,9 @@ pub fn json_report<'a>(
             end_column: f.end_column,
             fingerprint: &f.fingerprint,
             preview: &f.preview,
+            encoding: f.encoding.as_deref(),
+            commit: f.commit.as_deref(),
+            commit_time: f.commit_time.as_deref(),
             message: &f.message,
         })
         .collect();
@@ -206,19 +229,25 @@ pub fn run_cli(args: &ScanArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
     };
     let new_entry = new_baseline_entry(args)?;
     let opts = ScanOptions::new(&secrets, baseline, chrono::Utc::now().date_naive())?;
-    let paths = if args.paths.is_empty() && args.diff.is_none() {
+    let paths = if args.paths.is_empty() && args.diff.is_none() && !args.history {
         vec![PathBuf::from(".")]
     } else {
         args.paths.clone()
     };
     let (scan, mode) = match &args.diff {
         Some(base) => (scan_diff(Path::new("."), base, &paths, &opts)?, "diff"),
+        None if args.history => (
+            scan_history(Path::new("."), args.since.as_deref(), &paths, &opts)?,
+            "history",
+        ),
         None => (scan_paths(&paths, &opts)?, "tree"),
     };
     let fail_on = loaded.config.fail_on;
-    let what = match &args.diff {
-        Some(base) => format!("the lines added since {base}"),
-        None => paths
+    let what = match (&args.diff, &args.since) {
+        (Some(base), _) => format!("the lines added since {base}"),
+        (None, Some(rev)) if args.history => format!("the history since {rev}"),
+        (None, None) if args.history => "the git history".to_owned(),
+        _ => paths
             .iter()
             .map(|p| p.display().to_string())
             .collect::<Vec<_>>()

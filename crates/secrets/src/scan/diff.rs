@@ -79,6 +79,101 @@ pub fn added_lines(repo_dir: &Path, base: &str, paths: &[PathBuf]) -> Result<Add
     Ok(parse_unified(&output.stdout))
 }
 
+/// One commit of `scan --history`: what it added.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Commit {
+    /// The full commit id.
+    pub id: String,
+    /// The author date, strict ISO 8601 (`%aI`).
+    pub author_time: String,
+    pub added: AddedLines,
+}
+
+/// The separator git writes before each commit's header (`%x1e`).
+const COMMIT_MARK: u8 = 0x1e;
+
+/// Run `git log -p` in `repo_dir` and collect what each commit added,
+/// oldest first: every commit reachable from any ref (`--all`), or with
+/// `since`, those of `since..HEAD`. Merge commits show no diff of their own
+/// (git's default): what they bring was added by the commits they merge.
+pub fn history(
+    repo_dir: &Path,
+    since: Option<&str>,
+    paths: &[PathBuf],
+) -> Result<Vec<Commit>, Failure> {
+    let range = match since {
+        Some(rev) if rev.is_empty() || rev.starts_with('-') => {
+            return Err(Failure::usage(format!(
+                "--since `{rev}`: a revision must not be empty or start with `-`"
+            )));
+        }
+        Some(rev) => format!("{rev}..HEAD"),
+        None => "--all".to_owned(),
+    };
+    let mut command = Command::new("git");
+    command
+        .current_dir(repo_dir)
+        .args([
+            "-c",
+            "core.quotePath=false",
+            "log",
+            "-p",
+            "--reverse",
+            "--no-color",
+            "--no-ext-diff",
+            "--no-textconv",
+            "-U0",
+            "--src-prefix=a/",
+            "--dst-prefix=b/",
+            "--format=format:%x1e%H %aI",
+            &range,
+            "--",
+        ])
+        .args(paths)
+        .env("GIT_PAGER", "cat")
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .env_remove("GIT_EXTERNAL_DIFF");
+    let what = since.map_or_else(|| "--history".to_owned(), |rev| format!("--since {rev}"));
+    let output = command.output().map_err(|e| {
+        Failure::infra(format!(
+            "{what}: cannot run git in {}: {e}",
+            repo_dir.display()
+        ))
+    })?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        return Err(Failure::usage(format!(
+            "{what}: git log failed in {} ({}): {}",
+            repo_dir.display(),
+            output.status,
+            stderr.trim()
+        )));
+    }
+    Ok(parse_log(&output.stdout))
+}
+
+/// Parse `git log -p -U0 --format=%x1e%H %aI` output.
+pub fn parse_log(log: &[u8]) -> Vec<Commit> {
+    log.split(|&b| b == COMMIT_MARK)
+        .filter(|chunk| !chunk.is_empty())
+        .filter_map(|chunk| {
+            let end = chunk
+                .iter()
+                .position(|&b| b == b'\n')
+                .unwrap_or(chunk.len());
+            let header = String::from_utf8_lossy(&chunk[..end]);
+            let mut fields = header.split_whitespace();
+            let id = fields.next()?.to_owned();
+            let author_time = fields.next().unwrap_or_default().to_owned();
+            Some(Commit {
+                id,
+                author_time,
+                added: parse_unified(&chunk[end..]),
+            })
+        })
+        .collect()
+}
+
 /// Parse `git diff -U0` output.
 pub fn parse_unified(diff: &[u8]) -> AddedLines {
     let mut out = AddedLines::default();
@@ -221,6 +316,25 @@ mod tests {
         assert_eq!(added.files[1].text, "+plus\n");
         assert_eq!(added.files[1].lines, vec![1]);
         assert_eq!(added.binary, vec!["img.png"]);
+    }
+
+    #[test]
+    fn a_log_is_split_into_commits_with_their_added_lines() {
+        let log = b"\x1eaaaa1111 2026-01-02T03:04:05+00:00\n\ndiff --git a/x.txt b/x.txt\n--- /dev/null\n+++ b/x.txt\n@@ -0,0 +1,2 @@\n+one\n+two\n\x1ebbbb2222 2026-01-03T00:00:00Z\n\x1ecccc3333 2026-01-04T00:00:00Z\n\ndiff --git a/x.txt b/x.txt\n--- a/x.txt\n+++ b/x.txt\n@@ -2 +2 @@\n-two\n+deux\n";
+        let commits = parse_log(log);
+        assert_eq!(commits.len(), 3, "{commits:?}");
+        assert_eq!(commits[0].id, "aaaa1111");
+        assert_eq!(commits[0].author_time, "2026-01-02T03:04:05+00:00");
+        assert_eq!(commits[0].added.files[0].text, "one\ntwo\n");
+        assert!(commits[1].added.files.is_empty(), "a merge shows no diff");
+        assert_eq!(commits[2].added.files[0].lines, vec![2]);
+        assert!(parse_log(b"").is_empty());
+    }
+
+    #[test]
+    fn a_since_that_looks_like_an_option_is_refused() {
+        let err = history(Path::new("."), Some("--output=/tmp/x"), &[]).unwrap_err();
+        assert_eq!(err.code, ci_intel_core::ExitCode::Usage);
     }
 
     #[test]

@@ -33,7 +33,7 @@ use ci_intel_core::{
     Confidence, Failure, Finding, Location, Report, RuleMeta, Severity, ToolInfo, Verdict,
 };
 
-use crate::detect::{Detector, Hit};
+use crate::detect::{Detector, Hit, decode};
 use crate::secret::{fingerprint, preview};
 use allowlist::Allowlist;
 use baseline::Baseline;
@@ -109,6 +109,18 @@ pub struct SecretFinding {
     pub fingerprint: String,
     /// The redacted preview (`ghp_…[40 chars redacted]`).
     pub preview: String,
+    /// For a secret found inside an encoded value, the encodings peeled
+    /// off, innermost first (`base64`, `url in base64`); the location,
+    /// preview and fingerprint are then the encoded value's span and the
+    /// decoded secret's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
+    /// `scan --history`: the commit that added the secret.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// `scan --history`: that commit's author time (ISO 8601).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit_time: Option<String>,
     pub message: String,
 }
 
@@ -322,6 +334,64 @@ pub fn scan_diff(
         });
     }
     for file in &added.files {
+        outcomes.push(scan_added_file(file, opts));
+    }
+    Ok(finish(outcomes, opts))
+}
+
+/// Scan what every commit of the git history added (`since..HEAD` with
+/// `since`, else every commit of every ref), oldest first. A finding
+/// carries the commit that added it and its author time; a secret removed
+/// later is still a finding (it is still in the history). One secret
+/// (rule, path, fingerprint) is reported once, for the oldest commit that
+/// added it; baselines match it in any commit.
+pub fn scan_history(
+    repo_dir: &Path,
+    since: Option<&str>,
+    paths: &[PathBuf],
+    opts: &ScanOptions,
+) -> Result<ScanReport, Failure> {
+    let commits = diff::history(repo_dir, since, paths)?;
+    let mut outcomes = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for commit in &commits {
+        for path in &commit.added.binary {
+            outcomes.push(FileOutcome {
+                skipped: Some(Skipped {
+                    file: path.clone(),
+                    reason: "binary",
+                }),
+                ..FileOutcome::default()
+            });
+        }
+        for file in &commit.added.files {
+            let mut outcome = scan_added_file(file, opts);
+            let mut first =
+                |f: &SecretFinding| seen.insert((f.rule, f.file.clone(), f.fingerprint.clone()));
+            outcome.findings.retain(|f| first(f));
+            outcome.suppressed.retain(|s| first(&s.finding));
+            for finding in outcome
+                .findings
+                .iter_mut()
+                .chain(outcome.suppressed.iter_mut().map(|s| &mut s.finding))
+            {
+                finding.message.push_str(&format!(
+                    "; added in commit {} ({})",
+                    &commit.id[..commit.id.len().min(12)],
+                    commit.author_time
+                ));
+                finding.commit = Some(commit.id.clone());
+                finding.commit_time = Some(commit.author_time.clone());
+            }
+            outcomes.push(outcome);
+        }
+    }
+    Ok(finish(outcomes, opts))
+}
+
+/// Scan the added lines of one file of a diff or a commit.
+fn scan_added_file(file: &diff::AddedFile, opts: &ScanOptions) -> FileOutcome {
+    {
         let mut outcome = FileOutcome::default();
         if opts.allowlist.excludes_path(&file.path) {
             outcome.skipped = Some(Skipped {
@@ -356,9 +426,8 @@ pub fn scan_diff(
                 );
             }
         }
-        outcomes.push(outcome);
+        outcome
     }
-    Ok(finish(outcomes, opts))
 }
 
 /// Where a scan reads its files from.
@@ -544,6 +613,9 @@ fn env_file_finding(
         end_column: 1,
         fingerprint: fingerprint(display.as_bytes()),
         preview: String::new(),
+        encoding: None,
+        commit: None,
+        commit_time: None,
         message: format!(
             "{}: `{display}` is an environment file; it should never be committed",
             committed_env_file::TITLE
@@ -566,7 +638,9 @@ fn scan_text(text: &Text<'_>, opts: &ScanOptions, outcome: &mut FileOutcome) {
     }
     let lines = LineIndex::new(text.text);
     for hit in hits {
-        let value = &text.text[hit.start..hit.end];
+        // The secret itself: decoded when it was found inside an encoded
+        // value, so an encoded and a plain copy share a fingerprint.
+        let value = hit.value(text.text);
         let finding = describe(text, &lines, &hit, value, opts);
         let start_line = lines.line_text(text.text, hit.start);
         let end_line = lines.line_text(text.text, hit.end.saturating_sub(1));
@@ -648,6 +722,11 @@ fn describe(
         .map_or(hit.rule, |r| r.title);
     let fingerprint = fingerprint(value.as_bytes());
     let preview = preview(value, hit.public_prefix);
+    let encoding = (!hit.encodings().is_empty()).then(|| decode::describe(hit.encodings()));
+    let found_in = encoding
+        .as_deref()
+        .map(|e| format!(", inside an encoded value ({e})"))
+        .unwrap_or_default();
     SecretFinding {
         rule: hit.rule,
         severity: hit.severity,
@@ -661,9 +740,12 @@ fn describe(
         column,
         end_line: real(end_line),
         end_column,
-        message: format!("{title}: {preview} ({fingerprint})"),
+        message: format!("{title}: {preview} ({fingerprint}){found_in}"),
         fingerprint,
         preview,
+        encoding,
+        commit: None,
+        commit_time: None,
     }
 }
 

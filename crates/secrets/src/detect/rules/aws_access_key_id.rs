@@ -2,11 +2,14 @@
 //!
 //! ## What it finds
 //!
-//! `AKIA` (long-term IAM user key), `ASIA` (temporary STS key), `ABIA` or
-//! `ACCA` followed by 16 characters of the base32 alphabet (`A-Z`, `2-7`).
+//! `AKIA` (long-term IAM user key), `ASIA` (temporary STS key), `ABIA`,
+//! `ACCA` or `A3T` and one character (early key ids) followed by 16
+//! characters of the base32 alphabet (`A-Z`, `2-7`).
 //! An id alone does not authenticate, but it names the key to revoke, it is
 //! almost always committed next to its secret (see
 //! `aws-secret-access-key`), and AWS's own scanners treat it as a leak.
+//!
+//! gitleaks: `aws-access-token`.
 //!
 //! ## Not a finding
 //!
@@ -23,14 +26,17 @@
 use regex::Regex;
 
 use super::pattern;
-use crate::detect::{Hit, Rule, RuleInfo};
+use crate::detect::{Hit, Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
 const INFO: RuleInfo = RuleInfo {
     id: "aws-access-key-id",
     title: "AWS access key id",
-    keywords: &["akia", "asia", "abia", "acca"],
+    gitleaks: &["aws-access-token"],
+    keywords: &["akia", "asia", "abia", "acca", "a3t"],
     severity: Severity::High,
+    min_entropy: 2.5,
+    scope: Scope::LINE,
 };
 
 #[derive(Debug)]
@@ -41,7 +47,7 @@ pub struct AwsAccessKeyId {
 impl AwsAccessKeyId {
     pub fn new() -> Self {
         AwsAccessKeyId {
-            pattern: pattern(r"\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}\b"),
+            pattern: pattern(r"\b(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}\b"),
         }
     }
 }

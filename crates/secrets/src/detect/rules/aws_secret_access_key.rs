@@ -30,12 +30,13 @@ use regex::Regex;
 
 use super::{ends_cleanly, pattern};
 use crate::detect::entropy::{Classes, has_run, shannon};
-use crate::detect::{Hit, Rule, RuleInfo};
+use crate::detect::{Hit, Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
 const INFO: RuleInfo = RuleInfo {
     id: "aws-secret-access-key",
     title: "AWS secret access key",
+    gitleaks: &[],
     keywords: &[
         "akia",
         "asia",
@@ -45,6 +46,8 @@ const INFO: RuleInfo = RuleInfo {
         "secret_key",
     ],
     severity: Severity::Critical,
+    min_entropy: 0.0,
+    scope: Scope::Text,
 };
 
 /// 40 random base64 characters measure about 5 bits each; English-like

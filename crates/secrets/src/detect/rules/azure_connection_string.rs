@@ -24,14 +24,17 @@
 use regex::Regex;
 
 use super::pattern;
-use crate::detect::{Hit, Rule, RuleInfo};
+use crate::detect::{Hit, Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
 const INFO: RuleInfo = RuleInfo {
     id: "azure-connection-string",
     title: "Azure connection string with a shared access key",
+    gitleaks: &[],
     keywords: &["sharedaccesskey="],
     severity: Severity::Critical,
+    min_entropy: 0.0,
+    scope: Scope::LINE,
 };
 
 #[derive(Debug)]

@@ -25,12 +25,13 @@
 use regex::Regex;
 
 use super::pattern;
-use crate::detect::{Hit, Rule, RuleInfo};
+use crate::detect::{Hit, Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
 const INFO: RuleInfo = RuleInfo {
     id: "azure-storage-key",
     title: "Azure Storage account key",
+    gitleaks: &[],
     keywords: &[
         "accountkey",
         "storage_key",
@@ -39,6 +40,8 @@ const INFO: RuleInfo = RuleInfo {
         "account_key",
     ],
     severity: Severity::Critical,
+    min_entropy: 0.0,
+    scope: Scope::LINE,
 };
 
 /// The storage emulator's key, published in Microsoft's documentation; it

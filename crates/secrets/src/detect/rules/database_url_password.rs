@@ -28,12 +28,13 @@
 use regex::Regex;
 
 use super::pattern;
-use crate::detect::{Hit, Rule, RuleInfo};
+use crate::detect::{Hit, Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
 const INFO: RuleInfo = RuleInfo {
     id: "database-url-password",
     title: "Database URL with a password",
+    gitleaks: &[],
     keywords: &[
         "postgres",
         "mysql",
@@ -47,6 +48,8 @@ const INFO: RuleInfo = RuleInfo {
         "cockroachdb",
     ],
     severity: Severity::High,
+    min_entropy: 0.0,
+    scope: Scope::LINE,
 };
 
 /// Passwords that say they are not one.

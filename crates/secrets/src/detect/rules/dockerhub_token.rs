@@ -21,14 +21,17 @@ use regex::Regex;
 
 use super::{ends_cleanly, pattern};
 use crate::detect::entropy::shannon;
-use crate::detect::{Hit, Rule, RuleInfo};
+use crate::detect::{Hit, Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
 const INFO: RuleInfo = RuleInfo {
     id: "dockerhub-token",
     title: "Docker Hub access token",
+    gitleaks: &[],
     keywords: &["dckr_pat_", "dckr_oat_"],
     severity: Severity::High,
+    min_entropy: 3.0,
+    scope: Scope::LINE,
 };
 
 const MIN_ENTROPY: f64 = 3.5;

@@ -8,6 +8,8 @@
 //! restricted by referrer and API; the scanner cannot tell, so they are
 //! reported and can be allowlisted with a reason in the baseline.
 //!
+//! gitleaks: `gcp-api-key`.
+//!
 //! ## Not a finding
 //!
 //! Shorter or longer strings with the prefix, and `AIza` glued to a longer
@@ -22,14 +24,17 @@
 use regex::Regex;
 
 use super::{ends_cleanly, pattern};
-use crate::detect::{Hit, Rule, RuleInfo};
+use crate::detect::{Hit, Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
 const INFO: RuleInfo = RuleInfo {
     id: "gcp-api-key",
     title: "Google API key",
+    gitleaks: &["gcp-api-key"],
     keywords: &["aiza"],
     severity: Severity::High,
+    min_entropy: 3.5,
+    scope: Scope::LINE,
 };
 
 #[derive(Debug)]

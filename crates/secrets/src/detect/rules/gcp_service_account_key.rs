@@ -8,6 +8,8 @@
 //! (`client_email`, `private_key_id`) identify the key; the private key is
 //! what authenticates.
 //!
+//! gitleaks: `gcp-service-account`.
+//!
 //! ## Not a finding
 //!
 //! Service-account JSON whose `private_key` is empty or a placeholder (no
@@ -25,14 +27,17 @@
 use regex::Regex;
 
 use super::pattern;
-use crate::detect::{Hit, MAX_SECRET_LEN, Rule, RuleInfo};
+use crate::detect::{Hit, MAX_SECRET_LEN, Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
 const INFO: RuleInfo = RuleInfo {
     id: "gcp-service-account-key",
     title: "Google Cloud service-account key",
+    gitleaks: &["gcp-service-account"],
     keywords: &["service_account"],
     severity: Severity::Critical,
+    min_entropy: 0.0,
+    scope: Scope::Text,
 };
 
 /// How far apart `"type": "service_account"` and `"private_key"` may be and

@@ -18,6 +18,9 @@
 //! This is the rule of last resort: it runs after the provider rules and is
 //! not reported where a provider rule already found the same value.
 //!
+//! gitleaks: `generic-api-key`, and `hashicorp-tf-password` (a `password`
+//! assignment in a Terraform file is an assignment like any other).
+//!
 //! ## Not a finding
 //!
 //! References and templates (`${{ secrets.X }}`, `$TOKEN`, `${TOKEN}`,
@@ -34,23 +37,27 @@
 //! `digest`, `integrity`, `fingerprint`, `public_key`, `..._id`,
 //! `..._url`, `..._path`, `..._file`, `..._name`, `..._type`,
 //! `..._length`, `cache_key`, `sort_key`, `primary_key`...), words and low-entropy strings (`my_super_secret_value`),
-//! and URLs or file paths.
+//! URLs, file paths, host names (`authDomain: my-app.firebaseapp.com`),
+//! e-mail addresses, lower-case words joined by `-`, `_` or `.`
+//! (`restore-keys: bump-casks-`), OpenPGP key ids (`GPG_KEYS=…`),
+//! and Windows environment references (`%NUGET_PASSWORD%`).
 //!
 //! ## Fix
 //!
 //! Rotate the credential, remove it from the history, and read it at run
 //! time from the environment or a secret store.
 
-use regex::Regex;
+use aho_corasick::AhoCorasick;
 
-use super::pattern;
+use crate::detect::assign;
 use crate::detect::entropy::{Classes, has_run, is_hex, shannon};
-use crate::detect::{Hit, Rule, RuleInfo};
+use crate::detect::{Hit, Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
 const INFO: RuleInfo = RuleInfo {
     id: "generic-secret-assignment",
     title: "High-entropy value assigned to a secret-looking name",
+    gitleaks: &["generic-api-key", "hashicorp-tf-password"],
     keywords: &[
         "secret",
         "token",
@@ -67,6 +74,8 @@ const INFO: RuleInfo = RuleInfo {
         "auth_key",
         "authkey",
         "credential",
+        "creds",
+        "auth",
         "passphrase",
         "signing_key",
         "encryption_key",
@@ -74,6 +83,11 @@ const INFO: RuleInfo = RuleInfo {
         "-key",
     ],
     severity: Severity::High,
+    min_entropy: 0.0,
+    scope: Scope::Lines {
+        before: 0,
+        after: 1,
+    },
 };
 
 /// Entropy thresholds: random base62 of 16 characters measures about 3.7
@@ -152,22 +166,30 @@ const HARMLESS_NAME_PARTS: &[&str] = &[
     "idempot",
     "hotkey",
     "keyboard",
+    // OpenPGP key ids and fingerprints (`GPG_KEYS=05AB…`) are public; an
+    // armored private key is the private-key rule's.
+    "gpg",
 ];
 
 #[derive(Debug)]
 pub struct GenericSecretAssignment {
-    pattern: Regex,
+    /// The keywords, found inside names.
+    words: AhoCorasick,
 }
 
 impl GenericSecretAssignment {
     pub fn new() -> Self {
         GenericSecretAssignment {
-            pattern: pattern(
-                r#"(?i)([A-Za-z0-9_.\-]*(?:secret|token|passw(?:or)?d|pwd|api[_.\-]?key|access[_.\-]?key|private[_.\-]?key|auth[_.\-]?key|credentials?|passphrase|signing[_.\-]?key|encryption[_.\-]?key|[_\-]key\b)[A-Za-z0-9_.\-]*)["'`]?[ \t]*(?::=|=>|=|:)[ \t]*["'`]?([^\s"'`,;]{16,256})"#,
-            ),
+            words: AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(INFO.keywords)
+                .unwrap_or_else(|e| unreachable!("keywords are literals: {e}")),
         }
     }
 }
+
+/// The longest value read; a longer run is a blob, not a credential.
+const MAX_LEN: usize = 256;
 
 impl Rule for GenericSecretAssignment {
     fn info(&self) -> &RuleInfo {
@@ -175,36 +197,63 @@ impl Rule for GenericSecretAssignment {
     }
 
     fn find(&self, text: &str, hits: &mut Vec<Hit>) {
-        for caps in self.pattern.captures_iter(text) {
-            let (Some(name), Some(value)) = (caps.get(1), caps.get(2)) else {
+        let bytes = text.as_bytes();
+        let mut last_name = usize::MAX..usize::MAX;
+        for word in self.words.find_overlapping_iter(text) {
+            // `auth` names a credential (`user_auth`, `authToken`), not
+            // `author`, `authority` or `authentication`.
+            let found = &text[word.start()..word.end()];
+            let next = bytes.get(word.end()).copied();
+            if found.eq_ignore_ascii_case("auth")
+                && next.is_some_and(|n| {
+                    n.is_ascii_lowercase()
+                        || (n.is_ascii_uppercase() && found.bytes().all(|b| b.is_ascii_uppercase()))
+                })
+            {
+                continue; // `author`, `AUTHOR_EMAIL`, `authority`
+            }
+            // `_key`/`-key` end a name part: not `restore-keys`, `-keyboard`.
+            if (found.eq_ignore_ascii_case("_key") || found.eq_ignore_ascii_case("-key"))
+                && next.is_some_and(|n| {
+                    n.is_ascii_lowercase()
+                        || (n.is_ascii_uppercase()
+                            && found.bytes().all(|b| !b.is_ascii_lowercase()))
+                })
+            {
+                continue;
+            }
+            let Some(assignment) = assign::around(text, word.start()..word.end()) else {
                 continue;
             };
-            // A value cut at 256 characters is something else (a blob).
-            if text[value.end()..]
-                .chars()
-                .next()
-                .is_some_and(|c| !(c.is_whitespace() || "\"'`,;)]}".contains(c)))
-            {
+            if assignment.name == last_name {
+                continue; // another keyword of the same name
+            }
+            last_name = assignment.name.clone();
+            let start = assignment.value_start;
+            let rest = &bytes[start..];
+            let len = rest
+                .iter()
+                .position(|&b| {
+                    b.is_ascii_whitespace()
+                        || matches!(b, b'"' | b'\'' | b'`' | b',' | b';' | b'\\' | b'<')
+                })
+                .unwrap_or(rest.len());
+            if !(MIN_LEN..=MAX_LEN).contains(&len) {
                 continue;
             }
-            // `a::b` (a path), `a == b` (a comparison): code, not assignments.
-            let operator = &text[name.end()..value.start()];
-            if operator.contains("::")
-                || operator.contains("==")
-                || value.as_str().starts_with([':', '='])
-            {
+            let Some(value) = text.get(start..start + len) else {
+                continue;
+            };
+            // `a == b` was refused by the parser; `: :x` and `= =x` too.
+            if value.starts_with([':', '=']) {
                 continue;
             }
-            let trimmed = value.as_str().trim_end_matches(['\\', ')', ']', '}']);
-            if harmless_name(name.as_str()) || !looks_random(trimmed) {
+            let trimmed = value.trim_end_matches(['\\', ')', ']', '}']);
+            let name = &text[assignment.name.clone()];
+            if harmless_name(name) || !looks_random(trimmed) {
                 continue;
             }
-            hits.push(Hit::new(
-                &INFO,
-                value.start(),
-                value.start() + trimmed.len(),
-                0,
-            ));
+            hits.push(Hit::new(&INFO, start, start + trimmed.len(), 0));
         }
     }
 }
@@ -217,6 +266,38 @@ fn is_member_access(value: &str) -> bool {
         && value.split('.').all(|part| {
             !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_')
         })
+}
+
+/// `my-project.firebaseapp.com`: a lower-case host name (dotted labels of
+/// letters, digits and `-`, the last one letters only) is an address, not a
+/// credential (`authDomain: …`).
+fn is_hostname(value: &str) -> bool {
+    let labels: Vec<&str> = value.split('.').collect();
+    labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && l.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        })
+        && labels.last().is_some_and(|l| {
+            (2..=24).contains(&l.len()) && l.bytes().all(|b| b.is_ascii_lowercase())
+        })
+}
+
+/// `noreply@github.com`: an e-mail address.
+fn is_email(value: &str) -> bool {
+    value
+        .split_once('@')
+        .is_some_and(|(local, host)| !local.is_empty() && is_hostname(&host.to_ascii_lowercase()))
+}
+
+/// `bump-unversioned-casks-`: lower-case words joined by `-`, `_` or `.`
+/// are an identifier, not a drawn value.
+fn is_words(value: &str) -> bool {
+    value.bytes().any(|b| matches!(b, b'-' | b'_' | b'.'))
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || matches!(b, b'-' | b'_' | b'.'))
 }
 
 /// `CI_DEPLOY_PASSWORD` as a value names a variable that holds the secret
@@ -252,6 +333,7 @@ pub fn looks_random(value: &str) -> bool {
         || value.contains("$(")
         || value.contains("{{")
         || value.contains("%(")
+        || (value.starts_with('%') && value.ends_with('%'))
         || lower.starts_with("http")
         || value.starts_with('/')
         || value.starts_with("./")
@@ -261,7 +343,12 @@ pub fn looks_random(value: &str) -> bool {
     {
         return false;
     }
-    if is_member_access(value) || is_env_var_name(value) {
+    if is_member_access(value)
+        || is_env_var_name(value)
+        || is_hostname(value)
+        || is_email(value)
+        || is_words(value)
+    {
         return false;
     }
     let classes = Classes::of(value);
@@ -273,5 +360,57 @@ pub fn looks_random(value: &str) -> bool {
         value.len() >= 32 && entropy >= MIN_ENTROPY_HEX
     } else {
         entropy >= MIN_ENTROPY
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::synthetic;
+
+    fn hits(text: &str) -> usize {
+        let mut found = Vec::new();
+        GenericSecretAssignment::new().find(text, &mut found);
+        found.len()
+    }
+
+    #[test]
+    fn host_names_and_windows_references_are_not_secrets() {
+        let value = synthetic::fake("generic", "t").unwrap();
+        assert_eq!(hits(&format!("authToken: \"{value}\"\n")), 1);
+        assert_eq!(hits("authDomain: \"my-project-42.firebaseapp.com\"\n"), 0);
+        assert_eq!(hits("api_token=%CI_API_TOKEN_VALUE%\n"), 0);
+        assert!(is_hostname("a-b.example.org") && !is_hostname(&value));
+    }
+
+    #[test]
+    fn addresses_identifiers_and_key_lists_are_not_secrets() {
+        let value = synthetic::fake("generic", "v").unwrap();
+        assert_eq!(hits(&format!("GIT_AUTH_TOKEN: {value}\n")), 1);
+        assert_eq!(hits(&format!("DEPLOY_KEY: {value}\n")), 1);
+        assert_eq!(hits("GIT_AUTHOR_EMAIL: noreply-robot@github.com\n"), 0);
+        assert_eq!(hits("authority_token_path: x\n"), 0);
+        assert_eq!(hits("restore-keys: bump-unversioned-casks-\n"), 0);
+        assert_eq!(hits("cache_token: release-candidate-builds\n"), 0);
+        assert_eq!(
+            hits("ENV GPG_KEYS=05AB33110949707C93A279E3D3EFE6B686867BA6\n"),
+            0
+        );
+    }
+
+    #[test]
+    fn lists_of_names_are_not_assignments_but_call_arguments_are() {
+        let value = synthetic::fake("generic", "u").unwrap();
+        assert_eq!(
+            hits(&format!(
+                "System.setProperty(\"API_TOKEN\", \"{value}\");\n"
+            )),
+            1
+        );
+        assert_eq!(hits(&format!("[\"api-token\", \"{value}\"]\n")), 0);
+        assert_eq!(
+            hits("gitleaks: &[\"vault-service-token\", \"vault-batch-token-x2\"],\n"),
+            0
+        );
     }
 }

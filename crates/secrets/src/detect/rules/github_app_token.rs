@@ -9,6 +9,8 @@
 //! is usable until then, and its presence shows a pipeline that writes
 //! tokens where it should not.
 //!
+//! gitleaks: `github-app-token`.
+//!
 //! ## Not a finding
 //!
 //! The right shape with a wrong checksum; a longer word containing the
@@ -23,14 +25,17 @@
 use regex::Regex;
 
 use super::{checksummed_tokens, pattern};
-use crate::detect::{Hit, Rule, RuleInfo};
+use crate::detect::{Hit, Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
 const INFO: RuleInfo = RuleInfo {
     id: "github-app-token",
     title: "GitHub App installation or user-to-server token",
+    gitleaks: &["github-app-token"],
     keywords: &["ghs_", "ghu_"],
     severity: Severity::High,
+    min_entropy: 0.0,
+    scope: Scope::LINE,
 };
 
 #[derive(Debug)]

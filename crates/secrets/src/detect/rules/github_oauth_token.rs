@@ -6,6 +6,8 @@
 //! `gho_` or `ghr_`, 30 random base62 characters and their six-character
 //! base62 CRC32. The checksum is verified.
 //!
+//! gitleaks: `github-oauth`, `github-refresh-token`.
+//!
 //! ## Not a finding
 //!
 //! The right shape with a wrong checksum. Refresh tokens minted in a longer
@@ -22,14 +24,17 @@
 use regex::Regex;
 
 use super::{checksummed_tokens, pattern};
-use crate::detect::{Hit, Rule, RuleInfo};
+use crate::detect::{Hit, Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
 const INFO: RuleInfo = RuleInfo {
     id: "github-oauth-token",
     title: "GitHub OAuth access token or refresh token",
+    gitleaks: &["github-oauth", "github-refresh-token"],
     keywords: &["gho_", "ghr_"],
     severity: Severity::Critical,
+    min_entropy: 0.0,
+    scope: Scope::LINE,
 };
 
 #[derive(Debug)]

@@ -6,6 +6,8 @@
 //! base62 CRC32 of those 30 characters (GitHub's token format since 2021).
 //! The checksum is verified.
 //!
+//! gitleaks: `github-pat`.
+//!
 //! ## Not a finding
 //!
 //! Strings of the right shape whose checksum is wrong (hand-typed examples,
@@ -20,14 +22,17 @@
 use regex::Regex;
 
 use super::{checksummed_tokens, pattern};
-use crate::detect::{Hit, Rule, RuleInfo};
+use crate::detect::{Hit, Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
 const INFO: RuleInfo = RuleInfo {
     id: "github-pat-classic",
     title: "GitHub classic personal access token",
+    gitleaks: &["github-pat"],
     keywords: &["ghp_"],
     severity: Severity::Critical,
+    min_entropy: 0.0,
+    scope: Scope::LINE,
 };
 
 #[derive(Debug)]

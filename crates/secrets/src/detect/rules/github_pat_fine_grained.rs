@@ -2,11 +2,14 @@
 //!
 //! ## What it finds
 //!
-//! `github_pat_`, 22 base62 characters, `_`, 59 base62 characters: the
-//! exact shape GitHub issues. GitHub has not published how the checksum in
-//! this format is computed, so the rule checks shape and randomness instead:
-//! the 81 characters must have at least 4.5 bits of entropy per character
-//! and mix upper case, lower case and digits.
+//! `github_pat_` and 82 characters of `A-Za-z0-9_` (GitHub issues 22 base62
+//! characters, `_`, 59 base62 characters). GitHub has not published how the
+//! checksum in this format is computed, so the rule checks length and
+//! randomness instead: the 82 characters must have at least 4.5 bits of
+//! entropy per character and mix at least two of upper case, lower case and
+//! digits.
+//!
+//! gitleaks: `github-fine-grained-pat`.
 //!
 //! ## Not a finding
 //!
@@ -23,14 +26,17 @@ use regex::Regex;
 
 use super::{ends_cleanly, pattern};
 use crate::detect::entropy::{Classes, shannon};
-use crate::detect::{Hit, Rule, RuleInfo};
+use crate::detect::{Hit, Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
 const INFO: RuleInfo = RuleInfo {
     id: "github-pat-fine-grained",
     title: "GitHub fine-grained personal access token",
+    gitleaks: &["github-fine-grained-pat"],
     keywords: &["github_pat_"],
     severity: Severity::Critical,
+    min_entropy: 3.0,
+    scope: Scope::LINE,
 };
 
 /// Random base62 has log2(62) ≈ 5.95 bits per character; 81 characters of
@@ -45,7 +51,7 @@ pub struct GithubPatFineGrained {
 impl GithubPatFineGrained {
     pub fn new() -> Self {
         GithubPatFineGrained {
-            pattern: pattern(r"\bgithub_pat_([0-9A-Za-z]{22})_([0-9A-Za-z]{59})"),
+            pattern: pattern(r"\bgithub_pat_([0-9A-Za-z_]{82})"),
         }
     }
 }
@@ -57,16 +63,18 @@ impl Rule for GithubPatFineGrained {
 
     fn find(&self, text: &str, hits: &mut Vec<Hit>) {
         for caps in self.pattern.captures_iter(text) {
-            let (Some(whole), Some(a), Some(b)) = (caps.get(0), caps.get(1), caps.get(2)) else {
+            let (Some(whole), Some(body)) = (caps.get(0), caps.get(1)) else {
                 continue;
             };
-            let random = format!("{}{}", a.as_str(), b.as_str());
+            let random = body.as_str().replace('_', "");
             let classes = Classes::of(&random);
             if ends_cleanly(text, whole.end())
                 && shannon(&random) >= MIN_ENTROPY
-                && classes.lower
-                && classes.upper
-                && classes.digit
+                && [classes.lower, classes.upper, classes.digit]
+                    .iter()
+                    .filter(|c| **c)
+                    .count()
+                    >= 2
             {
                 hits.push(Hit::new(&INFO, whole.start(), whole.end(), 11));
             }

@@ -5,12 +5,21 @@
 //! GitLab's prefixed tokens: personal, project and group access tokens
 //! (`glpat-`), deploy tokens (`gldt-`), runner authentication tokens
 //! (`glrt-`), pipeline trigger tokens (`glptt-`), CI/CD job tokens
-//! (`glcbt-`), feed tokens (`glft-`), incoming mail tokens (`glimt-`),
-//! agent tokens (`glagent-`), OAuth application secrets (`gloas-`) and SCIM
-//! tokens (`glsoat-`), followed by at least 20 characters of
+//! (`glcbt-`), feed tokens (`glft-`), feature-flag client tokens
+//! (`glffct-`), incoming mail tokens (`glimt-`), agent tokens (`glagent-`),
+//! OAuth application secrets (`gloas-`), SCIM tokens (`glsoat-`) and runner
+//! registration tokens (`GR1348941`), followed by at least 20 characters of
 //! `A-Z a-z 0-9 _ -` (newer, routable tokens also carry `.`-separated
 //! parts). The random part must have at least 3.5 bits of entropy per
 //! character.
+//!
+//! gitleaks: `gitlab-pat`, `gitlab-pat-routable`, `gitlab-deploy-token`,
+//! `gitlab-runner-authentication-token`,
+//! `gitlab-runner-authentication-token-routable`, `gitlab-ptt`, `gitlab-rrt`,
+//! `gitlab-cicd-job-token`, `gitlab-feature-flag-client-token`,
+//! `gitlab-feed-token`, `gitlab-incoming-mail-token`,
+//! `gitlab-kubernetes-agent-token`, `gitlab-oauth-app-secret`,
+//! `gitlab-scim-token`.
 //!
 //! ## Not a finding
 //!
@@ -26,17 +35,45 @@ use regex::Regex;
 
 use super::{ends_cleanly, pattern};
 use crate::detect::entropy::shannon;
-use crate::detect::{Hit, Rule, RuleInfo};
+use crate::detect::{Hit, Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
 const INFO: RuleInfo = RuleInfo {
     id: "gitlab-token",
     title: "GitLab access, deploy, runner or trigger token",
+    gitleaks: &[
+        "gitlab-pat",
+        "gitlab-pat-routable",
+        "gitlab-deploy-token",
+        "gitlab-runner-authentication-token",
+        "gitlab-runner-authentication-token-routable",
+        "gitlab-ptt",
+        "gitlab-rrt",
+        "gitlab-cicd-job-token",
+        "gitlab-feature-flag-client-token",
+        "gitlab-feed-token",
+        "gitlab-incoming-mail-token",
+        "gitlab-kubernetes-agent-token",
+        "gitlab-oauth-app-secret",
+        "gitlab-scim-token",
+    ],
     keywords: &[
-        "glpat-", "gldt-", "glrt-", "glptt-", "glcbt-", "glft-", "glimt-", "glagent-", "gloas-",
+        "glpat-",
+        "gldt-",
+        "glrt-",
+        "glptt-",
+        "glcbt-",
+        "glft-",
+        "glffct-",
+        "glimt-",
+        "glagent-",
+        "gloas-",
         "glsoat-",
+        "gr1348941",
     ],
     severity: Severity::Critical,
+    min_entropy: 3.0,
+    scope: Scope::LINE,
 };
 
 const MIN_ENTROPY: f64 = 3.5;
@@ -50,7 +87,7 @@ impl GitlabToken {
     pub fn new() -> Self {
         GitlabToken {
             pattern: pattern(
-                r"\b(gl(?:pat|dt|rt|ptt|cbt|ft|imt|agent|oas|soat)-)([0-9A-Za-z_\-]{20,64}(?:\.[0-9A-Za-z_\-]{2,64}){0,3})",
+                r"\b(gl(?:pat|dt|rt|ptt|cbt|ft|ffct|imt|agent|oas|soat)-|GR1348941)([0-9A-Za-z_\-]{20,64}(?:\.[0-9A-Za-z_\-]{2,64}){0,3})",
             ),
         }
     }

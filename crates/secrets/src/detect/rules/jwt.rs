@@ -9,6 +9,8 @@
 //! Firebase custom tokens, long-lived API keys issued as JWTs) are not, and
 //! the scanner cannot tell which is which.
 //!
+//! gitleaks: `jwt`, `jwt-base64`.
+//!
 //! ## Not a finding
 //!
 //! Unsigned tokens (`alg: none`, empty signature), strings that start with
@@ -26,14 +28,17 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use regex::Regex;
 
 use super::{ends_cleanly, pattern};
-use crate::detect::{Hit, Rule, RuleInfo};
+use crate::detect::{Hit, Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
 const INFO: RuleInfo = RuleInfo {
     id: "jwt",
     title: "JSON Web Token",
+    gitleaks: &["jwt", "jwt-base64"],
     keywords: &["eyj"],
     severity: Severity::High,
+    min_entropy: 0.0,
+    scope: Scope::LINE,
 };
 
 #[derive(Debug)]

@@ -29,14 +29,20 @@ use base64::engine::general_purpose::STANDARD;
 use regex::Regex;
 
 use super::pattern;
-use crate::detect::{Hit, MAX_SECRET_LEN, Rule, RuleInfo};
+use crate::detect::{Hit, MAX_SECRET_LEN, Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
 const INFO: RuleInfo = RuleInfo {
     id: "minisign-secret-key",
     title: "minisign, rsign or signify secret key",
+    gitleaks: &[],
     keywords: &["secret key", "dw50cnvzdgvkignvbw1lbnq6"],
     severity: Severity::Critical,
+    min_entropy: 0.0,
+    scope: Scope::Lines {
+        before: 0,
+        after: 1,
+    },
 };
 
 #[derive(Debug)]

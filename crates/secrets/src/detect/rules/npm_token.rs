@@ -9,6 +9,8 @@
 //!   `//registry.npmjs.org/:_authToken=xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`
 //!   (any registry host).
 //!
+//! gitleaks: `npm-access-token`.
+//!
 //! ## Not a finding
 //!
 //! `npm_` tokens with a wrong checksum; `_authToken=${NPM_TOKEN}` (an
@@ -23,14 +25,17 @@
 use regex::Regex;
 
 use super::{checksummed_tokens, ends_cleanly, pattern};
-use crate::detect::{Hit, Rule, RuleInfo};
+use crate::detect::{Hit, Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
 const INFO: RuleInfo = RuleInfo {
     id: "npm-token",
     title: "npm access token",
+    gitleaks: &["npm-access-token"],
     keywords: &["npm_", "_authtoken"],
     severity: Severity::Critical,
+    min_entropy: 0.0,
+    scope: Scope::LINE,
 };
 
 #[derive(Debug)]

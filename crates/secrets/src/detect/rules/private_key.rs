@@ -15,6 +15,8 @@
 //! guesses or finds the passphrase; they are reported at medium severity,
 //! unencrypted keys at critical.
 //!
+//! gitleaks: `private-key`.
+//!
 //! ## Not a finding
 //!
 //! Certificates (`BEGIN CERTIFICATE`), public keys (`BEGIN PUBLIC KEY`,
@@ -35,14 +37,17 @@ use regex::Regex;
 
 use super::pattern;
 use crate::detect::entropy::is_repetitive;
-use crate::detect::{Hit, MAX_SECRET_LEN, Rule, RuleInfo};
+use crate::detect::{Hit, MAX_SECRET_LEN, Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
 const INFO: RuleInfo = RuleInfo {
     id: "private-key",
     title: "Private key (PEM or OpenSSH)",
+    gitleaks: &["private-key"],
     keywords: &["private key-----", "private key block-----"],
     severity: Severity::Critical,
+    min_entropy: 0.0,
+    scope: Scope::Text,
 };
 
 /// Fewer base64 characters than this between BEGIN and END cannot be a key

@@ -7,6 +7,8 @@
 //! `AgENdGVzdC5weXBpLm9yZw` (test.pypi.org), then at least 50 more
 //! characters. TestPyPI tokens are reported at medium severity.
 //!
+//! gitleaks: `pypi-upload-token`.
+//!
 //! ## Not a finding
 //!
 //! `pypi-` followed by anything that is not a pypi.org or test.pypi.org
@@ -21,14 +23,17 @@
 use regex::Regex;
 
 use super::{ends_cleanly, pattern};
-use crate::detect::{Hit, Rule, RuleInfo};
+use crate::detect::{Hit, Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
 const INFO: RuleInfo = RuleInfo {
     id: "pypi-token",
     title: "PyPI API token",
+    gitleaks: &["pypi-upload-token"],
     keywords: &["pypi-age"],
     severity: Severity::Critical,
+    min_entropy: 3.0,
+    scope: Scope::LINE,
 };
 
 #[derive(Debug)]

@@ -2,10 +2,17 @@
 //!
 //! ## What it finds
 //!
-//! Bot (`xoxb-`), user (`xoxp-`), legacy workspace (`xoxa-`, `xoxr-`,
-//! `xoxs-`), configuration (`xoxe.xoxp-`, `xoxe-`) and app-level (`xapp-`)
-//! tokens: the prefix, then dash-separated numeric ids and a random tail,
-//! as Slack issues them.
+//! Bot (`xoxb-`), user (`xoxp-`, `xoxe-`), legacy (`xoxo-`, `xoxs-`),
+//! legacy workspace (`xoxa-`, `xoxr-`), configuration (`xoxe.xoxp-`,
+//! `xoxe.xoxb-`, `xoxe-1-`) and app-level (`xapp-`) tokens: the prefix,
+//! then dash-separated numeric ids and a random tail, as Slack issues
+//! them. The tail is what is judged: it must have at least 3 bits of
+//! entropy per character and not be a placeholder.
+//!
+//! gitleaks: `slack-bot-token`, `slack-user-token`, `slack-app-token`,
+//! `slack-config-access-token`, `slack-config-refresh-token`,
+//! `slack-legacy-bot-token`, `slack-legacy-workspace-token`,
+//! `slack-legacy-token`.
 //!
 //! ## Not a finding
 //!
@@ -23,15 +30,27 @@
 use regex::Regex;
 
 use super::{ends_cleanly, pattern};
-use crate::detect::entropy::{has_run, shannon};
-use crate::detect::{Hit, Rule, RuleInfo};
+use crate::detect::entropy::shannon;
+use crate::detect::{Hit, Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
 const INFO: RuleInfo = RuleInfo {
     id: "slack-token",
     title: "Slack API token",
+    gitleaks: &[
+        "slack-bot-token",
+        "slack-user-token",
+        "slack-app-token",
+        "slack-config-access-token",
+        "slack-config-refresh-token",
+        "slack-legacy-bot-token",
+        "slack-legacy-workspace-token",
+        "slack-legacy-token",
+    ],
     keywords: &["xox", "xapp-"],
     severity: Severity::High,
+    min_entropy: 0.0,
+    scope: Scope::LINE,
 };
 
 /// The random tails are base62 or hex of 24 to 64 characters (3.5 to 6
@@ -46,9 +65,20 @@ pub struct SlackToken {
 impl SlackToken {
     pub fn new() -> Self {
         SlackToken {
-            pattern: pattern(
-                r"\b(?:xox[abprs]-(?:[0-9]{8,14}-){1,3}([0-9A-Za-z]{24,64})|xoxe(?:\.xox[bp])?-1-([0-9A-Za-z]{100,200})|xapp-1-[A-Z0-9]{9,12}-[0-9]{9,14}-([0-9a-f]{64}))",
-            ),
+            pattern: pattern(concat!(
+                r"\b(?:",
+                // Bot and user tokens: one to three numeric ids, a tail.
+                r"xox[bpe](?:-[0-9]{8,14}){1,3}-(?P<a>[0-9A-Za-z]{18,64})",
+                // Configuration access and refresh tokens.
+                r"|xoxe(?:\.xox[bp])?-[0-9]-(?P<b>[0-9A-Za-z]{100,200})",
+                // App-level tokens.
+                r"|xapp-[0-9]-[A-Z0-9]{9,12}-[0-9]{9,14}-(?P<c>[a-z0-9]{32,80})",
+                // Legacy tokens.
+                r"|xox[os](?:-[0-9]{1,14}){3}-(?P<d>[0-9a-fA-F]{8,64})",
+                // Legacy workspace access and refresh tokens.
+                r"|xox[ar]-(?:[0-9]-)?(?:[0-9]{1,14}-){0,3}(?P<e>[0-9A-Za-z]{8,48})",
+                r")",
+            )),
         }
     }
 }
@@ -61,16 +91,18 @@ impl Rule for SlackToken {
     fn find(&self, text: &str, hits: &mut Vec<Hit>) {
         for caps in self.pattern.captures_iter(text) {
             let Some(whole) = caps.get(0) else { continue };
-            let tail = caps
-                .get(1)
-                .or_else(|| caps.get(2))
-                .or_else(|| caps.get(3))
-                .map(|m| m.as_str())
-                .unwrap_or_default();
-            if ends_cleanly(text, whole.end()) && shannon(tail) >= MIN_ENTROPY && !has_run(tail, 6)
-            {
+            let Some(tail) = ["a", "b", "c", "d", "e"]
+                .iter()
+                .find_map(|name| caps.name(name))
+            else {
+                continue;
+            };
+            if ends_cleanly(text, whole.end()) && shannon(tail.as_str()) >= MIN_ENTROPY {
                 let prefix = whole.as_str().find('-').map_or(0, |i| i + 1);
-                hits.push(Hit::new(&INFO, whole.start(), whole.end(), prefix));
+                hits.push(
+                    Hit::new(&INFO, whole.start(), whole.end(), prefix)
+                        .judging(tail.start(), tail.end()),
+                );
             }
         }
     }

@@ -2,15 +2,19 @@
 //!
 //! ## What it finds
 //!
-//! `https://hooks.slack.com/services/T.../B.../` followed by the 24-character
-//! secret path segment (also `/workflows/` trigger URLs). Anyone holding the
-//! URL can post into the channel as the app, which is how phishing messages
-//! get a trusted sender.
+//! `https://hooks.slack.com/services/` (also `/workflows/` and `/triggers/`,
+//! with or without the scheme) followed by the secret path: the workspace
+//! id, the app id and the 24-character secret (`T…/B…/…`), 43 or more
+//! characters in all. Anyone holding the URL can post into the channel as
+//! the app, which is how phishing messages get a trusted sender. The path
+//! must have at least 3 bits of entropy per character.
+//!
+//! gitleaks: `slack-webhook-url`.
 //!
 //! ## Not a finding
 //!
-//! URLs whose secret segment is a placeholder (`XXXXXXXXXXXXXXXXXXXXXXXX`,
-//! fewer than 24 characters), and other `hooks.slack.com` paths.
+//! URLs whose path is a placeholder (`T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX`),
+//! shorter paths, and other `hooks.slack.com` paths.
 //!
 //! ## Fix
 //!
@@ -20,15 +24,18 @@
 use regex::Regex;
 
 use super::{ends_cleanly, pattern};
-use crate::detect::entropy::{has_run, shannon};
-use crate::detect::{Hit, Rule, RuleInfo};
+use crate::detect::entropy::shannon;
+use crate::detect::{Hit, Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
 const INFO: RuleInfo = RuleInfo {
     id: "slack-webhook-url",
     title: "Slack incoming-webhook URL",
+    gitleaks: &["slack-webhook-url"],
     keywords: &["hooks.slack.com"],
     severity: Severity::High,
+    min_entropy: 0.0,
+    scope: Scope::LINE,
 };
 
 const MIN_ENTROPY: f64 = 3.0;
@@ -42,7 +49,7 @@ impl SlackWebhookUrl {
     pub fn new() -> Self {
         SlackWebhookUrl {
             pattern: pattern(
-                r"https://hooks\.slack\.com/(?:services|workflows)/T[A-Z0-9]{6,12}/[AB][A-Z0-9]{6,12}/(?:[0-9]{6,20}/)?([A-Za-z0-9]{24,32})",
+                r"(?:https?://)?hooks\.slack\.com/(?:services|workflows|triggers)/(?P<path>[A-Za-z0-9+/]{43,120})",
             ),
         }
     }
@@ -55,21 +62,22 @@ impl Rule for SlackWebhookUrl {
 
     fn find(&self, text: &str, hits: &mut Vec<Hit>) {
         for caps in self.pattern.captures_iter(text) {
-            let (Some(whole), Some(secret)) = (caps.get(0), caps.get(1)) else {
+            let (Some(whole), Some(path)) = (caps.get(0), caps.name("path")) else {
                 continue;
             };
-            if ends_cleanly(text, whole.end())
-                && shannon(secret.as_str()) >= MIN_ENTROPY
-                && !has_run(secret.as_str(), 6)
-            {
-                // The whole URL is the credential; the host is public.
-                hits.push(Hit::new(
-                    &INFO,
-                    whole.start(),
-                    whole.end(),
-                    "https://hooks.slack.com/".len(),
-                ));
+            let secret = path.as_str().trim_end_matches('/');
+            if !ends_cleanly(text, whole.end()) || shannon(secret) < MIN_ENTROPY {
+                continue;
             }
+            // The whole URL is the credential; the host is public.
+            let public = whole
+                .as_str()
+                .find("hooks.slack.com/")
+                .map_or(0, |i| i + 16);
+            hits.push(
+                Hit::new(&INFO, whole.start(), whole.end(), public)
+                    .judging(path.start(), path.start() + secret.len()),
+            );
         }
     }
 }

@@ -2,9 +2,12 @@
 //!
 //! ## What it finds
 //!
-//! `sk_live_`, `rk_live_` (live mode: severity critical) and `sk_test_`,
-//! `rk_test_` (test mode: it moves no money but reads and writes the test
-//! account, severity medium) followed by at least 24 base62 characters.
+//! `sk_live_`, `rk_live_`, `sk_prod_`, `rk_prod_` (live mode: severity
+//! critical) and `sk_test_`, `rk_test_` (test mode: it moves no money but
+//! reads and writes the test account, severity medium) followed by 20 or
+//! more base62 characters (keys have had 24 and, since 2023, 99 or more).
+//!
+//! gitleaks: `stripe-access-token`.
 //!
 //! ## Not a finding
 //!
@@ -22,14 +25,19 @@ use regex::Regex;
 
 use super::{ends_cleanly, pattern};
 use crate::detect::entropy::shannon;
-use crate::detect::{Hit, Rule, RuleInfo};
+use crate::detect::{Hit, Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
 const INFO: RuleInfo = RuleInfo {
     id: "stripe-secret-key",
     title: "Stripe secret or restricted API key",
-    keywords: &["sk_live_", "rk_live_", "sk_test_", "rk_test_"],
+    gitleaks: &["stripe-access-token"],
+    keywords: &[
+        "sk_live_", "rk_live_", "sk_test_", "rk_test_", "sk_prod_", "rk_prod_",
+    ],
     severity: Severity::Critical,
+    min_entropy: 3.0,
+    scope: Scope::LINE,
 };
 
 const MIN_ENTROPY: f64 = 3.5;
@@ -42,7 +50,7 @@ pub struct StripeSecretKey {
 impl StripeSecretKey {
     pub fn new() -> Self {
         StripeSecretKey {
-            pattern: pattern(r"\b[rs]k_(live|test)_([0-9A-Za-z]{24,247})"),
+            pattern: pattern(r"\b[rs]k_(live|test|prod)_([0-9A-Za-z]{20,247})"),
         }
     }
 }

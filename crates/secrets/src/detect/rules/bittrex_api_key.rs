@@ -1,0 +1,49 @@
+//! Bittrex API key or secret.
+//!
+//! ## What it finds
+//!
+//! 32 letters and digits assigned to a name with `bittrex` in it. The random
+//! part must measure at least 3.0 bits of entropy per character.
+//!
+//! gitleaks: `bittrex-access-key`, `bittrex-secret-key`.
+//!
+//! ## Not a finding
+//!
+//! The same value under a name without `bittrex` in it, or with the word inside
+//! another word (`global` is not `lob`, `sumOfValues` is not `sumo`);
+//! references and templates (`${{ secrets.X }}`, `$VAR`, `{{ .Values.x }}`);
+//! placeholders (all-same or sequential characters, `EXAMPLE`, `xxxx`,
+//! `your-key-here`); values of another length or alphabet.
+//!
+//! ## Fix
+//!
+//! Delete the key in Bittrex (API Keys), remove it from the history, and read
+//! it from a secret at run time.
+
+use crate::detect::kit::{HEX, KeyedRule, KeyedSpec, Part};
+use crate::detect::{Rule, RuleInfo, Scope};
+use ci_intel_core::Severity;
+
+static SPEC: KeyedSpec = KeyedSpec {
+    info: RuleInfo {
+        id: "bittrex-api-key",
+        title: "Bittrex API key or secret",
+        gitleaks: &["bittrex-access-key", "bittrex-secret-key"],
+        keywords: &["bittrex"],
+        severity: Severity::Critical,
+        min_entropy: 3.0,
+        scope: Scope::Lines {
+            before: 0,
+            after: 1,
+        },
+    },
+    names: &["bittrex"],
+    value: r"[A-Za-z0-9]{32}",
+    public_prefix: 0,
+    validate: None,
+    fake: &[Part::Rand(HEX, 32)],
+};
+
+pub fn rule() -> Box<dyn Rule> {
+    Box::new(KeyedRule::new(&SPEC))
+}

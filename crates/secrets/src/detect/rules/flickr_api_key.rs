@@ -1,0 +1,49 @@
+//! Flickr API key.
+//!
+//! ## What it finds
+//!
+//! 32 letters and digits assigned to a name with `flickr` in it. The random
+//! part must measure at least 3.0 bits of entropy per character.
+//!
+//! gitleaks: `flickr-access-token`.
+//!
+//! ## Not a finding
+//!
+//! The same value under a name without `flickr` in it, or with the word inside
+//! another word (`global` is not `lob`, `sumOfValues` is not `sumo`);
+//! references and templates (`${{ secrets.X }}`, `$VAR`, `{{ .Values.x }}`);
+//! placeholders (all-same or sequential characters, `EXAMPLE`, `xxxx`,
+//! `your-key-here`); values of another length or alphabet.
+//!
+//! ## Fix
+//!
+//! Delete the app's key in the Flickr App Garden, remove it from the history,
+//! and read it from a secret at run time.
+
+use crate::detect::kit::{HEX, KeyedRule, KeyedSpec, Part};
+use crate::detect::{Rule, RuleInfo, Scope};
+use ci_intel_core::Severity;
+
+static SPEC: KeyedSpec = KeyedSpec {
+    info: RuleInfo {
+        id: "flickr-api-key",
+        title: "Flickr API key",
+        gitleaks: &["flickr-access-token"],
+        keywords: &["flickr"],
+        severity: Severity::High,
+        min_entropy: 3.0,
+        scope: Scope::Lines {
+            before: 0,
+            after: 1,
+        },
+    },
+    names: &["flickr"],
+    value: r"[A-Za-z0-9]{32}",
+    public_prefix: 0,
+    validate: None,
+    fake: &[Part::Rand(HEX, 32)],
+};
+
+pub fn rule() -> Box<dyn Rule> {
+    Box::new(KeyedRule::new(&SPEC))
+}

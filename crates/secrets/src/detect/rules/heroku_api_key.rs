@@ -1,0 +1,60 @@
+//! Heroku API key (UUID).
+//!
+//! ## What it finds
+//!
+//! A UUID assigned to a name with `heroku` in it: Heroku's legacy API key
+//! format. The random part must measure at least 3.0 bits of entropy per
+//! character.
+//!
+//! gitleaks: `heroku-api-key`.
+//!
+//! ## Not a finding
+//!
+//! The same value under a name without `heroku` in it, or with the word inside
+//! another word (`global` is not `lob`, `sumOfValues` is not `sumo`);
+//! references and templates (`${{ secrets.X }}`, `$VAR`, `{{ .Values.x }}`);
+//! placeholders (all-same or sequential characters, `EXAMPLE`, `xxxx`,
+//! `your-key-here`); values of another length or alphabet.
+//!
+//! ## Fix
+//!
+//! Regenerate the API key in Heroku Account settings, remove it from the
+//! history, and read it from a secret at run time.
+
+use crate::detect::kit::{HEX, KeyedRule, KeyedSpec, Part};
+use crate::detect::{Rule, RuleInfo, Scope};
+use ci_intel_core::Severity;
+
+static SPEC: KeyedSpec = KeyedSpec {
+    info: RuleInfo {
+        id: "heroku-api-key",
+        title: "Heroku API key (UUID)",
+        gitleaks: &["heroku-api-key"],
+        keywords: &["heroku"],
+        severity: Severity::Critical,
+        min_entropy: 3.0,
+        scope: Scope::Lines {
+            before: 0,
+            after: 1,
+        },
+    },
+    names: &["heroku"],
+    value: r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
+    public_prefix: 0,
+    validate: None,
+    fake: &[
+        Part::Rand(HEX, 8),
+        Part::Lit("-"),
+        Part::Rand(HEX, 4),
+        Part::Lit("-4"),
+        Part::Rand(HEX, 3),
+        Part::Lit("-a"),
+        Part::Rand(HEX, 3),
+        Part::Lit("-"),
+        Part::Rand(HEX, 12),
+    ],
+};
+
+pub fn rule() -> Box<dyn Rule> {
+    Box::new(KeyedRule::new(&SPEC))
+}
