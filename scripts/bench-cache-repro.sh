@@ -46,8 +46,8 @@ if [ -z "$bin" ]; then
   cargo build --locked --release -p ci-intel-cache -p ci-intel-repro --quiet
   bin=${CARGO_TARGET_DIR:-$root/target}/release
 fi
-cache=$(find "$bin" -maxdepth 1 -type f -name 'ci-intel-cache*' | head -1)
-repro=$(find "$bin" -maxdepth 1 -type f -name 'ci-intel-repro*' | head -1)
+cache=$(find "$bin" -maxdepth 1 -type f -name 'ci-intel-cache*' ! -name '*.d' | head -1)
+repro=$(find "$bin" -maxdepth 1 -type f -name 'ci-intel-repro*' ! -name '*.d' | head -1)
 b3sum=$(command -v b3sum || true)
 if [ -z "$b3sum" ]; then
   cargo install --locked b3sum --root "$work/b3sum" --quiet
@@ -119,7 +119,7 @@ project=$work/project
 if [ ! -d "$project" ] && command -v cc >/dev/null && command -v make >/dev/null; then
   mkdir -p "$project/src"
   for i in $(seq -w 1 60); do
-    printf 'int f%s(int x) { int s = 0; for (int i = 0; i < x; i++) s += i * %s; return s; }\n' "$i" "$i" > "$project/src/f$i.c"
+    printf 'int f%s(int x) { int s = 0; for (int i = 0; i < x; i++) s += i * %d; return s; }\n' "$i" "$((10#$i))" > "$project/src/f$i.c"
   done
   printf 'int main(void) { return 0; }\n' > "$project/src/main.c"
   # shellcheck disable=SC2016 # make syntax, not shell
