@@ -65,6 +65,20 @@ pub enum Part {
     Rand(&'static str, usize),
 }
 
+/// A random version 4 UUID (`xxxxxxxx-xxxx-4xxx-axxx-xxxxxxxxxxxx`): the
+/// token shape of the providers whose keys are UUIDs.
+pub const UUID_V4: &[Part] = &[
+    Part::Rand(HEX, 8),
+    Part::Lit("-"),
+    Part::Rand(HEX, 4),
+    Part::Lit("-4"),
+    Part::Rand(HEX, 3),
+    Part::Lit("-a"),
+    Part::Rand(HEX, 3),
+    Part::Lit("-"),
+    Part::Rand(HEX, 12),
+];
+
 /// Which synthetic value to make.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Variant {

@@ -21,7 +21,7 @@
 //! Regenerate the API key in Heroku Account settings, remove it from the
 //! history, and read it from a secret at run time.
 
-use crate::detect::kit::{HEX, KeyedRule, KeyedSpec, Part};
+use crate::detect::kit::{KeyedRule, KeyedSpec, UUID_V4};
 use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
@@ -42,17 +42,7 @@ static SPEC: KeyedSpec = KeyedSpec {
     value: r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
     public_prefix: 0,
     validate: None,
-    fake: &[
-        Part::Rand(HEX, 8),
-        Part::Lit("-"),
-        Part::Rand(HEX, 4),
-        Part::Lit("-4"),
-        Part::Rand(HEX, 3),
-        Part::Lit("-a"),
-        Part::Rand(HEX, 3),
-        Part::Lit("-"),
-        Part::Rand(HEX, 12),
-    ],
+    fake: UUID_V4,
 };
 
 pub fn rule() -> Box<dyn Rule> {
