@@ -8,6 +8,7 @@
 //! on malformed input (a reader that fails falls back to the next
 //! format), so a fuzz target can call it directly.
 
+use std::collections::HashMap;
 use std::io::{Cursor, Read as _};
 
 use serde::Serialize;
@@ -123,6 +124,20 @@ fn join(prefix: &str, location: &str) -> String {
         (false, true) => prefix.to_owned(),
         (false, false) => format!("{prefix} / {location}"),
     }
+}
+
+/// Each key's first entry: one pass instead of a search of `entries` per
+/// entry of the other archive (quadratic on jars of thousands of members).
+/// The first wins, as a linear search would find it.
+fn first_by_key<'e, T>(
+    entries: &'e [T],
+    key: impl Fn(&'e T) -> &'e str,
+) -> HashMap<&'e str, &'e T> {
+    let mut map = HashMap::with_capacity(entries.len());
+    for entry in entries {
+        map.entry(key(entry)).or_insert(entry);
+    }
+    map
 }
 
 fn push(out: &mut Explanation, location: String, what: &str, a: Option<String>, b: Option<String>) {
@@ -524,8 +539,9 @@ fn zip_archive(a: &[u8], b: &[u8], prefix: &str, depth: usize, out: &mut Explana
             Some(cb),
         );
     }
+    let by_name = first_by_key(&eb, |e| e.name.as_str());
     for x in &ea {
-        let Some(y) = eb.iter().find(|y| y.name == x.name) else {
+        let Some(&y) = by_name.get(x.name.as_str()) else {
             continue;
         };
         let at = join(prefix, &x.name);
@@ -630,8 +646,9 @@ fn tar_archive(a: &[u8], b: &[u8], prefix: &str, depth: usize, out: &mut Explana
         return false;
     };
     let start = out.details.len();
+    let by_path = first_by_key(&eb, |e| e.path.as_str());
     for x in &ea {
-        let Some(y) = eb.iter().find(|y| y.path == x.path) else {
+        let Some(&y) = by_path.get(x.path.as_str()) else {
             continue;
         };
         let at = join(prefix, &x.path);
