@@ -136,6 +136,21 @@ pub(crate) fn find_encoded(
     }
 }
 
+/// Whether [`find_encoded`] certainly finds nothing in `text` at `depth`:
+/// every candidate either does not decode to text or decodes to a text
+/// that is itself clean ([`Detector::clean_at`]). Ignores the budget and
+/// the overlap with plain hits, which only ever make `find_encoded` find
+/// less, so "clean" here is never wrong.
+pub(crate) fn encoded_clean(detector: &Detector, text: &str, depth: usize) -> bool {
+    if depth >= MAX_DEPTH {
+        return true;
+    }
+    candidates(text).into_iter().all(|candidate| {
+        decode(&text[candidate.start..candidate.end], candidate.encoding)
+            .is_none_or(|decoded| detector.clean_at(&decoded, depth + 1))
+    })
+}
+
 fn is_base64_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_')
 }
