@@ -20,6 +20,7 @@
 
 pub mod line;
 
+use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
 use std::io::{self, Read};
 
@@ -188,7 +189,23 @@ pub struct Scanner<'a> {
     skipping: bool,
     /// Per rule: inside its section.
     inside: Vec<bool>,
+    /// The lines redacted last.
+    recent: RefCell<VecDeque<Redacted>>,
 }
+
+/// One line as the redactor gave it back, kept because a line is often
+/// shown several times in a row (matched, and context of the matches
+/// around it).
+#[derive(Debug)]
+struct Redacted {
+    line: u64,
+    text: String,
+    redacted: String,
+}
+
+/// Redacted lines remembered: a match and the context on both sides of it
+/// ([`ScanOptions`] asks for 3 and 3 by default).
+const RECENT: usize = 16;
 
 impl std::fmt::Debug for Scanner<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -225,6 +242,7 @@ impl<'a> Scanner<'a> {
             key_blocks: VecDeque::new(),
             skipping: false,
             inside: Vec::new(),
+            recent: RefCell::new(VecDeque::with_capacity(RECENT)),
         }
     }
 
@@ -477,7 +495,7 @@ impl<'a> Scanner<'a> {
 
     fn occurrence(&mut self, index: usize, normal: &Normal<'_>, region: &[u8], start: usize) {
         let rule = self.set.rule(index);
-        let redacted = self.redactor.line(&normal.text);
+        let redacted = self.redacted(self.line_no, &normal.text);
         let prefix = if normal.annotation == Annotation::Error {
             "##[error]"
         } else {
@@ -615,10 +633,14 @@ impl<'a> Scanner<'a> {
         ContextLine {
             line: number,
             text: line::truncate(
-                format!("{prefix}{}", self.redactor.line(&normal.text)),
+                format!("{prefix}{}", self.redacted(number, &normal.text)),
                 DISPLAY_MAX,
             ),
         }
+    }
+
+    fn redacted(&self, number: u64, text: &str) -> String {
+        redacted(self.redactor, &self.recent, number, text)
     }
 
     /// Give the line just taken to the occurrences waiting for context.
@@ -660,7 +682,15 @@ impl<'a> Scanner<'a> {
                             ContextLine {
                                 line: line_no,
                                 text: line::truncate(
-                                    format!("{prefix}{}", self.redactor.line(&normal.text)),
+                                    format!(
+                                        "{prefix}{}",
+                                        redacted(
+                                            self.redactor,
+                                            &self.recent,
+                                            line_no,
+                                            &normal.text
+                                        )
+                                    ),
                                     DISPLAY_MAX,
                                 ),
                             }
@@ -818,6 +848,31 @@ impl<'a> Scanner<'a> {
             last_lines,
         }
     }
+}
+
+/// Line `number`, `text`, redacted: what the redactor gives for it,
+/// remembered for the next few lines (the same line and text give the
+/// same output, so this only saves running the redactor again).
+fn redacted(
+    redactor: &Redactor,
+    recent: &RefCell<VecDeque<Redacted>>,
+    number: u64,
+    text: &str,
+) -> String {
+    let mut recent = recent.borrow_mut();
+    if let Some(hit) = recent.iter().find(|r| r.line == number && r.text == text) {
+        return hit.redacted.clone();
+    }
+    let redacted = redactor.line(text);
+    if recent.len() >= RECENT {
+        recent.pop_front();
+    }
+    recent.push_back(Redacted {
+        line: number,
+        text: text.to_owned(),
+        redacted: redacted.clone(),
+    });
+    redacted
 }
 
 /// Lines in a run of bytes: its newlines, plus a last line without one.
