@@ -1,10 +1,18 @@
-//! The compiled rule set: one Aho-Corasick automaton over every rule's
-//! keywords (the literal prefilter) and one `RegexSet` over every pattern.
+//! The compiled rule set: one Aho-Corasick automaton (a full DFA) over
+//! every rule's keywords, the literal prefilter, in front of the rules'
+//! patterns.
 //!
 //! A log line is looked at only when the automaton finds a keyword in it;
-//! the regex set then says which patterns match, and a rule fires when its
-//! pattern matches, one of its own keywords is in the line and its
-//! `exclude` pattern does not match. The same automaton also finds the few
+//! then only the patterns of the rules whose keywords it found are tried,
+//! and a rule fires when its pattern matches and its `exclude` pattern does
+//! not. (One `RegexSet` of every pattern, asked for all the patterns that
+//! match a line, cost more than everything else together: it must read the
+//! whole line for all 76 built-in patterns at once, its lazy DFA kept
+//! rebuilding states, and it fell back to the much slower PikeVM on lines
+//! with non-ASCII text, which Unicode `\b` cannot be decided on by the DFA.
+//! A keyword line typically names a handful of rules; each of their
+//! patterns has its own small DFA and literal prefilter and stops at its
+//! first match. See docs/benchmarks.md.) The same automaton also finds the few
 //! things the scanner tracks besides rules (runner `##[error]` and
 //! `##[group]` lines, private-key blocks, error-looking words for the
 //! report of an unclassified failure), so a line without any of them costs

@@ -3,11 +3,12 @@
 //! The log is read in blocks of [`BLOCK`] bytes. Within a block, the rule
 //! set's keyword automaton jumps from one line that holds a keyword to the
 //! next; lines without one are only counted. A line with a keyword is
-//! normalised ([`line`]) and tried against the regex set; a line that a
-//! rule fires on becomes an *occurrence* that collects a few lines of
-//! context after it (the only time lines are visited one by one) and is
-//! then added to its *cause*: the rule plus the failure's signature, so a
-//! retried command or a test reported twice is one cause seen twice.
+//! normalised ([`line`]) and tried against the patterns of the rules whose
+//! keywords it holds; a line that a rule fires on becomes an *occurrence*
+//! that collects a few lines of context after it (the only time lines are
+//! visited one by one) and is then added to its *cause*: the rule plus the
+//! failure's signature, so a retried command or a test reported twice is
+//! one cause seen twice.
 //!
 //! Memory is bounded whatever the input: lines longer than [`MAX_LINE`]
 //! are cut, at most [`MAX_CAUSES`] causes are kept (more are counted), at
