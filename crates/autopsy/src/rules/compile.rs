@@ -5,18 +5,20 @@
 //! A log line is looked at only when the automaton finds a keyword in it;
 //! then only the patterns of the rules whose keywords it found are tried,
 //! and a rule fires when its pattern matches and its `exclude` pattern does
-//! not. (One `RegexSet` of every pattern, asked for all the patterns that
-//! match a line, cost more than everything else together: it must read the
-//! whole line for all 76 built-in patterns at once, its lazy DFA kept
-//! rebuilding states, and it fell back to the much slower PikeVM on lines
-//! with non-ASCII text, which Unicode `\b` cannot be decided on by the DFA.
-//! A keyword line typically names a handful of rules; each of their
-//! patterns has its own small DFA and literal prefilter and stops at its
-//! first match. See docs/benchmarks.md.) The same automaton also finds the few
-//! things the scanner tracks besides rules (runner `##[error]` and
-//! `##[group]` lines, private-key blocks, error-looking words for the
-//! report of an unclassified failure), so a line without any of them costs
-//! one automaton step per byte and nothing else.
+//! not. The same automaton also finds the few things the scanner tracks
+//! besides rules (runner `##[error]` and `##[group]` lines, private-key
+//! blocks, error-looking words for the report of an unclassified failure),
+//! so a line without any of them costs one automaton step per byte and
+//! nothing else.
+//!
+//! One `RegexSet` of every pattern, asked which patterns match each keyword
+//! line, cost more than everything else together (docs/benchmarks.md): it
+//! reads the whole line for all 76 built-in patterns at once, its lazy DFA
+//! kept building states, and it often fell back to the much slower PikeVM
+//! (the lazy DFA gives up on non-ASCII text when a pattern has a Unicode
+//! `\b`, and when its cache thrashes). A keyword line names a handful of
+//! rules; each of their patterns has its own small DFA and literal
+//! prefilter, and stops at its first match.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
