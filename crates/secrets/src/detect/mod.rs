@@ -540,4 +540,39 @@ mod tests {
     fn text_without_keywords_runs_no_rule() {
         assert!(Detector::builtin().find("nothing to see here").is_empty());
     }
+
+    /// `certainly_clean` never says "clean" where `find` finds a secret:
+    /// every synthetic kind, plain and inside each encoding.
+    #[test]
+    fn certainly_clean_never_hides_a_hit() {
+        let detector = Detector::builtin();
+        let mut kinds: Vec<&str> = synthetic::KINDS.to_vec();
+        kinds.extend(synthetic::rule_kinds());
+        let mut found = 0;
+        for kind in kinds {
+            let Some(value) = synthetic::fake(kind, "clean") else {
+                continue;
+            };
+            let hex: String = value.bytes().map(|b| format!("{b:02x}")).collect();
+            let url: String = value.bytes().map(|b| format!("%{b:02X}")).collect();
+            for text in [
+                format!("x {value} y"),
+                format!("export TOKEN={value}"),
+                format!("blob {} end", decode::base64_url(&value)),
+                format!("blob {hex} end"),
+                format!("q={url}"),
+                format!("deep {}", decode::base64_url(&url)),
+            ] {
+                if !detector.find(&text).is_empty() {
+                    found += 1;
+                    assert!(!detector.certainly_clean(&text), "{kind}: {text}");
+                }
+            }
+        }
+        assert!(found > 100, "only {found} texts held a secret");
+        assert!(detector.certainly_clean("nothing to see here"));
+        assert!(detector.certainly_clean(
+            "FAILED test/test_nn.py::TestNN::test_conv2d - AssertionError: 3 != 4"
+        ));
+    }
 }
