@@ -25,6 +25,10 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use super::Rule;
 use crate::scan::line::{self, Annotation};
 
+/// Keyword text (all keywords' bytes together) up to which the keyword
+/// automaton is a full DFA: the built-in pack has about 3 KiB.
+const MAX_DFA_KEYWORD_BYTES: usize = 16 * 1024;
+
 /// What a non-rule pattern of the automaton stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Special {
@@ -126,13 +130,17 @@ impl RuleSet {
         {
             keywords.push((word.to_owned(), PatternKind::Special(special)));
         }
+        // A full DFA: one table lookup per byte, where the default (a
+        // contiguous NFA for this many keywords) follows failure
+        // transitions; a few hundred KiB for the built-in pack. Its size
+        // grows with the keywords' length, so a repository that adds very
+        // many keywords gets the builder's choice instead.
+        let keyword_bytes: usize = keywords.iter().map(|(w, _)| w.len()).sum();
+        let kind = (keyword_bytes <= MAX_DFA_KEYWORD_BYTES).then_some(AhoCorasickKind::DFA);
         let automaton = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
-            // A full DFA: one table lookup per byte, where the default
-            // (a contiguous NFA for this many keywords) follows failure
-            // transitions. A few hundred KiB for the built-in pack.
-            .kind(Some(AhoCorasickKind::DFA))
+            .kind(kind)
             .build(keywords.iter().map(|(w, _)| w.as_bytes()))
             .map_err(|e| format!("cannot build the keyword automaton: {e}"))?;
         let words = rules.len().div_ceil(64).max(1);
