@@ -2,7 +2,6 @@
 //! findings through ci-intel-core's renderers, the transcript to a file,
 //! and the runner contract (outputs, job summary).
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -120,8 +119,17 @@ struct ProvenanceArgs {
     #[arg(long, value_name = "TAG", conflicts_with = "source_branch")]
     source_tag: Option<String>,
     /// The branch it must be built from (`main`).
-    #[arg(long, value_name = "BRANCH")]
+    #[arg(long, value_name = "BRANCH", conflicts_with = "source_versioned_tag")]
     source_branch: Option<String>,
+    /// A release it must be built from, semver-compatible with this one:
+    /// `v1` takes any `v1.x.y` tag, `v1.2` any `v1.2.y`, `v1.2.3` only
+    /// `v1.2.3` (as slsa-verifier's flag of the same name).
+    #[arg(long, value_name = "SEMVER", conflicts_with = "source_tag")]
+    source_versioned_tag: Option<String>,
+    /// On success, print the verified provenance statement(s) to standard
+    /// output, one JSON document a line (the report goes to standard error).
+    #[arg(long)]
+    print_provenance: bool,
     /// The builder id the provenance must name (with `@ref`: exactly, and
     /// `@vX.Y.Z` stands for `@refs/tags/vX.Y.Z`; without: any ref of that
     /// builder). Required to trust a third-party trusted reusable workflow
@@ -144,11 +152,12 @@ pub fn run_cli(cli: Cli, env: &RunnerEnv) -> Result<ExitCode, Failure> {
     match cli.command {
         Command::VerifyBundle(args) => {
             let result = bundle_request(&args).and_then(|req| verify::verify_bundle(&req));
-            conclude("verify-bundle", &args.common, env, result)
+            conclude("verify-bundle", &args.common, env, result, false)
         }
         Command::VerifyProvenance(args) => {
             let result = provenance_request(&args).and_then(|req| verify::verify_provenance(&req));
-            conclude("verify-provenance", &args.common, env, result)
+            let printing = args.print_provenance;
+            conclude("verify-provenance", &args.common, env, result, printing)
         }
     }
 }
@@ -170,11 +179,12 @@ fn bundle_request(args: &BundleArgs) -> Result<BundleRequest, Failure> {
 }
 
 fn provenance_request(args: &ProvenanceArgs) -> Result<ProvenanceRequest, Failure> {
-    let source_ref = match (&args.source_tag, &args.source_branch) {
-        (Some(tag), _) => Some(SourceRef::Tag(tag.clone())),
-        (None, Some(branch)) => Some(SourceRef::Branch(branch.clone())),
-        (None, None) => None,
-    };
+    let source_ref = SourceRef::from_flags(
+        args.source_tag.as_deref(),
+        args.source_branch.as_deref(),
+        args.source_versioned_tag.as_deref(),
+    )
+    .map_err(|e| Failure::usage(format!("--source-versioned-tag {e}")))?;
     Ok(ProvenanceRequest {
         artifacts: parse_artifacts(&args.artifacts)?,
         provenance: args.provenance.clone(),
@@ -196,6 +206,7 @@ fn conclude(
     common: &CommonArgs,
     env: &RunnerEnv,
     result: Result<Outcome, Failure>,
+    print_provenance: bool,
 ) -> Result<ExitCode, Failure> {
     let outcome = match result {
         Ok(outcome) => outcome,
@@ -228,12 +239,21 @@ fn conclude(
         }
         other => render::render(&report, other),
     };
-    {
-        let stdout = std::io::stdout();
-        let mut out = stdout.lock();
-        out.write_all(text.as_bytes())
-            .and_then(|()| out.flush())
-            .map_err(|e| Failure::infra(format!("cannot write to standard output: {e}")))?;
+    if print_provenance {
+        // Standard output carries only the verified statements (nothing on
+        // a denial), so `… --print-provenance | jq` reads evidence that
+        // passed; the report goes to standard error.
+        let mut lines = String::new();
+        for statement in &outcome.provenance {
+            lines.push_str(&serde_json::to_string(statement).map_err(|e| {
+                Failure::infra(format!("cannot serialise the provenance statement: {e}"))
+            })?);
+            lines.push('\n');
+        }
+        write_stream(&mut std::io::stdout().lock(), &lines, "standard output")?;
+        write_stream(&mut std::io::stderr().lock(), &text, "standard error")?;
+    } else {
+        write_stream(&mut std::io::stdout().lock(), &text, "standard output")?;
     }
     if let Some(path) = &common.transcript {
         write_json(path, &outcome.transcript)?;
@@ -249,6 +269,12 @@ fn conclude(
         env.append_summary(&summary(&outcome))?;
     }
     Ok(outcome.exit_code())
+}
+
+fn write_stream(out: &mut dyn std::io::Write, text: &str, name: &str) -> Result<(), Failure> {
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| Failure::infra(format!("cannot write to {name}: {e}")))
 }
 
 fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<(), Failure> {

@@ -101,6 +101,11 @@ pub struct AttestArtifact {
     /// The branch the provenance must name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_branch: Option<String>,
+    /// A release the provenance must name, semver-compatible with this one
+    /// (`v1` takes any `v1.x.y` tag, `v1.2` any `v1.2.y`, `v1.2.3` only
+    /// `v1.2.3`); used when neither `source_tag` nor `source_branch` is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_versioned_tag: Option<String>,
     /// The builder id the provenance must name, bound to the certificate's
     /// signer.
     #[serde(default, skip_serializing_if = "Option::is_none")]

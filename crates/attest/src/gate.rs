@@ -181,11 +181,12 @@ pub fn run(checkout: &Checkout, config: &AttestConfig) -> Result<AttestGateOutco
             findings.extend(outcome.findings);
         }
         if let Some(provenance) = &entry.provenance {
-            let source_ref = match (&entry.source_tag, &entry.source_branch) {
-                (Some(tag), _) => Some(SourceRef::Tag(tag.clone())),
-                (None, Some(branch)) => Some(SourceRef::Branch(branch.clone())),
-                (None, None) => None,
-            };
+            let source_ref = SourceRef::from_flags(
+                entry.source_tag.as_deref(),
+                entry.source_branch.as_deref(),
+                entry.source_versioned_tag.as_deref(),
+            )
+            .map_err(|e| in_entry(&key, Failure::usage(format!("source_versioned_tag {e}"))))?;
             let source_uri = entry.source_uri.as_deref().unwrap_or_default();
             let policy = ProvenancePolicy::new(
                 source_uri,

@@ -34,7 +34,7 @@ use ci_intel_core::{ExitCode, RunnerEnv};
 
 pub use artifact::ArtifactInput;
 pub use gate::AttestGate;
-pub use provenance::{ProvenancePolicy, SourceRef};
+pub use provenance::{ProvenancePolicy, SourceRef, VersionedTag};
 pub use signature::IdentityPolicy;
 pub use transcript::{Check, CheckId, CheckResult, Transcript};
 pub use trust::{Instance, TrustSelection};

@@ -65,20 +65,145 @@ fn is_release_ref(git_ref: &str) -> bool {
     })
 }
 
-/// `--source-tag` or `--source-branch`.
+/// `--source-tag`, `--source-branch` or `--source-versioned-tag`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SourceRef {
     Tag(String),
     Branch(String),
+    /// Any release tag semver-compatible with this one (`v1` takes every
+    /// `v1.x.y`, `v1.2` every `v1.2.y`, `v1.2.3` only `v1.2.3`).
+    VersionedTag(VersionedTag),
 }
 
 impl SourceRef {
-    /// The full git ref (`refs/tags/v1.2.3`, `refs/heads/main`).
-    pub fn git_ref(&self) -> String {
+    /// The one ref policy the flags (or config keys) name: a tag, a branch
+    /// or a versioned tag; none of them is `None`. A versioned tag that is
+    /// not semver is an error saying so.
+    pub fn from_flags(
+        tag: Option<&str>,
+        branch: Option<&str>,
+        versioned_tag: Option<&str>,
+    ) -> Result<Option<SourceRef>, String> {
+        Ok(match (tag, branch, versioned_tag) {
+            (Some(tag), _, _) => Some(SourceRef::Tag(tag.to_owned())),
+            (None, Some(branch), _) => Some(SourceRef::Branch(branch.to_owned())),
+            (None, None, Some(v)) => Some(SourceRef::VersionedTag(VersionedTag::parse(v)?)),
+            (None, None, None) => None,
+        })
+    }
+
+    /// The ref the provenance must name, as the transcript shows it
+    /// (`refs/tags/v1.2.3`, `refs/heads/main`, `refs/tags/v1.2.* (semver)`).
+    pub fn expected(&self) -> String {
         match self {
             SourceRef::Tag(tag) => format!("refs/tags/{tag}"),
             SourceRef::Branch(branch) => format!("refs/heads/{branch}"),
+            SourceRef::VersionedTag(v) => v.describe(),
         }
+    }
+
+    /// Whether the full git ref `actual` is one this policy accepts.
+    pub fn accepts(&self, actual: &str) -> bool {
+        match self {
+            SourceRef::VersionedTag(v) => actual
+                .strip_prefix("refs/tags/")
+                .is_some_and(|tag| v.accepts_tag(tag)),
+            exact => actual == exact.expected(),
+        }
+    }
+}
+
+/// A release version as `--source-versioned-tag` takes it: `v` and a major
+/// version, optionally the minor, optionally the patch with a pre-release;
+/// build metadata (`+…`) is ignored, as semver says it must be for
+/// precedence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionedTag {
+    text: String,
+    major: u64,
+    minor: Option<u64>,
+    /// The patch and its pre-release (`3`, `3-rc.1`).
+    patch: Option<(u64, Option<String>)>,
+}
+
+/// A semver number: digits, no leading zero.
+fn semver_number(text: &str) -> Option<u64> {
+    let valid = !text.is_empty()
+        && text.bytes().all(|b| b.is_ascii_digit())
+        && (text == "0" || !text.starts_with('0'));
+    if valid { text.parse().ok() } else { None }
+}
+
+/// A pre-release: dot-separated identifiers of `[0-9A-Za-z-]`.
+fn valid_prerelease(text: &str) -> bool {
+    text.split('.').all(|id| {
+        !id.is_empty()
+            && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && (!id.bytes().all(|b| b.is_ascii_digit()) || id == "0" || !id.starts_with('0'))
+    })
+}
+
+impl VersionedTag {
+    /// Parse `v1`, `v1.2`, `v1.2.3`, `v1.2.3-rc.1` (a `+build` suffix is
+    /// dropped). The error says what was expected.
+    pub fn parse(text: &str) -> Result<VersionedTag, String> {
+        let invalid = || {
+            format!(
+                "`{text}` is not a semver version: expected v and a major version, optionally .MINOR and .PATCH[-PRERELEASE] (v1, v1.2, v1.2.3)"
+            )
+        };
+        let body = text.strip_prefix('v').ok_or_else(invalid)?;
+        let body = body
+            .split_once('+')
+            .map_or(body, |(version, _build)| version);
+        let (numbers, prerelease) = match body.split_once('-') {
+            Some((numbers, pre)) if valid_prerelease(pre) => (numbers, Some(pre.to_owned())),
+            Some(_) => return Err(invalid()),
+            None => (body, None),
+        };
+        let parts: Vec<&str> = numbers.split('.').collect();
+        let values: Option<Vec<u64>> = parts.iter().map(|p| semver_number(p)).collect();
+        let values = values.ok_or_else(invalid)?;
+        // A pre-release belongs to a full version (`v1.2-rc` is not one).
+        if values.is_empty() || values.len() > 3 || (prerelease.is_some() && values.len() != 3) {
+            return Err(invalid());
+        }
+        Ok(VersionedTag {
+            text: text.to_owned(),
+            major: values[0],
+            minor: values.get(1).copied(),
+            patch: values.get(2).map(|p| (*p, prerelease)),
+        })
+    }
+
+    /// Whether a tag (`v1.2.3`, without `refs/tags/`) is a release this
+    /// accepts: a semver version whose major, and minor and patch where
+    /// given here, are equal. A tag that is not semver is never accepted.
+    pub fn accepts_tag(&self, tag: &str) -> bool {
+        let Ok(actual) = VersionedTag::parse(tag) else {
+            return false;
+        };
+        // `v1.2` as a tag is `v1.2.0`, as semver tools canonicalise it.
+        let actual_minor = actual.minor.unwrap_or(0);
+        let actual_patch = actual.patch.clone().unwrap_or((0, None));
+        actual.major == self.major
+            && self.minor.is_none_or(|m| m == actual_minor)
+            && self.patch.as_ref().is_none_or(|p| *p == actual_patch)
+    }
+
+    fn describe(&self) -> String {
+        let pattern = match (&self.minor, &self.patch) {
+            (None, _) => format!("v{}.*", self.major),
+            (Some(minor), None) => format!("v{}.{minor}.*", self.major),
+            (Some(minor), Some((patch, None))) => format!("v{}.{minor}.{patch}", self.major),
+            (Some(minor), Some((patch, Some(pre)))) => {
+                format!("v{}.{minor}.{patch}-{pre}", self.major)
+            }
+        };
+        format!(
+            "refs/tags/{pattern} (semver-compatible with --source-versioned-tag {})",
+            self.text
+        )
     }
 }
 
@@ -594,13 +719,13 @@ pub fn provenance_checks(
         None => checks.push(Check::not_applicable(
             CheckId::SourceRef,
             subject,
-            "no --source-tag or --source-branch: any ref is accepted",
+            "no --source-tag, --source-branch or --source-versioned-tag: any ref is accepted",
         )),
         Some(required) => {
-            let expected = required.git_ref();
+            let expected = required.expected();
             match &facts.git_ref {
                 Some((actual, field)) => checks.push(
-                    Check::compare(CheckId::SourceRef, subject, *actual == expected)
+                    Check::compare(CheckId::SourceRef, subject, required.accepts(actual))
                         .expected(expected.clone())
                         .actual(actual.clone())
                         .detail(format!("read from {field}")),
@@ -634,7 +759,11 @@ pub fn provenance_checks(
             });
             match cert_ref {
                 Some((actual, field)) => checks.push(
-                    Check::compare(CheckId::SourceRefCertificate, subject, actual == expected)
+                    Check::compare(
+                        CheckId::SourceRefCertificate,
+                        subject,
+                        required.accepts(&actual),
+                    )
                         .expected(expected)
                         .actual(actual)
                         .detail(format!("read from {field}")),
@@ -744,6 +873,45 @@ mod tests {
             &format!("{id}.evil@v2.1.0"),
             &format!("{id}.evil2@refs/tags/v2.1.0")
         ));
+    }
+
+    #[test]
+    fn versioned_tags_parse_as_semver_and_match_by_the_parts_given() {
+        for bad in [
+            "",
+            "v",
+            "1.2.3",
+            "v1.",
+            "v01",
+            "v1.02",
+            "v1.2.3.4",
+            "v1.2-rc",
+            "v1.2.3-",
+            "v1.2.3-a..b",
+            "vx",
+        ] {
+            assert!(VersionedTag::parse(bad).is_err(), "{bad:?} parsed");
+        }
+        let v1 = VersionedTag::parse("v1").unwrap();
+        assert!(v1.accepts_tag("v1.0.0") && v1.accepts_tag("v1.9.3") && v1.accepts_tag("v1"));
+        assert!(
+            !v1.accepts_tag("v2.0.0") && !v1.accepts_tag("v10.0.0") && !v1.accepts_tag("1.0.0")
+        );
+        assert!(!v1.accepts_tag("release-1") && !v1.accepts_tag(""));
+        let v12 = VersionedTag::parse("v1.2").unwrap();
+        assert!(v12.accepts_tag("v1.2.0") && v12.accepts_tag("v1.2.9") && v12.accepts_tag("v1.2"));
+        assert!(!v12.accepts_tag("v1.3.0") && !v12.accepts_tag("v1"));
+        let rc = VersionedTag::parse("v1.2.3-rc.1+build").unwrap();
+        assert!(rc.accepts_tag("v1.2.3-rc.1") && rc.accepts_tag("v1.2.3-rc.1+other"));
+        assert!(!rc.accepts_tag("v1.2.3") && !rc.accepts_tag("v1.2.3-rc.2"));
+        let exact = SourceRef::VersionedTag(VersionedTag::parse("v1.2.3").unwrap());
+        assert!(exact.accepts("refs/tags/v1.2.3"));
+        assert!(
+            !exact.accepts("refs/heads/v1.2.3"),
+            "a branch named like a release"
+        );
+        assert!(!exact.accepts("v1.2.3"));
+        assert!(exact.expected().starts_with("refs/tags/v1.2.3 "));
     }
 
     #[test]

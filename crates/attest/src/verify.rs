@@ -61,6 +61,9 @@ pub struct Outcome {
     /// `Allow` or `Deny`; never `Warn`.
     pub verdict: Verdict,
     pub time_ns: u64,
+    /// The provenance statements that verified an artifact with no failed
+    /// check (`verify-provenance` only), for `--print-provenance`.
+    pub provenance: Vec<serde_json::Value>,
 }
 
 impl Outcome {
@@ -221,6 +224,7 @@ pub fn verify_bundle(req: &BundleRequest) -> Result<Outcome, Failure> {
             attempts.push(Attempt {
                 origin: loaded.origin.clone(),
                 checks: verification.checks,
+                statement: None,
             });
         }
         per_artifact.push((artifact, attempts));
@@ -261,6 +265,9 @@ pub fn verify_provenance(req: &ProvenanceRequest) -> Result<Outcome, Failure> {
         }
         Some(SourceRef::Branch(b)) => {
             policy_record.insert("source-branch".to_owned(), b.clone());
+        }
+        Some(versioned @ SourceRef::VersionedTag(_)) => {
+            policy_record.insert("source-versioned-tag".to_owned(), versioned.expected());
         }
         None => {}
     }
@@ -331,25 +338,33 @@ pub fn verify_provenance(req: &ProvenanceRequest) -> Result<Outcome, Failure> {
                     .expected(format!("sha256:{sha}"))
                     .actual(seen),
                 ],
+                statement: None,
             });
         }
         for loaded in candidates {
             let verification = verify_bundle_for(&verifier, &trust, loaded, artifact, &signer)?;
             let mut checks = verification.checks;
             let subject = format!("{} via {}", artifact.name, loaded.origin);
-            match provenance::statement_of(loaded) {
-                Ok(statement) => checks.extend(provenance::provenance_checks(
-                    &subject,
-                    &statement,
-                    verification.certificate.as_ref(),
-                    &req.policy,
-                    &sha,
-                )),
-                Err(why) => checks.push(Check::fail(CheckId::StatementType, &subject, why)),
-            }
+            let statement = match provenance::statement_of(loaded) {
+                Ok(statement) => {
+                    checks.extend(provenance::provenance_checks(
+                        &subject,
+                        &statement,
+                        verification.certificate.as_ref(),
+                        &req.policy,
+                        &sha,
+                    ));
+                    Some(statement)
+                }
+                Err(why) => {
+                    checks.push(Check::fail(CheckId::StatementType, &subject, why));
+                    None
+                }
+            };
             attempts.push(Attempt {
                 origin: loaded.origin.clone(),
                 checks,
+                statement,
             });
         }
         per_artifact.push((artifact, attempts));
@@ -402,6 +417,7 @@ fn refused(
                 vec![Attempt {
                     origin: refusal.origin.to_owned(),
                     checks: vec![check],
+                    statement: None,
                 }],
             )
         })
@@ -420,6 +436,8 @@ fn refused(
 struct Attempt {
     origin: String,
     checks: Vec<Check>,
+    /// The provenance statement this attempt checked, if it had one.
+    statement: Option<serde_json::Value>,
 }
 
 impl Attempt {
@@ -455,8 +473,16 @@ fn finish(
     let mut findings = Vec::new();
     let mut summaries = Vec::new();
     let mut denied = Vec::new();
+    let mut provenance = Vec::new();
     for (artifact, attempts) in per_artifact {
         let passed = attempts.iter().any(Attempt::passed);
+        for attempt in attempts.iter().filter(|a| a.passed()) {
+            if let Some(statement) = &attempt.statement
+                && !provenance.contains(statement)
+            {
+                provenance.push(statement.clone());
+            }
+        }
         if !passed {
             denied.push(artifact.name.clone());
             for attempt in &attempts {
@@ -539,6 +565,13 @@ fn finish(
         findings,
         verdict,
         time_ns: u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX),
+        // Printed only when every artifact verified: a partial pass proves
+        // nothing about the run.
+        provenance: if denied.is_empty() {
+            provenance
+        } else {
+            Vec::new()
+        },
     }
 }
 

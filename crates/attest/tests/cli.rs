@@ -730,3 +730,56 @@ fn help_and_version_exit_0() {
         assert!(!stdout.is_empty());
     }
 }
+
+#[test]
+fn print_provenance_prints_the_verified_statement_and_nothing_on_a_denial() {
+    let Some(slsa) = common::corpus("slsa") else {
+        return;
+    };
+    let name = "binary-linux-amd64-push-v14.2";
+    let fixtures = slsa.join("gha_generic/v2.1.0");
+    let run = |versioned_tag: &str| {
+        let mut cmd = attest();
+        cmd.arg("verify-provenance")
+            .arg(fixtures.join(name))
+            .arg("--provenance")
+            .arg(fixtures.join(format!("{name}.intoto.jsonl")))
+            .args(["--source-uri", "github.com/slsa-framework/example-package"])
+            .args([
+                "--source-versioned-tag",
+                versioned_tag,
+                "--print-provenance",
+            ]);
+        code(&mut cmd)
+    };
+    let (status, stdout, stderr) = run("v14");
+    assert_eq!(status, 0, "{stderr}");
+    let statements: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(statements.len(), 1, "{stdout}");
+    assert_eq!(statements[0]["_type"], "https://in-toto.io/Statement/v0.1");
+    let sha256 = ci_intel_core::canonical::sha256_hex(&std::fs::read(fixtures.join(name)).unwrap());
+    assert_eq!(
+        statements[0]["subject"][0]["digest"]["sha256"],
+        sha256.as_str()
+    );
+    // The report went to standard error.
+    assert!(stderr.contains("verify-provenance"), "{stderr}");
+
+    // Built from v14.2, not a v14.3 release: denied, and no statement printed.
+    let (status, stdout, stderr) = run("v14.3");
+    assert_eq!(status, 1, "{stderr}");
+    assert!(stdout.is_empty(), "a denial printed provenance: {stdout}");
+    assert!(stderr.contains("source-ref"), "{stderr}");
+
+    // Not semver: a usage error naming the flag.
+    let (status, stdout, stderr) = run("14.2");
+    assert_eq!(status, 2, "{stderr}");
+    assert!(stdout.is_empty());
+    assert!(
+        stderr.contains("--source-versioned-tag `14.2` is not a semver version"),
+        "{stderr}"
+    );
+}

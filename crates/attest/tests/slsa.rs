@@ -31,6 +31,7 @@ const GHA: [(&str, Ref); 4] = [
 enum Ref {
     Tag(&'static str),
     Branch(&'static str),
+    Versioned(&'static str),
     None,
 }
 
@@ -39,6 +40,7 @@ impl Ref {
         match self {
             Ref::Tag(t) => Some(SourceRef::Tag(t.to_owned())),
             Ref::Branch(b) => Some(SourceRef::Branch(b.to_owned())),
+            Ref::Versioned(v) => SourceRef::from_flags(None, None, Some(v)).unwrap(),
             Ref::None => None,
         }
     }
@@ -364,5 +366,51 @@ fn bcr_wrong_signer_fails_naming_the_signer_mismatch() {
                 .iter()
                 .any(|f| f.rule_id == "builder-signer" && f.message.contains("signer mismatch"))
         );
+    }
+}
+
+#[test]
+fn versioned_tags_accept_semver_compatible_releases_and_deny_the_rest() {
+    let Some(corpus) = common::corpus("slsa") else {
+        return;
+    };
+    // (fixture, versioned tags it verifies for, versioned tags it is denied for)
+    let cases: [(&str, &[&str], &[&str]); 4] = [
+        (
+            "binary-linux-amd64-push-v14.2",
+            &["v14", "v14.2", "v14.2.0", "v14.2.0+build.7"],
+            &["v14.3", "v15", "v13", "v14.2.1", "v14.2.0-rc.1"],
+        ),
+        (
+            "binary-linux-amd64-push-v14",
+            &["v14", "v14.0", "v14.0.0"],
+            &["v14.1", "v14.0.1", "v1"],
+        ),
+        (
+            "binary-linux-amd64-push-v13.0.30",
+            &["v13", "v13.0", "v13.0.30"],
+            &["v13.1", "v13.0.3", "v14"],
+        ),
+        // Built from a branch: no tag satisfies a versioned tag.
+        ("binary-linux-amd64-workflow_dispatch", &[], &["v0", "v1"]),
+    ];
+    for builder_dir in ["gha_generic", "gha_go"] {
+        let dir = corpus.join(builder_dir).join("v2.1.0");
+        for (name, accepted, denied) in cases {
+            for tag in accepted {
+                let tag: &'static str = Box::leak(tag.to_string().into_boxed_str());
+                assert_passes(
+                    &run(&gha(&dir, name, Ref::Versioned(tag), None)),
+                    &format!("{builder_dir} {name} --source-versioned-tag {tag}"),
+                );
+            }
+            for tag in denied {
+                let tag: &'static str = Box::leak(tag.to_string().into_boxed_str());
+                let what = format!("{builder_dir} {name} --source-versioned-tag {tag}");
+                let outcome = run(&gha(&dir, name, Ref::Versioned(tag), None));
+                assert_denied_by(&outcome, CheckId::SourceRef, &what);
+                assert_denied_by(&outcome, CheckId::SourceRefCertificate, &what);
+            }
+        }
     }
 }
