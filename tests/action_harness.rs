@@ -972,6 +972,75 @@ exit "${FAKE_CI_INTEL_EXIT:-0}"
     assert_eq!(run.output("result"), "deny");
 }
 
+// ------------------------------------------------------------------ secrets action
+
+#[test]
+fn secrets_action_scans_the_history_since_a_revision_and_refuses_contradictory_inputs() {
+    let mut fx = Fixture::new();
+    let file = "ci-intel-secrets-x86_64-unknown-linux-musl";
+    // Stands in for ci-intel-secrets: records its arguments.
+    let fake = b"#!/usr/bin/env bash\nprintf 'arg=%s\\n' \"$@\" >> \"$FAKE_SECRETS_LOG\"\n".to_vec();
+    fx.hub
+        .write_manifest(&released_manifest(
+            VERSION,
+            &fx.base(),
+            &[Asset {
+                tool: "secrets",
+                target: LINUX_X64,
+                file,
+                bytes: &fake,
+            }],
+        ))
+        .unwrap();
+    fx.server.serve(&format!("{RELEASE_PATH}/{file}"), fake);
+    let log = fx.tmp.path().join("secrets.log");
+    fx.job.set_env("FAKE_SECRETS_LOG", log.display().to_string());
+    let action = fx.hub.action("secrets").unwrap();
+    let args = |log: &Path| -> Vec<String> {
+        let text = fs::read_to_string(log).unwrap_or_default();
+        fs::remove_file(log).ok();
+        text.lines()
+            .map(|l| l.trim_start_matches("arg=").to_owned())
+            .collect()
+    };
+
+    let run = fx
+        .job
+        .run(&action, &[("history", "true"), ("since", "v1.2.0")])
+        .unwrap();
+    assert_success(&run, 2);
+    let seen = args(&log);
+    let at = |flag: &str| seen.iter().position(|a| a == flag);
+    assert!(at("--history").is_some(), "{seen:?}");
+    assert_eq!(
+        at("--since").map(|i| seen[i + 1].as_str()),
+        Some("v1.2.0"),
+        "{seen:?}"
+    );
+    assert!(at("--diff").is_none(), "{seen:?}");
+
+    // The default is the tree: no history flags.
+    let run = fx.job.run(&action, &[]).unwrap();
+    assert_success(&run, 2);
+    let seen = args(&log);
+    assert!(!seen.iter().any(|a| a == "--history" || a == "--since"), "{seen:?}");
+
+    // Contradictions and bad values stop before the tool runs, with exit 2.
+    for inputs in [
+        vec![("history", "true"), ("diff-base", "origin/main")],
+        vec![("since", "v1.2.0")],
+        vec![("history", "yes")],
+    ] {
+        let run = fx.job.run(&action, &inputs).unwrap();
+        let failed = run
+            .failed()
+            .unwrap_or_else(|| panic!("{inputs:?} should fail\n{}", run.log()));
+        assert_eq!(failed.id.as_deref(), Some("run"), "{inputs:?}");
+        assert_eq!(failed.exit_code, 2, "{inputs:?}");
+        assert!(args(&log).is_empty(), "{inputs:?}: the tool ran");
+    }
+}
+
 // ------------------------------------------------------------------ the harness itself
 
 fn scratch_action(dir: &Path, yaml: &str) -> Action {
