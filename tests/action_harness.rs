@@ -979,7 +979,8 @@ fn secrets_action_scans_the_history_since_a_revision_and_refuses_contradictory_i
     let mut fx = Fixture::new();
     let file = "ci-intel-secrets-x86_64-unknown-linux-musl";
     // Stands in for ci-intel-secrets: records its arguments.
-    let fake = b"#!/usr/bin/env bash\nprintf 'arg=%s\\n' \"$@\" >> \"$FAKE_SECRETS_LOG\"\n".to_vec();
+    let fake =
+        b"#!/usr/bin/env bash\nprintf 'arg=%s\\n' \"$@\" >> \"$FAKE_SECRETS_LOG\"\n".to_vec();
     fx.hub
         .write_manifest(&released_manifest(
             VERSION,
@@ -994,7 +995,8 @@ fn secrets_action_scans_the_history_since_a_revision_and_refuses_contradictory_i
         .unwrap();
     fx.server.serve(&format!("{RELEASE_PATH}/{file}"), fake);
     let log = fx.tmp.path().join("secrets.log");
-    fx.job.set_env("FAKE_SECRETS_LOG", log.display().to_string());
+    fx.job
+        .set_env("FAKE_SECRETS_LOG", log.display().to_string());
     let action = fx.hub.action("secrets").unwrap();
     let args = |log: &Path| -> Vec<String> {
         let text = fs::read_to_string(log).unwrap_or_default();
@@ -1023,7 +1025,10 @@ fn secrets_action_scans_the_history_since_a_revision_and_refuses_contradictory_i
     let run = fx.job.run(&action, &[]).unwrap();
     assert_success(&run, 2);
     let seen = args(&log);
-    assert!(!seen.iter().any(|a| a == "--history" || a == "--since"), "{seen:?}");
+    assert!(
+        !seen.iter().any(|a| a == "--history" || a == "--since"),
+        "{seen:?}"
+    );
 
     // Contradictions and bad values stop before the tool runs, with exit 2.
     for inputs in [
