@@ -114,17 +114,20 @@ impl Purl {
     }
 
     fn render(&self, with_version: bool, with_rest: bool) -> String {
-        let mut out = format!("pkg:{}/", self.ty);
+        let mut out = String::with_capacity(64);
+        out.push_str("pkg:");
+        out.push_str(&self.ty);
+        out.push('/');
         if let Some(ns) = &self.namespace {
             for part in ns.split('/') {
-                out.push_str(&encode(part, b"/"));
+                encode_into(&mut out, part, b"/");
                 out.push('/');
             }
         }
-        out.push_str(&encode(&self.name, b"/"));
+        encode_into(&mut out, &self.name, b"/");
         if with_version && let Some(v) = &self.version {
             out.push('@');
-            out.push_str(&encode(v, b""));
+            encode_into(&mut out, v, b"");
         }
         if with_rest {
             if !self.qualifiers.is_empty() {
@@ -156,16 +159,25 @@ impl fmt::Display for Purl {
 /// characters of `keep_unencoded_never` (which are always encoded).
 fn encode(text: &str, always: &[u8]) -> String {
     let mut out = String::with_capacity(text.len());
+    encode_into(&mut out, text, always);
+    out
+}
+
+/// Percent-encode `text` onto `out`. Keys are rendered for every finding
+/// and component, so this writes in place rather than allocating per byte.
+fn encode_into(out: &mut String, text: &str, always: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for byte in text.bytes() {
         let plain =
             (byte.is_ascii_alphanumeric() || b".-_~:".contains(&byte)) && !always.contains(&byte);
         if plain {
             out.push(byte as char);
         } else {
-            out.push_str(&format!("%{byte:02X}"));
+            out.push('%');
+            out.push(HEX[usize::from(byte >> 4)] as char);
+            out.push(HEX[usize::from(byte & 0x0f)] as char);
         }
     }
-    out
 }
 
 #[cfg(test)]

@@ -83,8 +83,7 @@ pub fn parse_kev(bytes: &[u8]) -> Result<Kev, InputError> {
     let bytes = strip_bom(bytes);
     let value = crate::input::parse_json(bytes, "KEV catalog")?;
     let catalog: Catalog = if value.get("cveID").is_some() {
-        let entry: KevEntry = serde_path_to_error::deserialize(&value)
-            .map_err(|e| crate::scan::typed_error(&e, "KEV entry", HINT))?;
+        let entry: KevEntry = crate::scan::typed_from_value(&value, "KEV entry", HINT)?;
         Catalog {
             catalog_version: None,
             date_released: None,
@@ -92,8 +91,7 @@ pub fn parse_kev(bytes: &[u8]) -> Result<Kev, InputError> {
             vulnerabilities: vec![entry],
         }
     } else {
-        serde_path_to_error::deserialize(&value)
-            .map_err(|e| crate::scan::typed_error(&e, "KEV catalog", HINT))?
+        crate::scan::typed_from_value(&value, "KEV catalog", HINT)?
     };
     let released = match &catalog.date_released {
         None => None,

@@ -5,7 +5,9 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{Cvss, CvssVersion, ScanFinding, ScanReport, Scanner, typed_error};
+use super::{
+    Cvss, CvssVersion, ScanFinding, ScanReport, Scanner, typed_from_slice, typed_from_value,
+};
 use crate::input::InputError;
 
 const HINT: &str = "pass the report of `grype -o json` unchanged";
@@ -92,16 +94,13 @@ struct Artifact {
 
 /// Read a grype JSON report from bytes.
 pub fn parse(bytes: &[u8]) -> Result<ScanReport, InputError> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let report: Report = serde_path_to_error::deserialize(&mut de)
-        .map_err(|e| typed_error(&e, "grype JSON report", HINT))?;
+    let report: Report = typed_from_slice(bytes, "grype JSON report", HINT)?;
     Ok(convert(report))
 }
 
 /// Read a grype JSON report already parsed.
 pub fn read_value(value: &Value) -> Result<ScanReport, InputError> {
-    let report: Report = serde_path_to_error::deserialize(value)
-        .map_err(|e| typed_error(&e, "grype JSON report", HINT))?;
+    let report: Report = typed_from_value(value, "grype JSON report", HINT)?;
     Ok(convert(report))
 }
 

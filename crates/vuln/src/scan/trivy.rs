@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{Cvss, ScanFinding, ScanReport, Scanner, typed_error};
+use super::{Cvss, ScanFinding, ScanReport, Scanner, typed_from_slice, typed_from_value};
 use crate::input::InputError;
 
 const HINT: &str = "pass the report of `trivy ... --format json` unchanged";
@@ -83,16 +83,13 @@ struct TrivyCvss {
 
 /// Read a trivy JSON report from bytes.
 pub fn parse(bytes: &[u8]) -> Result<ScanReport, InputError> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let report: Report = serde_path_to_error::deserialize(&mut de)
-        .map_err(|e| typed_error(&e, "trivy JSON report", HINT))?;
+    let report: Report = typed_from_slice(bytes, "trivy JSON report", HINT)?;
     Ok(convert(report))
 }
 
 /// Read a trivy JSON report already parsed.
 pub fn read_value(value: &Value) -> Result<ScanReport, InputError> {
-    let report: Report = serde_path_to_error::deserialize(value)
-        .map_err(|e| typed_error(&e, "trivy JSON report", HINT))?;
+    let report: Report = typed_from_value(value, "trivy JSON report", HINT)?;
     Ok(convert(report))
 }
 
