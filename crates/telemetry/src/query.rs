@@ -4,14 +4,14 @@
 //! nearest-rank definition), the figures rounded so every store prints the
 //! same numbers.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use ci_intel_core::Failure;
 use serde::Serialize;
 
 use crate::dora::{self, DeploymentRun, DoraReport, Incident, RecordCommits, round};
+use crate::store::Backend;
 use crate::store::tables::Val;
-use crate::store::{Backend, Dialect};
 
 /// The window and filters every query command takes.
 #[derive(Debug, Clone)]
@@ -236,53 +236,18 @@ pub fn dora_report(
     })
 }
 
-/// Nearest-rank percentiles 50 and 95 of `value` per group, over `from`
-/// (a FROM ... WHERE clause using `params`). Groups are the `groups` columns.
-fn percentiles(
-    store: &mut dyn Backend,
-    groups: &[&str],
-    value: &str,
-    from: &str,
-    params: &[Val],
-) -> Result<HashMap<Vec<String>, (i64, i64)>, Failure> {
-    let g = groups.join(", ");
-    let sql = match store.dialect() {
-        Dialect::ClickHouse => format!(
-            "SELECT {g}, arrayElement(arraySort(groupArray({value})), toUInt64(intDiv(count() * 50 + 99, 100))), arrayElement(arraySort(groupArray({value})), toUInt64(intDiv(count() * 95 + 99, 100)))
-             {from} AND {value} IS NOT NULL GROUP BY {g}"
-        ),
-        Dialect::Sqlite | Dialect::Postgres => {
-            let aliases: Vec<String> = (0..groups.len()).map(|i| format!("g{i}")).collect();
-            let select: Vec<String> = groups
-                .iter()
-                .zip(&aliases)
-                .map(|(c, a)| format!("{c} AS {a}"))
-                .collect();
-            let a = aliases.join(", ");
-            format!(
-                "SELECT {a}, MAX(CASE WHEN rn = (n * 50 + 99) / 100 THEN v END), MAX(CASE WHEN rn = (n * 95 + 99) / 100 THEN v END)
-                 FROM (SELECT {sel}, {value} AS v,
-                         ROW_NUMBER() OVER (PARTITION BY {g} ORDER BY {value}) AS rn,
-                         COUNT(*) OVER (PARTITION BY {g}) AS n
-                       {from} AND {value} IS NOT NULL) t
-                 WHERE rn = (n * 50 + 99) / 100 OR rn = (n * 95 + 99) / 100
-                 GROUP BY {a}",
-                sel = select.join(", ")
-            )
-        }
-    };
-    let rows = store.query(&sql, params)?;
-    let k = groups.len();
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let key: Vec<String> = r[..k].iter().map(Val::text).collect();
-            (
-                key,
-                (r[k].as_i64().unwrap_or(0), r[k + 1].as_i64().unwrap_or(0)),
-            )
-        })
-        .collect())
+/// The nearest-rank percentile `p` (in %) of sorted values: the value at
+/// rank ⌈p·n/100⌉, the definition DuckDB's `list_sort(...)[ceil(n * p)]`
+/// and PostgreSQL's `percentile_disc` use.
+fn nearest_rank(sorted: &[i64], p: usize) -> Option<i64> {
+    let rank = (sorted.len() * p).div_ceil(100);
+    sorted.get(rank.checked_sub(1)?).copied()
+}
+
+/// p50 and p95 of some values (sorted here).
+fn p50_p95(values: &mut [i64]) -> (Option<i64>, Option<i64>) {
+    values.sort_unstable();
+    (nearest_rank(values, 50), nearest_rank(values, 95))
 }
 
 /// Run health for one scope.
@@ -352,213 +317,319 @@ fn exact_sum(expr: &str) -> String {
     format!("CAST(SUM(CAST(ROUND({expr} * 1000000) AS BIGINT)) AS BIGINT)")
 }
 
-/// An [`exact_sum`] back in units.
-fn micro(v: &Val) -> f64 {
-    v.as_i64().map_or(0.0, |m| m as f64 / 1_000_000.0)
-}
-
 fn rate(part: i64, whole: i64) -> Option<f64> {
     (whole > 0).then(|| round(part as f64 / whole as f64, 4))
 }
 
-/// Health grouped by `group` (`'*'`, `r.repo` or `r.day`).
-fn health_rows(
-    store: &mut dyn Backend,
-    window: &Window,
-    group: &str,
-) -> Result<Vec<HealthRow>, Failure> {
+/// The additive figures of a set of runs. Every one is an integer (the
+/// fractional sums in millionths, see [`exact_sum`]), so the figures of
+/// each (repository, day) add up exactly to those of a repository, a day or
+/// everything, whatever store computed them.
+#[derive(Debug, Clone, Copy, Default)]
+struct Sums {
+    runs: i64,
+    success: i64,
+    failed: i64,
+    canceled: i64,
+    skipped: i64,
+    flaky_micro: i64,
+    flaky_n: i64,
+    usd_micro: i64,
+    usd_n: i64,
+    co2_micro: i64,
+    co2_n: i64,
+    score_micro: i64,
+    score_n: i64,
+    denials: i64,
+}
+
+impl Sums {
+    fn add(&mut self, o: &Sums) {
+        self.runs += o.runs;
+        self.success += o.success;
+        self.failed += o.failed;
+        self.canceled += o.canceled;
+        self.skipped += o.skipped;
+        self.flaky_micro += o.flaky_micro;
+        self.flaky_n += o.flaky_n;
+        self.usd_micro += o.usd_micro;
+        self.usd_n += o.usd_n;
+        self.co2_micro += o.co2_micro;
+        self.co2_n += o.co2_n;
+        self.score_micro += o.score_micro;
+        self.score_n += o.score_n;
+        self.denials += o.denials;
+    }
+}
+
+/// The durations and queue times of a set of runs, for their percentiles.
+#[derive(Debug, Default)]
+struct Spread {
+    durations: Vec<i64>,
+    queues: Vec<i64>,
+}
+
+impl Spread {
+    fn push(&mut self, duration: Option<i64>, queue: Option<i64>) {
+        self.durations.extend(duration);
+        self.queues.extend(queue);
+    }
+}
+
+/// One scope's figures: the sums, and the spread for the percentiles.
+#[derive(Debug, Default)]
+struct Scope {
+    sums: Sums,
+    spread: Spread,
+}
+
+impl Scope {
+    fn row(mut self, scope: String) -> HealthRow {
+        let s = self.sums;
+        let (duration_p50_ms, duration_p95_ms) = p50_p95(&mut self.spread.durations);
+        let (queue_p50_ms, queue_p95_ms) = p50_p95(&mut self.spread.queues);
+        let units = |m: i64| m as f64 / 1_000_000.0;
+        HealthRow {
+            scope,
+            runs: s.runs,
+            success: s.success,
+            failed: s.failed,
+            canceled: s.canceled,
+            skipped: s.skipped,
+            success_rate: rate(s.success, s.success + s.failed),
+            duration_p50_ms,
+            duration_p95_ms,
+            queue_p50_ms,
+            queue_p95_ms,
+            cost_usd: round(units(s.usd_micro), 2),
+            cost_usd_per_run: (s.usd_n > 0).then(|| round(units(s.usd_micro) / s.usd_n as f64, 4)),
+            co2e_g: round(units(s.co2_micro), 1),
+            co2e_g_per_run: (s.co2_n > 0).then(|| round(units(s.co2_micro) / s.co2_n as f64, 3)),
+            flakiness_index: (s.flaky_n > 0)
+                .then(|| round(units(s.flaky_micro) / s.flaky_n as f64, 4)),
+            mutation_runs: s.score_n,
+            mutation_score: (s.score_n > 0)
+                .then(|| round(units(s.score_micro) / s.score_n as f64, 4)),
+            denials: s.denials,
+        }
+    }
+}
+
+/// The (repository, day) cells of the window, and how they roll up.
+#[derive(Debug, Default)]
+struct Cells {
+    overall: Scope,
+    repos: BTreeMap<String, Scope>,
+    days: BTreeMap<String, Scope>,
+}
+
+impl Cells {
+    /// The scopes a run of `repo` on `day` counts in.
+    fn scopes(&mut self, repo: &str, day: &str) -> [&mut Scope; 3] {
+        fn entry<'a>(map: &'a mut BTreeMap<String, Scope>, key: &str) -> &'a mut Scope {
+            if !map.contains_key(key) {
+                map.insert(key.to_owned(), Scope::default());
+            }
+            map.get_mut(key).expect("inserted above")
+        }
+        [
+            &mut self.overall,
+            entry(&mut self.repos, repo),
+            entry(&mut self.days, day),
+        ]
+    }
+}
+
+/// A non-negative count or sum from a query (`NULL`, the sum of nothing, is 0).
+fn int(v: &Val) -> i64 {
+    v.as_i64().unwrap_or(0)
+}
+
+/// `health`: run health over the window, overall, per repo, per day, per job.
+///
+/// Four queries, each one pass over the window's runs (a range of the
+/// `runs_by_start` index) joined to what it needs: the additive figures per
+/// (repository, day), rolled up here into repositories, days and everything
+/// (exactly: they are integers); the duration and queue time of each run
+/// and job, read as a stream, whose nearest-rank percentiles are taken here
+/// (window functions in the store sorted the window once per scope and
+/// figure: 8 sorts, most of the minute `health` took over a million runs);
+/// and the policy decisions per (repository, day, gate).
+pub fn health_report(store: &mut dyn Backend, window: &Window) -> Result<HealthReport, Failure> {
     let (filter, params) = repo_filter(
         window,
         vec![Val::Int(window.since_ms), Val::Int(window.until_ms)],
     );
-    let from = format!("FROM runs r WHERE r.started_ms >= $1 AND r.started_ms < $2{filter}");
-    let flaky_sum = exact_sum("r.flakiness_index");
-    let rows = store.query(
+    let in_window = format!("r.started_ms >= $1 AND r.started_ms < $2{filter}");
+    let mut cells = Cells::default();
+    let sums = store.query(
         &format!(
-            "SELECT {group} AS g, COUNT(*),
+            "SELECT r.repo, r.day, COUNT(*),
                 SUM(CASE WHEN r.status = 'success' THEN 1 ELSE 0 END),
                 SUM(CASE WHEN r.status = 'failed' THEN 1 ELSE 0 END),
                 SUM(CASE WHEN r.status = 'canceled' THEN 1 ELSE 0 END),
                 SUM(CASE WHEN r.status = 'skipped' THEN 1 ELSE 0 END),
-                {flaky_sum}, COUNT(r.flakiness_index)
-             {from} GROUP BY {group} ORDER BY g"
+                {}, COUNT(r.flakiness_index),
+                {}, COUNT(x.usd), {}, COUNT(x.carbon_g_co2e),
+                {}, COUNT(CASE WHEN t.mutants_total > 0 THEN 1 END)
+             FROM runs r
+               LEFT JOIN cost x ON x.run_id = r.run_id
+               LEFT JOIN tests t ON t.run_id = r.run_id
+             WHERE {in_window}
+             GROUP BY r.repo, r.day",
+            exact_sum("r.flakiness_index"),
+            exact_sum("x.usd"),
+            exact_sum("x.carbon_g_co2e"),
+            exact_sum("(CASE WHEN t.mutants_total > 0 THEN t.score END)"),
         ),
         &params,
     )?;
-    let join = |table: &str| {
-        format!(
-            "FROM runs r JOIN {table} x ON x.run_id = r.run_id WHERE r.started_ms >= $1 AND r.started_ms < $2{filter}"
-        )
-    };
-    let costs: HashMap<String, (f64, i64, f64, i64)> = store
-        .query(
-            &format!(
-                "SELECT {group} AS g, {}, COUNT(x.usd), {}, COUNT(x.carbon_g_co2e) {} GROUP BY {group}",
-                exact_sum("x.usd"),
-                exact_sum("x.carbon_g_co2e"),
-                join("cost")
-            ),
-            &params,
-        )?
-        .into_iter()
-        .map(|r| {
-            (
-                r[0].text(),
-                (
-                    micro(&r[1]),
-                    r[2].as_i64().unwrap_or(0),
-                    micro(&r[3]),
-                    r[4].as_i64().unwrap_or(0),
-                ),
-            )
-        })
-        .collect();
-    let mutation: HashMap<String, (f64, i64)> = store
-        .query(
-            &format!(
-                "SELECT {group} AS g, {}, COUNT(*) {} AND x.mutants_total > 0 GROUP BY {group}",
-                exact_sum("x.score"),
-                join("tests")
-            ),
-            &params,
-        )?
-        .into_iter()
-        .map(|r| (r[0].text(), (micro(&r[1]), r[2].as_i64().unwrap_or(0))))
-        .collect();
-    let denials: HashMap<String, i64> = store
-        .query(
-            &format!(
-                "SELECT {group} AS g, COUNT(*) {} AND x.result = 'deny' GROUP BY {group}",
-                join("policies")
-            ),
-            &params,
-        )?
-        .into_iter()
-        .map(|r| (r[0].text(), r[1].as_i64().unwrap_or(0)))
-        .collect();
-    let durations = percentiles(store, &[group], "r.duration_ms", &from, &params)?;
-    let queues = percentiles(store, &[group], "r.queue_ms", &from, &params)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let scope = r[0].text();
-            let key = vec![scope.clone()];
-            let runs = r[1].as_i64().unwrap_or(0);
-            let success = r[2].as_i64().unwrap_or(0);
-            let failed = r[3].as_i64().unwrap_or(0);
-            let flaky_n = r[7].as_i64().unwrap_or(0);
-            let (usd, usd_n, co2, co2_n) = costs.get(&scope).copied().unwrap_or_default();
-            let (score, score_n) = mutation.get(&scope).copied().unwrap_or_default();
-            HealthRow {
-                runs,
-                success,
-                failed,
-                canceled: r[4].as_i64().unwrap_or(0),
-                skipped: r[5].as_i64().unwrap_or(0),
-                success_rate: rate(success, success + failed),
-                duration_p50_ms: durations.get(&key).map(|p| p.0),
-                duration_p95_ms: durations.get(&key).map(|p| p.1),
-                queue_p50_ms: queues.get(&key).map(|p| p.0),
-                queue_p95_ms: queues.get(&key).map(|p| p.1),
-                cost_usd: round(usd, 2),
-                cost_usd_per_run: (usd_n > 0).then(|| round(usd / usd_n as f64, 4)),
-                co2e_g: round(co2, 1),
-                co2e_g_per_run: (co2_n > 0).then(|| round(co2 / co2_n as f64, 3)),
-                flakiness_index: (flaky_n > 0).then(|| round(micro(&r[6]) / flaky_n as f64, 4)),
-                mutation_runs: score_n,
-                mutation_score: (score_n > 0).then(|| round(score / score_n as f64, 4)),
-                denials: denials.get(&scope).copied().unwrap_or(0),
-                scope,
-            }
-        })
-        .collect())
-}
-
-/// `health`: run health over the window, overall, per repo, per day, per job.
-pub fn health_report(store: &mut dyn Backend, window: &Window) -> Result<HealthReport, Failure> {
-    // PostgreSQL refuses a bare string constant in GROUP BY; a cast is an expression.
-    let everything = match store.dialect() {
-        Dialect::ClickHouse => "'all repositories'",
-        Dialect::Sqlite | Dialect::Postgres => "CAST('all repositories' AS TEXT)",
-    };
-    let mut overall = health_rows(store, window, everything)?;
-    let repos = health_rows(store, window, "r.repo")?;
-    let days = health_rows(store, window, "r.day")?;
-    let (filter, params) = repo_filter(
-        window,
-        vec![Val::Int(window.since_ms), Val::Int(window.until_ms)],
-    );
-    let from = format!(
-        "FROM runs r JOIN jobs j ON j.run_id = r.run_id WHERE r.started_ms >= $1 AND r.started_ms < $2{filter}"
-    );
-    let job_rows = store.query(
-        &format!(
-            "SELECT r.repo, j.name, COUNT(*),
-                SUM(CASE WHEN j.status = 'success' THEN 1 ELSE 0 END),
-                SUM(CASE WHEN j.status = 'failed' THEN 1 ELSE 0 END)
-             {from} GROUP BY r.repo, j.name ORDER BY r.repo, j.name"
-        ),
+    for r in &sums {
+        let cell = Sums {
+            runs: int(&r[2]),
+            success: int(&r[3]),
+            failed: int(&r[4]),
+            canceled: int(&r[5]),
+            skipped: int(&r[6]),
+            flaky_micro: int(&r[7]),
+            flaky_n: int(&r[8]),
+            usd_micro: int(&r[9]),
+            usd_n: int(&r[10]),
+            co2_micro: int(&r[11]),
+            co2_n: int(&r[12]),
+            score_micro: int(&r[13]),
+            score_n: int(&r[14]),
+            denials: 0,
+        };
+        for scope in cells.scopes(&r[0].text(), &r[1].text()) {
+            scope.sums.add(&cell);
+        }
+    }
+    store.for_each_row(
+        &format!("SELECT r.repo, r.day, r.duration_ms, r.queue_ms FROM runs r WHERE {in_window}"),
         &params,
-    )?;
-    let job_durations = percentiles(
-        store,
-        &["r.repo", "j.name"],
-        "j.duration_ms",
-        &from,
-        &params,
-    )?;
-    let job_queues = percentiles(store, &["r.repo", "j.name"], "j.queue_ms", &from, &params)?;
-    let jobs = job_rows
-        .into_iter()
-        .map(|r| {
-            let key = vec![r[0].text(), r[1].text()];
-            let success = r[3].as_i64().unwrap_or(0);
-            let failed = r[4].as_i64().unwrap_or(0);
-            JobRow {
-                repo: r[0].text(),
-                job: r[1].text(),
-                runs: r[2].as_i64().unwrap_or(0),
-                success_rate: rate(success, success + failed),
-                duration_p50_ms: job_durations.get(&key).map(|p| p.0),
-                duration_p95_ms: job_durations.get(&key).map(|p| p.1),
-                queue_p50_ms: job_queues.get(&key).map(|p| p.0),
+        &mut |r| {
+            let (repo, day) = (r[0].as_str().unwrap_or(""), r[1].as_str().unwrap_or(""));
+            for scope in cells.scopes(repo, day) {
+                scope.spread.push(r[2].as_i64(), r[3].as_i64());
             }
-        })
-        .collect();
-    let denial_rows = store.query(
+        },
+    )?;
+    // Policy decisions: denials per scope, and per gate.
+    let mut gates: BTreeMap<String, (DenialRow, std::collections::BTreeSet<String>)> =
+        BTreeMap::new();
+    for r in store.query(
         &format!(
-            "SELECT p.policy_id, COUNT(*),
+            "SELECT r.repo, r.day, p.policy_id, COUNT(*),
                 SUM(CASE WHEN p.result = 'deny' THEN 1 ELSE 0 END),
-                SUM(CASE WHEN p.result = 'warn' THEN 1 ELSE 0 END),
-                COUNT(DISTINCT CASE WHEN p.result = 'deny' THEN r.repo END)
+                SUM(CASE WHEN p.result = 'warn' THEN 1 ELSE 0 END)
              FROM runs r JOIN policies p ON p.run_id = r.run_id
-             WHERE r.started_ms >= $1 AND r.started_ms < $2{filter}
-             GROUP BY p.policy_id"
+             WHERE {in_window}
+             GROUP BY r.repo, r.day, p.policy_id"
         ),
         &params,
-    )?;
-    let mut denials: Vec<DenialRow> = denial_rows
-        .into_iter()
-        .map(|r| DenialRow {
-            gate: r[0].text(),
-            decisions: r[1].as_i64().unwrap_or(0),
-            denials: r[2].as_i64().unwrap_or(0),
-            warnings: r[3].as_i64().unwrap_or(0),
-            repos_denied: r[4].as_i64().unwrap_or(0),
+    )? {
+        let (repo, gate) = (r[0].text(), r[2].text());
+        let (decisions, denied, warned) = (int(&r[3]), int(&r[4]), int(&r[5]));
+        for scope in cells.scopes(&repo, &r[1].text()) {
+            scope.sums.denials += denied;
+        }
+        let (row, repos) = gates.entry(gate.clone()).or_insert_with(|| {
+            (
+                DenialRow {
+                    gate,
+                    decisions: 0,
+                    denials: 0,
+                    warnings: 0,
+                    repos_denied: 0,
+                },
+                Default::default(),
+            )
+        });
+        row.decisions += decisions;
+        row.denials += denied;
+        row.warnings += warned;
+        if denied > 0 {
+            repos.insert(repo);
+        }
+    }
+    let mut denials: Vec<DenialRow> = gates
+        .into_values()
+        .map(|(mut row, repos)| {
+            row.repos_denied = repos.len() as i64;
+            row
         })
         .collect();
     denials.sort_by(|a, b| b.denials.cmp(&a.denials).then_with(|| a.gate.cmp(&b.gate)));
-    let overall = if overall.is_empty() {
+    // Jobs: counts and percentiles per (repository, job name), from one stream.
+    #[derive(Default)]
+    struct JobAcc {
+        runs: i64,
+        success: i64,
+        failed: i64,
+        spread: Spread,
+    }
+    let mut jobs: BTreeMap<String, BTreeMap<String, JobAcc>> = BTreeMap::new();
+    store.for_each_row(
+        &format!(
+            "SELECT r.repo, j.name, j.status, j.duration_ms, j.queue_ms
+             FROM runs r JOIN jobs j ON j.run_id = r.run_id
+             WHERE {in_window}"
+        ),
+        &params,
+        &mut |r| {
+            let (repo, name) = (r[0].text(), r[1].text());
+            let names = match jobs.get_mut(&repo) {
+                Some(names) => names,
+                None => jobs.entry(repo).or_default(),
+            };
+            let acc = match names.get_mut(&name) {
+                Some(acc) => acc,
+                None => names.entry(name).or_default(),
+            };
+            acc.runs += 1;
+            acc.success += i64::from(r[2].as_str() == Some("success"));
+            acc.failed += i64::from(r[2].as_str() == Some("failed"));
+            acc.spread.push(r[3].as_i64(), r[4].as_i64());
+        },
+    )?;
+    let jobs = jobs
+        .into_iter()
+        .flat_map(|(repo, names)| {
+            names.into_iter().map(move |(job, mut acc)| {
+                let (duration_p50_ms, duration_p95_ms) = p50_p95(&mut acc.spread.durations);
+                let (queue_p50_ms, _) = p50_p95(&mut acc.spread.queues);
+                JobRow {
+                    repo: repo.clone(),
+                    job,
+                    runs: acc.runs,
+                    success_rate: rate(acc.success, acc.success + acc.failed),
+                    duration_p50_ms,
+                    duration_p95_ms,
+                    queue_p50_ms,
+                }
+            })
+        })
+        .collect();
+    let overall = if cells.overall.sums.runs == 0 {
         empty_row("all repositories")
     } else {
-        overall.remove(0)
+        cells.overall.row("all repositories".to_owned())
     };
     Ok(HealthReport {
         since: window.since(),
         until: window.until(),
         overall,
-        repos,
-        days,
+        repos: cells
+            .repos
+            .into_iter()
+            .map(|(scope, s)| s.row(scope))
+            .collect(),
+        days: cells
+            .days
+            .into_iter()
+            .map(|(scope, s)| s.row(scope))
+            .collect(),
         jobs,
         denials,
     })

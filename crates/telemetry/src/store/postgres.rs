@@ -321,4 +321,31 @@ impl Backend for Postgres {
             })
             .collect()
     }
+
+    fn for_each_row(
+        &mut self,
+        sql: &str,
+        values: &[Val],
+        each: &mut dyn FnMut(&[Val]),
+    ) -> Result<(), Failure> {
+        use postgres::fallible_iterator::FallibleIterator as _;
+        let name = self.name.clone();
+        let fail = |e: postgres::Error| {
+            Failure::infra(format!("PostgreSQL store {name}: query {sql}: {e}"))
+        };
+        let boxed = params(values);
+        let mut rows = self.client.query_raw(sql, boxed).map_err(fail)?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(fail)? {
+            out.clear();
+            for i in 0..row.len() {
+                out.push(
+                    value_of(&row, i)
+                        .map_err(|e| Failure::infra(format!("PostgreSQL query {sql}: {e}")))?,
+                );
+            }
+            each(&out);
+        }
+        Ok(())
+    }
 }

@@ -214,6 +214,33 @@ impl Backend for Sqlite {
         }
         Ok(out)
     }
+
+    fn for_each_row(
+        &mut self,
+        sql: &str,
+        params: &[Val],
+        each: &mut dyn FnMut(&[Val]),
+    ) -> Result<(), Failure> {
+        let sql = dollar_to_question(sql);
+        let mut stmt = self
+            .conn
+            .prepare_cached(&sql)
+            .map_err(|e| self.err(&format!("preparing {sql}"), &e))?;
+        let columns = stmt.column_count();
+        let fail = |e: rusqlite::Error| Failure::infra(format!("SQLite query {sql}: {e}"));
+        let mut rows = stmt
+            .query(rusqlite::params_from_iter(params.iter()))
+            .map_err(fail)?;
+        let mut values = Vec::with_capacity(columns);
+        while let Some(row) = rows.next().map_err(fail)? {
+            values.clear();
+            for i in 0..columns {
+                values.push(from_ref(row.get_ref(i).map_err(fail)?));
+            }
+            each(&values);
+        }
+        Ok(())
+    }
 }
 
 /// `$1` (PostgreSQL's placeholders, which the shared SQL uses) to SQLite's `?1`.
