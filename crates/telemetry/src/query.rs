@@ -288,7 +288,7 @@ pub struct JobRow {
 }
 
 /// Policy denials per gate.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct DenialRow {
     pub gate: String,
     pub decisions: i64,
@@ -309,22 +309,20 @@ pub struct HealthReport {
     pub denials: Vec<DenialRow>,
 }
 
-/// A sum every store computes exactly: the values in millionths, as
-/// integers (a sum of floating-point numbers depends on the order it is
-/// taken in, and SQLite, PostgreSQL and ClickHouse take different orders).
-fn exact_sum(expr: &str) -> String {
-    // PostgreSQL sums BIGINT into NUMERIC: cast the sum back.
-    format!("CAST(SUM(CAST(ROUND({expr} * 1000000) AS BIGINT)) AS BIGINT)")
+/// A fractional value in millionths, as an integer: sums of these are
+/// exact, so they do not depend on the order they are taken in (a sum of
+/// floating-point numbers does, and every store takes its own order).
+/// `ROUND` of SQLite and the earlier in-store sums: half away from zero.
+fn micros(v: &Val) -> Option<i64> {
+    v.as_f64().map(|x| (x * 1_000_000.0).round() as i64)
 }
 
 fn rate(part: i64, whole: i64) -> Option<f64> {
     (whole > 0).then(|| round(part as f64 / whole as f64, 4))
 }
 
-/// The additive figures of a set of runs. Every one is an integer (the
-/// fractional sums in millionths, see [`exact_sum`]), so the figures of
-/// each (repository, day) add up exactly to those of a repository, a day or
-/// everything, whatever store computed them.
+/// The additive figures of a set of runs, all integers (the fractional
+/// sums in millionths, see [`micros`]).
 #[derive(Debug, Clone, Copy, Default)]
 struct Sums {
     runs: i64,
@@ -415,7 +413,7 @@ impl Scope {
     }
 }
 
-/// The (repository, day) cells of the window, and how they roll up.
+/// Every scope a run counts in: everything, its repository, its day.
 #[derive(Debug, Default)]
 struct Cells {
     overall: Scope,
@@ -426,12 +424,6 @@ struct Cells {
 impl Cells {
     /// The scopes a run of `repo` on `day` counts in.
     fn scopes(&mut self, repo: &str, day: &str) -> [&mut Scope; 3] {
-        fn entry<'a>(map: &'a mut BTreeMap<String, Scope>, key: &str) -> &'a mut Scope {
-            if !map.contains_key(key) {
-                map.insert(key.to_owned(), Scope::default());
-            }
-            map.get_mut(key).expect("inserted above")
-        }
         [
             &mut self.overall,
             entry(&mut self.repos, repo),
@@ -440,21 +432,31 @@ impl Cells {
     }
 }
 
-/// A non-negative count or sum from a query (`NULL`, the sum of nothing, is 0).
-fn int(v: &Val) -> i64 {
-    v.as_i64().unwrap_or(0)
+/// A map's value for `key`, inserted when missing (without allocating the
+/// key for every look-up, as `entry` would).
+fn entry<'a, V: Default>(map: &'a mut BTreeMap<String, V>, key: &str) -> &'a mut V {
+    if !map.contains_key(key) {
+        map.insert(key.to_owned(), V::default());
+    }
+    map.get_mut(key).expect("inserted above")
+}
+
+/// A count from a row (`NULL` is 0).
+fn flag(b: bool) -> i64 {
+    i64::from(b)
 }
 
 /// `health`: run health over the window, overall, per repo, per day, per job.
 ///
-/// Four queries, each one pass over the window's runs (a range of the
-/// `runs_by_start` index) joined to what it needs: the additive figures per
-/// (repository, day), rolled up here into repositories, days and everything
-/// (exactly: they are integers); the duration and queue time of each run
-/// and job, read as a stream, whose nearest-rank percentiles are taken here
-/// (window functions in the store sorted the window once per scope and
-/// figure: 8 sorts, most of the minute `health` took over a million runs);
-/// and the policy decisions per (repository, day, gate).
+/// Three queries, each one pass over the window's runs (a range of the
+/// `runs_by_start` index) joined to what it needs, read as a stream and
+/// aggregated here: each run with its cost and mutation results; each
+/// policy decision; each job. Every scope (everything, a repository, a
+/// day, a job) gets its counts, its exact sums (in millionths, see
+/// [`micros`]) and its nearest-rank percentiles from the same rows, in
+/// one pass. Before v2 `health` sent 22 queries, each a scan of the whole
+/// `runs` table, and took the percentiles with window functions (a sort of
+/// the window per scope and figure): about a minute over a million runs.
 pub fn health_report(store: &mut dyn Backend, window: &Window) -> Result<HealthReport, Failure> {
     let (filter, params) = repo_filter(
         window,
@@ -462,102 +464,82 @@ pub fn health_report(store: &mut dyn Backend, window: &Window) -> Result<HealthR
     );
     let in_window = format!("r.started_ms >= $1 AND r.started_ms < $2{filter}");
     let mut cells = Cells::default();
-    let sums = store.query(
+    store.for_each_row(
         &format!(
-            "SELECT r.repo, r.day, COUNT(*),
-                SUM(CASE WHEN r.status = 'success' THEN 1 ELSE 0 END),
-                SUM(CASE WHEN r.status = 'failed' THEN 1 ELSE 0 END),
-                SUM(CASE WHEN r.status = 'canceled' THEN 1 ELSE 0 END),
-                SUM(CASE WHEN r.status = 'skipped' THEN 1 ELSE 0 END),
-                {}, COUNT(r.flakiness_index),
-                {}, COUNT(x.usd), {}, COUNT(x.carbon_g_co2e),
-                {}, COUNT(CASE WHEN t.mutants_total > 0 THEN 1 END)
+            "SELECT r.repo, r.day, r.status, r.duration_ms, r.queue_ms, r.flakiness_index,
+                x.usd, x.carbon_g_co2e, t.mutants_total, t.score
              FROM runs r
                LEFT JOIN cost x ON x.run_id = r.run_id
                LEFT JOIN tests t ON t.run_id = r.run_id
-             WHERE {in_window}
-             GROUP BY r.repo, r.day",
-            exact_sum("r.flakiness_index"),
-            exact_sum("x.usd"),
-            exact_sum("x.carbon_g_co2e"),
-            exact_sum("(CASE WHEN t.mutants_total > 0 THEN t.score END)"),
+             WHERE {in_window}"
         ),
         &params,
-    )?;
-    for r in &sums {
-        let cell = Sums {
-            runs: int(&r[2]),
-            success: int(&r[3]),
-            failed: int(&r[4]),
-            canceled: int(&r[5]),
-            skipped: int(&r[6]),
-            flaky_micro: int(&r[7]),
-            flaky_n: int(&r[8]),
-            usd_micro: int(&r[9]),
-            usd_n: int(&r[10]),
-            co2_micro: int(&r[11]),
-            co2_n: int(&r[12]),
-            score_micro: int(&r[13]),
-            score_n: int(&r[14]),
-            denials: 0,
-        };
-        for scope in cells.scopes(&r[0].text(), &r[1].text()) {
-            scope.sums.add(&cell);
-        }
-    }
-    store.for_each_row(
-        &format!("SELECT r.repo, r.day, r.duration_ms, r.queue_ms FROM runs r WHERE {in_window}"),
-        &params,
         &mut |r| {
+            let status = r[2].as_str().unwrap_or("");
+            let (flaky, usd, co2) = (micros(&r[5]), micros(&r[6]), micros(&r[7]));
+            let mutation = r[8].as_i64().is_some_and(|n| n > 0);
+            let score = if mutation { micros(&r[9]) } else { None };
+            let run = Sums {
+                runs: 1,
+                success: flag(status == "success"),
+                failed: flag(status == "failed"),
+                canceled: flag(status == "canceled"),
+                skipped: flag(status == "skipped"),
+                flaky_micro: flaky.unwrap_or(0),
+                flaky_n: flag(flaky.is_some()),
+                usd_micro: usd.unwrap_or(0),
+                usd_n: flag(usd.is_some()),
+                co2_micro: co2.unwrap_or(0),
+                co2_n: flag(co2.is_some()),
+                score_micro: score.unwrap_or(0),
+                score_n: flag(mutation),
+                denials: 0,
+            };
             let (repo, day) = (r[0].as_str().unwrap_or(""), r[1].as_str().unwrap_or(""));
             for scope in cells.scopes(repo, day) {
-                scope.spread.push(r[2].as_i64(), r[3].as_i64());
+                scope.sums.add(&run);
+                scope.spread.push(r[3].as_i64(), r[4].as_i64());
             }
         },
     )?;
     // Policy decisions: denials per scope, and per gate.
     let mut gates: BTreeMap<String, (DenialRow, std::collections::BTreeSet<String>)> =
         BTreeMap::new();
-    for r in store.query(
+    store.for_each_row(
         &format!(
-            "SELECT r.repo, r.day, p.policy_id, COUNT(*),
-                SUM(CASE WHEN p.result = 'deny' THEN 1 ELSE 0 END),
-                SUM(CASE WHEN p.result = 'warn' THEN 1 ELSE 0 END)
+            "SELECT r.repo, r.day, p.policy_id, p.result
              FROM runs r JOIN policies p ON p.run_id = r.run_id
-             WHERE {in_window}
-             GROUP BY r.repo, r.day, p.policy_id"
+             WHERE {in_window}"
         ),
         &params,
-    )? {
-        let (repo, gate) = (r[0].text(), r[2].text());
-        let (decisions, denied, warned) = (int(&r[3]), int(&r[4]), int(&r[5]));
-        for scope in cells.scopes(&repo, &r[1].text()) {
-            scope.sums.denials += denied;
-        }
-        let (row, repos) = gates.entry(gate.clone()).or_insert_with(|| {
-            (
-                DenialRow {
-                    gate,
-                    decisions: 0,
-                    denials: 0,
-                    warnings: 0,
-                    repos_denied: 0,
-                },
-                Default::default(),
-            )
-        });
-        row.decisions += decisions;
-        row.denials += denied;
-        row.warnings += warned;
-        if denied > 0 {
-            repos.insert(repo);
-        }
-    }
+        &mut |r| {
+            let (repo, day, gate) = (
+                r[0].as_str().unwrap_or(""),
+                r[1].as_str().unwrap_or(""),
+                r[2].as_str().unwrap_or(""),
+            );
+            let result = r[3].as_str();
+            let denied = result == Some("deny");
+            if denied {
+                for scope in cells.scopes(repo, day) {
+                    scope.sums.denials += 1;
+                }
+            }
+            let (row, repos) = entry(&mut gates, gate);
+            row.decisions += 1;
+            row.denials += flag(denied);
+            row.warnings += flag(result == Some("warn"));
+            if denied && !repos.contains(repo) {
+                repos.insert(repo.to_owned());
+            }
+        },
+    )?;
     let mut denials: Vec<DenialRow> = gates
-        .into_values()
-        .map(|(mut row, repos)| {
-            row.repos_denied = repos.len() as i64;
-            row
+        .into_iter()
+        .map(|(gate, (row, repos))| DenialRow {
+            gate,
+            repos_denied: repos.len() as i64,
+            ..row
         })
         .collect();
     denials.sort_by(|a, b| b.denials.cmp(&a.denials).then_with(|| a.gate.cmp(&b.gate)));
@@ -578,18 +560,11 @@ pub fn health_report(store: &mut dyn Backend, window: &Window) -> Result<HealthR
         ),
         &params,
         &mut |r| {
-            let (repo, name) = (r[0].text(), r[1].text());
-            let names = match jobs.get_mut(&repo) {
-                Some(names) => names,
-                None => jobs.entry(repo).or_default(),
-            };
-            let acc = match names.get_mut(&name) {
-                Some(acc) => acc,
-                None => names.entry(name).or_default(),
-            };
+            let names = entry(&mut jobs, r[0].as_str().unwrap_or(""));
+            let acc = entry(names, r[1].as_str().unwrap_or(""));
             acc.runs += 1;
-            acc.success += i64::from(r[2].as_str() == Some("success"));
-            acc.failed += i64::from(r[2].as_str() == Some("failed"));
+            acc.success += flag(r[2].as_str() == Some("success"));
+            acc.failed += flag(r[2].as_str() == Some("failed"));
             acc.spread.push(r[3].as_i64(), r[4].as_i64());
         },
     )?;

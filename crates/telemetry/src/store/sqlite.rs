@@ -231,11 +231,25 @@ impl Backend for Sqlite {
         let mut rows = stmt
             .query(rusqlite::params_from_iter(params.iter()))
             .map_err(fail)?;
-        let mut values = Vec::with_capacity(columns);
+        // One row buffer for every row: a text value is copied into the
+        // string of the row before, so a million rows are not a million
+        // allocations.
+        let mut values = vec![Val::Null; columns];
         while let Some(row) = rows.next().map_err(fail)? {
-            values.clear();
-            for i in 0..columns {
-                values.push(from_ref(row.get_ref(i).map_err(fail)?));
+            for (i, slot) in values.iter_mut().enumerate() {
+                match row.get_ref(i).map_err(fail)? {
+                    ValueRef::Text(t) | ValueRef::Blob(t) => {
+                        let text = String::from_utf8_lossy(t);
+                        match slot {
+                            Val::Text(s) => {
+                                s.clear();
+                                s.push_str(&text);
+                            }
+                            other => *other = Val::Text(text.into_owned()),
+                        }
+                    }
+                    other => *slot = from_ref(other),
+                }
             }
             each(&values);
         }
