@@ -113,11 +113,15 @@ pub fn first_seen(
         marks.push(format!("${}", params.len()));
     }
     let (filter, params) = repo_filter(window, params);
+    // `started_ms + 0`: not a range of `runs_by_start`, whose rows SQLite
+    // would then fetch one by one (180 days of lookback are most of a
+    // store) and sort, but one read of `runs_by_commit`, which holds every
+    // column this needs.
     let rows = store.query(
         &format!(
             "SELECT r.repo, r.branch, r.commit_sha, MIN(r.started_ms)
              FROM runs r
-             WHERE r.started_ms >= $1 AND r.started_ms < $2 AND r.branch IN ({}){filter}
+             WHERE r.started_ms + 0 >= $1 AND r.started_ms + 0 < $2 AND r.branch IN ({}){filter}
              GROUP BY r.repo, r.branch, r.commit_sha",
             marks.join(", ")
         ),
