@@ -398,7 +398,7 @@ pub fn check_version(found: Option<i64>, store: &str) -> Result<bool, Failure> {
         // goes here, in order.
         Some(1) => {
             eprintln!(
-                "note: {store}: upgrading the telemetry schema v1 to v{SCHEMA_VERSION} in place (adds the indexes of `health`; once, and about a minute for a million runs)"
+                "note: {store}: upgrading the telemetry schema v1 to v{SCHEMA_VERSION} in place (adds the indexes of `health`; once: about half a minute for a million runs on SQLite)"
             );
             Ok(true)
         }
