@@ -466,12 +466,15 @@ pub struct DoraReport {
 /// maximum of their finish times.
 struct Recoveries<'a> {
     deployments: &'a [Deployment],
-    candidates: HashMap<(&'a str, &'a str), (Vec<usize>, Vec<i64>)>,
+    candidates: HashMap<(&'a str, &'a str), Candidates>,
 }
+
+/// Indexes into the deployments, and the running maximum of their finish times.
+type Candidates = (Vec<usize>, Vec<i64>);
 
 impl<'a> Recoveries<'a> {
     fn new(deployments: &'a [Deployment], until_ms: i64) -> Recoveries<'a> {
-        let mut candidates: HashMap<(&str, &str), (Vec<usize>, Vec<i64>)> = HashMap::new();
+        let mut candidates: HashMap<(&str, &str), Candidates> = HashMap::new();
         for (i, n) in deployments.iter().enumerate() {
             if n.success && !n.rolled_back && n.finished_ms < until_ms {
                 let (indexes, running_max) = candidates
@@ -768,7 +771,7 @@ mod tests {
                 rows.iter().map(|(_, _, sha, at)| (*at, sha.clone())).collect();
             sorted.sort();
             let seen = |sha: &str| sorted.iter().find(|(_, s)| s == sha).map(|(t, _)| *t);
-            let mut source = RecordCommits::new(rows.clone());
+            let mut source = RecordCommits::new(rows);
             let deployments: Vec<Deployment> = raw
                 .into_iter()
                 .enumerate()
