@@ -452,9 +452,9 @@ fn flag(b: bool) -> i64 {
 
 /// `health`: run health over the window, overall, per repo, per day, per job.
 ///
-/// Three queries, each one pass over the window's runs (a range of the
-/// `runs_by_start` index) joined to what it needs, read as a stream and
-/// aggregated here: each run with its cost and mutation results; the
+/// Four queries, each one pass over the window's runs (a range of the
+/// `runs_by_start` index) joined to one table, read as a stream and
+/// aggregated here: each run with its cost; the mutation results; the
 /// policy decisions; each job. Every scope (everything, a repository, a
 /// day, a job) gets its counts, its exact sums (in millionths, see
 /// [`micros`]) and its nearest-rank percentiles from the same rows, in
@@ -471,18 +471,14 @@ pub fn health_report(store: &mut dyn Backend, window: &Window) -> Result<HealthR
     store.for_each_row(
         &format!(
             "SELECT r.repo, r.day, r.status, r.duration_ms, r.queue_ms, r.flakiness_index,
-                x.usd, x.carbon_g_co2e, t.mutants_total, t.score
-             FROM runs r
-               LEFT JOIN cost x ON x.run_id = r.run_id
-               LEFT JOIN tests t ON t.run_id = r.run_id
+                x.usd, x.carbon_g_co2e
+             FROM runs r LEFT JOIN cost x ON x.run_id = r.run_id
              WHERE {in_window}"
         ),
         &params,
         &mut |r| {
             let status = r[2].as_str().unwrap_or("");
             let (flaky, usd, co2) = (micros(&r[5]), micros(&r[6]), micros(&r[7]));
-            let mutation = r[8].as_i64().is_some_and(|n| n > 0);
-            let score = if mutation { micros(&r[9]) } else { None };
             let run = Sums {
                 runs: 1,
                 success: flag(status == "success"),
@@ -495,14 +491,33 @@ pub fn health_report(store: &mut dyn Backend, window: &Window) -> Result<HealthR
                 usd_n: flag(usd.is_some()),
                 co2_micro: co2.unwrap_or(0),
                 co2_n: flag(co2.is_some()),
-                score_micro: score.unwrap_or(0),
-                score_n: flag(mutation),
-                denials: 0,
+                ..Sums::default()
             };
             let (repo, day) = (r[0].as_str().unwrap_or(""), r[1].as_str().unwrap_or(""));
             for scope in cells.scopes(repo, day) {
                 scope.sums.add(&run);
                 scope.spread.push(r[3].as_i64(), r[4].as_i64());
+            }
+        },
+    )?;
+    // Mutation results, a query of their own (ClickHouse before 20 joins
+    // one table per query): the runs that ran mutation testing.
+    store.for_each_row(
+        &format!(
+            "SELECT r.repo, r.day, t.score
+             FROM runs r JOIN tests t ON t.run_id = r.run_id
+             WHERE {in_window} AND t.mutants_total > 0"
+        ),
+        &params,
+        &mut |r| {
+            let run = Sums {
+                score_micro: micros(&r[2]).unwrap_or(0),
+                score_n: 1,
+                ..Sums::default()
+            };
+            let (repo, day) = (r[0].as_str().unwrap_or(""), r[1].as_str().unwrap_or(""));
+            for scope in cells.scopes(repo, day) {
+                scope.sums.add(&run);
             }
         },
     )?;
