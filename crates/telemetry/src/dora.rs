@@ -175,43 +175,60 @@ pub trait ChangeSource {
 /// after the previous deployment's commit, up to this deployment's commit.
 #[derive(Debug, Default)]
 pub struct RecordCommits {
-    /// (repo, branch) -> commits with the start of their first run, by time.
-    pub first_seen: HashMap<(String, String), Vec<(i64, String)>>,
+    /// repo -> branch -> the commits with the start of their first run, by
+    /// time, and when each commit was first seen.
+    first_seen: HashMap<String, HashMap<String, Branch>>,
+}
+
+/// The commits of one branch of one repository.
+#[derive(Debug, Default)]
+struct Branch {
+    /// (first seen, sha), sorted.
+    by_time: Vec<(i64, String)>,
+    /// sha -> its earliest first-seen time.
+    at: HashMap<String, i64>,
 }
 
 impl RecordCommits {
     pub fn new(rows: impl IntoIterator<Item = (String, String, String, i64)>) -> RecordCommits {
-        let mut first_seen: HashMap<(String, String), Vec<(i64, String)>> = HashMap::new();
+        let mut first_seen: HashMap<String, HashMap<String, Branch>> = HashMap::new();
         for (repo, branch, sha, at) in rows {
-            first_seen
-                .entry((repo, branch))
+            let list = first_seen
+                .entry(repo)
                 .or_default()
-                .push((at, sha));
+                .entry(branch)
+                .or_default();
+            list.at
+                .entry(sha.clone())
+                .and_modify(|t| *t = (*t).min(at))
+                .or_insert(at);
+            list.by_time.push((at, sha));
         }
-        for list in first_seen.values_mut() {
-            list.sort();
+        for list in first_seen.values_mut().flat_map(HashMap::values_mut) {
+            list.by_time.sort();
         }
         RecordCommits { first_seen }
     }
 
-    fn seen(&self, repo: &str, branch: &str, sha: &str) -> Option<i64> {
-        self.first_seen
-            .get(&(repo.to_owned(), branch.to_owned()))
-            .and_then(|l| l.iter().find(|(_, s)| s == sha).map(|(t, _)| *t))
+    fn branch(&self, repo: &str, branch: &str) -> Option<&Branch> {
+        self.first_seen.get(repo)?.get(branch)
     }
 }
 
 impl ChangeSource for RecordCommits {
     fn changes(&mut self, deployment: &Deployment, previous: Option<&Deployment>) -> Vec<Change> {
-        let key = (deployment.repo.clone(), deployment.branch.clone());
-        let Some(list) = self.first_seen.get(&key) else {
+        let Some(list) = self.branch(&deployment.repo, &deployment.branch) else {
             return Vec::new();
         };
-        let Some(upto) = self.seen(&deployment.repo, &deployment.branch, &deployment.commit_sha)
-        else {
+        let Some(&upto) = list.at.get(&deployment.commit_sha) else {
             return Vec::new();
         };
-        let after = previous.and_then(|p| self.seen(&p.repo, &deployment.branch, &p.commit_sha));
+        let after = previous.and_then(|p| {
+            self.branch(&p.repo, &deployment.branch)?
+                .at
+                .get(&p.commit_sha)
+                .copied()
+        });
         match after {
             // No earlier deployment: only the deployed commit itself is known to be new.
             None if previous.is_none() => vec![Change {
@@ -219,9 +236,12 @@ impl ChangeSource for RecordCommits {
                 started_ms: upto,
             }],
             _ => {
+                // The commits first seen in (after, upto]: a slice of the sorted list.
                 let after = after.unwrap_or(i64::MIN);
-                list.iter()
-                    .filter(|(t, _)| *t > after && *t <= upto)
+                let from = list.by_time.partition_point(|(t, _)| *t <= after);
+                let to = list.by_time.partition_point(|(t, _)| *t <= upto);
+                list.by_time[from..to.max(from)]
+                    .iter()
                     .map(|(t, sha)| Change {
                         id: sha.clone(),
                         started_ms: *t,
@@ -440,6 +460,53 @@ pub struct DoraReport {
     pub repos: Vec<DoraScope>,
 }
 
+/// The deployments a failure can recover with: per repository and
+/// environment, the successful, not rolled-back ones finished before the
+/// window's end, in the order of `deployments` (by start), with the running
+/// maximum of their finish times.
+struct Recoveries<'a> {
+    deployments: &'a [Deployment],
+    candidates: HashMap<(&'a str, &'a str), Candidates>,
+}
+
+/// Indexes into the deployments, and the running maximum of their finish times.
+type Candidates = (Vec<usize>, Vec<i64>);
+
+impl<'a> Recoveries<'a> {
+    fn new(deployments: &'a [Deployment], until_ms: i64) -> Recoveries<'a> {
+        let mut candidates: HashMap<(&str, &str), Candidates> = HashMap::new();
+        for (i, n) in deployments.iter().enumerate() {
+            if n.success && !n.rolled_back && n.finished_ms < until_ms {
+                let (indexes, running_max) = candidates
+                    .entry((n.repo.as_str(), n.environment.as_str()))
+                    .or_default();
+                let max = running_max
+                    .last()
+                    .map_or(n.finished_ms, |m| (*m).max(n.finished_ms));
+                indexes.push(i);
+                running_max.push(max);
+            }
+        }
+        Recoveries {
+            deployments,
+            candidates,
+        }
+    }
+
+    /// The first deployment (by start) of `d`'s repository and environment
+    /// that recovers it: successful, not rolled back, finished after `d` and
+    /// before the window's end. The first candidate finished after `d` is
+    /// where the running maximum first passes `d`'s finish: a binary search
+    /// (a scan of every deployment per failure was quadratic).
+    fn next_after(&self, d: &Deployment) -> Option<&'a Deployment> {
+        let (indexes, running_max) = self
+            .candidates
+            .get(&(d.repo.as_str(), d.environment.as_str()))?;
+        let k = running_max.partition_point(|m| *m <= d.finished_ms);
+        indexes.get(k).map(|i| &self.deployments[*i])
+    }
+}
+
 /// Compute the metrics of `deployments` (all of them up to `until_ms`,
 /// ordered by start) for the window [`since_ms`, `until_ms`).
 pub fn compute(
@@ -477,6 +544,7 @@ pub fn compute(
             .or_default()
             .push(delivery.lead_ms as f64 / 3_600_000.0);
     }
+    let recoveries = Recoveries::new(deployments, until_ms);
     for (i, d) in deployments.iter().enumerate() {
         if !in_window(d.finished_ms) {
             continue;
@@ -486,15 +554,7 @@ pub fn compute(
         let mut recovery = None;
         let mut unrecovered = 0;
         if !d.success || d.rolled_back {
-            let next = deployments.iter().find(|n| {
-                n.repo == d.repo
-                    && n.environment == d.environment
-                    && n.success
-                    && !n.rolled_back
-                    && n.finished_ms > d.finished_ms
-                    && n.finished_ms < until_ms
-            });
-            match next {
+            match recoveries.next_after(d) {
                 Some(n) => recovery = Some((n.finished_ms - d.finished_ms) as f64 / 3_600_000.0),
                 None => unrecovered = 1,
             }
@@ -649,6 +709,99 @@ mod tests {
         assert_eq!(all.change_failures, 1);
         assert_eq!(all.change_failure_rate, Some(0.5));
         assert_eq!(all.recovery_hours, Some(3.0));
+    }
+
+    use proptest::prelude::*;
+
+    /// A deployment of one of two repositories, from small numbers.
+    fn deployment(
+        i: usize,
+        (repo, ok, back, start, len, sha): (bool, bool, bool, i64, i64, u8),
+    ) -> Deployment {
+        Deployment {
+            id: format!("d{i}"),
+            repo: if repo { "o/a" } else { "o/b" }.to_owned(),
+            environment: "prod".to_owned(),
+            commit_sha: format!("c{sha}"),
+            branch: "main".to_owned(),
+            success: ok,
+            rolled_back: back,
+            started_ms: start,
+            finished_ms: start + len,
+        }
+    }
+
+    proptest! {
+        /// The binary search over the running maximum finds what the scan
+        /// of every deployment (the code before it) found.
+        #[test]
+        fn recoveries_agree_with_a_scan(
+            raw in proptest::collection::vec((any::<bool>(), any::<bool>(), any::<bool>(), 0i64..50, 0i64..30, 0u8..8), 0..40),
+            until in 0i64..90,
+        ) {
+            let mut deployments: Vec<Deployment> =
+                raw.into_iter().enumerate().map(|(i, r)| deployment(i, r)).collect();
+            deployments.sort_by(|a, b| (a.started_ms, &a.id).cmp(&(b.started_ms, &b.id)));
+            let recoveries = Recoveries::new(&deployments, until);
+            for d in &deployments {
+                let scan = deployments.iter().find(|n| {
+                    n.repo == d.repo
+                        && n.environment == d.environment
+                        && n.success
+                        && !n.rolled_back
+                        && n.finished_ms > d.finished_ms
+                        && n.finished_ms < until
+                });
+                prop_assert_eq!(recoveries.next_after(d).map(|n| &n.id), scan.map(|n| &n.id));
+            }
+        }
+
+        /// The changes from the records, by hash map and binary search, are
+        /// those the linear searches (the code before them) found.
+        #[test]
+        fn record_changes_agree_with_a_scan(
+            commits in proptest::collection::vec((0u8..12, 0i64..40), 0..30),
+            raw in proptest::collection::vec((any::<bool>(), any::<bool>(), any::<bool>(), 0i64..50, 0i64..30, 0u8..12), 0..20),
+        ) {
+            let rows: Vec<(String, String, String, i64)> = commits
+                .iter()
+                .map(|(sha, at)| ("o/a".to_owned(), "main".to_owned(), format!("c{sha}"), *at))
+                .collect();
+            let mut sorted: Vec<(i64, String)> =
+                rows.iter().map(|(_, _, sha, at)| (*at, sha.clone())).collect();
+            sorted.sort();
+            let seen = |sha: &str| sorted.iter().find(|(_, s)| s == sha).map(|(t, _)| *t);
+            let mut source = RecordCommits::new(rows);
+            let deployments: Vec<Deployment> = raw
+                .into_iter()
+                .enumerate()
+                .map(|(i, r)| deployment(i, (true, r.1, r.2, r.3, r.4, r.5)))
+                .collect();
+            for d in &deployments {
+                for previous in [None, deployments.first()] {
+                    let ours: Vec<(String, i64)> = source
+                        .changes(d, previous)
+                        .into_iter()
+                        .map(|c| (c.id, c.started_ms))
+                        .collect();
+                    let theirs: Vec<(String, i64)> = match seen(&d.commit_sha) {
+                        None => Vec::new(),
+                        Some(upto) => match previous.and_then(|p| seen(&p.commit_sha)) {
+                            None if previous.is_none() => vec![(d.commit_sha.clone(), upto)],
+                            after => {
+                                let after = after.unwrap_or(i64::MIN);
+                                sorted
+                                    .iter()
+                                    .filter(|(t, _)| *t > after && *t <= upto)
+                                    .map(|(t, s)| (s.clone(), *t))
+                                    .collect()
+                            }
+                        },
+                    };
+                    prop_assert_eq!(ours, theirs);
+                }
+            }
+        }
     }
 
     #[test]

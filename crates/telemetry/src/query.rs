@@ -4,7 +4,7 @@
 //! nearest-rank definition), the figures rounded so every store prints the
 //! same numbers.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use ci_intel_core::Failure;
 use serde::Serialize;
@@ -113,11 +113,15 @@ pub fn first_seen(
         marks.push(format!("${}", params.len()));
     }
     let (filter, params) = repo_filter(window, params);
+    // `started_ms + 0`: not a range of `runs_by_start`, whose rows SQLite
+    // would then fetch one by one (180 days of lookback are most of a
+    // store) and sort, but one read of `runs_by_commit`, which holds every
+    // column this needs.
     let rows = store.query(
         &format!(
             "SELECT r.repo, r.branch, r.commit_sha, MIN(r.started_ms)
              FROM runs r
-             WHERE r.started_ms >= $1 AND r.started_ms < $2 AND r.branch IN ({}){filter}
+             WHERE r.started_ms + 0 >= $1 AND r.started_ms + 0 < $2 AND r.branch IN ({}){filter}
              GROUP BY r.repo, r.branch, r.commit_sha",
             marks.join(", ")
         ),
@@ -236,53 +240,18 @@ pub fn dora_report(
     })
 }
 
-/// Nearest-rank percentiles 50 and 95 of `value` per group, over `from`
-/// (a FROM ... WHERE clause using `params`). Groups are the `groups` columns.
-fn percentiles(
-    store: &mut dyn Backend,
-    groups: &[&str],
-    value: &str,
-    from: &str,
-    params: &[Val],
-) -> Result<HashMap<Vec<String>, (i64, i64)>, Failure> {
-    let g = groups.join(", ");
-    let sql = match store.dialect() {
-        Dialect::ClickHouse => format!(
-            "SELECT {g}, arrayElement(arraySort(groupArray({value})), toUInt64(intDiv(count() * 50 + 99, 100))), arrayElement(arraySort(groupArray({value})), toUInt64(intDiv(count() * 95 + 99, 100)))
-             {from} AND {value} IS NOT NULL GROUP BY {g}"
-        ),
-        Dialect::Sqlite | Dialect::Postgres => {
-            let aliases: Vec<String> = (0..groups.len()).map(|i| format!("g{i}")).collect();
-            let select: Vec<String> = groups
-                .iter()
-                .zip(&aliases)
-                .map(|(c, a)| format!("{c} AS {a}"))
-                .collect();
-            let a = aliases.join(", ");
-            format!(
-                "SELECT {a}, MAX(CASE WHEN rn = (n * 50 + 99) / 100 THEN v END), MAX(CASE WHEN rn = (n * 95 + 99) / 100 THEN v END)
-                 FROM (SELECT {sel}, {value} AS v,
-                         ROW_NUMBER() OVER (PARTITION BY {g} ORDER BY {value}) AS rn,
-                         COUNT(*) OVER (PARTITION BY {g}) AS n
-                       {from} AND {value} IS NOT NULL) t
-                 WHERE rn = (n * 50 + 99) / 100 OR rn = (n * 95 + 99) / 100
-                 GROUP BY {a}",
-                sel = select.join(", ")
-            )
-        }
-    };
-    let rows = store.query(&sql, params)?;
-    let k = groups.len();
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let key: Vec<String> = r[..k].iter().map(Val::text).collect();
-            (
-                key,
-                (r[k].as_i64().unwrap_or(0), r[k + 1].as_i64().unwrap_or(0)),
-            )
-        })
-        .collect())
+/// The nearest-rank percentile `p` (in %) of sorted values: the value at
+/// rank ⌈p·n/100⌉, the definition DuckDB's `list_sort(...)[ceil(n * p)]`
+/// and PostgreSQL's `percentile_disc` use.
+fn nearest_rank(sorted: &[i64], p: usize) -> Option<i64> {
+    let rank = (sorted.len() * p).div_ceil(100);
+    sorted.get(rank.checked_sub(1)?).copied()
+}
+
+/// p50 and p95 of some values (sorted here).
+fn p50_p95(values: &mut [i64]) -> (Option<i64>, Option<i64>) {
+    values.sort_unstable();
+    (nearest_rank(values, 50), nearest_rank(values, 95))
 }
 
 /// Run health for one scope.
@@ -323,7 +292,7 @@ pub struct JobRow {
 }
 
 /// Policy denials per gate.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct DenialRow {
     pub gate: String,
     pub decisions: i64,
@@ -344,221 +313,324 @@ pub struct HealthReport {
     pub denials: Vec<DenialRow>,
 }
 
-/// A sum every store computes exactly: the values in millionths, as
-/// integers (a sum of floating-point numbers depends on the order it is
-/// taken in, and SQLite, PostgreSQL and ClickHouse take different orders).
-fn exact_sum(expr: &str) -> String {
-    // PostgreSQL sums BIGINT into NUMERIC: cast the sum back.
-    format!("CAST(SUM(CAST(ROUND({expr} * 1000000) AS BIGINT)) AS BIGINT)")
-}
-
-/// An [`exact_sum`] back in units.
-fn micro(v: &Val) -> f64 {
-    v.as_i64().map_or(0.0, |m| m as f64 / 1_000_000.0)
+/// A fractional value in millionths, as an integer: sums of these are
+/// exact, so they do not depend on the order they are taken in (a sum of
+/// floating-point numbers does, and every store takes its own order).
+/// `ROUND` of SQLite and the earlier in-store sums: half away from zero.
+fn micros(v: &Val) -> Option<i64> {
+    v.as_f64().map(|x| (x * 1_000_000.0).round() as i64)
 }
 
 fn rate(part: i64, whole: i64) -> Option<f64> {
     (whole > 0).then(|| round(part as f64 / whole as f64, 4))
 }
 
-/// Health grouped by `group` (`'*'`, `r.repo` or `r.day`).
-fn health_rows(
-    store: &mut dyn Backend,
-    window: &Window,
-    group: &str,
-) -> Result<Vec<HealthRow>, Failure> {
-    let (filter, params) = repo_filter(
-        window,
-        vec![Val::Int(window.since_ms), Val::Int(window.until_ms)],
-    );
-    let from = format!("FROM runs r WHERE r.started_ms >= $1 AND r.started_ms < $2{filter}");
-    let flaky_sum = exact_sum("r.flakiness_index");
-    let rows = store.query(
-        &format!(
-            "SELECT {group} AS g, COUNT(*),
-                SUM(CASE WHEN r.status = 'success' THEN 1 ELSE 0 END),
-                SUM(CASE WHEN r.status = 'failed' THEN 1 ELSE 0 END),
-                SUM(CASE WHEN r.status = 'canceled' THEN 1 ELSE 0 END),
-                SUM(CASE WHEN r.status = 'skipped' THEN 1 ELSE 0 END),
-                {flaky_sum}, COUNT(r.flakiness_index)
-             {from} GROUP BY {group} ORDER BY g"
-        ),
-        &params,
-    )?;
-    let join = |table: &str| {
-        format!(
-            "FROM runs r JOIN {table} x ON x.run_id = r.run_id WHERE r.started_ms >= $1 AND r.started_ms < $2{filter}"
-        )
-    };
-    let costs: HashMap<String, (f64, i64, f64, i64)> = store
-        .query(
-            &format!(
-                "SELECT {group} AS g, {}, COUNT(x.usd), {}, COUNT(x.carbon_g_co2e) {} GROUP BY {group}",
-                exact_sum("x.usd"),
-                exact_sum("x.carbon_g_co2e"),
-                join("cost")
-            ),
-            &params,
-        )?
-        .into_iter()
-        .map(|r| {
-            (
-                r[0].text(),
-                (
-                    micro(&r[1]),
-                    r[2].as_i64().unwrap_or(0),
-                    micro(&r[3]),
-                    r[4].as_i64().unwrap_or(0),
-                ),
-            )
-        })
-        .collect();
-    let mutation: HashMap<String, (f64, i64)> = store
-        .query(
-            &format!(
-                "SELECT {group} AS g, {}, COUNT(*) {} AND x.mutants_total > 0 GROUP BY {group}",
-                exact_sum("x.score"),
-                join("tests")
-            ),
-            &params,
-        )?
-        .into_iter()
-        .map(|r| (r[0].text(), (micro(&r[1]), r[2].as_i64().unwrap_or(0))))
-        .collect();
-    let denials: HashMap<String, i64> = store
-        .query(
-            &format!(
-                "SELECT {group} AS g, COUNT(*) {} AND x.result = 'deny' GROUP BY {group}",
-                join("policies")
-            ),
-            &params,
-        )?
-        .into_iter()
-        .map(|r| (r[0].text(), r[1].as_i64().unwrap_or(0)))
-        .collect();
-    let durations = percentiles(store, &[group], "r.duration_ms", &from, &params)?;
-    let queues = percentiles(store, &[group], "r.queue_ms", &from, &params)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let scope = r[0].text();
-            let key = vec![scope.clone()];
-            let runs = r[1].as_i64().unwrap_or(0);
-            let success = r[2].as_i64().unwrap_or(0);
-            let failed = r[3].as_i64().unwrap_or(0);
-            let flaky_n = r[7].as_i64().unwrap_or(0);
-            let (usd, usd_n, co2, co2_n) = costs.get(&scope).copied().unwrap_or_default();
-            let (score, score_n) = mutation.get(&scope).copied().unwrap_or_default();
-            HealthRow {
-                runs,
-                success,
-                failed,
-                canceled: r[4].as_i64().unwrap_or(0),
-                skipped: r[5].as_i64().unwrap_or(0),
-                success_rate: rate(success, success + failed),
-                duration_p50_ms: durations.get(&key).map(|p| p.0),
-                duration_p95_ms: durations.get(&key).map(|p| p.1),
-                queue_p50_ms: queues.get(&key).map(|p| p.0),
-                queue_p95_ms: queues.get(&key).map(|p| p.1),
-                cost_usd: round(usd, 2),
-                cost_usd_per_run: (usd_n > 0).then(|| round(usd / usd_n as f64, 4)),
-                co2e_g: round(co2, 1),
-                co2e_g_per_run: (co2_n > 0).then(|| round(co2 / co2_n as f64, 3)),
-                flakiness_index: (flaky_n > 0).then(|| round(micro(&r[6]) / flaky_n as f64, 4)),
-                mutation_runs: score_n,
-                mutation_score: (score_n > 0).then(|| round(score / score_n as f64, 4)),
-                denials: denials.get(&scope).copied().unwrap_or(0),
-                scope,
-            }
-        })
-        .collect())
+/// The additive figures of a set of runs, all integers (the fractional
+/// sums in millionths, see [`micros`]).
+#[derive(Debug, Clone, Copy, Default)]
+struct Sums {
+    runs: i64,
+    success: i64,
+    failed: i64,
+    canceled: i64,
+    skipped: i64,
+    flaky_micro: i64,
+    flaky_n: i64,
+    usd_micro: i64,
+    usd_n: i64,
+    co2_micro: i64,
+    co2_n: i64,
+    score_micro: i64,
+    score_n: i64,
+    denials: i64,
+}
+
+impl Sums {
+    fn add(&mut self, o: &Sums) {
+        self.runs += o.runs;
+        self.success += o.success;
+        self.failed += o.failed;
+        self.canceled += o.canceled;
+        self.skipped += o.skipped;
+        self.flaky_micro += o.flaky_micro;
+        self.flaky_n += o.flaky_n;
+        self.usd_micro += o.usd_micro;
+        self.usd_n += o.usd_n;
+        self.co2_micro += o.co2_micro;
+        self.co2_n += o.co2_n;
+        self.score_micro += o.score_micro;
+        self.score_n += o.score_n;
+        self.denials += o.denials;
+    }
+}
+
+/// The durations and queue times of a set of runs, for their percentiles.
+#[derive(Debug, Default)]
+struct Spread {
+    durations: Vec<i64>,
+    queues: Vec<i64>,
+}
+
+impl Spread {
+    fn push(&mut self, duration: Option<i64>, queue: Option<i64>) {
+        self.durations.extend(duration);
+        self.queues.extend(queue);
+    }
+}
+
+/// One scope's figures: the sums, and the spread for the percentiles.
+#[derive(Debug, Default)]
+struct Scope {
+    sums: Sums,
+    spread: Spread,
+}
+
+impl Scope {
+    fn row(mut self, scope: String) -> HealthRow {
+        let s = self.sums;
+        let (duration_p50_ms, duration_p95_ms) = p50_p95(&mut self.spread.durations);
+        let (queue_p50_ms, queue_p95_ms) = p50_p95(&mut self.spread.queues);
+        let units = |m: i64| m as f64 / 1_000_000.0;
+        HealthRow {
+            scope,
+            runs: s.runs,
+            success: s.success,
+            failed: s.failed,
+            canceled: s.canceled,
+            skipped: s.skipped,
+            success_rate: rate(s.success, s.success + s.failed),
+            duration_p50_ms,
+            duration_p95_ms,
+            queue_p50_ms,
+            queue_p95_ms,
+            cost_usd: round(units(s.usd_micro), 2),
+            cost_usd_per_run: (s.usd_n > 0).then(|| round(units(s.usd_micro) / s.usd_n as f64, 4)),
+            co2e_g: round(units(s.co2_micro), 1),
+            co2e_g_per_run: (s.co2_n > 0).then(|| round(units(s.co2_micro) / s.co2_n as f64, 3)),
+            flakiness_index: (s.flaky_n > 0)
+                .then(|| round(units(s.flaky_micro) / s.flaky_n as f64, 4)),
+            mutation_runs: s.score_n,
+            mutation_score: (s.score_n > 0)
+                .then(|| round(units(s.score_micro) / s.score_n as f64, 4)),
+            denials: s.denials,
+        }
+    }
+}
+
+/// Every scope a run counts in: everything, its repository, its day.
+#[derive(Debug, Default)]
+struct Cells {
+    overall: Scope,
+    repos: BTreeMap<String, Scope>,
+    days: BTreeMap<String, Scope>,
+}
+
+impl Cells {
+    /// The scopes a run of `repo` on `day` counts in.
+    fn scopes(&mut self, repo: &str, day: &str) -> [&mut Scope; 3] {
+        [
+            &mut self.overall,
+            entry(&mut self.repos, repo),
+            entry(&mut self.days, day),
+        ]
+    }
+}
+
+/// A map's value for `key`, inserted when missing (without allocating the
+/// key for every look-up, as `entry` would).
+fn entry<'a, V: Default>(map: &'a mut BTreeMap<String, V>, key: &str) -> &'a mut V {
+    if !map.contains_key(key) {
+        map.insert(key.to_owned(), V::default());
+    }
+    map.get_mut(key).expect("inserted above")
+}
+
+/// 1 for true, 0 for false: a run or decision counted or not.
+fn flag(b: bool) -> i64 {
+    i64::from(b)
 }
 
 /// `health`: run health over the window, overall, per repo, per day, per job.
+///
+/// Four queries, each one pass over the window's runs (a range of the
+/// `runs_by_start` index) joined to one table, read as a stream and
+/// aggregated here: each run with its cost; the mutation results; the
+/// policy decisions; each job. Every scope (everything, a repository, a
+/// day, a job) gets its counts, its exact sums (in millionths, see
+/// [`micros`]) and its nearest-rank percentiles from the same rows, in
+/// one pass. Before v2 `health` sent 22 queries, each a scan of the whole
+/// `runs` table, and took the percentiles with window functions (a sort of
+/// the window per scope and figure): about a minute over a million runs.
 pub fn health_report(store: &mut dyn Backend, window: &Window) -> Result<HealthReport, Failure> {
-    // PostgreSQL refuses a bare string constant in GROUP BY; a cast is an expression.
-    let everything = match store.dialect() {
-        Dialect::ClickHouse => "'all repositories'",
-        Dialect::Sqlite | Dialect::Postgres => "CAST('all repositories' AS TEXT)",
-    };
-    let mut overall = health_rows(store, window, everything)?;
-    let repos = health_rows(store, window, "r.repo")?;
-    let days = health_rows(store, window, "r.day")?;
     let (filter, params) = repo_filter(
         window,
         vec![Val::Int(window.since_ms), Val::Int(window.until_ms)],
     );
-    let from = format!(
-        "FROM runs r JOIN jobs j ON j.run_id = r.run_id WHERE r.started_ms >= $1 AND r.started_ms < $2{filter}"
-    );
-    let job_rows = store.query(
+    let in_window = format!("r.started_ms >= $1 AND r.started_ms < $2{filter}");
+    let mut cells = Cells::default();
+    store.for_each_row(
         &format!(
-            "SELECT r.repo, j.name, COUNT(*),
-                SUM(CASE WHEN j.status = 'success' THEN 1 ELSE 0 END),
-                SUM(CASE WHEN j.status = 'failed' THEN 1 ELSE 0 END)
-             {from} GROUP BY r.repo, j.name ORDER BY r.repo, j.name"
+            "SELECT r.repo, r.day, r.status, r.duration_ms, r.queue_ms, r.flakiness_index,
+                x.usd, x.carbon_g_co2e
+             FROM runs r LEFT JOIN cost x ON x.run_id = r.run_id
+             WHERE {in_window}"
         ),
         &params,
-    )?;
-    let job_durations = percentiles(
-        store,
-        &["r.repo", "j.name"],
-        "j.duration_ms",
-        &from,
-        &params,
-    )?;
-    let job_queues = percentiles(store, &["r.repo", "j.name"], "j.queue_ms", &from, &params)?;
-    let jobs = job_rows
-        .into_iter()
-        .map(|r| {
-            let key = vec![r[0].text(), r[1].text()];
-            let success = r[3].as_i64().unwrap_or(0);
-            let failed = r[4].as_i64().unwrap_or(0);
-            JobRow {
-                repo: r[0].text(),
-                job: r[1].text(),
-                runs: r[2].as_i64().unwrap_or(0),
-                success_rate: rate(success, success + failed),
-                duration_p50_ms: job_durations.get(&key).map(|p| p.0),
-                duration_p95_ms: job_durations.get(&key).map(|p| p.1),
-                queue_p50_ms: job_queues.get(&key).map(|p| p.0),
+        &mut |r| {
+            let status = r[2].as_str().unwrap_or("");
+            let (flaky, usd, co2) = (micros(&r[5]), micros(&r[6]), micros(&r[7]));
+            let run = Sums {
+                runs: 1,
+                success: flag(status == "success"),
+                failed: flag(status == "failed"),
+                canceled: flag(status == "canceled"),
+                skipped: flag(status == "skipped"),
+                flaky_micro: flaky.unwrap_or(0),
+                flaky_n: flag(flaky.is_some()),
+                usd_micro: usd.unwrap_or(0),
+                usd_n: flag(usd.is_some()),
+                co2_micro: co2.unwrap_or(0),
+                co2_n: flag(co2.is_some()),
+                ..Sums::default()
+            };
+            let (repo, day) = (r[0].as_str().unwrap_or(""), r[1].as_str().unwrap_or(""));
+            for scope in cells.scopes(repo, day) {
+                scope.sums.add(&run);
+                scope.spread.push(r[3].as_i64(), r[4].as_i64());
             }
-        })
-        .collect();
-    let denial_rows = store.query(
+        },
+    )?;
+    // Mutation results, a query of their own (ClickHouse before 20 joins
+    // one table per query): the runs that ran mutation testing.
+    store.for_each_row(
         &format!(
-            "SELECT p.policy_id, COUNT(*),
-                SUM(CASE WHEN p.result = 'deny' THEN 1 ELSE 0 END),
-                SUM(CASE WHEN p.result = 'warn' THEN 1 ELSE 0 END),
-                COUNT(DISTINCT CASE WHEN p.result = 'deny' THEN r.repo END)
-             FROM runs r JOIN policies p ON p.run_id = r.run_id
-             WHERE r.started_ms >= $1 AND r.started_ms < $2{filter}
-             GROUP BY p.policy_id"
+            "SELECT r.repo, r.day, t.score
+             FROM runs r JOIN tests t ON t.run_id = r.run_id
+             WHERE {in_window} AND t.mutants_total > 0"
         ),
         &params,
+        &mut |r| {
+            let run = Sums {
+                score_micro: micros(&r[2]).unwrap_or(0),
+                score_n: 1,
+                ..Sums::default()
+            };
+            let (repo, day) = (r[0].as_str().unwrap_or(""), r[1].as_str().unwrap_or(""));
+            for scope in cells.scopes(repo, day) {
+                scope.sums.add(&run);
+            }
+        },
     )?;
-    let mut denials: Vec<DenialRow> = denial_rows
+    // Policy decisions: denials per scope, and per gate. Rows of (repo, day,
+    // gate, decisions, denials, warnings): one per decision from SQLite,
+    // which has no hash aggregation (its GROUP BY sorted the 1.6 million
+    // decisions of a 30-day window first, slower than counting them here);
+    // one per (repo, day, gate) from the other stores, which aggregate in
+    // the server more cheaply than they send every decision.
+    let decision = "p.result = 'deny' THEN 1 ELSE 0 END";
+    let warning = "p.result = 'warn' THEN 1 ELSE 0 END";
+    let from = format!("FROM runs r JOIN policies p ON p.run_id = r.run_id WHERE {in_window}");
+    let sql = match store.dialect() {
+        Dialect::Sqlite => format!(
+            "SELECT r.repo, r.day, p.policy_id, 1, CASE WHEN {decision}, CASE WHEN {warning} {from}"
+        ),
+        Dialect::Postgres | Dialect::ClickHouse => format!(
+            "SELECT r.repo, r.day, p.policy_id, COUNT(*), SUM(CASE WHEN {decision}), SUM(CASE WHEN {warning})
+             {from} GROUP BY r.repo, r.day, p.policy_id"
+        ),
+    };
+    let mut gates: BTreeMap<String, (DenialRow, std::collections::BTreeSet<String>)> =
+        BTreeMap::new();
+    store.for_each_row(&sql, &params, &mut |r| {
+        let (repo, day, gate) = (
+            r[0].as_str().unwrap_or(""),
+            r[1].as_str().unwrap_or(""),
+            r[2].as_str().unwrap_or(""),
+        );
+        let count = |v: &Val| v.as_i64().unwrap_or(0);
+        let (decisions, denied, warned) = (count(&r[3]), count(&r[4]), count(&r[5]));
+        for scope in cells.scopes(repo, day) {
+            scope.sums.denials += denied;
+        }
+        let (row, repos) = entry(&mut gates, gate);
+        row.decisions += decisions;
+        row.denials += denied;
+        row.warnings += warned;
+        if denied > 0 && !repos.contains(repo) {
+            repos.insert(repo.to_owned());
+        }
+    })?;
+    let mut denials: Vec<DenialRow> = gates
         .into_iter()
-        .map(|r| DenialRow {
-            gate: r[0].text(),
-            decisions: r[1].as_i64().unwrap_or(0),
-            denials: r[2].as_i64().unwrap_or(0),
-            warnings: r[3].as_i64().unwrap_or(0),
-            repos_denied: r[4].as_i64().unwrap_or(0),
+        .map(|(gate, (row, repos))| DenialRow {
+            gate,
+            repos_denied: repos.len() as i64,
+            ..row
         })
         .collect();
     denials.sort_by(|a, b| b.denials.cmp(&a.denials).then_with(|| a.gate.cmp(&b.gate)));
-    let overall = if overall.is_empty() {
+    // Jobs: counts and percentiles per (repository, job name), from one stream.
+    #[derive(Default)]
+    struct JobAcc {
+        runs: i64,
+        success: i64,
+        failed: i64,
+        spread: Spread,
+    }
+    let mut jobs: BTreeMap<String, BTreeMap<String, JobAcc>> = BTreeMap::new();
+    store.for_each_row(
+        &format!(
+            "SELECT r.repo, j.name, j.status, j.duration_ms, j.queue_ms
+             FROM runs r JOIN jobs j ON j.run_id = r.run_id
+             WHERE {in_window}"
+        ),
+        &params,
+        &mut |r| {
+            let names = entry(&mut jobs, r[0].as_str().unwrap_or(""));
+            let acc = entry(names, r[1].as_str().unwrap_or(""));
+            acc.runs += 1;
+            acc.success += flag(r[2].as_str() == Some("success"));
+            acc.failed += flag(r[2].as_str() == Some("failed"));
+            acc.spread.push(r[3].as_i64(), r[4].as_i64());
+        },
+    )?;
+    let jobs = jobs
+        .into_iter()
+        .flat_map(|(repo, names)| {
+            names.into_iter().map(move |(job, mut acc)| {
+                let (duration_p50_ms, duration_p95_ms) = p50_p95(&mut acc.spread.durations);
+                let (queue_p50_ms, _) = p50_p95(&mut acc.spread.queues);
+                JobRow {
+                    repo: repo.clone(),
+                    job,
+                    runs: acc.runs,
+                    success_rate: rate(acc.success, acc.success + acc.failed),
+                    duration_p50_ms,
+                    duration_p95_ms,
+                    queue_p50_ms,
+                }
+            })
+        })
+        .collect();
+    let overall = if cells.overall.sums.runs == 0 {
         empty_row("all repositories")
     } else {
-        overall.remove(0)
+        cells.overall.row("all repositories".to_owned())
     };
     Ok(HealthReport {
         since: window.since(),
         until: window.until(),
         overall,
-        repos,
-        days,
+        repos: cells
+            .repos
+            .into_iter()
+            .map(|(scope, s)| s.row(scope))
+            .collect(),
+        days: cells
+            .days
+            .into_iter()
+            .map(|(scope, s)| s.row(scope))
+            .collect(),
         jobs,
         denials,
     })

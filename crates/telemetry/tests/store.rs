@@ -6,7 +6,8 @@ mod common;
 
 use ci_intel_telemetry::ingest::{FileResult, ingest};
 use ci_intel_telemetry::query::{self, Window};
-use ci_intel_telemetry::store::Backend;
+use ci_intel_telemetry::store::tables::{SCHEMA_VERSION, Val};
+use ci_intel_telemetry::store::{Backend, Dialect};
 use common::*;
 use serde_json::Value;
 
@@ -262,4 +263,215 @@ fn a_newer_schema_is_refused_not_overwritten() {
     )
     .unwrap_err();
     assert!(err.to_string().contains("v99"), "{err}");
+}
+
+/// Per-group nearest-rank p50/p95 of `value` the way `health` took them in
+/// the store before v2 (window functions), as a reference for the
+/// percentiles it now takes from the streamed values.
+fn window_function_percentiles(
+    store: &mut dyn Backend,
+    groups: &str,
+    value: &str,
+    from: &str,
+    params: &[Val],
+) -> Vec<(String, i64, i64)> {
+    let mut rows: Vec<(String, i64, i64)> = store
+        .query(
+            &format!(
+                "SELECT g, MAX(CASE WHEN rn = (n * 50 + 99) / 100 THEN v END), MAX(CASE WHEN rn = (n * 95 + 99) / 100 THEN v END)
+                 FROM (SELECT {groups} AS g, {value} AS v,
+                         ROW_NUMBER() OVER (PARTITION BY {groups} ORDER BY {value}) AS rn,
+                         COUNT(*) OVER (PARTITION BY {groups}) AS n
+                       {from} AND {value} IS NOT NULL) t
+                 WHERE rn = (n * 50 + 99) / 100 OR rn = (n * 95 + 99) / 100
+                 GROUP BY g"
+            ),
+            params,
+        )
+        .unwrap()
+        .into_iter()
+        .map(|r| (r[0].text(), r[1].as_i64().unwrap(), r[2].as_i64().unwrap()))
+        .collect();
+    rows.sort();
+    rows
+}
+
+/// The percentiles `health` computes from the values it streams equal the
+/// window-function SQL it used before, for every scope and figure.
+fn percentiles_match_the_store(store: &mut dyn Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(dir.path(), "synth.ndjson", &synth_bytes(11, 2500, 4));
+    ingest(store, &[data], "l").unwrap();
+    let window = synth_window();
+    let last_30 = Window {
+        since_ms: window.until_ms - 30 * 86_400_000,
+        ..window.clone()
+    };
+    for w in [&window, &last_30] {
+        let health = query::health_report(store, w).unwrap();
+        let params = [Val::Int(w.since_ms), Val::Int(w.until_ms)];
+        let runs = "FROM runs r WHERE r.started_ms >= $1 AND r.started_ms < $2";
+        let jobs = "FROM runs r JOIN jobs j ON j.run_id = r.run_id WHERE r.started_ms >= $1 AND r.started_ms < $2";
+        let scopes = |rows: &[query::HealthRow],
+                      f: fn(&query::HealthRow) -> (Option<i64>, Option<i64>)| {
+            let mut out: Vec<(String, i64, i64)> = rows
+                .iter()
+                .map(|r| (r.scope.clone(), f(r).0.unwrap(), f(r).1.unwrap()))
+                .collect();
+            out.sort();
+            out
+        };
+        let duration = |r: &query::HealthRow| (r.duration_p50_ms, r.duration_p95_ms);
+        let queue = |r: &query::HealthRow| (r.queue_p50_ms, r.queue_p95_ms);
+        for (group, rows) in [("r.repo", &health.repos), ("r.day", &health.days)] {
+            assert_eq!(
+                scopes(rows, duration),
+                window_function_percentiles(store, group, "r.duration_ms", runs, &params),
+                "duration by {group}"
+            );
+            assert_eq!(
+                scopes(rows, queue),
+                window_function_percentiles(store, group, "r.queue_ms", runs, &params),
+                "queue by {group}"
+            );
+        }
+        assert_eq!(
+            scopes(std::slice::from_ref(&health.overall), duration)
+                .into_iter()
+                .map(|(_, a, b)| (a, b))
+                .collect::<Vec<_>>(),
+            window_function_percentiles(
+                store,
+                "CAST('all' AS TEXT)",
+                "r.duration_ms",
+                runs,
+                &params
+            )
+            .into_iter()
+            .map(|(_, a, b)| (a, b))
+            .collect::<Vec<_>>(),
+        );
+        let mut job_durations: Vec<(String, i64, i64)> = health
+            .jobs
+            .iter()
+            .map(|j| {
+                (
+                    format!("{} {}", j.repo, j.job),
+                    j.duration_p50_ms.unwrap(),
+                    j.duration_p95_ms.unwrap(),
+                )
+            })
+            .collect();
+        job_durations.sort();
+        let key = "r.repo || ' ' || j.name";
+        assert_eq!(
+            job_durations,
+            window_function_percentiles(store, key, "j.duration_ms", jobs, &params),
+            "job durations"
+        );
+    }
+}
+
+#[test]
+fn sqlite_percentiles_match_the_window_function_sql() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = sqlite(dir.path());
+    percentiles_match_the_store(store.as_mut());
+}
+
+#[test]
+fn postgres_percentiles_match_the_window_function_sql() {
+    let Some((mut store, _)) = postgres("pct") else {
+        return;
+    };
+    percentiles_match_the_store(store.as_mut());
+}
+
+/// Make a v2 store look like v1: without the indexes v2 added, version 1.
+fn downgrade_to_v1(store: &mut dyn Backend) {
+    for index in [
+        "runs_by_start",
+        "cost_by_run",
+        "tests_by_run",
+        "policies_by_run",
+        "jobs_by_run",
+    ] {
+        store.query(&format!("DROP INDEX {index}"), &[]).unwrap();
+    }
+    store
+        .query(
+            "UPDATE meta SET meta_value = '1' WHERE meta_key = 'schema_version'",
+            &[],
+        )
+        .unwrap();
+}
+
+/// The names of the indexes on the record tables.
+fn index_names(store: &mut dyn Backend) -> Vec<String> {
+    let sql = match store.dialect() {
+        Dialect::Postgres => {
+            "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND indexname NOT LIKE '%pkey' ORDER BY indexname"
+        }
+        _ => {
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_autoindex%' ORDER BY name"
+        }
+    };
+    store
+        .query(sql, &[])
+        .unwrap()
+        .into_iter()
+        .map(|r| r[0].text())
+        .collect()
+}
+
+/// A v1 store with data is upgraded in place on open: the indexes are
+/// added, the version is 2, the rows are untouched and the figures the same.
+fn upgrade_in_place(store: &mut dyn Backend, reopen: &dyn Fn() -> Box<dyn Backend>) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(dir.path(), "synth.ndjson", &synth_bytes(12, 800, 3));
+    ingest(store, &[data], "l").unwrap();
+    let window = synth_window();
+    let before = figures(store, &window);
+    let rows = dump(store);
+    let v2_indexes = index_names(store);
+    assert!(
+        v2_indexes.contains(&"runs_by_start".to_owned()),
+        "{v2_indexes:?}"
+    );
+    downgrade_to_v1(store);
+    assert!(!index_names(store).contains(&"runs_by_start".to_owned()));
+    let mut upgraded = reopen();
+    let version = upgraded
+        .query(
+            "SELECT meta_value FROM meta WHERE meta_key = 'schema_version'",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(version[0][0].text(), SCHEMA_VERSION.to_string());
+    assert_eq!(index_names(upgraded.as_mut()), v2_indexes);
+    assert_eq!(dump(upgraded.as_mut()), rows);
+    let after = figures(upgraded.as_mut(), &window);
+    assert_same(&before.0, &after.0, "dora before and after the upgrade");
+    assert_same(&before.1, &after.1, "health before and after the upgrade");
+}
+
+#[test]
+fn a_v1_sqlite_store_is_upgraded_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = sqlite(dir.path());
+    let path = dir.path().to_owned();
+    upgrade_in_place(store.as_mut(), &|| sqlite(&path));
+}
+
+#[test]
+fn a_v1_postgres_store_is_upgraded_in_place() {
+    let Some((mut store, url)) = postgres("upgrade") else {
+        return;
+    };
+    upgrade_in_place(store.as_mut(), &|| {
+        ci_intel_telemetry::store::open_migrated(&ci_intel_telemetry::store::StoreUrl::Postgres(
+            url.clone(),
+        ))
+        .unwrap()
+    });
 }

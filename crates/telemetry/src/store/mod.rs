@@ -259,6 +259,20 @@ pub trait Backend: std::fmt::Debug {
     ) -> Result<Loaded, Failure>;
     /// Run a query with `$1`-style parameters; every value comes back as a [`Val`].
     fn query(&mut self, sql: &str, params: &[Val]) -> Result<Vec<Vec<Val>>, Failure>;
+    /// Run a query and hand each row to `each` as it is read, so memory stays
+    /// flat however many rows match (the per-row inputs of the percentiles).
+    /// The default collects the rows with [`Backend::query`] first.
+    fn for_each_row(
+        &mut self,
+        sql: &str,
+        params: &[Val],
+        each: &mut dyn FnMut(&[Val]),
+    ) -> Result<(), Failure> {
+        for row in self.query(sql, params)? {
+            each(&row);
+        }
+        Ok(())
+    }
 }
 
 /// Connect to a store (it is not migrated yet).
@@ -336,13 +350,27 @@ pub fn create_table(dialect: Dialect, table: &Table, prefix: &str) -> String {
 }
 
 /// The indexes the metric queries use (SQLite and PostgreSQL).
+///
+/// Schema v2 added the last five: `health` reads the runs of its window by
+/// start time and joins each to its cost, tests, policy decisions and jobs.
+/// Without them every one of its queries scanned the whole `runs` table and
+/// the child tables; with them a window is one range of `runs_by_start` and
+/// one look-up per child, all answered from the indexes (covering: they hold
+/// every column the queries read, so the table rows are never visited).
 pub const INDEXES: &[&str] = &[
     "CREATE INDEX IF NOT EXISTS runs_by_end ON runs (ended_ms)",
     "CREATE INDEX IF NOT EXISTS runs_by_env ON runs (environment, repo, ended_ms)",
     "CREATE INDEX IF NOT EXISTS runs_by_commit ON runs (repo, branch, commit_sha, started_ms)",
+    "CREATE INDEX IF NOT EXISTS runs_by_start ON runs (started_ms, repo, day, status, duration_ms, queue_ms, flakiness_index, run_id)",
+    "CREATE INDEX IF NOT EXISTS cost_by_run ON cost (run_id, usd, carbon_g_co2e)",
+    "CREATE INDEX IF NOT EXISTS tests_by_run ON tests (run_id, mutants_total, score)",
+    "CREATE INDEX IF NOT EXISTS policies_by_run ON policies (run_id, policy_id, result)",
+    "CREATE INDEX IF NOT EXISTS jobs_by_run ON jobs (run_id, name, status, duration_ms, queue_ms)",
 ];
 
-/// Every statement that creates schema version 1 (SQLite and PostgreSQL).
+/// Every statement that creates the schema (SQLite and PostgreSQL). Each is
+/// idempotent (`IF NOT EXISTS`), so running them all over a store of an
+/// older version brings it up to date in place: v1 to v2 adds indexes only.
 pub fn schema_statements(dialect: Dialect) -> Vec<String> {
     let mut out: Vec<String> = RECORD_TABLES
         .iter()
@@ -365,7 +393,15 @@ pub fn check_version(found: Option<i64>, store: &str) -> Result<bool, Failure> {
         Some(v) if v > SCHEMA_VERSION => Err(Failure::usage(format!(
             "{store} holds telemetry schema v{v}, newer than this ci-intel-telemetry's v{SCHEMA_VERSION}; use a newer ci-intel-telemetry"
         ))),
-        // Older versions: each future step goes here, in order.
+        // v1 lacked the indexes of `health`: the idempotent schema
+        // statements add them to the existing tables. Each future step
+        // goes here, in order.
+        Some(1) => {
+            eprintln!(
+                "note: {store}: upgrading the telemetry schema v1 to v{SCHEMA_VERSION} in place (adds the indexes of `health`; once: about half a minute for a million runs on SQLite)"
+            );
+            Ok(true)
+        }
         Some(v) => Err(Failure::infra(format!(
             "{store} holds telemetry schema v{v}, for which no migration exists"
         ))),

@@ -214,6 +214,47 @@ impl Backend for Sqlite {
         }
         Ok(out)
     }
+
+    fn for_each_row(
+        &mut self,
+        sql: &str,
+        params: &[Val],
+        each: &mut dyn FnMut(&[Val]),
+    ) -> Result<(), Failure> {
+        let sql = dollar_to_question(sql);
+        let mut stmt = self
+            .conn
+            .prepare_cached(&sql)
+            .map_err(|e| self.err(&format!("preparing {sql}"), &e))?;
+        let columns = stmt.column_count();
+        let fail = |e: rusqlite::Error| Failure::infra(format!("SQLite query {sql}: {e}"));
+        let mut rows = stmt
+            .query(rusqlite::params_from_iter(params.iter()))
+            .map_err(fail)?;
+        // One row buffer for every row: a text value is copied into the
+        // string of the row before, so a million rows are not a million
+        // allocations.
+        let mut values = vec![Val::Null; columns];
+        while let Some(row) = rows.next().map_err(fail)? {
+            for (i, slot) in values.iter_mut().enumerate() {
+                match row.get_ref(i).map_err(fail)? {
+                    ValueRef::Text(t) | ValueRef::Blob(t) => {
+                        let text = String::from_utf8_lossy(t);
+                        match slot {
+                            Val::Text(s) => {
+                                s.clear();
+                                s.push_str(&text);
+                            }
+                            other => *other = Val::Text(text.into_owned()),
+                        }
+                    }
+                    other => *slot = from_ref(other),
+                }
+            }
+            each(&values);
+        }
+        Ok(())
+    }
 }
 
 /// `$1` (PostgreSQL's placeholders, which the shared SQL uses) to SQLite's `?1`.

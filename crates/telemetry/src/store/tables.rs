@@ -319,8 +319,9 @@ pub const RECORD_TABLES: [&Table; 8] = [
     &RUNS, &JOBS, &TESTS, &POLICIES, &CANARY, &CHAOS, &AUTOPSY, &COST,
 ];
 
-/// The version of this schema; `migrate` brings a store up to it.
-pub const SCHEMA_VERSION: i64 = 1;
+/// The version of this schema; `migrate` brings a store up to it. v2: the
+/// indexes of `health` (the tables are those of v1).
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// A record's rows, one list per entry of [`RECORD_TABLES`].
 pub fn rows_of(load_id: &str, read: &ReadRecord) -> [Vec<Vec<Val>>; 8] {
