@@ -189,29 +189,9 @@ impl Backend for Sqlite {
     }
 
     fn query(&mut self, sql: &str, params: &[Val]) -> Result<Vec<Vec<Val>>, Failure> {
-        let sql = dollar_to_question(sql);
-        let mut stmt = self
-            .conn
-            .prepare_cached(&sql)
-            .map_err(|e| self.err(&format!("preparing {sql}"), &e))?;
-        let columns = stmt.column_count();
-        let mut rows = stmt
-            .query(rusqlite::params_from_iter(params.iter()))
-            .map_err(|e| Failure::infra(format!("SQLite query {sql}: {e}")))?;
+        // The streaming reader, collected: one place reads SQLite rows.
         let mut out = Vec::new();
-        while let Some(row) = rows
-            .next()
-            .map_err(|e| Failure::infra(format!("SQLite query {sql}: {e}")))?
-        {
-            let mut values = Vec::with_capacity(columns);
-            for i in 0..columns {
-                values
-                    .push(from_ref(row.get_ref(i).map_err(|e| {
-                        Failure::infra(format!("SQLite query {sql}: {e}"))
-                    })?));
-            }
-            out.push(values);
-        }
+        self.for_each_row(sql, params, &mut |row| out.push(row.to_vec()))?;
         Ok(out)
     }
 
