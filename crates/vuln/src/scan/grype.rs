@@ -92,9 +92,11 @@ struct Artifact {
 
 /// Read a grype JSON report from bytes.
 pub fn parse(bytes: &[u8]) -> Result<ScanReport, InputError> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let text = crate::input::json_text(bytes, "grype JSON report")?;
+    let mut de = serde_json::Deserializer::from_str(text);
     let report: Report = serde_path_to_error::deserialize(&mut de)
         .map_err(|e| typed_error(&e, "grype JSON report", HINT))?;
+    crate::input::json_end(&mut de, "grype JSON report")?;
     Ok(convert(report))
 }
 

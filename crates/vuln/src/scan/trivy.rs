@@ -83,9 +83,11 @@ struct TrivyCvss {
 
 /// Read a trivy JSON report from bytes.
 pub fn parse(bytes: &[u8]) -> Result<ScanReport, InputError> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let text = crate::input::json_text(bytes, "trivy JSON report")?;
+    let mut de = serde_json::Deserializer::from_str(text);
     let report: Report = serde_path_to_error::deserialize(&mut de)
         .map_err(|e| typed_error(&e, "trivy JSON report", HINT))?;
+    crate::input::json_end(&mut de, "trivy JSON report")?;
     Ok(convert(report))
 }
 

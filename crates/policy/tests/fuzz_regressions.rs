@@ -1,0 +1,37 @@
+//! Inputs the fuzz targets (fuzz/, docs/fuzzing.md) found, kept under
+//! tests/fixtures/fuzz/: each once broke an invariant of the audit.
+
+use std::path::PathBuf;
+
+use ci_intel_policy::audit::model::DocKind;
+use ci_intel_policy::audit::{Options, audit_bytes};
+use ci_intel_policy::config::Persona;
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/fuzz")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Found by `policy_audit`: YAML that fails at the very end of the input
+/// (`%#`, a one-line file without a newline) had its `parse-error` finding
+/// on line 2, a line the file does not have.
+#[test]
+fn a_parse_error_at_the_end_of_the_file_points_at_its_last_line() {
+    let bytes = fixture("directive-error-at-end.yml");
+    for kind in [None, Some(DocKind::Workflow), Some(DocKind::Action)] {
+        let outcome = audit_bytes(
+            "directive-error-at-end.yml",
+            &bytes,
+            kind,
+            &Options::defaults(Persona::Pedantic),
+        );
+        let [finding] = outcome.findings.as_slice() else {
+            panic!("{kind:?}: {:?}", outcome.findings);
+        };
+        assert_eq!(finding.rule_id, "parse-error");
+        let location = finding.location.as_ref().expect("a location");
+        assert_eq!(location.line, Some(1), "{kind:?}: {location:?}");
+    }
+}
