@@ -17,7 +17,8 @@
 # (default fuzz/work), CI_INTEL_CARGO_FUZZ (the cargo-fuzz binary; default:
 # on PATH, else installed at the pinned version under
 # ${CI_INTEL_FUZZ_TOOLS:-$HOME/.cache/ci-intel-fuzz}), CI_INTEL_FUZZ_JOBS
-# (parallel fuzzing processes, default 1).
+# (parallel fuzzing processes, default 1), CI_INTEL_FUZZ_SEED (libFuzzer's
+# -seed: a fixed one makes a run's mutations repeatable; default: random).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 fuzz=$root/fuzz
@@ -92,8 +93,14 @@ case $seconds in '' | *[!0-9]*)
   ;;
 esac
 
-build "$target" >&2
 binary=$CARGO_TARGET_DIR/$triple/release/$target
+# Build unless the binary is newer than every source it is made of (cargo
+# would say the same, but takes the package cache lock, which a parallel
+# build can hold for minutes).
+if [ ! -x "$binary" ] || [ -n "$(find "$fuzz/fuzz_targets" "$fuzz/src" "$fuzz/Cargo.toml" "$fuzz/Cargo.lock" \
+  "$root/crates" -type f -newer "$binary" -print -quit 2>/dev/null)" ]; then
+  build "$target" >&2
+fi
 [ -x "$binary" ] || { echo "fuzz.sh: $binary was not built" >&2; exit 3; }
 
 # One input or more given: run them once (reproduce a crash).
@@ -117,13 +124,14 @@ args=(
 )
 dict=$(dict_of "$target")
 [ -z "$dict" ] || args+=(-dict="$fuzz/dict/$dict.dict")
+[ -z "${CI_INTEL_FUZZ_SEED:-}" ] || args+=(-seed="$CI_INTEL_FUZZ_SEED")
 jobs=${CI_INTEL_FUZZ_JOBS:-1}
 [ "$jobs" = 1 ] || args+=(-fork="$jobs")
 log=$work/$target.log
 echo "fuzz.sh: $target for ${seconds}s (corpus: ${corpora[*]}; log: $log)" >&2
 status=0
 "$binary" "${args[@]}" "$@" "${corpora[@]}" >"$log" 2>&1 || status=$?
-grep -E '^(#[0-9]+.*(DONE|INITED)|stat::|Done [0-9]+ runs)' "$log" | tail -n 12 || true
+grep -E "^(#[0-9]+.*(DONE|INITED)|#[0-9]+: cov: |stat::|Done [0-9]+ runs)" "$log" | tail -n 8 || true
 if [ "$status" != 0 ]; then
   tail -n 60 "$log" >&2
   artifact=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -n 1)
