@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # A fuzzing campaign: each TARGET in turn (default: every target) for
-# SECONDS of wall time at nice 19 through scripts/fuzz.sh, then its work
+# SECONDS of wall time at nice 19 through scripts/fuzz.sh (libFuzzer's
+# fork mode with crashes, hangs and OOMs recorded and ignored, so one find
+# does not end the run; each is an artifact in fuzz/work/artifacts/TARGET),
+# then its work
 # corpus merged and minimised (libFuzzer -merge=1, coverage kept) into the
 # committed fuzz/corpus/TARGET. Appends one line of figures per target to
 # fuzz/work/campaign.tsv: target, wall s, CPU s (user+sys), executions,
 # coverage (cov: edges, ft: features), corpus files and bytes after
-# minimisation, exit status. docs/fuzzing.md keeps the figures.
+# minimisation, artifacts (crashes, hangs, OOMs) written. docs/fuzzing.md keeps the figures.
 #
 # secrets_redact and autopsy_log feed the secret detectors, so their
 # campaigns find token-shaped inputs: their minimised corpora stay in the
@@ -23,17 +26,18 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$fuzz/target}
 mkdir -p "$work"
 [ $# -gt 0 ] || set -- $("$root/scripts/fuzz.sh" --list)
 tsv=$work/campaign.tsv
-[ -s "$tsv" ] || printf 'target\twall_s\tcpu_s\texecs\tcov\tft\tcorpus_files\tcorpus_bytes\tstatus\n' >"$tsv"
+[ -s "$tsv" ] || printf 'target\twall_s\tcpu_s\texecs\tcov\tft\tcorpus_files\tcorpus_bytes\tartifacts\n' >"$tsv"
 for target in "$@"; do
   start=$(date +%s)
   /usr/bin/time -f '%U %S' -o "$work/$target.time" \
-    nice -n 19 "$root/scripts/fuzz.sh" "$target" "$seconds" >"$work/$target.campaign.log" 2>&1
-  status=$?
+    nice -n 19 "$root/scripts/fuzz.sh" "$target" "$seconds" \
+    -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 >"$work/$target.campaign.log" 2>&1
   cpu=$(awk '{ printf "%.0f", $1 + $2 }' "$work/$target.time")
-  done_line=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$work/$target.log" | tail -n 1)
-  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/$target.log" | tail -n 1)
-  cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$done_line")
-  ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$done_line")
+  last=$(grep -E '^#[0-9]+: cov: ' "$work/$target.log" | tail -n 1)
+  execs=$(sed -n 's/^#\([0-9]*\):.*/\1/p' <<<"$last")
+  cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")
+  ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")
+  found=$(find "$work/artifacts/$target" -type f 2>/dev/null | wc -l)
   # minimise: the committed corpus plus what this run found, coverage kept
   binary=$CARGO_TARGET_DIR/x86_64-unknown-linux-gnu/release/$target
   merged=$work/$target.merged
@@ -46,5 +50,5 @@ for target in "$@"; do
   files=$(find "$keep" -type f | wc -l)
   bytes=$(du -sb "$keep" | cut -f1)
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$target" "$(( $(date +%s) - start ))" "$cpu" \
-    "${execs:-?}" "${cov:-?}" "${ft:-?}" "$files" "$bytes" "$status" | tee -a "$tsv"
+    "${execs:-?}" "${cov:-?}" "${ft:-?}" "$files" "$bytes" "$found" | tee -a "$tsv"
 done

@@ -33,7 +33,11 @@ fuzz_target!(|data: &[u8]| {
         if let Some(value) = json(bytes) {
             let rendered = serde_json::to_vec(&value).expect("renders");
             let again = sarif::parse(&rendered, "fuzz.sarif");
-            assert_eq!(first.is_ok(), again.is_ok(), "round trip changed the outcome");
+            assert_eq!(
+                first.is_ok(),
+                again.is_ok(),
+                "round trip changed the outcome"
+            );
         }
     }
 });

@@ -33,7 +33,10 @@ fuzz_target!(|data: &[u8]| {
     let outcome = audit_bytes("fuzz.yml", bytes, kind, options());
     let lines = bytes.split(|b| *b == b'\n').count() as u32;
     for f in outcome.findings.iter().chain(&outcome.suppressed) {
-        let location = f.location.as_ref().expect("a policy finding has a location");
+        let location = f
+            .location
+            .as_ref()
+            .expect("a policy finding has a location");
         let line = location.line.expect("a policy finding has a line");
         assert!(
             (1..=lines.max(1)).contains(&line),

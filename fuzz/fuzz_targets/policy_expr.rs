@@ -15,7 +15,11 @@ fuzz_target!(|data: &[u8]| {
     let found = expr::expressions(text);
     let mut from = 0usize;
     for e in &found {
-        assert!(e.raw.starts_with("${{") && e.raw.ends_with("}}"), "{:?}", e.raw);
+        assert!(
+            e.raw.starts_with("${{") && e.raw.ends_with("}}"),
+            "{:?}",
+            e.raw
+        );
         assert!(e.raw.contains(e.inner), "{:?} not in {:?}", e.inner, e.raw);
         let at = text[from..]
             .find(e.raw)

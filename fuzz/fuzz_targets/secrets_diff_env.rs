@@ -22,14 +22,20 @@ fuzz_target!(|data: &[u8]| {
             file.lines.len(),
             file.text
         );
-        assert!(!file.lines.is_empty(), "a file with no added line is listed");
+        assert!(
+            !file.lines.is_empty(),
+            "a file with no added line is listed"
+        );
     }
     let plus_lines = data
         .split(|b| *b == b'\n')
         .filter(|l| l.first() == Some(&b'+'))
         .count();
     let added_lines: usize = added.files.iter().map(|f| f.lines.len()).sum();
-    assert!(added_lines <= plus_lines, "{added_lines} added lines from {plus_lines} `+` lines");
+    assert!(
+        added_lines <= plus_lines,
+        "{added_lines} added lines from {plus_lines} `+` lines"
+    );
     assert_eq!(added, parse_unified(data));
 
     for commit in parse_log(data) {
@@ -42,7 +48,11 @@ fuzz_target!(|data: &[u8]| {
     let vars = parse_environ(data);
     let mut block = Vec::new();
     for v in &vars {
-        assert!(!v.name.contains(&b'='), "a variable name holds `=`: {:?}", v.name);
+        assert!(
+            !v.name.contains(&b'='),
+            "a variable name holds `=`: {:?}",
+            v.name
+        );
         assert!(!v.name.contains(&0) && !v.value.contains(&0));
         block.extend_from_slice(&v.name);
         block.push(b'=');

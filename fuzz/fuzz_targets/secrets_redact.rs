@@ -45,8 +45,8 @@ fuzz_target!(|data: &[u8]| {
         let whole = mask_all(detector(), literals(), style, &input).expect("masks in memory");
         assert_no_secret(&whole.output, SECRET, "mask_all");
 
-        let mut masker = Masker::new(detector(), literals(), style, Window::for_detectors())
-            .expect("a masker");
+        let mut masker =
+            Masker::new(detector(), literals(), style, Window::for_detectors()).expect("a masker");
         let mut streamed = CollectingSink::default();
         for piece in input.chunks(chunk) {
             masker.feed(piece, &mut streamed).expect("feeds in memory");

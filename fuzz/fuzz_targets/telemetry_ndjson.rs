@@ -13,18 +13,30 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let first = read_ndjson("fuzz.ndjson", data);
-    assert_eq!(first, read_ndjson("fuzz.ndjson", data), "the same bytes read twice differ");
+    assert_eq!(
+        first,
+        read_ndjson("fuzz.ndjson", data),
+        "the same bytes read twice differ"
+    );
     let lines = data.split(|b| *b == b'\n').count();
     match first {
         Err(rejection) => {
-            assert!(rejection.line <= lines, "rejection at line {} of {lines}", rejection.line);
+            assert!(
+                rejection.line <= lines,
+                "rejection at line {} of {lines}",
+                rejection.line
+            );
             let _ = rejection.to_string();
         }
         Ok(records) => {
             let mut last = 0;
             let mut rendered = Vec::new();
             for r in &records {
-                assert!(r.line > last && r.line <= lines, "record line {} after {last}", r.line);
+                assert!(
+                    r.line > last && r.line <= lines,
+                    "record line {} after {last}",
+                    r.line
+                );
                 last = r.line;
                 serde_json::to_writer(&mut rendered, &r.record).expect("a record renders");
                 rendered.push(b'\n');
@@ -33,7 +45,10 @@ fuzz_target!(|data: &[u8]| {
                 .unwrap_or_else(|e| panic!("a rendered record is rejected: {e}"));
             assert_eq!(again.len(), records.len());
             for (a, b) in records.iter().zip(&again) {
-                assert_eq!(a.record, b.record, "parse → render → parse changed a record");
+                assert_eq!(
+                    a.record, b.record,
+                    "parse → render → parse changed a record"
+                );
                 assert_eq!((a.started_ms, a.ended_ms), (b.started_ms, b.ended_ms));
                 assert!(!b.migrated, "a rendered record is v1.2 already");
             }

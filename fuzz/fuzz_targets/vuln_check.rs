@@ -27,9 +27,15 @@ const EPSS: &[u8] =
 fn dir() -> &'static PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("ci-intel-fuzz-vuln-check-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("ci-intel-fuzz-vuln-check-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");
-        for (name, bytes) in [("sbom.json", SBOM), ("grype.json", GRYPE), ("kev.json", KEV), ("epss.csv", EPSS)] {
+        for (name, bytes) in [
+            ("sbom.json", SBOM),
+            ("grype.json", GRYPE),
+            ("kev.json", KEV),
+            ("epss.csv", EPSS),
+        ] {
             std::fs::write(dir.join(name), bytes).expect("write fixture");
         }
         dir
@@ -75,8 +81,12 @@ fuzz_target!(|data: &[u8]| {
             ci_intel_vuln::vex::parse_vex(bytes).is_ok()
         }
     };
-    let now = Utc.with_ymd_and_hms(2025, 8, 26, 0, 0, 0).single().expect("a time");
-    let settings = settings(VulnConfig::default(), dir, now, Severity::High).expect("default settings");
+    let now = Utc
+        .with_ymd_and_hms(2025, 8, 26, 0, 0, 0)
+        .single()
+        .expect("a time");
+    let settings =
+        settings(VulnConfig::default(), dir, now, Severity::High).expect("default settings");
     match evaluate(&inputs, &settings) {
         Ok(evaluation) => {
             assert!(

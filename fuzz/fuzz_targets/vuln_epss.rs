@@ -28,7 +28,11 @@ fuzz_target!(|data: &[u8]| {
                 let full = all.get(cve);
                 if let Some(s) = full {
                     assert!((0.0..=1.0).contains(&s.epss), "{cve}: epss {}", s.epss);
-                    assert!((0.0..=1.0).contains(&s.percentile), "{cve}: percentile {}", s.percentile);
+                    assert!(
+                        (0.0..=1.0).contains(&s.percentile),
+                        "{cve}: percentile {}",
+                        s.percentile
+                    );
                 }
                 if wanted.contains(cve) {
                     assert_eq!(full, some.get(cve), "{cve}: a wanted score differs");

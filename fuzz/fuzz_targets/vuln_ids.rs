@@ -28,7 +28,12 @@ fuzz_target!(|data: &[u8]| {
     };
     if let Ok(p) = Purl::parse(a) {
         let again = Purl::parse(p.canonical());
-        assert_eq!(again.as_ref(), Ok(&p), "purl canonical form {:?}", p.canonical());
+        assert_eq!(
+            again.as_ref(),
+            Ok(&p),
+            "purl canonical form {:?}",
+            p.canonical()
+        );
         let _ = (p.display_name(), p.package_key(), p.versioned_key());
         if let Ok(q) = Purl::parse(b) {
             let _ = p.qualifier_conflicts(&q);
@@ -44,7 +49,11 @@ fuzz_target!(|data: &[u8]| {
     for ty in ECOSYSTEMS {
         let ab = ci_intel_vuln::version::compare(ty, a, b);
         let ba = ci_intel_vuln::version::compare(ty, b, a);
-        assert_eq!(ab, ba.reverse(), "{ty:?}: compare({a:?}, {b:?}) is not antisymmetric");
+        assert_eq!(
+            ab,
+            ba.reverse(),
+            "{ty:?}: compare({a:?}, {b:?}) is not antisymmetric"
+        );
         assert_eq!(
             ci_intel_vuln::version::compare(ty, a, a),
             Ordering::Equal,

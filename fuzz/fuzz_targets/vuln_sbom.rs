@@ -17,13 +17,20 @@ fuzz_target!(|data: &[u8]| {
     };
     let value = json(data).expect("a parsed SBOM is JSON");
     for c in sbom.root.iter().chain(&sbom.components) {
-        let pointer = c.pointer.split_once('#').map_or(c.pointer.as_str(), |(p, _)| p);
+        let pointer = c
+            .pointer
+            .split_once('#')
+            .map_or(c.pointer.as_str(), |(p, _)| p);
         assert!(
             pointer.is_empty() || value.pointer(pointer).is_some(),
             "component pointer {pointer:?} is not in the document"
         );
         if let Some(p) = &c.purl {
-            assert_eq!(Purl::parse(p.canonical()).as_ref(), Ok(p), "purl canonical form");
+            assert_eq!(
+                Purl::parse(p.canonical()).as_ref(),
+                Ok(p),
+                "purl canonical form"
+            );
         }
         let _ = (c.label(), c.versioned_key(), c.package_key(), c.ecosystem());
     }

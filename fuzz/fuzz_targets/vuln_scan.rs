@@ -14,7 +14,10 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let merged = merge(&[("fuzz.json".to_owned(), report.clone())]);
-    assert!(merged.len() <= report.findings.len(), "merging made findings");
+    assert!(
+        merged.len() <= report.findings.len(),
+        "merging made findings"
+    );
     for v in &merged {
         let _ = (v.label(), v.ids().count());
     }

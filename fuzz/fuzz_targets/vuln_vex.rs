@@ -25,7 +25,11 @@ fuzz_target!(|data: &[u8]| {
         for scope in &s.scopes {
             for ident in std::iter::once(&scope.product).chain(&scope.component) {
                 if let Some(p) = &ident.purl {
-                    assert_eq!(Purl::parse(p.canonical()).as_ref(), Ok(p), "purl canonical form");
+                    assert_eq!(
+                        Purl::parse(p.canonical()).as_ref(),
+                        Ok(p),
+                        "purl canonical form"
+                    );
                 }
                 let _ = ident.label();
             }

@@ -35,3 +35,36 @@ fn a_parse_error_at_the_end_of_the_file_points_at_its_last_line() {
         assert_eq!(location.line, Some(1), "{kind:?}: {location:?}");
     }
 }
+
+/// Found by `policy_audit`: a `# ci-intel: ignore[parse-error]` (or
+/// zizmor's) comment on the line a YAML error points at silenced the
+/// `parse-error` finding, so a file that does not even load passed the
+/// audit. The rule's documentation says such a file cannot carry a
+/// trusted ignore comment; now it cannot.
+#[test]
+fn an_ignore_comment_does_not_silence_a_parse_error() {
+    let bytes = fixture("parse-error-with-ignore-comment.yml");
+    let outcome = audit_bytes(
+        "parse-error-with-ignore-comment.yml",
+        &bytes,
+        None,
+        &Options::defaults(Persona::Pedantic),
+    );
+    assert!(outcome.suppressed.is_empty(), "{:?}", outcome.suppressed);
+    let [finding] = outcome.findings.as_slice() else {
+        panic!("{:?}", outcome.findings);
+    };
+    assert_eq!(finding.rule_id, "parse-error");
+    let location = finding.location.as_ref().expect("a location");
+    assert_eq!(location.line, Some(2), "{location:?}");
+    // zizmor's form of the comment does not silence it either.
+    let zizmor = String::from_utf8_lossy(&bytes).replace("ci-intel:", "zizmor:");
+    let outcome = audit_bytes(
+        "z.yml",
+        zizmor.as_bytes(),
+        None,
+        &Options::defaults(Persona::Pedantic),
+    );
+    assert!(outcome.suppressed.is_empty(), "{:?}", outcome.suppressed);
+    assert_eq!(outcome.findings.len(), 1, "{:?}", outcome.findings);
+}

@@ -18,11 +18,17 @@ fn fixture(name: &str) -> Vec<u8> {
 #[test]
 fn a_mutation_report_with_text_after_the_document_is_refused() {
     let error = read::stryker(&fixture("stryker-trailing-text.json")).expect_err("trailing");
-    assert!(error.found.contains("more text after the document"), "{error:?}");
+    assert!(
+        error.found.contains("more text after the document"),
+        "{error:?}"
+    );
     assert_eq!(error.field, "line 1 column 13");
     let error = read::cargo_mutants_list(&fixture("mutants-list-concatenated.json"))
         .expect_err("two arrays");
-    assert!(error.found.contains("more text after the document"), "{error:?}");
+    assert!(
+        error.found.contains("more text after the document"),
+        "{error:?}"
+    );
     // Without the trailing bytes both read.
     assert!(read::stryker(br#"{"files":{}}"#).is_ok());
     assert_eq!(read::cargo_mutants_list(b"[]\n"), Ok(0));

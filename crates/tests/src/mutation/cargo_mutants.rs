@@ -238,11 +238,11 @@ pub fn count_listed(bytes: &[u8], name: &str) -> Result<usize, ReadError> {
     const EXPECTED: &str = "cargo-mutants mutants.json (an array of mutants)";
     let text = super::json_text(bytes, name, EXPECTED)?;
     let deserializer = &mut serde_json::Deserializer::from_str(text);
-    let listed: Vec<serde::de::IgnoredAny> =
-        serde_path_to_error::deserialize(&mut *deserializer).map_err(|e| {
-            let pointer = super::load::pointer_of(e.path());
-            ReadError::new(name, pointer, EXPECTED, e.into_inner().to_string())
-        })?;
+    let listed: Vec<serde::de::IgnoredAny> = serde_path_to_error::deserialize(&mut *deserializer)
+        .map_err(|e| {
+        let pointer = super::load::pointer_of(e.path());
+        ReadError::new(name, pointer, EXPECTED, e.into_inner().to_string())
+    })?;
     super::json_end(deserializer, name, EXPECTED)?;
     Ok(listed.len())
 }

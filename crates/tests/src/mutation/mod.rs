@@ -331,7 +331,11 @@ impl Counts {
 /// The text of a JSON report that a reader deserialises typed. serde_json
 /// does not check the UTF-8 of the members a typed read ignores, so the
 /// whole report is checked here first: JSON is UTF-8 (RFC 8259).
-pub(crate) fn json_text<'a>(bytes: &'a [u8], name: &str, expected: &str) -> Result<&'a str, ReadError> {
+pub(crate) fn json_text<'a>(
+    bytes: &'a [u8],
+    name: &str,
+    expected: &str,
+) -> Result<&'a str, ReadError> {
     std::str::from_utf8(bytes).map_err(|e| {
         ReadError::new(
             name,

@@ -90,12 +90,7 @@ pub fn parse(bytes: &[u8], name: &str) -> Result<MutationReport, ReadError> {
     let report: Report = serde_path_to_error::deserialize(&mut *deserializer).map_err(|e| {
         let pointer = super::load::pointer_of(e.path());
         let inner = e.into_inner();
-        ReadError::new(
-            name,
-            pointer,
-            EXPECTED,
-            inner.to_string(),
-        )
+        ReadError::new(name, pointer, EXPECTED, inner.to_string())
     })?;
     super::json_end(deserializer, name, EXPECTED)?;
     let mut mutants = Vec::new();
