@@ -31,7 +31,7 @@ for target in "$@"; do
   start=$(date +%s)
   /usr/bin/time -f '%U %S' -o "$work/$target.time" \
     nice -n 19 "$root/scripts/fuzz.sh" "$target" "$seconds" \
-    -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 >"$work/$target.campaign.log" 2>&1
+    -fork="${CI_INTEL_FUZZ_JOBS:-1}" -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 >"$work/$target.campaign.log" 2>&1
   cpu=$(awk '{ printf "%.0f", $1 + $2 }' "$work/$target.time")
   last=$(grep -E '^#[0-9]+: cov: ' "$work/$target.log" | tail -n 1)
   execs=$(sed -n 's/^#\([0-9]*\):.*/\1/p' <<<"$last")
