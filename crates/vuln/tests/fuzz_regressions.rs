@@ -45,3 +45,21 @@ fn a_findings_report_that_is_not_utf8_is_refused() {
     let report = parse_findings(fixed.as_bytes()).expect("the repaired report reads");
     assert_eq!(report.format, "trivy JSON");
 }
+
+/// Found by `vuln_kev` (the CI smoke run): the KEV reader dropped a byte
+/// order mark and then `parse_json` dropped another, so a catalog behind
+/// two marks was read where every other reader refuses it; the findings
+/// reader did the same. One mark is dropped, as everywhere.
+#[test]
+fn a_second_byte_order_mark_is_refused() {
+    let kev = fixture("kev-two-byte-order-marks.json");
+    let error = ci_intel_vuln::feeds::kev::parse_kev(&kev).expect_err("two marks");
+    assert!(error.to_string().contains("invalid JSON"), "{error}");
+    let one = &kev[3..];
+    let catalog = ci_intel_vuln::feeds::kev::parse_kev(one).expect("one mark reads");
+    assert_eq!(catalog.len(), 1);
+
+    let scan = fixture("scan-two-byte-order-marks.json");
+    assert!(parse_findings(&scan).is_err(), "two marks");
+    assert!(parse_findings(&scan[3..]).is_ok(), "one mark");
+}

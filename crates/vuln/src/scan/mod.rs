@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
-use crate::input::{InputError, strip_bom};
+use crate::input::InputError;
 use crate::purl::Purl;
 
 /// The CVSS versions, in the order the risk formula prefers them.
@@ -203,7 +203,7 @@ pub struct ScanReport {
 /// Read a findings file of any supported format. This is the entry point a
 /// fuzz target calls.
 pub fn parse_findings(bytes: &[u8]) -> Result<ScanReport, InputError> {
-    let bytes = strip_bom(bytes);
+    // Each reader drops the byte order mark (one, as every reader does).
     // The large formats are read typed (no intermediate JSON tree): a
     // 20,000-match grype report stays small in memory.
     let head = sniff(bytes);
