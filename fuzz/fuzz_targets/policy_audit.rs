@@ -31,7 +31,14 @@ fuzz_target!(|data: &[u8]| {
         _ => Some(DocKind::Dependabot),
     };
     let outcome = audit_bytes("fuzz.yml", bytes, kind, options());
-    let lines = bytes.split(|b| *b == b'\n').count() as u32;
+    // Lines as YAML counts them: `\n`, `\r\n` and a lone `\r` end one.
+    let crlf = bytes.windows(2).filter(|w| *w == b"\r\n").count();
+    let breaks = bytes
+        .iter()
+        .filter(|b| matches!(**b, b'\n' | b'\r'))
+        .count()
+        - crlf;
+    let lines = (breaks + 1) as u32;
     for f in outcome.findings.iter().chain(&outcome.suppressed) {
         let location = f
             .location

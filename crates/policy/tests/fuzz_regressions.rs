@@ -68,3 +68,22 @@ fn an_ignore_comment_does_not_silence_a_parse_error() {
     assert!(outcome.suppressed.is_empty(), "{:?}", outcome.suppressed);
     assert_eq!(outcome.findings.len(), 1, "{:?}", outcome.findings);
 }
+
+/// Found by `policy_audit` (the CI smoke run): YAML counts a lone `\r` as a
+/// line break, so the end-of-input clamp must count lines the same way.
+#[test]
+fn a_parse_error_after_a_lone_carriage_return_points_at_the_last_line() {
+    let bytes = fixture("directive-error-after-cr.yml");
+    let outcome = audit_bytes(
+        "directive-error-after-cr.yml",
+        &bytes,
+        None,
+        &Options::defaults(Persona::Pedantic),
+    );
+    let [finding] = outcome.findings.as_slice() else {
+        panic!("{:?}", outcome.findings);
+    };
+    assert_eq!(finding.rule_id, "parse-error");
+    let line = finding.location.as_ref().and_then(|l| l.line);
+    assert_eq!(line, Some(2), "{:?}", finding.location);
+}

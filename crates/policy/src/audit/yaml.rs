@@ -170,7 +170,10 @@ pub fn load(text: &str) -> Result<Option<Node>, LoadError> {
                 let mark = error.marker();
                 // An error at the end of the input is marked on the line
                 // after the last one; a finding points at a line of the file.
-                let last = u32::try_from(text.split('\n').count()).unwrap_or(u32::MAX);
+                // (YAML's line breaks: `\n`, `\r\n` and a lone `\r`.)
+                let breaks = text.matches('\n').count() + text.matches('\r').count()
+                    - text.matches("\r\n").count();
+                let last = u32::try_from(breaks + 1).unwrap_or(u32::MAX);
                 return Err(LoadError {
                     message: error.info().to_owned(),
                     line: u32::try_from(mark.line().max(1))
