@@ -35,11 +35,13 @@ pub struct JunitSummary {
 
 impl JunitSummary {
     pub fn add(&mut self, other: JunitSummary) {
-        self.total += other.total;
-        self.failed += other.failed;
-        self.skipped += other.skipped;
-        self.duration_ms += other.duration_ms;
-        self.suites += other.suites;
+        // Saturating: the counts and times come from attributes of
+        // untrusted files (`tests="18446744073709551615"`).
+        self.total = self.total.saturating_add(other.total);
+        self.failed = self.failed.saturating_add(other.failed);
+        self.skipped = self.skipped.saturating_add(other.skipped);
+        self.duration_ms = self.duration_ms.saturating_add(other.duration_ms);
+        self.suites = self.suites.saturating_add(other.suites);
     }
 }
 
@@ -391,7 +393,7 @@ fn close(frame: Frame, stack: &mut [Frame], collect: &mut Collect<'_>) {
                     } else if outcome == CaseOutcome::Skipped {
                         suite.counted.skipped += 1;
                     }
-                    suite.case_time_ms += time_ms;
+                    suite.case_time_ms = suite.case_time_ms.saturating_add(time_ms);
                 }
                 // A test case directly under <testsuites> (or the root).
                 _ => {
@@ -402,7 +404,7 @@ fn close(frame: Frame, stack: &mut [Frame], collect: &mut Collect<'_>) {
                     } else if outcome == CaseOutcome::Skipped {
                         totals.skipped += 1;
                     }
-                    totals.duration_ms += time_ms;
+                    totals.duration_ms = totals.duration_ms.saturating_add(time_ms);
                 }
             }
             if let Some(cases) = collect.cases.as_deref_mut() {
@@ -432,7 +434,7 @@ fn close(frame: Frame, stack: &mut [Frame], collect: &mut Collect<'_>) {
             match stack.last_mut() {
                 Some(Frame::Suite(parent)) => {
                     parent.counted.add(summary);
-                    parent.case_time_ms += summary.duration_ms;
+                    parent.case_time_ms = parent.case_time_ms.saturating_add(summary.duration_ms);
                 }
                 _ => collect.totals.add(summary),
             }

@@ -137,6 +137,35 @@ pub fn parse_json(bytes: &[u8], what: &str) -> Result<Value, InputError> {
     })
 }
 
+/// The text of a JSON document that a reader deserialises typed. serde_json
+/// does not check the UTF-8 of the members a typed read ignores, so the
+/// whole document is checked here first: JSON is UTF-8 (RFC 8259).
+pub fn json_text<'a>(bytes: &'a [u8], what: &str) -> Result<&'a str, InputError> {
+    std::str::from_utf8(strip_bom(bytes)).map_err(|e| {
+        InputError::new(
+            format!("byte {}", e.valid_up_to() + 1),
+            format!("a JSON {what} (UTF-8 text)"),
+            "bytes that are not UTF-8",
+            format!("JSON is UTF-8; regenerate the {what} or check it was not corrupted"),
+        )
+    })
+}
+
+/// After a typed read: nothing but whitespace may follow the document.
+pub fn json_end(
+    de: &mut serde_json::Deserializer<serde_json::de::StrRead<'_>>,
+    what: &str,
+) -> Result<(), InputError> {
+    de.end().map_err(|e| {
+        InputError::new(
+            format!("line {} column {}", e.line(), e.column()),
+            format!("the end of the JSON {what}"),
+            format!("more text after the document ({e})"),
+            format!("the file holds one JSON {what}; check it was not concatenated or appended to"),
+        )
+    })
+}
+
 /// Drop a UTF-8 byte order mark.
 pub fn strip_bom(bytes: &[u8]) -> &[u8] {
     bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)

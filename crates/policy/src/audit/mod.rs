@@ -540,8 +540,11 @@ fn finish(display: &str, src: &Source<'_>, hits: Vec<Hit>, opts: &Options) -> Fi
         if !opts.policy.rules.get(h.rule).is_none_or(|s| s.enabled) {
             continue;
         }
-        let ignored =
-            src.ignores(h.pos.line, h.rule) || h.also_line.is_some_and(|l| src.ignores(l, h.rule));
+        // A file that cannot be parsed cannot carry a trusted ignore
+        // comment (docs/policy.md, `parse-error`): its finding stands.
+        let ignored = h.rule != "parse-error"
+            && (src.ignores(h.pos.line, h.rule)
+                || h.also_line.is_some_and(|l| src.ignores(l, h.rule)));
         let severity = opts
             .policy
             .rules

@@ -168,9 +168,17 @@ pub fn load(text: &str) -> Result<Option<Node>, LoadError> {
             Some(Ok(pair)) => pair,
             Some(Err(error)) => {
                 let mark = error.marker();
+                // An error at the end of the input is marked on the line
+                // after the last one; a finding points at a line of the file.
+                // (YAML's line breaks: `\n`, `\r\n` and a lone `\r`.)
+                let breaks = text.matches('\n').count() + text.matches('\r').count()
+                    - text.matches("\r\n").count();
+                let last = u32::try_from(breaks + 1).unwrap_or(u32::MAX);
                 return Err(LoadError {
                     message: error.info().to_owned(),
-                    line: u32::try_from(mark.line().max(1)).unwrap_or(u32::MAX),
+                    line: u32::try_from(mark.line().max(1))
+                        .unwrap_or(u32::MAX)
+                        .min(last),
                     col: u32::try_from(mark.col() + 1).unwrap_or(u32::MAX),
                 });
             }

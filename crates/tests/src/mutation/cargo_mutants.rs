@@ -68,16 +68,14 @@ const KNOWN: &str = "one of CaughtMutant, MissedMutant, Timeout, Unviable, Succe
 
 /// Read `outcomes.json`. `name` names the file in errors.
 pub fn parse_outcomes(bytes: &[u8], name: &str) -> Result<MutationReport, ReadError> {
-    let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
-    let outcomes: Outcomes = serde_path_to_error::deserialize(deserializer).map_err(|e| {
+    const EXPECTED: &str = "cargo-mutants outcomes.json";
+    let text = super::json_text(bytes, name, EXPECTED)?;
+    let deserializer = &mut serde_json::Deserializer::from_str(text);
+    let outcomes: Outcomes = serde_path_to_error::deserialize(&mut *deserializer).map_err(|e| {
         let pointer = super::load::pointer_of(e.path());
-        ReadError::new(
-            name,
-            pointer,
-            "cargo-mutants outcomes.json",
-            e.into_inner().to_string(),
-        )
+        ReadError::new(name, pointer, EXPECTED, e.into_inner().to_string())
     })?;
+    super::json_end(deserializer, name, EXPECTED)?;
     let mut mutants = Vec::new();
     for (i, outcome) in outcomes.outcomes.iter().enumerate() {
         let pointer = format!("/outcomes/{i}");
@@ -237,17 +235,15 @@ fn mutant(
 
 /// How many mutants `mutants.json` lists (an array of mutants).
 pub fn count_listed(bytes: &[u8], name: &str) -> Result<usize, ReadError> {
-    let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
-    let listed: Vec<serde::de::IgnoredAny> = serde_path_to_error::deserialize(deserializer)
+    const EXPECTED: &str = "cargo-mutants mutants.json (an array of mutants)";
+    let text = super::json_text(bytes, name, EXPECTED)?;
+    let deserializer = &mut serde_json::Deserializer::from_str(text);
+    let listed: Vec<serde::de::IgnoredAny> = serde_path_to_error::deserialize(&mut *deserializer)
         .map_err(|e| {
-            let pointer = super::load::pointer_of(e.path());
-            ReadError::new(
-                name,
-                pointer,
-                "cargo-mutants mutants.json (an array of mutants)",
-                e.into_inner().to_string(),
-            )
-        })?;
+        let pointer = super::load::pointer_of(e.path());
+        ReadError::new(name, pointer, EXPECTED, e.into_inner().to_string())
+    })?;
+    super::json_end(deserializer, name, EXPECTED)?;
     Ok(listed.len())
 }
 

@@ -328,6 +328,40 @@ impl Counts {
     }
 }
 
+/// The text of a JSON report that a reader deserialises typed. serde_json
+/// does not check the UTF-8 of the members a typed read ignores, so the
+/// whole report is checked here first: JSON is UTF-8 (RFC 8259).
+pub(crate) fn json_text<'a>(
+    bytes: &'a [u8],
+    name: &str,
+    expected: &str,
+) -> Result<&'a str, ReadError> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        ReadError::new(
+            name,
+            format!("byte {}", e.valid_up_to() + 1),
+            expected,
+            "bytes that are not UTF-8 (JSON is UTF-8)",
+        )
+    })
+}
+
+/// After a typed read: nothing but whitespace may follow the report.
+pub(crate) fn json_end(
+    de: &mut serde_json::Deserializer<serde_json::de::StrRead<'_>>,
+    name: &str,
+    expected: &str,
+) -> Result<(), ReadError> {
+    de.end().map_err(|e| {
+        ReadError::new(
+            name,
+            format!("line {} column {}", e.line(), e.column()),
+            expected,
+            format!("more text after the document ({e})"),
+        )
+    })
+}
+
 /// Why a report cannot be read: the file, the field (a JSON pointer or an
 /// XML element path), what was expected and what was there.
 #[derive(Debug, Clone, PartialEq, Eq)]

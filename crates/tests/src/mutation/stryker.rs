@@ -84,17 +84,15 @@ const KNOWN: &str = "one of Killed, Survived, NoCoverage, Timeout, CompileError,
 
 /// Read a Stryker-schema report. `name` names the file in errors.
 pub fn parse(bytes: &[u8], name: &str) -> Result<MutationReport, ReadError> {
-    let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
-    let report: Report = serde_path_to_error::deserialize(deserializer).map_err(|e| {
+    const EXPECTED: &str = "a mutation-testing-report-schema document";
+    let text = super::json_text(bytes, name, EXPECTED)?;
+    let deserializer = &mut serde_json::Deserializer::from_str(text);
+    let report: Report = serde_path_to_error::deserialize(&mut *deserializer).map_err(|e| {
         let pointer = super::load::pointer_of(e.path());
         let inner = e.into_inner();
-        ReadError::new(
-            name,
-            pointer,
-            "a mutation-testing-report-schema document",
-            inner.to_string(),
-        )
+        ReadError::new(name, pointer, EXPECTED, inner.to_string())
     })?;
+    super::json_end(deserializer, name, EXPECTED)?;
     let mut mutants = Vec::new();
     for (file, result) in report.files {
         let path = file.replace('\\', "/");

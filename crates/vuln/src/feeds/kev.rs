@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use crate::input::{InputError, strip_bom};
+use crate::input::InputError;
 
 const HINT: &str = "use CISA's catalog as published (known_exploited_vulnerabilities.json), or refresh it with --refresh";
 
@@ -80,7 +80,7 @@ fn is_cve(id: &str) -> bool {
 
 /// Read a KEV catalog (or one bare entry). Entry point for fuzzing.
 pub fn parse_kev(bytes: &[u8]) -> Result<Kev, InputError> {
-    let bytes = strip_bom(bytes);
+    // parse_json drops the byte order mark (one, as every reader does).
     let value = crate::input::parse_json(bytes, "KEV catalog")?;
     let catalog: Catalog = if value.get("cveID").is_some() {
         let entry: KevEntry = crate::scan::typed_from_value(&value, "KEV entry", HINT)?;

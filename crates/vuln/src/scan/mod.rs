@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
-use crate::input::{InputError, strip_bom};
+use crate::input::InputError;
 use crate::purl::Purl;
 
 /// The CVSS versions, in the order the risk formula prefers them.
@@ -203,7 +203,7 @@ pub struct ScanReport {
 /// Read a findings file of any supported format. This is the entry point a
 /// fuzz target calls.
 pub fn parse_findings(bytes: &[u8]) -> Result<ScanReport, InputError> {
-    let bytes = strip_bom(bytes);
+    // Each reader drops the byte order mark (one, as every reader does).
     // The large formats are read typed (no intermediate JSON tree): a
     // 20,000-match grype report stays small in memory.
     let head = sniff(bytes);
@@ -256,11 +256,24 @@ pub(crate) fn typed_from_slice<T: serde::de::DeserializeOwned>(
     what: &str,
     hint: &str,
 ) -> Result<T, InputError> {
-    if let Ok(value) = serde_json::from_slice(bytes) {
-        return Ok(value);
+    // serde_json skips the bytes of members it ignores without checking
+    // them, so UTF-8 is checked here for the whole document, and nothing
+    // but whitespace may follow it.
+    let text = crate::input::json_text(bytes, what)?;
+    let mut de = serde_json::Deserializer::from_str(text);
+    match T::deserialize(&mut de) {
+        Ok(value) => {
+            crate::input::json_end(&mut de, what)?;
+            Ok(value)
+        }
+        Err(_) => {
+            let mut de = serde_json::Deserializer::from_str(text);
+            let value = serde_path_to_error::deserialize(&mut de)
+                .map_err(|e| typed_error(&e, what, hint))?;
+            crate::input::json_end(&mut de, what)?;
+            Ok(value)
+        }
     }
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| typed_error(&e, what, hint))
 }
 
 /// Read `T` from a parsed JSON tree, with the same two passes as

@@ -1,0 +1,65 @@
+//! Inputs the fuzz targets (fuzz/, docs/fuzzing.md) found, kept under
+//! tests/fixtures/fuzz/: each once broke an invariant of its reader.
+
+use std::path::PathBuf;
+
+use ci_intel_vuln::scan::parse_findings;
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/fuzz")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Found by `vuln_scan`: the typed trivy and grype readers stopped after
+/// the first JSON value, so `{}"Results"` was an empty trivy report and two
+/// concatenated grype reports were the first one.
+#[test]
+fn a_findings_report_with_text_after_the_document_is_refused() {
+    for (name, format) in [
+        ("scan-trailing-text.json", "trivy"),
+        ("scan-grype-concatenated.json", "grype"),
+    ] {
+        let error = parse_findings(&fixture(name)).expect_err(name);
+        let text = error.to_string();
+        assert!(
+            text.contains("more text after the document") && text.contains(format),
+            "{name}: {text}"
+        );
+        assert!(error.at.starts_with("line "), "{name}: {}", error.at);
+    }
+}
+
+/// Found by `vuln_scan`: serde_json does not check the UTF-8 of members a
+/// typed read ignores, so a trivy report with a corrupt byte in an unknown
+/// member was read, where the same bytes fail as JSON everywhere else.
+#[test]
+fn a_findings_report_that_is_not_utf8_is_refused() {
+    let bytes = fixture("scan-not-utf8.json");
+    let error = parse_findings(&bytes).expect_err("not UTF-8");
+    assert!(error.to_string().contains("not UTF-8"), "{error}");
+    assert_eq!(error.at, format!("byte {}", bytes.len() - 2));
+    // The same report with the byte replaced reads.
+    let fixed = String::from_utf8_lossy(&bytes).into_owned();
+    let report = parse_findings(fixed.as_bytes()).expect("the repaired report reads");
+    assert_eq!(report.format, "trivy JSON");
+}
+
+/// Found by `vuln_kev` (the CI smoke run): the KEV reader dropped a byte
+/// order mark and then `parse_json` dropped another, so a catalog behind
+/// two marks was read where every other reader refuses it; the findings
+/// reader did the same. One mark is dropped, as everywhere.
+#[test]
+fn a_second_byte_order_mark_is_refused() {
+    let kev = fixture("kev-two-byte-order-marks.json");
+    let error = ci_intel_vuln::feeds::kev::parse_kev(&kev).expect_err("two marks");
+    assert!(error.to_string().contains("invalid JSON"), "{error}");
+    let one = &kev[3..];
+    let catalog = ci_intel_vuln::feeds::kev::parse_kev(one).expect("one mark reads");
+    assert_eq!(catalog.len(), 1);
+
+    let scan = fixture("scan-two-byte-order-marks.json");
+    assert!(parse_findings(&scan).is_err(), "two marks");
+    assert!(parse_findings(&scan[3..]).is_ok(), "one mark");
+}
