@@ -24,6 +24,7 @@ work=${CI_INTEL_FUZZ_WORK:-$fuzz/work}
 export CI_INTEL_FUZZ_WORK=$work
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$fuzz/target}
 mkdir -p "$work"
+# shellcheck disable=SC2046 # one target a line, no spaces
 [ $# -gt 0 ] || set -- $("$root/scripts/fuzz.sh" --list)
 tsv=$work/campaign.tsv
 [ -s "$tsv" ] || printf 'target\twall_s\tcpu_s\texecs\tcov\tft\tcorpus_files\tcorpus_bytes\tartifacts\n' >"$tsv"

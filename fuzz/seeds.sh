@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2046,SC2016,SC2001 # split file lists, literal ${{ }}
 # Collect the seed corpora of the fuzz targets into fuzz/corpus/<target>/:
 # small real documents from ../shared/corpus (SOURCES.md says where each
 # comes from) and the crates' test fixtures. Targets whose first byte(s)
@@ -40,7 +41,7 @@ add() {
     [ "$(stat -c %s "$f")" -le "$LIMIT" ] || continue
     local tmp
     tmp=$(mktemp)
-    { [ -z "$prefix" ] || printf "$(sed 's/\(..\)/\\x\1/g' <<<"$prefix")"; cat "$f"; } >"$tmp"
+    { [ -z "$prefix" ] || printf '%b' "$(sed 's/\(..\)/\\x\1/g' <<<"$prefix")"; cat "$f"; } >"$tmp"
     mv "$tmp" "$out/$target/$(sha1sum <"$tmp" | cut -c1-16)"
     n=$((n + 1))
     [ "$n" -lt "$MAX" ] || break
@@ -64,7 +65,8 @@ for i, (name, rule) in enumerate(sorted(rules.items())):
 PY
   exit 0
 fi
-rm -rf "$out"
+# Adds to fuzz/corpus (names are content hashes), never removes: the
+# campaigns' inputs there stay.
 sc=$corpus/supply-chain
 # --- vuln
 add vuln_sbom "" $(pick "$sc/cyclonedx/spec-tests" '*.json') $(pick "$sc/spdx" '*.json') $(pick "$fixtures/vuln/tests/fixtures" 'sbom*.json')

@@ -126,7 +126,7 @@ dict=$(dict_of "$target")
 [ -z "$dict" ] || args+=(-dict="$fuzz/dict/$dict.dict")
 [ -z "${CI_INTEL_FUZZ_SEED:-}" ] || args+=(-seed="$CI_INTEL_FUZZ_SEED")
 jobs=${CI_INTEL_FUZZ_JOBS:-1}
-[ "$jobs" = 1 ] || args+=(-fork="$jobs")
+[ "$jobs" = 1 ] || args+=(-fork="$jobs" -ignore_crashes=0)
 log=$work/$target.log
 echo "fuzz.sh: $target for ${seconds}s (corpus: ${corpora[*]}; log: $log)" >&2
 status=0
