@@ -110,7 +110,9 @@ add telemetry_ndjson "" $(pick "$fixtures/telemetry/tests" '*.ndjson') $(pick "$
 add oci_manifest 00 $(find "$corpus/oci" -path '*/blobs/*' -type f -size -8k 2>/dev/null | LC_ALL=C sort | while read -r f; do head -c1 "$f" | grep -q '{' && echo "$f"; done)
 add oci_creds "" $(pick "$fixtures/oci/tests" '*config*.json') $(pick "$sc/cyclonedx/spec-tests" 'valid-metadata*.json' | head -n 3)
 mkdir -p "$out/oci_creds"
-printf '{"auths":{"ghcr.io":{"auth":"dXNlcjpwYXNzd29yZA=="},"https://index.docker.io/v1/":{"username":"u","password":"p4ss"}},"credHelpers":{"gcr.io":"gcloud"},"credsStore":"desktop"}' >"$out/oci_creds/docker-config"
+# `auth` is base64 of x:y: short and low-entropy, because this repository's own
+# secrets gate scans the committed corpus (`ci-intel check` must pass).
+printf '{"auths":{"ghcr.io":{"auth":"eDp5"},"https://index.docker.io/v1/":{"username":"u","password":"p4ss"}},"credHelpers":{"gcr.io":"gcloud"},"credsStore":"desktop"}' >"$out/oci_creds/docker-config"
 add attest_bundle "" $(pick "$corpus/sigstore-conformance" 'bundle.sigstore.json') $(pick "$corpus/slsa" '*.intoto.jsonl') $(pick "$corpus/slsa" '*.sigstore.json')
 # --- autopsy, secrets, evidence
 add autopsy_log 0000 $(pick "$corpus/logs" '*.txt') $(pick "$corpus/logs" '*.log') $(pick "$fixtures/autopsy/tests/fixtures" '*.log')
