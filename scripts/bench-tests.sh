@@ -25,7 +25,11 @@ set -euo pipefail
 root=$(git rev-parse --show-toplevel)
 cd "$root"
 mode=${1:-run}
-history=crates/tests/benches/data/nextest-history
+# `record` appends to CI_INTEL_BENCH_HISTORY (default: the loaded history);
+# `run` measures both committed histories, recorded under load and on a
+# quiet machine.
+history=${CI_INTEL_BENCH_HISTORY:-crates/tests/benches/data/nextest-history}
+histories=("${CI_INTEL_BENCH_HISTORY:-crates/tests/benches/data/nextest-history}" crates/tests/benches/data/nextest-history-idle)
 
 record() {
   local runs=${1:-8}
@@ -121,25 +125,29 @@ run() {
 
   echo "== 2. sharding quality"
   split_driver=crates/tests/tests/peers/pytest_split_assign.py
-  # a) this repository's suite, recorded by `record` (sequential replay).
-  for shards in 2 4; do
-    "$bin" shard --backtest --history "$history" --runner nextest --shards "$shards" \
-      --export-plan "$work/plan-$shards.json" --format json >/dev/null
-    "$py" "$split_driver" "$work/plan-$shards.json" duration_based_chunks >"$work/psc-$shards.json"
-    "$py" "$split_driver" "$work/plan-$shards.json" least_duration >"$work/psl-$shards.json"
-    # nextest's own count partitioning of the same tests, and our emulation
-    # of its rule (used for PyTorch below), which must select the same.
-    "$py" crates/tests/tests/peers/nextest_count_assign.py "$work/plan-$shards.json" "$history/partitions" >"$work/nxc-$shards.json"
-    "$py" crates/tests/tests/peers/nextest_count_assign.py "$work/plan-$shards.json" --emulate >"$work/nxe-$shards.json"
-    "$py" - "$work/nxc-$shards.json" "$work/nxe-$shards.json" <<'PY'
+  # a) this repository's suite, recorded by `record` (sequential replay),
+  #    under load and on a quiet machine.
+  for history in "${histories[@]}"; do
+    echo "-- $history"
+    for shards in 2 4; do
+      "$bin" shard --backtest --history "$history" --runner nextest --shards "$shards" \
+        --export-plan "$work/plan-$shards.json" --format json >/dev/null
+      "$py" "$split_driver" "$work/plan-$shards.json" duration_based_chunks >"$work/psc-$shards.json"
+      "$py" "$split_driver" "$work/plan-$shards.json" least_duration >"$work/psl-$shards.json"
+      # nextest's own count partitioning of the same tests, and our emulation
+      # of its rule (used for PyTorch below), which must select the same.
+      "$py" crates/tests/tests/peers/nextest_count_assign.py "$work/plan-$shards.json" "$history/partitions" >"$work/nxc-$shards.json"
+      "$py" crates/tests/tests/peers/nextest_count_assign.py "$work/plan-$shards.json" --emulate >"$work/nxe-$shards.json"
+      "$py" - "$work/nxc-$shards.json" "$work/nxe-$shards.json" <<'PY'
 import json, sys
 real, emulated = (json.load(open(p)) for p in sys.argv[1:3])
 same = all(sorted(a["tests"]) == sorted(b["tests"]) for a, b in zip(real["steps"][0]["shards"], emulated["steps"][0]["shards"]))
 print("count emulation selects what nextest selected:", "yes" if same else "NO")
 sys.exit(0 if same else 1)
 PY
-    "$bin" shard --backtest --history "$history" --runner nextest --shards "$shards" \
-      --evaluate "$work/psc-$shards.json" --evaluate "$work/psl-$shards.json" --evaluate "$work/nxc-$shards.json"
+      "$bin" shard --backtest --history "$history" --runner nextest --shards "$shards" \
+        --evaluate "$work/psc-$shards.json" --evaluate "$work/psl-$shards.json" --evaluate "$work/nxc-$shards.json"
+    done
   done
   # b) PyTorch's per-file test times, each build environment with its durations
   #    known (a snapshot has no repeated runs): the packing alone.
