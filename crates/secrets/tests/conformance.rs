@@ -44,13 +44,15 @@ use ci_intel_secrets::detect::Detector;
 use serde::Deserialize;
 
 /// The overall floors this test enforces: the figures reached today (recall
-/// 5776/6115 = 0.9446, precision 5776/5807 = 0.9947), rounded down. Main
+/// 5749/6115 = 0.9401, precision 5749/5780 = 0.9946), rounded down. Main
 /// before the provider rules reached recall 0.677 and precision 0.989 on the
 /// same samples. The issue's targets are recall 0.95 and precision 0.99:
-/// recall over every true sample is below its target because 319 samples
+/// recall over every true sample is below its target because 346 samples
 /// cannot be genuine (see [`cannot_be_genuine`]); over the others it is
-/// 5776/5796 = 0.9965, asserted against the target itself.
-const MIN_RECALL: f64 = 0.944;
+/// 5749/5769 = 0.9965, asserted against the target itself. (The floor was
+/// 0.944 until Grafana's checksum was checked: its 27 samples carry wrong
+/// checksums.)
+const MIN_RECALL: f64 = 0.940;
 const MIN_PRECISION: f64 = 0.994;
 /// The issue's recall target, over the true samples that could be genuine.
 const TARGET_GENUINE_RECALL: f64 = 0.95;
@@ -79,12 +81,27 @@ fn cannot_be_genuine(gitleaks: &str, sample: &str) -> Option<&'static str> {
     static CHECKSUMMED: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         regex::Regex::new(r"\b(?:gh[pousr]|npm)_([A-Za-z0-9]{30})([A-Za-z0-9]{6})\b").unwrap()
     });
+    static GRAFANA_SA: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"\b(glsa_[A-Za-z0-9]{32})_([0-9A-Fa-f]{8})\b").unwrap()
+    });
     static SQUARE_SECRET: std::sync::LazyLock<regex::Regex> =
         std::sync::LazyLock::new(|| regex::Regex::new(r"sq0csp-(\S{43})").unwrap());
     static AGE_KEY: std::sync::LazyLock<regex::Regex> =
         std::sync::LazyLock::new(|| regex::Regex::new(r"AGE-SECRET-KEY-1([0-9A-Z]{58})").unwrap());
     let tokens: Vec<_> = CHECKSUMMED.captures_iter(sample).collect();
     if !tokens.is_empty() && tokens.iter().all(|t| checksum_fails(&t[1], &t[2])) {
+        return Some("checksum");
+    }
+    // Grafana's service-account tokens end in the CRC32 of what precedes
+    // the last `_`, its bytes low first, in hex (Grafana's `satokengen`).
+    let grafana: Vec<_> = GRAFANA_SA.captures_iter(sample).collect();
+    if !grafana.is_empty()
+        && grafana.iter().all(|t| {
+            let sum = crc32fast::hash(t[1].as_bytes()).to_le_bytes();
+            let hex: String = sum.iter().map(|b| format!("{b:02x}")).collect();
+            !t[2].eq_ignore_ascii_case(&hex)
+        })
+    {
         return Some("checksum");
     }
     // Square's secrets are base64url; gitleaks' class `[0-9A-Za-z\\-_]`

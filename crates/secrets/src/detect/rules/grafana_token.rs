@@ -4,8 +4,11 @@
 //!
 //! `eyJrIjoi` (a legacy API key: base64 JSON), `glc_` and 32 or more base64
 //! characters (Grafana Cloud access policy token), or `glsa_`, 32 letters and
-//! digits, `_` and 8 hex digits (service-account token). The random part must
-//! measure at least 3.0 bits of entropy per character.
+//! digits, `_` and 8 hex digits (service-account token). The 8 hex digits of
+//! a service-account token are its checksum and must be right: the CRC32
+//! (IEEE) of everything before the last `_`, its four bytes written low byte
+//! first (Grafana's `satokengen`). The random part must measure at least 3.0
+//! bits of entropy per character.
 //!
 //! gitleaks: `grafana-api-key`, `grafana-cloud-api-token`,
 //! `grafana-service-account-token`.
@@ -13,8 +16,10 @@
 //! ## Not a finding
 //!
 //! Placeholders (all-same or sequential characters, `EXAMPLE`, `xxxx`,
-//! `your-key-here`), values of another length or alphabet, and the prefix glued
-//! to the end of a longer word or blob.
+//! `your-key-here`), values of another length or alphabet, a service-account
+//! token whose checksum is wrong (typed or made up: Grafana refuses it
+//! before any lookup), and the prefix glued to the end of a longer word or
+//! blob.
 //!
 //! ## Fix
 //!
@@ -22,8 +27,8 @@
 //! the Cloud portal's access policies), remove it from the history, and read it
 //! from a secret at run time.
 
-use crate::detect::kit::{BASE62, HEX, Part, TokenRule, TokenSpec};
-use crate::detect::{Rule, RuleInfo, Scope};
+use crate::detect::kit::{self, BASE62, HEX, Part, TokenRule, TokenSpec, Variant};
+use crate::detect::{Hit, Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
 static SPEC: TokenSpec = TokenSpec {
@@ -42,7 +47,7 @@ static SPEC: TokenSpec = TokenSpec {
     },
     pattern: r"(?:eyJrIjoi[A-Za-z0-9]{70,400}={0,3}|glc_[A-Za-z0-9+/]{32,400}={0,3}|glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8})",
     public_prefix: 4,
-    validate: None,
+    validate: Some(service_account_checksum_is_right),
     context: &[],
     fake: &[
         Part::Lit("glsa_"),
@@ -52,6 +57,81 @@ static SPEC: TokenSpec = TokenSpec {
     ],
 };
 
+/// The part of a synthetic service-account token before its checksum.
+const FAKE_KEY: &[Part] = &[Part::Lit("glsa_"), Part::Rand(BASE62, 32)];
+
+/// The checksum Grafana appends to `key` (`glsa_` and the random part).
+fn checksum(key: &str) -> String {
+    crc32fast::hash(key.as_bytes())
+        .to_le_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// True unless `token` is a service-account token with a wrong checksum
+/// (the API key and Cloud token formats carry none).
+fn service_account_checksum_is_right(token: &str) -> bool {
+    if !token.starts_with("glsa_") {
+        return true;
+    }
+    token
+        .rsplit_once('_')
+        .is_some_and(|(key, sum)| sum.eq_ignore_ascii_case(&checksum(key)))
+}
+
+#[derive(Debug)]
+struct GrafanaToken(TokenRule);
+
+impl Rule for GrafanaToken {
+    fn info(&self) -> &RuleInfo {
+        self.0.info()
+    }
+
+    fn find(&self, text: &str, hits: &mut Vec<Hit>) {
+        self.0.find(text, hits);
+    }
+
+    fn synthetic(&self, seed: &str, variant: Variant) -> Option<String> {
+        match variant {
+            // Valid-shaped tokens carry the right checksum; the other
+            // variants are the wrong shape or a placeholder already.
+            Variant::Valid | Variant::Example => {
+                let key = kit::fake(FAKE_KEY, seed, variant);
+                let sum = checksum(&key);
+                Some(format!("{key}_{sum}"))
+            }
+            _ => self.0.synthetic(seed, variant),
+        }
+    }
+}
+
 pub fn rule() -> Box<dyn Rule> {
-    Box::new(TokenRule::new(&SPEC))
+    Box::new(GrafanaToken(TokenRule::new(&SPEC)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_service_account_token_needs_grafanas_checksum() {
+        // The checksum is the CRC32 of `glsa_` and the random part, low byte
+        // first: CRC32("glsa_") is 0x4d45d471 by Python's zlib.crc32.
+        assert_eq!(checksum("glsa_"), "71d4454d");
+        let token = rule().synthetic("t", Variant::Valid).unwrap();
+        assert!(service_account_checksum_is_right(&token), "{token}");
+        let mut hits = Vec::new();
+        rule().find(&format!("token = {token}"), &mut hits);
+        assert_eq!(hits.len(), 1, "{token}");
+        let mut forged = token;
+        let last = forged.pop().unwrap();
+        forged.push(if last == '0' { '1' } else { '0' });
+        assert!(!service_account_checksum_is_right(&forged));
+        let mut hits = Vec::new();
+        rule().find(&format!("token = {forged}"), &mut hits);
+        assert!(hits.is_empty(), "{forged}");
+        // The other two formats carry no checksum.
+        assert!(service_account_checksum_is_right("glc_anything"));
+    }
 }
