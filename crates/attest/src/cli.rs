@@ -183,8 +183,9 @@ fn provenance_request(args: &ProvenanceArgs) -> Result<ProvenanceRequest, Failur
         args.source_tag.as_deref(),
         args.source_branch.as_deref(),
         args.source_versioned_tag.as_deref(),
+        ["--source-tag", "--source-branch", "--source-versioned-tag"],
     )
-    .map_err(|e| Failure::usage(format!("--source-versioned-tag {e}")))?;
+    .map_err(Failure::usage)?;
     Ok(ProvenanceRequest {
         artifacts: parse_artifacts(&args.artifacts)?,
         provenance: args.provenance.clone(),

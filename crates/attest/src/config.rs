@@ -103,11 +103,14 @@ pub struct AttestArtifact {
     pub source_branch: Option<String>,
     /// A release the provenance must name, semver-compatible with this one
     /// (`v1` takes any `v1.x.y` tag, `v1.2` any `v1.2.y`, `v1.2.3` only
-    /// `v1.2.3`); used when neither `source_tag` nor `source_branch` is set.
+    /// `v1.2.3`). At most one of `source_tag`, `source_branch` and
+    /// `source_versioned_tag` may be set (more is a configuration error).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_versioned_tag: Option<String>,
-    /// The builder id the provenance must name, bound to the certificate's
-    /// signer.
+    /// The builder id the provenance must name (long form, or the short
+    /// `...@vX.Y.Z` form). It is bound to the certificate's signer: the
+    /// signer is that workflow at that release, or, for slsa-github-generator's
+    /// trusted reusable workflows, its delegator workflow at a release tag.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub builder_id: Option<String>,
     /// `OWNER/REPO/PATH` of the workflow that must have signed the provenance.

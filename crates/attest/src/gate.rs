@@ -21,6 +21,9 @@ use crate::{ArtifactInput, IdentityPolicy, Instance, ProvenancePolicy, SourceRef
 /// Where the section lives in `.ci-intel/config.yml`.
 pub const SECTION: &str = "attest";
 
+/// The config keys of an entry's ref policy, as errors name them.
+const SOURCE_REF_KEYS: [&str; 3] = ["source_tag", "source_branch", "source_versioned_tag"];
+
 /// The section, for tools that load the configuration themselves.
 pub fn section() -> SectionSpec {
     SectionSpec::of::<AttestConfig>(SECTION)
@@ -185,8 +188,9 @@ pub fn run(checkout: &Checkout, config: &AttestConfig) -> Result<AttestGateOutco
                 entry.source_tag.as_deref(),
                 entry.source_branch.as_deref(),
                 entry.source_versioned_tag.as_deref(),
+                SOURCE_REF_KEYS,
             )
-            .map_err(|e| in_entry(&key, Failure::usage(format!("source_versioned_tag {e}"))))?;
+            .map_err(|e| in_entry(&key, Failure::usage(e)))?;
             let source_uri = entry.source_uri.as_deref().unwrap_or_default();
             let policy = ProvenancePolicy::new(
                 source_uri,
@@ -273,11 +277,15 @@ fn validate(entry: &AttestArtifact, key: &str) -> Result<(), Failure> {
             "{key}: `provenance` needs `source_uri` (github.com/ORG/REPO), the repository the artifact must be built from"
         )));
     }
-    if entry.source_tag.is_some() && entry.source_branch.is_some() {
-        return Err(Failure::usage(format!(
-            "{key}: give `source_tag` or `source_branch`, not both"
-        )));
-    }
+    // One ref policy at most, and a versioned tag that is semver: checked
+    // here, before any file is read, by the same rule the flags follow.
+    SourceRef::from_flags(
+        entry.source_tag.as_deref(),
+        entry.source_branch.as_deref(),
+        entry.source_versioned_tag.as_deref(),
+        SOURCE_REF_KEYS,
+    )
+    .map_err(|e| Failure::usage(format!("{key}: {e}")))?;
     Ok(())
 }
 

@@ -77,17 +77,34 @@ pub enum SourceRef {
 
 impl SourceRef {
     /// The one ref policy the flags (or config keys) name: a tag, a branch
-    /// or a versioned tag; none of them is `None`. A versioned tag that is
-    /// not semver is an error saying so.
+    /// or a versioned tag; none of them is `None`. `names` are what the
+    /// caller calls the three (`--source-tag`... or `source_tag`...), for
+    /// the errors: more than one of them is an error naming them (a policy
+    /// must not silently drop one of its own conditions), and so is a
+    /// versioned tag that is not semver.
     pub fn from_flags(
         tag: Option<&str>,
         branch: Option<&str>,
         versioned_tag: Option<&str>,
+        names: [&str; 3],
     ) -> Result<Option<SourceRef>, String> {
+        let given: Vec<&str> = [tag, branch, versioned_tag]
+            .iter()
+            .zip(names)
+            .filter_map(|(value, name)| value.map(|_| name))
+            .collect();
+        if given.len() > 1 {
+            return Err(format!(
+                "{} are given together: a source ref is one tag, one branch or one versioned tag; keep one of them",
+                given.join(" and ")
+            ));
+        }
         Ok(match (tag, branch, versioned_tag) {
             (Some(tag), _, _) => Some(SourceRef::Tag(tag.to_owned())),
             (None, Some(branch), _) => Some(SourceRef::Branch(branch.to_owned())),
-            (None, None, Some(v)) => Some(SourceRef::VersionedTag(VersionedTag::parse(v)?)),
+            (None, None, Some(v)) => Some(SourceRef::VersionedTag(
+                VersionedTag::parse(v).map_err(|e| format!("{} {e}", names[2]))?,
+            )),
             (None, None, None) => None,
         })
     }

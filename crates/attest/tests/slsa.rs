@@ -40,7 +40,9 @@ impl Ref {
         match self {
             Ref::Tag(t) => Some(SourceRef::Tag(t.to_owned())),
             Ref::Branch(b) => Some(SourceRef::Branch(b.to_owned())),
-            Ref::Versioned(v) => SourceRef::from_flags(None, None, Some(v)).unwrap(),
+            Ref::Versioned(v) => {
+                SourceRef::from_flags(None, None, Some(v), ["t", "b", "v"]).unwrap()
+            }
             Ref::None => None,
         }
     }

@@ -198,6 +198,19 @@ fn an_entry_that_leaves_the_signer_open_is_a_configuration_error() {
             "attest:\n  artifacts:\n    - paths: [app]\n      provenance: app.intoto.jsonl\n",
             "needs `source_uri`",
         ),
+        // Two ref policies in one entry: the tag used to win silently.
+        (
+            "attest:\n  artifacts:\n    - paths: [app]\n      provenance: app.intoto.jsonl\n      source_uri: github.com/o/r\n      source_tag: v1.2.3\n      source_versioned_tag: v1\n",
+            "source_tag and source_versioned_tag are given together",
+        ),
+        (
+            "attest:\n  artifacts:\n    - paths: [app]\n      provenance: app.intoto.jsonl\n      source_uri: github.com/o/r\n      source_branch: main\n      source_tag: v1\n",
+            "source_tag and source_branch are given together",
+        ),
+        (
+            "attest:\n  artifacts:\n    - paths: [app]\n      provenance: app.intoto.jsonl\n      source_uri: github.com/o/r\n      source_versioned_tag: one\n",
+            "source_versioned_tag `one` is not a semver version",
+        ),
     ] {
         std::fs::write(dir.path().join(".ci-intel/config.yml"), config).unwrap();
         let outcome = check(dir.path(), None, false);
