@@ -202,3 +202,27 @@ fn docs_policy_md_is_generated_from_the_rule_doc_comments() {
         "docs/policy.md is stale: run UPDATE_DOCS=1 cargo test -p ci-intel-policy --test rules"
     );
 }
+
+/// The workflow-level grants that the regular persona leaves alone (no job
+/// receives them, one job does, or the workflow is reusable only) are
+/// still findings in the pedantic persona, as zizmor reports them: the
+/// quiet fixtures are quiet by persona, not because the rule is blind.
+#[test]
+fn excessive_permissions_quiet_by_persona_fires_when_pedantic() {
+    let dir = fixture_dir("excessive-permissions").join("quiet");
+    for (name, expected) in [
+        ("nobody-receives-the-workflow-grant.yml", 1),
+        ("single-job-scope-at-workflow-level.yml", 1),
+        ("reusable-only-without-permissions.yml", 2),
+    ] {
+        let path = dir.join(name);
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (persona, want) in [(Persona::Regular, 0), (Persona::Pedantic, expected)] {
+            let hits = audit_text(name, &text, None, &options_for(&path, persona))
+                .into_iter()
+                .filter(|f| f.rule_id == "excessive-permissions")
+                .count();
+            assert_eq!(hits, want, "{name} as {persona:?}");
+        }
+    }
+}

@@ -1,28 +1,52 @@
 //! ## What it does
-//! Reports, in workflows:
-//! - no top-level `permissions:` while some job has none either (the token
-//!   then gets the repository default, which is read-write on many
-//!   repositories);
-//! - `permissions: write-all` or `read-all`, at workflow or job level;
-//! - write scopes granted at workflow level, where every job gets them,
-//!   instead of on the job that needs them;
-//! - `id-token: write` on a job that someone outside the repository can
-//!   start with the base repository's token (no `if:` restricting it to the
-//!   same repository): high for `pull_request_target` (the fork's code is
-//!   commonly checked out there), medium for `workflow_run`,
-//!   `issue_comment`, `issues`, `discussion` and `discussion_comment` (the
-//!   base repository's code runs; the token leaks only through another
-//!   weakness).
+//! Reports, in workflows, zizmor's findings (under its name) plus one more:
+//! - no top-level `permissions:`: the jobs without their own then get the
+//!   repository's default token (read-write on many repositories). Reported
+//!   at the workflow, and at each such job;
+//! - `permissions: write-all` (high) or `read-all` (medium), at workflow or
+//!   job level;
+//! - write scopes granted at workflow level, where every job without its
+//!   own `permissions:` gets them, instead of on the job that needs them.
+//!   Severity by scope, as zizmor rates them: high for `actions`,
+//!   `attestations`, `contents`, `deployments`, `id-token`, `issues`,
+//!   `packages`, `pages` and `pull-requests`; medium for `checks`,
+//!   `discussions`, `repository-projects` and `security-events`; low for
+//!   `models` and `statuses`; an unknown scope is medium at low confidence;
+//! - a job calling a reusable workflow (`uses:`) with no `permissions:`
+//!   where the workflow has none either: the called workflow's jobs can use
+//!   the whole default token, so the caller should say what they get;
+//! - beyond zizmor: `id-token: write` on a job that someone outside the
+//!   repository can start with the base repository's token (no `if:`
+//!   restricting it to the same repository): high for
+//!   `pull_request_target` (the fork's code is commonly checked out there),
+//!   medium for `workflow_run`, `issue_comment`, `issues`, `discussion` and
+//!   `discussion_comment` (the base repository's code runs; the token leaks
+//!   only through another weakness).
 //!
-//! Deliberately not flagged: `id-token: write` on jobs that run for
-//! `pull_request` (GitHub gives runs for fork pull requests a read-only
-//! token and no OIDC token, unless a private repository opts in to sending
-//! write tokens to forks; same-repository branches are pushed by people
-//! who already have write access), or for `push`, `schedule`,
-//! `workflow_dispatch` and other triggers only people with write access
-//! cause; `id-token: write` in a reusable workflow (`on: workflow_call`),
-//! which its caller's job grants and is judged there; a missing top-level
-//! `permissions:` when every job sets its own.
+//! Reported only in the `pedantic` persona, as zizmor does, because no job
+//! or every job but a formality receives them:
+//! - workflow-level permissions (missing, or write scopes) when every job
+//!   sets its own `permissions:` (no job receives them), when the workflow
+//!   is reusable only (`on: workflow_call`: the caller's job grants the
+//!   token), or, for write scopes and a missing block, when the workflow
+//!   has a single job (the workflow-level grant is that job's grant, and
+//!   whether a job needs a scope cannot be told from the file). A blanket
+//!   `write-all` or `read-all` received by a single job stays a regular
+//!   finding: no job needs every scope. (zizmor counts only jobs with
+//!   steps when it asks whether every job sets its own permissions; a job
+//!   calling a reusable workflow receives the workflow-level grant too, so
+//!   here it counts.)
+//! - a missing job-level block in a reusable-only workflow.
+//!
+//! Deliberately not flagged: explicit job-level scopes (whether a job needs
+//! a scope cannot be told from the file); `permissions: {}`;
+//! `id-token: write` on jobs that run for `pull_request` (GitHub gives runs
+//! for fork pull requests a read-only token and no OIDC token, unless a
+//! private repository opts in to sending write tokens to forks;
+//! same-repository branches are pushed by people who already have write
+//! access), or for `push`, `schedule`, `workflow_dispatch` and other
+//! triggers only people with write access cause; `id-token: write` in a
+//! reusable workflow, which its caller's job grants and is judged there.
 //!
 //! ## Why is this bad?
 //! `GITHUB_TOKEN` is available to every step of a job, including every
@@ -68,34 +92,55 @@ pub const RULE: Rule = Rule {
     check,
 };
 
+/// How zizmor rates `write` on each scope at workflow level.
+const SCOPE_SEVERITY: &[(&str, Severity)] = &[
+    ("actions", Severity::High),
+    ("attestations", Severity::High),
+    ("checks", Severity::Medium),
+    ("contents", Severity::High),
+    ("deployments", Severity::High),
+    ("discussions", Severity::Medium),
+    ("id-token", Severity::High),
+    ("issues", Severity::High),
+    ("models", Severity::Low),
+    ("packages", Severity::High),
+    ("pages", Severity::High),
+    ("pull-requests", Severity::High),
+    ("repository-projects", Severity::Medium),
+    ("security-events", Severity::Medium),
+    ("statuses", Severity::Low),
+];
+
 fn check(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
     if !ctx.is_workflow() {
         return;
     }
+    let pedantic = ctx.opts.persona >= Persona::Pedantic;
     let jobs = ctx.jobs();
     let top = ctx.doc.entry("permissions");
+    let triggers = ctx.triggers();
+    let reusable_only = !triggers.is_empty() && triggers.iter().all(|(t, _)| *t == "workflow_call");
+    // Jobs without their own block are the ones the workflow-level grant
+    // (or the default token, without one) reaches.
+    let receiving: Vec<&str> = jobs
+        .iter()
+        .filter(|(_, _, job)| job.get("permissions").is_none())
+        .map(|(name, _, _)| *name)
+        .collect();
+    let nobody_receives = receiving.is_empty();
+    let single_job = jobs.len() == 1;
     match top {
         None => {
-            let bare: Vec<&str> = jobs
-                .iter()
-                .filter(|(_, _, job)| job.get("permissions").is_none())
-                .map(|(name, _, _)| *name)
-                .collect();
-            if !bare.is_empty() {
-                let at = ctx
-                    .doc
-                    .entry("jobs")
-                    .map(|(k, _)| k.pos)
-                    .unwrap_or(ctx.doc.pos);
+            if !receiving.is_empty() && (pedantic || !(single_job || reusable_only)) {
                 hits.push(
                     Hit::new(
                         RULE.id,
                         Severity::Medium,
-                        at,
+                        ctx.doc.pos,
                         "no-top-level-permissions",
                         format!(
                             "no top-level `permissions:`, so job(s) {} get the repository's default token permissions (read-write on many repositories)",
-                            bare.iter().map(|j| format!("`{j}`")).collect::<Vec<_>>().join(", ")
+                            receiving.iter().map(|j| format!("`{j}`")).collect::<Vec<_>>().join(", ")
                         ),
                     )
                     .fix("add `permissions: {}` (or `contents: read`) at the top and grant write scopes per job"),
@@ -103,27 +148,45 @@ fn check(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
             }
         }
         Some((_, value)) => {
-            blanket(value, "the workflow", hits);
-            for (scope, level) in value.entries() {
-                if level.as_str() == Some("write") {
-                    let scope = scope.as_str().unwrap_or("?");
-                    hits.push(
-                        Hit::new(
-                            RULE.id,
-                            Severity::Medium,
-                            level.pos,
-                            format!("workflow-write:{scope}"),
-                            format!("`{scope}: write` is granted at workflow level, so every job's token can write; grant it on the job that needs it"),
-                        )
-                        .fix("move the write scope to the `permissions:` of the job that needs it"),
-                    );
-                }
+            let received = !(nobody_receives || reusable_only);
+            if pedantic || received {
+                blanket(value, "the workflow", hits);
+            }
+            if pedantic || (received && !single_job) {
+                workflow_write_scopes(value, hits);
             }
         }
     }
-    for (name, _, job) in &jobs {
-        if let Some(value) = job.get("permissions") {
-            blanket(value, &format!("job `{name}`"), hits);
+    for (name, key, job) in &jobs {
+        let calls_workflow = job.get("uses").is_some();
+        match job.get("permissions") {
+            Some(value) => {
+                if pedantic || !reusable_only || calls_workflow {
+                    blanket(value, &format!("job `{name}`"), hits);
+                }
+            }
+            None if top.is_none() && (pedantic || !reusable_only || calls_workflow) => {
+                let (subject, message) = if calls_workflow {
+                    (
+                        format!("default:{name}"),
+                        format!(
+                            "job `{name}` calls a reusable workflow without `permissions:`, and the workflow sets none: the called jobs may use the repository's default token"
+                        ),
+                    )
+                } else {
+                    (
+                        format!("default:{name}"),
+                        format!(
+                            "job `{name}` has no `permissions:` and the workflow sets none: it gets the repository's default token permissions"
+                        ),
+                    )
+                };
+                hits.push(
+                    Hit::new(RULE.id, Severity::Medium, key.pos, subject, message)
+                        .fix("give the job a `permissions:` block with the scopes it needs (`contents: read` for most)"),
+                );
+            }
+            None => {}
         }
         if let Some((trigger, severity)) = outsider_trigger(ctx)
             && !ctx.restricted_to_same_repository(job)
@@ -148,6 +211,37 @@ fn check(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
                 );
             }
         }
+    }
+}
+
+/// Each `SCOPE: write` of a workflow-level block, rated by scope.
+fn workflow_write_scopes(value: &Node, hits: &mut Vec<Hit>) {
+    for (scope, level) in value.entries() {
+        if level.as_str() != Some("write") {
+            continue;
+        }
+        let scope = scope.as_str().unwrap_or("?");
+        let known = SCOPE_SEVERITY.iter().find(|(s, _)| *s == scope);
+        let (severity, confidence) = known
+            .map_or((Severity::Medium, Confidence::Low), |(_, sev)| {
+                (*sev, Confidence::High)
+            });
+        let unknown = if known.is_none() {
+            " (not a scope GitHub documents)"
+        } else {
+            ""
+        };
+        hits.push(
+            Hit::new(
+                RULE.id,
+                severity,
+                level.pos,
+                format!("workflow-write:{scope}"),
+                format!("`{scope}: write`{unknown} is granted at workflow level, so every job without its own `permissions:` can write; grant it on the job that needs it"),
+            )
+            .confidence(confidence)
+            .fix("move the write scope to the `permissions:` of the job that needs it"),
+        );
     }
 }
 
