@@ -159,13 +159,15 @@ fn check(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
     }
     for (name, key, job) in &jobs {
         let calls_workflow = job.get("uses").is_some();
+        // In a reusable-only workflow the caller's job grants the token, so
+        // its own jobs' blocks matter to pedantic eyes only; a job calling
+        // another reusable workflow passes the grant on, which counts.
+        let job_level_counts = pedantic || !reusable_only || calls_workflow;
         match job.get("permissions") {
-            Some(value) => {
-                if pedantic || !reusable_only || calls_workflow {
-                    blanket(value, &format!("job `{name}`"), hits);
-                }
+            Some(value) if job_level_counts => {
+                blanket(value, &format!("job `{name}`"), hits);
             }
-            None if top.is_none() && (pedantic || !reusable_only || calls_workflow) => {
+            None if top.is_none() && job_level_counts => {
                 let (subject, message) = if calls_workflow {
                     (
                         format!("default:{name}"),
@@ -186,7 +188,7 @@ fn check(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
                         .fix("give the job a `permissions:` block with the scopes it needs (`contents: read` for most)"),
                 );
             }
-            None => {}
+            _ => {}
         }
         if let Some((trigger, severity)) = outsider_trigger(ctx)
             && !ctx.restricted_to_same_repository(job)
