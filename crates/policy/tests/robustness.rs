@@ -63,6 +63,18 @@ proptest! {
         );
         let _ = audit_text("action.yml", &action, None, &opts());
     }
+
+    /// Image expressions are read by unpinned-images' own small parser,
+    /// against a static matrix: any text, any nesting, never a panic.
+    #[test]
+    fn arbitrary_image_expressions_never_panic(
+        expression in "[a-z.'|&=!() ]{0,60}|(?s).{0,80}",
+    ) {
+        let workflow = format!(
+            "on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    strategy:\n      matrix:\n        image: [alpine, 'x:1']\n        include:\n          - image: ''\n    container:\n      image: ${{{{ {expression} }}}}\n    services:\n      db: x/${{{{ {expression} }}}}:1\n    steps:\n      - run: make\n"
+        );
+        let _ = audit_text("x.yml", &workflow, None, &opts());
+    }
 }
 
 fn corpus() -> Option<PathBuf> {

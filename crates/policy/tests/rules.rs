@@ -226,3 +226,28 @@ fn excessive_permissions_quiet_by_persona_fires_when_pedantic() {
         }
     }
 }
+
+/// An image whose value cannot be known from the file is quiet in the
+/// regular persona and a low-confidence finding per context in pedantic.
+#[test]
+fn unpinned_images_unknown_contexts_are_pedantic_findings() {
+    let path = fixture_dir("unpinned-images")
+        .join("quiet")
+        .join("expressions-pinned-or-unknown.yml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    for (persona, want) in [(Persona::Regular, 0), (Persona::Pedantic, 2)] {
+        let findings: Vec<_> = audit_text("x.yml", &text, None, &options_for(&path, persona))
+            .into_iter()
+            .filter(|f| f.rule_id == "unpinned-images")
+            .collect();
+        assert_eq!(findings.len(), want, "{persona:?}: {findings:#?}");
+        for finding in &findings {
+            assert!(
+                finding.message.contains("`inputs.image`")
+                    || finding.message.contains("`vars.DEFAULT_IMAGE`"),
+                "{}",
+                finding.message
+            );
+        }
+    }
+}
