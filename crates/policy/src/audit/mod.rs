@@ -479,7 +479,7 @@ pub fn audit_bytes(
         Ok(text) => audit_file(display, text, kind, opts),
         Err(e) => {
             let hits = vec![parse_hit(at(1, 1), format!("not UTF-8 text: {e}"))];
-            finish(display, &Source::new(""), hits, opts)
+            finish(display, &Source::new(""), hits, None, opts)
         }
     }
 }
@@ -498,21 +498,22 @@ pub fn audit_text(
 pub fn audit_file(display: &str, text: &str, kind: Option<DocKind>, opts: &Options) -> FileOutcome {
     let src = Source::new(text);
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let hits = match yaml::load_lenient(text) {
+    let loaded = yaml::load_lenient(text);
+    let hits = match &loaded {
         Err(e) => vec![parse_hit(
             at(e.line, e.col),
             format!("invalid YAML: {}", e.message),
         )],
         Ok(None) => vec![parse_hit(at(1, 1), "empty file: no YAML document")],
         Ok(Some(doc)) => {
-            let kind = kind.unwrap_or_else(|| sniff(&doc));
-            match validate(&doc, kind) {
+            let kind = kind.unwrap_or_else(|| sniff(doc));
+            match validate(doc, kind) {
                 Some(hit) => vec![hit],
                 None => {
                     let ctx = Ctx {
                         file: display,
                         src: &src,
-                        doc: &doc,
+                        doc,
                         kind,
                         opts,
                     };
@@ -531,10 +532,66 @@ pub fn audit_file(display: &str, text: &str, kind: Option<DocKind>, opts: &Optio
             }
         }
     };
-    finish(display, &src, hits, opts)
+    let doc = loaded.as_ref().ok().and_then(Option::as_ref);
+    finish(display, &src, hits, doc, opts)
 }
 
-fn finish(display: &str, src: &Source<'_>, hits: Vec<Hit>, opts: &Options) -> FileOutcome {
+/// The lines, besides a finding's own, where zizmor honours an ignore
+/// comment for it because the finding is about that block: the `- name:`
+/// (first) line of the step holding it, the `with:` line of the inputs
+/// holding it, and the `on:` line of the triggers holding it. Found by
+/// descending from the root into the last child that starts at or before
+/// `line` (document order), so no end positions are needed.
+fn ignore_block_lines(doc: &Node, line: u32) -> Vec<u32> {
+    let mut lines = Vec::new();
+    let mut node = doc;
+    let mut parent_key: Option<&str> = None;
+    // Bounded by the document's depth, which the loader bounds.
+    loop {
+        if node.is_map() {
+            let Some((key, value)) = node
+                .entries()
+                .iter()
+                .take_while(|(k, _)| k.pos.line <= line)
+                .last()
+            else {
+                break;
+            };
+            let name = key.as_str();
+            if matches!(name, Some("with" | "on")) {
+                lines.push(key.pos.line);
+            }
+            parent_key = name;
+            node = value;
+        } else if node.is_seq() {
+            let Some(item) = node
+                .items()
+                .iter()
+                .take_while(|i| i.pos.line <= line)
+                .last()
+            else {
+                break;
+            };
+            if parent_key == Some("steps") {
+                lines.push(item.pos.line);
+            }
+            parent_key = None;
+            node = item;
+        } else {
+            break;
+        }
+    }
+    lines.retain(|&l| l != line);
+    lines
+}
+
+fn finish(
+    display: &str,
+    src: &Source<'_>,
+    hits: Vec<Hit>,
+    doc: Option<&Node>,
+    opts: &Options,
+) -> FileOutcome {
     let mut out = FileOutcome::default();
     for h in hits {
         if !opts.policy.rules.get(h.rule).is_none_or(|s| s.enabled) {
@@ -544,7 +601,12 @@ fn finish(display: &str, src: &Source<'_>, hits: Vec<Hit>, opts: &Options) -> Fi
         // comment (docs/policy.md, `parse-error`): its finding stands.
         let ignored = h.rule != "parse-error"
             && (src.ignores(h.pos.line, h.rule)
-                || h.also_line.is_some_and(|l| src.ignores(l, h.rule)));
+                || h.also_line.is_some_and(|l| src.ignores(l, h.rule))
+                || doc.is_some_and(|doc| {
+                    ignore_block_lines(doc, h.pos.line)
+                        .into_iter()
+                        .any(|l| src.ignores(l, h.rule))
+                }));
         let severity = opts
             .policy
             .rules
