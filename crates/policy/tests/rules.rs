@@ -251,3 +251,24 @@ fn unpinned_images_unknown_contexts_are_pedantic_findings() {
         }
     }
 }
+
+/// A static matrix of fixed text is reported by the auditor persona only.
+#[test]
+fn template_injection_static_matrix_is_an_auditor_finding() {
+    let path = fixture_dir("template-injection")
+        .join("quiet")
+        .join("fixed-env-and-static-matrix.yml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    for (persona, want) in [
+        (Persona::Regular, 0),
+        (Persona::Pedantic, 0),
+        (Persona::Auditor, 1),
+    ] {
+        let findings: Vec<_> = audit_text("x.yml", &text, None, &options_for(&path, persona))
+            .into_iter()
+            .filter(|f| f.rule_id == "template-injection")
+            .collect();
+        assert_eq!(findings.len(), want, "{persona:?}: {findings:#?}");
+        assert!(findings.iter().all(|f| f.message.contains("`matrix.os`")));
+    }
+}

@@ -26,6 +26,41 @@ impl DocKind {
     }
 }
 
+/// The values `matrix.KEY` takes in `job`'s static matrix: every scalar of
+/// the `KEY` dimension and of `include` entries (which may themselves hold
+/// expressions). `None` when the matrix is computed at run time
+/// (`fromJSON`), or names no such key.
+pub fn static_matrix_values<'a>(job: &'a Node, key: &str) -> Option<Vec<&'a str>> {
+    let matrix = job.get("strategy")?.get("matrix")?;
+    if !matrix.is_map() {
+        return None;
+    }
+    let mut values: Vec<&'a str> = Vec::new();
+    let mut found = false;
+    if let Some(dimension) = matrix.get(key) {
+        if !dimension.is_seq() {
+            return None;
+        }
+        for item in dimension.items() {
+            values.push(item.as_str()?);
+        }
+        found = true;
+    }
+    if let Some(include) = matrix.get("include") {
+        if !include.is_seq() {
+            return None;
+        }
+        for entry in include.items() {
+            if let Some(value) = entry.get(key) {
+                values.push(value.as_str()?);
+                found = true;
+            }
+        }
+    }
+    values.dedup();
+    found.then_some(values)
+}
+
 /// One result of a rule, before configuration and ignore comments apply.
 #[derive(Debug, Clone)]
 pub struct Hit {

@@ -1,30 +1,46 @@
 //! ## What it does
-//! Reports attacker-controllable expressions expanded inside a `run:` script
-//! or the `script:` of `actions/github-script`:
-//! - `github.event.*` text that the author of an issue, comment, pull
-//!   request, commit or page chooses: titles, bodies, commit messages,
+//! Reports expressions expanded into code: a `run:` script (any shell), or
+//! an action input that is code, as zizmor and CodeQL list them
+//! (`actions/github-script` `script`, `Amadevus/pwsh-script` `script`,
+//! `azure/cli` and `azure/powershell` `inlineScript`, `mikefarah/yq` `cmd`,
+//! `jannekem/run-python-script-action` `script`, `cardinalby/js-eval-action`
+//! `expression`, `appleboy/ssh-action` `script`). By who controls the text:
+//! - high: `github.event.*` text that the author of an issue, comment, pull
+//!   request, commit or page chooses (titles, bodies, commit messages,
 //!   author names and e-mails, head refs and labels, page names, the
 //!   `workflow_run` head branch and display title, and whole objects that
-//!   contain them (`toJSON(github.event.pull_request)`);
-//! - `github.event.client_payload.*` (a `repository_dispatch` sender's
-//!   payload; medium confidence);
-//! - `github.head_ref`;
-//! - `inputs.*` inside a composite action (the caller decides them, and
-//!   callers often pass event text through).
+//!   contain them, such as `toJSON(github.event.pull_request)`),
+//!   `github.head_ref`, `github.event.client_payload.*` (a
+//!   `repository_dispatch` sender's payload; medium confidence), `inputs.*`
+//!   inside a composite action (medium confidence), and `env.NAME` when the
+//!   file sets `NAME` from such text;
+//! - medium: `matrix.KEY` when a value of the static matrix holds an
+//!   expression, or the matrix is built at run time (`fromJSON`);
+//! - low, low confidence (text whose source the file does not show):
+//!   `inputs.*` and `github.event.inputs.*` of a workflow (whoever
+//!   dispatches or calls it chooses them), `env.NAME` set from another
+//!   expression or not set in the file (`$GITHUB_ENV` may set it), and
+//!   step, job and `needs` outputs;
+//! - auditor persona only: `matrix.KEY` whose static values are all fixed
+//!   text.
 //!
-//! Only the paths whose text can reach the expression's result count:
-//! `a || b` can yield either, `a && b` yields `b` (or a falsy `a`: empty
-//! text, nothing to inject), and `format`, `join`, `toJSON`, `fromJSON`
-//! and other functions yield their arguments.
+//! `env.NAME` is looked up as the runner does: the step's `env:`, then the
+//! job's, then the workflow's; a fixed value is not reported. Only the
+//! paths whose text can reach the expression's result count: `a || b` can
+//! yield either, `a && b` yields `b` (or a falsy `a`: empty text, nothing
+//! to inject), and `format`, `join`, `toJSON`, `fromJSON` and other
+//! functions yield their arguments.
 //!
 //! Deliberately not flagged: expressions that can only produce fixed text,
 //! a number or a boolean (`${{ cond && 'literal' || '' }}`, comparisons,
 //! `!x`, `contains`/`startsWith`/`endsWith`, `success()` and its kin,
-//! `hashFiles(...)`) and numeric fields such as `github.event.issue.number`.
-//! Not covered yet: `github.event.inputs.*`, the `inputs.*` of workflows,
-//! `matrix.*`, `env.*`, step outputs, and sinks other than `run:` and
-//! github-script's `script:`. An expression the reader does not understand
-//! counts every path it reads, so a gap never hides a finding.
+//! `hashFiles(...)`), numeric fields such as `github.event.issue.number`,
+//! and contexts the repository's writers control (`vars.*`, `secrets.*`,
+//! `github.repository`, `github.sha`, `runner.*`). An expression the reader
+//! does not understand counts every path it reads, so a gap never hides a
+//! finding. Not covered yet: zizmor's pedantic findings for multi-line
+//! expressions and its per-field capability table beyond the text fields
+//! above.
 //!
 //! ## Why is this bad?
 //! `${{ }}` is expanded into the script text before the shell runs it. A
@@ -53,7 +69,7 @@ use ci_intel_core::{Confidence, Severity};
 
 use super::Rule;
 use crate::audit::expr;
-use crate::audit::model::{Ctx, Hit};
+use crate::audit::model::{Ctx, Hit, Step};
 use crate::audit::yaml::Node;
 use crate::config::Persona;
 
@@ -98,6 +114,139 @@ const WHOLE_OBJECTS: &[&str] = &[
     "github.event.pages",
 ];
 
+/// Actions whose input is code, and that input (zizmor's and CodeQL's sink
+/// lists; facts, not code).
+const CODE_INPUTS: &[(&str, &str)] = &[
+    ("actions/github-script", "script"),
+    ("Amadevus/pwsh-script", "script"),
+    ("azure/cli", "inlineScript"),
+    ("azure/powershell", "inlineScript"),
+    ("mikefarah/yq", "cmd"),
+    ("jannekem/run-python-script-action", "script"),
+    ("cardinalby/js-eval-action", "expression"),
+    ("appleboy/ssh-action", "script"),
+];
+
+/// Who controls the text `path` expands to, when someone other than the
+/// repository's writers may: the severity, confidence, whether only the
+/// auditor persona reports it, and a note for the message.
+struct Control {
+    severity: Severity,
+    confidence: Confidence,
+    auditor_only: bool,
+    note: String,
+}
+
+impl Control {
+    fn new(severity: Severity, confidence: Confidence, note: impl Into<String>) -> Self {
+        Control {
+            severity,
+            confidence,
+            auditor_only: false,
+            note: note.into(),
+        }
+    }
+}
+
+/// The first segment after `prefix` (`env.FOO.bar` → `FOO`).
+fn segment<'p>(path: &'p str, prefix: &str) -> Option<&'p str> {
+    let rest = path.strip_prefix(prefix)?;
+    let end = rest.find(['.', '[']).unwrap_or(rest.len());
+    Some(&rest[..end]).filter(|s| !s.is_empty())
+}
+
+fn control(ctx: &Ctx<'_>, step: &Step<'_>, path: &str, composite: bool) -> Option<Control> {
+    if let Some(confidence) = dangerous(path, composite) {
+        return Some(Control::new(Severity::High, confidence, ""));
+    }
+    if let Some(name) = segment(path, "env.") {
+        // The runner's order: step, job, workflow. Context names are
+        // case-insensitive in expressions (`env.comment_id` reads
+        // `COMMENT_ID`).
+        let value = env_entry(step.node.get("env"), name)
+            .or_else(|| env_entry(step.job_node.and_then(|j| j.get("env")), name))
+            .or_else(|| env_entry(ctx.doc.get("env"), name));
+        return match value.map(|v| v.as_str().unwrap_or("")) {
+            Some(text) if !text.contains("${{") => None,
+            Some(text) => {
+                let source = expr::expressions(text)
+                    .iter()
+                    .flat_map(|e| expr::output_paths(e.inner))
+                    .find(|p| dangerous(p, composite).is_some());
+                Some(match source {
+                    Some(source) => Control::new(
+                        Severity::High,
+                        Confidence::High,
+                        format!(" (set from `{source}`)"),
+                    ),
+                    None => Control::new(
+                        Severity::Low,
+                        Confidence::Low,
+                        " (set from an expression whose text this file does not show)",
+                    ),
+                })
+            }
+            None => Some(Control::new(
+                Severity::Low,
+                Confidence::Low,
+                " (not set in this file: an earlier step may set it through $GITHUB_ENV)",
+            )),
+        };
+    }
+    if !composite && (path.starts_with("inputs.") || path.starts_with("github.event.inputs.")) {
+        return Some(Control::new(
+            Severity::Low,
+            Confidence::Medium,
+            " (a workflow input: whoever dispatches or calls the workflow chooses it)",
+        ));
+    }
+    if ["steps.", "needs.", "jobs."]
+        .iter()
+        .any(|p| path.starts_with(p))
+        && path.contains(".outputs")
+    {
+        return Some(Control::new(
+            Severity::Low,
+            Confidence::Low,
+            " (an output, which may carry text from anywhere)",
+        ));
+    }
+    if let Some(key) = segment(path, "matrix.") {
+        let values = step
+            .job_node
+            .and_then(|job| crate::audit::model::static_matrix_values(job, key));
+        return match values {
+            Some(values) if values.iter().all(|v| !v.contains("${{")) => Some(Control {
+                auditor_only: true,
+                ..Control::new(
+                    Severity::Low,
+                    Confidence::Low,
+                    " (every value of the static matrix is fixed text)",
+                )
+            }),
+            Some(_) => Some(Control::new(
+                Severity::Medium,
+                Confidence::Medium,
+                " (a value of the matrix is itself an expression)",
+            )),
+            None => Some(Control::new(
+                Severity::Medium,
+                Confidence::Low,
+                " (the matrix is built at run time)",
+            )),
+        };
+    }
+    None
+}
+
+/// The value of `name` in an `env:` mapping, matched without case.
+fn env_entry<'n>(env: Option<&'n Node>, name: &str) -> Option<&'n Node> {
+    env?.entries()
+        .iter()
+        .find(|(k, _)| k.as_str().is_some_and(|k| k.eq_ignore_ascii_case(name)))
+        .map(|(_, v)| v)
+}
+
 /// Why `path` is attacker-controllable, if it is.
 fn dangerous(path: &str, composite: bool) -> Option<Confidence> {
     if path == "github.head_ref" {
@@ -126,38 +275,53 @@ fn dangerous(path: &str, composite: bool) -> Option<Confidence> {
 
 fn check(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
     let composite = ctx.is_composite();
+    let auditor = ctx.opts.persona >= Persona::Auditor;
     for step in ctx.steps() {
         // (what, key, value): an ignore comment on the key's line counts too.
-        let mut scripts: Vec<(&str, &Node, &Node)> = Vec::new();
+        let mut scripts: Vec<(String, &Node, &Node)> = Vec::new();
         if let Some((key, run)) = step.node.entry("run") {
-            scripts.push(("a `run:` script", key, run));
+            scripts.push(("a `run:` script".to_owned(), key, run));
         }
         if let Some(uses) = step.uses()
-            && uses.is_action("actions/github-script")
-            && let Some((key, script)) = step.node.get("with").and_then(|w| w.entry("script"))
+            && let Some(with) = step.node.get("with")
         {
-            scripts.push(("actions/github-script `script:`", key, script));
+            for (action, input) in CODE_INPUTS {
+                if uses.is_action(&action.to_ascii_lowercase())
+                    && let Some((key, value)) = with.entry(input)
+                {
+                    scripts.push((format!("{action} `{input}:`"), key, value));
+                }
+            }
         }
         for (what, key, node) in scripts {
             let Some(text) = node.as_str() else { continue };
             for found in expr::expressions(text) {
                 for path in expr::output_paths(found.inner) {
-                    let Some(confidence) = dangerous(&path, composite) else {
+                    let Some(control) = control(ctx, &step, &path, composite) else {
                         continue;
                     };
+                    if control.auditor_only && !auditor {
+                        continue;
+                    }
                     let pos = ctx.src.locate(node.pos, found.raw).unwrap_or(node.pos);
+                    let consequence = if control.severity == Severity::High {
+                        "whoever controls it can inject code into the script"
+                    } else {
+                        "if its text can come from someone outside the repository, they can inject code"
+                    };
                     hits.push(
                         Hit::new(
                             RULE.id,
-                            Severity::High,
+                            control.severity,
                             pos,
                             format!("{}:{path}", step.describe()),
                             format!(
-                                "{} expands `{path}` inside {what}: whoever controls it can inject code into the script",
-                                step.describe()
+                                "{} expands `{path}`{} inside {what}: {consequence}",
+                                step.describe(),
+                                control.note
                             ),
                         )
-                        .confidence(confidence)
+                        .confidence(control.confidence)
                         .also_line(key.pos.line)
                         .fix("pass it through `env:` (e.g. `TITLE: ${{ ... }}`) and use \"$TITLE\" in the script"),
                     );

@@ -45,7 +45,7 @@
 use ci_intel_core::{Confidence, Severity};
 
 use super::Rule;
-use crate::audit::model::{Ctx, DocKind, Hit};
+use crate::audit::model::{Ctx, DocKind, Hit, static_matrix_values};
 use crate::audit::yaml::Node;
 use crate::config::Persona;
 
@@ -445,46 +445,17 @@ fn tokenize(text: &str) -> Vec<Token<'_>> {
     tokens
 }
 
-/// The static values of `matrix.KEY` in `job`: every scalar of the `KEY`
-/// dimension and of `include` entries, or `None` when the matrix (or that
-/// dimension) is computed at run time.
+/// The static values of `matrix.KEY` in `job`, or `None` when the matrix
+/// (or one of its values) is computed at run time.
 fn matrix_values(job: &Node, key: &str) -> Option<Vec<Value>> {
-    let matrix = job.get("strategy")?.get("matrix")?;
-    if !matrix.is_map() {
-        return None; // `matrix: ${{ fromJSON(...) }}`
+    let values = static_matrix_values(job, key)?;
+    if values.iter().any(|v| v.contains("${{")) {
+        return None;
     }
-    let mut values = Vec::new();
-    let mut push = |node: &Node| -> Option<()> {
-        let text = node.as_str()?;
-        if text.contains("${{") {
-            return None;
-        }
-        let value = Value::Known(text.to_owned());
-        if !values.contains(&value) {
-            values.push(value);
-        }
-        Some(())
-    };
-    let mut found = false;
-    if let Some(dimension) = matrix.get(key) {
-        if !dimension.is_seq() {
-            return None;
-        }
-        for item in dimension.items() {
-            push(item)?;
-        }
-        found = true;
-    }
-    if let Some(include) = matrix.get("include") {
-        if !include.is_seq() {
-            return None;
-        }
-        for entry in include.items() {
-            if let Some(value) = entry.get(key) {
-                push(value)?;
-                found = true;
-            }
-        }
-    }
-    found.then_some(values)
+    Some(
+        values
+            .into_iter()
+            .map(|v| Value::Known(v.to_owned()))
+            .collect(),
+    )
 }
