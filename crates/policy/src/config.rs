@@ -114,6 +114,14 @@ pub struct PolicyRules {
     pub parse_error: RuleSetting,
     pub missing_timeout: RuleSetting,
     pub missing_concurrency: RuleSetting,
+    pub use_trusted_publishing: RuleSetting,
+    pub adhoc_packages: RuleSetting,
+    pub unpinned_tools: RuleSetting,
+    pub archived_uses: RuleSetting,
+    pub typosquat_uses: RuleSetting,
+    pub superfluous_actions: RuleSetting,
+    pub self_repository: RuleSetting,
+    pub github_app: RuleSetting,
 }
 
 impl PolicyRules {
@@ -135,6 +143,14 @@ impl PolicyRules {
             "parse-error" => &self.parse_error,
             "missing-timeout" => &self.missing_timeout,
             "missing-concurrency" => &self.missing_concurrency,
+            "use-trusted-publishing" => &self.use_trusted_publishing,
+            "adhoc-packages" => &self.adhoc_packages,
+            "unpinned-tools" => &self.unpinned_tools,
+            "archived-uses" => &self.archived_uses,
+            "typosquat-uses" => &self.typosquat_uses,
+            "superfluous-actions" => &self.superfluous_actions,
+            "self-repository" => &self.self_repository,
+            "github-app" => &self.github_app,
             _ => return None,
         })
     }

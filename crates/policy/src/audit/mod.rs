@@ -5,10 +5,13 @@
 //! [`audit_paths`] does both for many files in parallel, and [`run_cli`] is
 //! the `ci-intel-policy audit` command.
 
+pub mod data;
 pub mod expr;
+pub mod facts;
 pub mod model;
 pub mod rules;
 pub mod schema;
+pub mod shell;
 pub mod source;
 pub mod yaml;
 

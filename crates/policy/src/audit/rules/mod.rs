@@ -8,11 +8,14 @@ use crate::config::Persona;
 
 use super::model::{Ctx, Hit};
 
+mod adhoc_packages;
+mod archived_uses;
 mod artipacked;
 mod cache_poisoning;
 mod dangerous_triggers;
 mod excessive_permissions;
 mod floating_ref;
+mod github_app;
 mod hardcoded_credentials;
 mod missing_concurrency;
 mod missing_timeout;
@@ -21,9 +24,14 @@ mod pin_comment;
 mod schema_violation;
 mod secrets_inherit;
 mod self_hosted_runner;
+mod self_repository;
+mod superfluous_actions;
 mod template_injection;
+mod typosquat_uses;
 mod unpinned_images;
+mod unpinned_tools;
 mod unpinned_uses;
+mod use_trusted_publishing;
 
 /// A rule: its identity and its check.
 #[derive(Debug, Clone, Copy)]
@@ -58,6 +66,14 @@ pub const RULES: &[Rule] = &[
     schema_violation::RULE,
     missing_timeout::RULE,
     missing_concurrency::RULE,
+    use_trusted_publishing::RULE,
+    adhoc_packages::RULE,
+    unpinned_tools::RULE,
+    archived_uses::RULE,
+    typosquat_uses::RULE,
+    superfluous_actions::RULE,
+    self_repository::RULE,
+    github_app::RULE,
 ];
 
 /// The rule with this id.
