@@ -42,6 +42,30 @@ pub struct PolicyConfig {
     /// patterns.
     #[schemars(extend("x-ci-intel-tighten" = "subset"))]
     pub exclude: Vec<String>,
+    /// The `forbidden-uses` rule: which `uses:` of other repositories are
+    /// allowed or denied. Off until one of the lists is set.
+    pub forbidden_uses: ForbiddenUses,
+}
+
+/// Allow- and deny-lists of `uses:` (zizmor's repository patterns, any
+/// case): `owner/repo/path@ref` (that path at that ref), `owner/repo/path`
+/// (that path, any ref), `owner/repo@ref`, `owner/repo` (the repository's
+/// root action, any ref), `owner/repo/*` (anything from the repository),
+/// `owner/*` (anything from the owner) and `*` (anything). Local (`./`,
+/// `$/`) and `docker://` references are never forbidden.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct ForbiddenUses {
+    /// When set, only `uses:` matching one of these patterns are allowed;
+    /// every other one is a finding (an empty list forbids them all). Unset:
+    /// no allowlist. Tighter means keeping only some of the locked patterns.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-ci-intel-tighten" = "subset"))]
+    pub allow: Option<Vec<String>>,
+    /// `uses:` matching one of these patterns are findings, allowlisted or
+    /// not. Tighter means keeping every locked pattern and adding more.
+    #[schemars(extend("x-ci-intel-tighten" = "superset"))]
+    pub deny: Vec<String>,
 }
 
 /// Which rules run. Ordered: `Regular < Pedantic < Auditor`; a rule runs
@@ -122,6 +146,8 @@ pub struct PolicyRules {
     pub superfluous_actions: RuleSetting,
     pub self_repository: RuleSetting,
     pub github_app: RuleSetting,
+    pub ref_version_mismatch: RuleSetting,
+    pub forbidden_uses: RuleSetting,
 }
 
 impl PolicyRules {
@@ -151,6 +177,8 @@ impl PolicyRules {
             "superfluous-actions" => &self.superfluous_actions,
             "self-repository" => &self.self_repository,
             "github-app" => &self.github_app,
+            "ref-version-mismatch" => &self.ref_version_mismatch,
+            "forbidden-uses" => &self.forbidden_uses,
             _ => return None,
         })
     }
@@ -233,6 +261,7 @@ impl Default for PolicyConfig {
             }],
             trigger_allowlist: Vec::new(),
             exclude: Vec::new(),
+            forbidden_uses: ForbiddenUses::default(),
         }
     }
 }

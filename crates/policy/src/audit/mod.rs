@@ -143,6 +143,7 @@ impl Options {
                 ))
             })?);
         }
+        rules::forbidden_uses::validate(&policy.forbidden_uses)?;
         let exclude = exclude
             .build()
             .map_err(|e| Failure::usage(format!("policy.exclude: {e}")))?;

@@ -15,12 +15,14 @@ mod cache_poisoning;
 mod dangerous_triggers;
 mod excessive_permissions;
 mod floating_ref;
+pub(crate) mod forbidden_uses;
 mod github_app;
 mod hardcoded_credentials;
 mod missing_concurrency;
 mod missing_timeout;
 mod parse_error;
 mod pin_comment;
+mod ref_version_mismatch;
 mod schema_violation;
 mod secrets_inherit;
 mod self_hosted_runner;
@@ -74,6 +76,8 @@ pub const RULES: &[Rule] = &[
     superfluous_actions::RULE,
     self_repository::RULE,
     github_app::RULE,
+    ref_version_mismatch::RULE,
+    forbidden_uses::RULE,
 ];
 
 /// The rule with this id.
@@ -87,6 +91,7 @@ pub fn ignore_names(rule: &str) -> &'static [&'static str] {
     match rule {
         "hardcoded-credentials" => &["hardcoded-container-credentials"],
         "floating-ref" => &["unpinned-uses"],
+        "pin-comment" => &["ref-version-mismatch"],
         _ => &[],
     }
 }
