@@ -78,8 +78,8 @@ pub enum Persona {
     /// The rules whose findings are nearly always worth acting on.
     #[default]
     Regular,
-    /// Adds code-quality and hardening rules (today `missing-timeout` and
-    /// `missing-concurrency`).
+    /// Adds code-quality and hardening rules (today `missing-timeout`,
+    /// `concurrency-limits` and `superfluous-actions`).
     Pedantic,
     /// Adds the findings that need a human to judge (today no rule beyond
     /// the pedantic ones).
@@ -137,7 +137,10 @@ pub struct PolicyRules {
     pub cache_poisoning: RuleSetting,
     pub parse_error: RuleSetting,
     pub missing_timeout: RuleSetting,
-    pub missing_concurrency: RuleSetting,
+    /// zizmor's name; `missing-concurrency`, its former name here, is still
+    /// accepted.
+    #[serde(alias = "missing-concurrency")]
+    pub concurrency_limits: RuleSetting,
     pub use_trusted_publishing: RuleSetting,
     pub adhoc_packages: RuleSetting,
     pub unpinned_tools: RuleSetting,
@@ -168,7 +171,7 @@ impl PolicyRules {
             "cache-poisoning" => &self.cache_poisoning,
             "parse-error" => &self.parse_error,
             "missing-timeout" => &self.missing_timeout,
-            "missing-concurrency" => &self.missing_concurrency,
+            "concurrency-limits" | "missing-concurrency" => &self.concurrency_limits,
             "use-trusted-publishing" => &self.use_trusted_publishing,
             "adhoc-packages" => &self.adhoc_packages,
             "unpinned-tools" => &self.unpinned_tools,

@@ -12,13 +12,13 @@ mod adhoc_packages;
 mod archived_uses;
 mod artipacked;
 mod cache_poisoning;
+mod concurrency_limits;
 mod dangerous_triggers;
 mod excessive_permissions;
 mod floating_ref;
 pub(crate) mod forbidden_uses;
 mod github_app;
 mod hardcoded_credentials;
-mod missing_concurrency;
 mod missing_timeout;
 mod parse_error;
 mod pin_comment;
@@ -67,7 +67,7 @@ pub const RULES: &[Rule] = &[
     parse_error::RULE,
     schema_violation::RULE,
     missing_timeout::RULE,
-    missing_concurrency::RULE,
+    concurrency_limits::RULE,
     use_trusted_publishing::RULE,
     adhoc_packages::RULE,
     unpinned_tools::RULE,
@@ -92,6 +92,7 @@ pub fn ignore_names(rule: &str) -> &'static [&'static str] {
         "hardcoded-credentials" => &["hardcoded-container-credentials"],
         "floating-ref" => &["unpinned-uses"],
         "pin-comment" => &["ref-version-mismatch"],
+        "concurrency-limits" => &["missing-concurrency"],
         _ => &[],
     }
 }

@@ -1,0 +1,113 @@
+//! ## What it does
+//! zizmor's `concurrency-limits` (pedantic persona; ci-intel called it
+//! `missing-concurrency` before, and that name still works in ignore
+//! comments and in `policy.rules`). Reports, for a workflow:
+//! - a top-level `concurrency:` without `cancel-in-progress` (on its line);
+//! - when there is no top-level `concurrency:`, each job without a
+//!   `concurrency:` of its own, or whose `concurrency:` has no
+//!   `cancel-in-progress` (on the `on:` line, naming the job).
+//!
+//! Not reported: workflows triggered only by `workflow_call` (the caller
+//! owns concurrency, and a group in the called workflow would compete with
+//! the caller's), and `cancel-in-progress: false` or an expression: an
+//! explicit choice, as deployments and releases need.
+//!
+//! ## Why is this bad?
+//! Without it, every push starts another full run while the previous one
+//! for the same branch is still going: wasted runner time (on billed
+//! runners, an attacker's lever), and deployments or artifact look-ups that
+//! race each other.
+//!
+//! ## Example
+//! ```yaml
+//! on: push
+//! concurrency: ci
+//! jobs:
+//!   test:
+//!     runs-on: ubuntu-24.04
+//! ```
+//!
+//! ## Fix
+//! ```yaml
+//! concurrency:
+//!   group: ${{ github.workflow }}-${{ github.ref }}
+//!   cancel-in-progress: true
+//! ```
+//! (`cancel-in-progress: false` for deployments and releases.)
+//!
+//! ## Ignore
+//! `# ci-intel: ignore[concurrency-limits]` on the reported line (the
+//! `on:` line or the `concurrency:` line).
+
+use ci_intel_core::Severity;
+
+use super::Rule;
+use crate::audit::model::{Ctx, Hit};
+use crate::audit::yaml::Node;
+use crate::config::Persona;
+
+pub const RULE: Rule = Rule {
+    id: "concurrency-limits",
+    title: "Workflow or job without concurrency that cancels superseded runs",
+    default_severity: Severity::Low,
+    persona: Persona::Pedantic,
+    check,
+};
+
+const FIX: &str = "add `concurrency: {group: ${{ github.workflow }}-${{ github.ref }}, cancel-in-progress: true}`";
+
+/// Does a `concurrency:` value say what to do with runs in progress?
+fn decides_cancel(concurrency: &Node) -> bool {
+    concurrency.get("cancel-in-progress").is_some()
+}
+
+fn check(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
+    if !ctx.is_workflow() {
+        return;
+    }
+    let triggers = ctx.triggers();
+    if !triggers.is_empty() && triggers.iter().all(|(t, _)| *t == "workflow_call") {
+        return;
+    }
+    if let Some((key, concurrency)) = ctx.doc.entry("concurrency") {
+        if !decides_cancel(concurrency) {
+            hits.push(
+                Hit::new(
+                    RULE.id,
+                    Severity::Low,
+                    key.pos,
+                    "concurrency",
+                    "the top-level `concurrency:` has no `cancel-in-progress`: superseded runs of the same group queue up instead of stopping",
+                )
+                .fix("add `cancel-in-progress: true` (or `false`, deliberately, for deployments)"),
+            );
+        }
+        return;
+    }
+    let at = ctx
+        .doc
+        .entry("on")
+        .map(|(k, _)| k.pos)
+        .unwrap_or(ctx.doc.pos);
+    for (name, _, job) in ctx.jobs() {
+        let message = match job.get("concurrency") {
+            None => format!(
+                "neither the workflow nor job `{name}` sets `concurrency:`: overlapping runs for the same ref all run to the end"
+            ),
+            Some(c) if !decides_cancel(c) => format!(
+                "job `{name}` sets `concurrency:` without `cancel-in-progress`, and the workflow sets none: superseded runs queue up"
+            ),
+            Some(_) => continue,
+        };
+        hits.push(
+            Hit::new(
+                RULE.id,
+                Severity::Low,
+                at,
+                format!("concurrency:{name}"),
+                message,
+            )
+            .fix(FIX),
+        );
+    }
+}
