@@ -45,6 +45,25 @@ pub struct PolicyConfig {
     /// The `forbidden-uses` rule: which `uses:` of other repositories are
     /// allowed or denied. Off until one of the lists is set.
     pub forbidden_uses: ForbiddenUses,
+    /// The `dependabot-cooldown` rule's threshold.
+    pub dependabot_cooldown: DependabotCooldown,
+}
+
+/// How long Dependabot must wait before proposing a new release.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct DependabotCooldown {
+    /// The least `cooldown.default-days` an `updates:` entry may set (at
+    /// least 1; zizmor's default, 7, unless set). Higher is tighter.
+    #[schemars(range(min = 1))]
+    #[schemars(extend("x-ci-intel-tighten" = "higher"))]
+    pub days: u32,
+}
+
+impl Default for DependabotCooldown {
+    fn default() -> Self {
+        DependabotCooldown { days: 7 }
+    }
 }
 
 /// Allow- and deny-lists of `uses:` (zizmor's repository patterns, any
@@ -151,6 +170,8 @@ pub struct PolicyRules {
     pub github_app: RuleSetting,
     pub ref_version_mismatch: RuleSetting,
     pub forbidden_uses: RuleSetting,
+    pub dependabot_cooldown: RuleSetting,
+    pub dependabot_execution: RuleSetting,
 }
 
 impl PolicyRules {
@@ -182,6 +203,8 @@ impl PolicyRules {
             "github-app" => &self.github_app,
             "ref-version-mismatch" => &self.ref_version_mismatch,
             "forbidden-uses" => &self.forbidden_uses,
+            "dependabot-cooldown" => &self.dependabot_cooldown,
+            "dependabot-execution" => &self.dependabot_execution,
             _ => return None,
         })
     }
@@ -265,6 +288,7 @@ impl Default for PolicyConfig {
             trigger_allowlist: Vec::new(),
             exclude: Vec::new(),
             forbidden_uses: ForbiddenUses::default(),
+            dependabot_cooldown: DependabotCooldown::default(),
         }
     }
 }

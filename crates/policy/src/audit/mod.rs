@@ -144,6 +144,11 @@ impl Options {
             })?);
         }
         rules::forbidden_uses::validate(&policy.forbidden_uses)?;
+        if policy.dependabot_cooldown.days == 0 {
+            return Err(Failure::usage(
+                "policy.dependabot_cooldown.days: 0 is not a cooldown: choose 1 or more days (the default is 7)",
+            ));
+        }
         let exclude = exclude
             .build()
             .map_err(|e| Failure::usage(format!("policy.exclude: {e}")))?;

@@ -14,6 +14,8 @@ mod artipacked;
 mod cache_poisoning;
 mod concurrency_limits;
 mod dangerous_triggers;
+mod dependabot_cooldown;
+mod dependabot_execution;
 mod excessive_permissions;
 mod floating_ref;
 pub(crate) mod forbidden_uses;
@@ -78,6 +80,8 @@ pub const RULES: &[Rule] = &[
     github_app::RULE,
     ref_version_mismatch::RULE,
     forbidden_uses::RULE,
+    dependabot_cooldown::RULE,
+    dependabot_execution::RULE,
 ];
 
 /// The rule with this id.
