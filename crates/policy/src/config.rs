@@ -172,6 +172,7 @@ pub struct PolicyRules {
     pub forbidden_uses: RuleSetting,
     pub dependabot_cooldown: RuleSetting,
     pub dependabot_execution: RuleSetting,
+    pub insecure_url_scheme: RuleSetting,
 }
 
 impl PolicyRules {
@@ -205,6 +206,7 @@ impl PolicyRules {
             "forbidden-uses" => &self.forbidden_uses,
             "dependabot-cooldown" => &self.dependabot_cooldown,
             "dependabot-execution" => &self.dependabot_execution,
+            "insecure-url-scheme" => &self.insecure_url_scheme,
             _ => return None,
         })
     }

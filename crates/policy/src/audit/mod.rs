@@ -228,6 +228,7 @@ fn kind_from_name(path: &Path) -> Option<DocKind> {
     match name {
         "action.yml" | "action.yaml" => Some(DocKind::Action),
         "dependabot.yml" | "dependabot.yaml" => Some(DocKind::Dependabot),
+        ".pre-commit-config.yaml" | ".pre-commit-config.yml" => Some(DocKind::PreCommit),
         _ => None,
     }
 }
@@ -379,6 +380,8 @@ fn sniff(doc: &Node) -> DocKind {
         DocKind::Action
     } else if doc.get("updates").is_some() {
         DocKind::Dependabot
+    } else if doc.get("repos").is_some() {
+        DocKind::PreCommit
     } else {
         DocKind::Workflow
     }
@@ -461,6 +464,18 @@ fn validate(doc: &Node, kind: DocKind) -> Option<Hit> {
                 return Some(parse_hit(
                     doc.pos,
                     "not a valid dependabot.yml: `updates:` must be a list",
+                ));
+            }
+            None
+        }
+        DocKind::PreCommit => {
+            if doc
+                .get("repos")
+                .is_none_or(|r| !r.is_seq() || r.items().iter().any(|i| !i.is_map()))
+            {
+                return Some(parse_hit(
+                    doc.pos,
+                    "not a valid .pre-commit-config.yaml: `repos:` must be a list of mappings",
                 ));
             }
             None

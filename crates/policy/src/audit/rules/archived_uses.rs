@@ -3,6 +3,9 @@
 //! workflow whose repository GitHub shows as archived (the list, with its
 //! source, is in `crates/policy/data/actions.txt`; names match in any case).
 //!
+//! The `repos[].repo` of a `.pre-commit-config.yaml` hosted on github.com
+//! are judged the same way.
+//!
 //! Not reported: archived repositories missing from the list (it is
 //! offline data, refreshed with zizmor's), local and Docker references.
 //!
@@ -24,13 +27,14 @@
 //! (`actions-rs/cargo` becomes `run: cargo ...`; API wrappers become `gh`.)
 //!
 //! ## Ignore
-//! `# ci-intel: ignore[archived-uses]` on the `uses:` line.
+//! `# ci-intel: ignore[archived-uses]` on the `uses:` (or `repo:`) line.
 
 use ci_intel_core::Severity;
 
 use super::Rule;
 use super::unpinned_uses::all_uses;
 use crate::audit::data::lists;
+use crate::audit::facts::pre_commit_uses;
 use crate::audit::model::{Ctx, Hit};
 use crate::config::Persona;
 
@@ -43,7 +47,7 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
-    for uses in all_uses(ctx) {
+    for uses in all_uses(ctx).into_iter().chain(pre_commit_uses(ctx)) {
         let Some(repository) = uses.repository() else {
             continue;
         };

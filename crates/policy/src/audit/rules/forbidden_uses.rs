@@ -7,6 +7,9 @@
 //! zizmor's repository patterns (see the `policy.forbidden_uses` keys in
 //! docs/config.md); an invalid pattern is a configuration error.
 //!
+//! pre-commit hooks hosted on github.com (`repos[].repo` with its `rev`)
+//! are judged as `owner/repo@rev` too.
+//!
 //! Not reported: local (`./`, `$/`) and `docker://` references, and anything
 //! while neither list is set. References are judged as written: an impostor
 //! commit or an action cloned by a `run:` step is not seen.
@@ -38,6 +41,7 @@ use ci_intel_core::{Failure, Severity};
 
 use super::Rule;
 use super::unpinned_uses::all_uses;
+use crate::audit::facts::pre_commit_uses;
 use crate::audit::model::{Ctx, Hit, UsesTarget};
 use crate::config::{ForbiddenUses, Persona};
 
@@ -177,7 +181,7 @@ fn check(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
         |list: &[String]| -> Vec<Pattern> { list.iter().filter_map(|p| parse(p).ok()).collect() };
     let allow = section.allow.as_deref().map(compile);
     let deny = compile(&section.deny);
-    for uses in all_uses(ctx) {
+    for uses in all_uses(ctx).into_iter().chain(pre_commit_uses(ctx)) {
         let UsesTarget::Remote {
             owner,
             repo,

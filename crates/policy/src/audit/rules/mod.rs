@@ -21,6 +21,7 @@ mod floating_ref;
 pub(crate) mod forbidden_uses;
 mod github_app;
 mod hardcoded_credentials;
+mod insecure_url_scheme;
 mod missing_timeout;
 mod parse_error;
 mod pin_comment;
@@ -82,6 +83,7 @@ pub const RULES: &[Rule] = &[
     forbidden_uses::RULE,
     dependabot_cooldown::RULE,
     dependabot_execution::RULE,
+    insecure_url_scheme::RULE,
 ];
 
 /// The rule with this id.
