@@ -4,6 +4,10 @@
 //! `npm install NAME` (`npm i`, `npm add`), `yarn add NAME`,
 //! `yarn global add NAME`, `pnpm add NAME` and `bundle add NAME`.
 //!
+//! Commands behind `sudo` or `env` are read too (zizmor 1.32 skips them).
+//! `--prefix DIR` and the other options that take a value are not taken
+//! for packages.
+//!
 //! Not reported: installs from the project's lockfile (`npm ci`, `npm
 //! install` without a package, `bundle install`, `yarn install`), other
 //! subcommands (`gem build`), `gem install --help`, and other ecosystems
@@ -85,7 +89,13 @@ fn takes_value(program: &str, flag: &str) -> bool {
 /// The package names a command installs ad hoc (empty when none).
 fn packages(cmd: &Command) -> Vec<&str> {
     let program = cmd.program();
-    let args: Vec<&str> = cmd.args().iter().map(String::as_str).collect();
+    // Global options may come before the subcommand (`npm -g i x`).
+    let args: Vec<&str> = cmd
+        .args()
+        .iter()
+        .map(String::as_str)
+        .skip_while(|a| a.starts_with('-') && !takes_value(program, a))
+        .collect();
     let skip = match (program, args.as_slice()) {
         ("gem", ["install" | "i", ..]) => 1,
         ("npm", ["install" | "i" | "add" | "isntall" | "in", ..]) => 1,

@@ -3,9 +3,10 @@
 //! `missing-concurrency` before, and that name still works in ignore
 //! comments and in `policy.rules`). Reports, for a workflow:
 //! - a top-level `concurrency:` without `cancel-in-progress` (on its line);
-//! - when there is no top-level `concurrency:`, each job without a
-//!   `concurrency:` of its own, or whose `concurrency:` has no
-//!   `cancel-in-progress` (on the `on:` line, naming the job).
+//! - when there is no top-level `concurrency:`: once if some job has no
+//!   `concurrency:` of its own (naming those jobs), and once for each job
+//!   whose `concurrency:` has no `cancel-in-progress` (both on the `on:`
+//!   line, as zizmor does).
 //!
 //! Not reported: workflows triggered only by `workflow_call` (the caller
 //! owns concurrency, and a group in the called workflow would compete with
@@ -89,23 +90,47 @@ fn check(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
         .entry("on")
         .map(|(k, _)| k.pos)
         .unwrap_or(ctx.doc.pos);
-    for (name, _, job) in ctx.jobs() {
-        let message = match job.get("concurrency") {
-            None => format!(
-                "neither the workflow nor job `{name}` sets `concurrency:`: overlapping runs for the same ref all run to the end"
-            ),
-            Some(c) if !decides_cancel(c) => format!(
-                "job `{name}` sets `concurrency:` without `cancel-in-progress`, and the workflow sets none: superseded runs queue up"
-            ),
-            Some(_) => continue,
+    let jobs = ctx.jobs();
+    let missing: Vec<&str> = jobs
+        .iter()
+        .filter(|(_, _, job)| job.get("concurrency").is_none())
+        .map(|(name, _, _)| *name)
+        .collect();
+    if !missing.is_empty() {
+        let names = missing
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        hits.push(
+            Hit::new(
+                RULE.id,
+                Severity::Low,
+                at,
+                "concurrency",
+                format!(
+                    "no top-level `concurrency:`, and job(s) {names} set none: overlapping runs for the same ref all run to the end"
+                ),
+            )
+            .fix(FIX),
+        );
+    }
+    for (name, _, job) in &jobs {
+        let Some(concurrency) = job.get("concurrency") else {
+            continue;
         };
+        if decides_cancel(concurrency) {
+            continue;
+        }
         hits.push(
             Hit::new(
                 RULE.id,
                 Severity::Low,
                 at,
                 format!("concurrency:{name}"),
-                message,
+                format!(
+                    "job `{name}` sets `concurrency:` without `cancel-in-progress`, and the workflow sets none: superseded runs queue up"
+                ),
             )
             .fix(FIX),
         );

@@ -9,13 +9,15 @@
 //! - `actions/setup-node` with `always-auth` for registry.npmjs.org (or no
 //!   `registry-url`);
 //! - `run:` commands that publish (`cargo publish`, `npm`/`pnpm`/`bun
-//!   publish`, `yarn npm publish`, `gem push`, `twine upload`, `uv publish`,
-//!   `nuget push`, `dotnet nuget push`) in a job without `id-token: write`.
+//!   publish`, `yarn npm publish`, `lerna publish`, `changeset publish`,
+//!   `gem push`, `twine upload`, `uv publish`, `poetry publish`, `nuget
+//!   push`, `dotnet nuget push`) in a job without `id-token: write`.
 //!
 //! The finding is informational: the workflow is not vulnerable as written,
 //! it holds a credential it could do without.
 //!
-//! Not reported: dry runs (`--dry-run`, `cargo publish -n`), indexes that
+//! Not reported: package scripts that may publish (`npm run publish`,
+//! `yarn release publish`: what they run is not in the workflow), dry runs (`--dry-run`, `cargo publish -n`), indexes that
 //! do not support Trusted Publishing (a custom `repository-url`,
 //! `gem-server` or `registry-url`), and commands in jobs that already have
 //! `id-token: write` (they may be using it).
@@ -95,11 +97,18 @@ fn publishes(cmd: &Command) -> Option<&'static str> {
             (rest.first() == Some(&"publish") && !dry && !cmd.has_flag(&["-n"]))
                 .then_some("crates.io")
         }
-        "npm" | "pnpm" | "bun" => (sub(0) == Some("publish") && !dry).then_some("npm"),
-        "yarn" => ((sub(0) == Some("npm") && sub(1) == Some("publish")
-            || sub(0) == Some("publish"))
+        "npm" | "bun" => (sub(0) == Some("publish") && !dry).then_some("npm"),
+        "pnpm" => ((sub(0) == Some("publish")
+            || matches!(sub(0), Some("lerna" | "changeset")) && sub(1) == Some("publish"))
             && !dry)
             .then_some("npm"),
+        "yarn" => ((sub(0) == Some("npm") && sub(1) == Some("publish")
+            || sub(0) == Some("publish")
+            || matches!(sub(0), Some("lerna" | "changeset")) && sub(1) == Some("publish"))
+            && !dry)
+            .then_some("npm"),
+        "lerna" | "changeset" => (sub(0) == Some("publish") && !dry).then_some("npm"),
+        "poetry" => (sub(0) == Some("publish") && !dry).then_some("PyPI"),
         "gem" => (sub(0) == Some("push")).then_some("RubyGems"),
         "twine" => (sub(0) == Some("upload")).then_some("PyPI"),
         "uv" => (sub(0) == Some("publish") && !dry).then_some("PyPI"),
