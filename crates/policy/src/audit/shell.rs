@@ -133,11 +133,9 @@ fn file_lines(ctx: &Ctx<'_>, run: &Node, lines: &[&str]) -> Vec<u32> {
             if needle.is_empty() {
                 return from;
             }
-            for n in from..=last {
-                if ctx.src.line(n).contains(needle) {
-                    from = n;
-                    return n;
-                }
+            let found = (from..=last).find(|&n| ctx.src.line(n).contains(needle));
+            if let Some(n) = found {
+                from = n;
             }
             from
         })
