@@ -156,9 +156,7 @@ pub struct PolicyRules {
     pub cache_poisoning: RuleSetting,
     pub parse_error: RuleSetting,
     pub missing_timeout: RuleSetting,
-    /// zizmor's name; `missing-concurrency`, its former name here, is still
-    /// accepted.
-    #[serde(alias = "missing-concurrency")]
+    /// zizmor's name (this rule was `missing-concurrency` before).
     pub concurrency_limits: RuleSetting,
     pub use_trusted_publishing: RuleSetting,
     pub adhoc_packages: RuleSetting,
@@ -193,7 +191,7 @@ impl PolicyRules {
             "cache-poisoning" => &self.cache_poisoning,
             "parse-error" => &self.parse_error,
             "missing-timeout" => &self.missing_timeout,
-            "concurrency-limits" | "missing-concurrency" => &self.concurrency_limits,
+            "concurrency-limits" => &self.concurrency_limits,
             "use-trusted-publishing" => &self.use_trusted_publishing,
             "adhoc-packages" => &self.adhoc_packages,
             "unpinned-tools" => &self.unpinned_tools,

@@ -1,7 +1,8 @@
 //! ## What it does
 //! zizmor's `concurrency-limits` (pedantic persona; ci-intel called it
-//! `missing-concurrency` before, and that name still works in ignore
-//! comments and in `policy.rules`). Reports, for a workflow:
+//! `missing-concurrency` before: that name still works in ignore comments,
+//! and `policy.rules.concurrency-limits` replaces
+//! `policy.rules.missing-concurrency`). Reports, for a workflow:
 //! - a top-level `concurrency:` without `cancel-in-progress` (on its line);
 //! - when there is no top-level `concurrency:`: once if some job has no
 //!   `concurrency:` of its own (naming those jobs), and once for each job
