@@ -87,6 +87,13 @@ pub fn commands(ctx: &Ctx<'_>, run: &Node) -> Vec<Command> {
                 break;
             }
         }
+        // A here-document's body is data, not commands: skip to its end.
+        if let Some(delimiter) = heredoc_delimiter(&logical) {
+            while i < lines.len() && lines[i].trim() != delimiter {
+                i += 1;
+            }
+            i += 1;
+        }
         let line_no = file_lines.get(start).copied().unwrap_or(run.pos.line);
         for words in split_commands(&logical) {
             let words = normalise(words);
@@ -98,6 +105,31 @@ pub fn commands(ctx: &Ctx<'_>, run: &Node) -> Vec<Command> {
         }
     }
     out
+}
+
+/// The delimiter of a here-document the line opens (`<<EOF`, `<<-'EOF'`),
+/// not a here-string (`<<<`).
+fn heredoc_delimiter(line: &str) -> Option<String> {
+    let mut rest = line;
+    while let Some(at) = rest.find("<<") {
+        let after = &rest[at + 2..];
+        if let Some(next) = after.strip_prefix('<') {
+            rest = next;
+            continue;
+        }
+        let word: String = after
+            .trim_start_matches('-')
+            .trim_start()
+            .chars()
+            .take_while(|c| !c.is_whitespace() && !matches!(c, ';' | '&' | '|' | ')' | '>'))
+            .filter(|c| !matches!(c, '\'' | '"' | '\\'))
+            .collect();
+        if !word.is_empty() {
+            return Some(word);
+        }
+        rest = after;
+    }
+    None
 }
 
 /// The file line of each line of the scalar's text.
@@ -353,5 +385,13 @@ mod tests {
             vec![vec!["echo", "a; b"], vec!["tee", "x"]]
         );
         assert_eq!(words("bunx npm publish"), vec![vec!["npm", "publish"]]);
+    }
+
+    #[test]
+    fn heredoc_delimiters() {
+        assert_eq!(heredoc_delimiter("cat <<EOF > x"), Some("EOF".into()));
+        assert_eq!(heredoc_delimiter("cat <<-'END'"), Some("END".into()));
+        assert_eq!(heredoc_delimiter("cat <<< \"$x\""), None);
+        assert_eq!(heredoc_delimiter("echo a"), None);
     }
 }
