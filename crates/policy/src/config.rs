@@ -42,6 +42,49 @@ pub struct PolicyConfig {
     /// patterns.
     #[schemars(extend("x-ci-intel-tighten" = "subset"))]
     pub exclude: Vec<String>,
+    /// The `forbidden-uses` rule: which `uses:` of other repositories are
+    /// allowed or denied. Off until one of the lists is set.
+    pub forbidden_uses: ForbiddenUses,
+    /// The `dependabot-cooldown` rule's threshold.
+    pub dependabot_cooldown: DependabotCooldown,
+}
+
+/// How long Dependabot must wait before proposing a new release.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct DependabotCooldown {
+    /// The least `cooldown.default-days` an `updates:` entry may set (at
+    /// least 1; zizmor's default, 7, unless set). Higher is tighter.
+    #[schemars(range(min = 1))]
+    #[schemars(extend("x-ci-intel-tighten" = "higher"))]
+    pub days: u32,
+}
+
+impl Default for DependabotCooldown {
+    fn default() -> Self {
+        DependabotCooldown { days: 7 }
+    }
+}
+
+/// Allow- and deny-lists of `uses:` (zizmor's repository patterns, any
+/// case): `owner/repo/path@ref` (that path at that ref), `owner/repo/path`
+/// (that path, any ref), `owner/repo@ref`, `owner/repo` (the repository's
+/// root action, any ref), `owner/repo/*` (anything from the repository),
+/// `owner/*` (anything from the owner) and `*` (anything). Local (`./`,
+/// `$/`) and `docker://` references are never forbidden.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct ForbiddenUses {
+    /// When set, only `uses:` matching one of these patterns are allowed;
+    /// every other one is a finding (an empty list forbids them all). Unset:
+    /// no allowlist. Tighter means keeping only some of the locked patterns.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-ci-intel-tighten" = "subset"))]
+    pub allow: Option<Vec<String>>,
+    /// `uses:` matching one of these patterns are findings, allowlisted or
+    /// not. Tighter means keeping every locked pattern and adding more.
+    #[schemars(extend("x-ci-intel-tighten" = "superset"))]
+    pub deny: Vec<String>,
 }
 
 /// Which rules run. Ordered: `Regular < Pedantic < Auditor`; a rule runs
@@ -54,8 +97,8 @@ pub enum Persona {
     /// The rules whose findings are nearly always worth acting on.
     #[default]
     Regular,
-    /// Adds code-quality and hardening rules (today `missing-timeout` and
-    /// `missing-concurrency`).
+    /// Adds code-quality and hardening rules (today `missing-timeout`,
+    /// `concurrency-limits` and `superfluous-actions`).
     Pedantic,
     /// Adds the findings that need a human to judge (today no rule beyond
     /// the pedantic ones).
@@ -113,7 +156,21 @@ pub struct PolicyRules {
     pub cache_poisoning: RuleSetting,
     pub parse_error: RuleSetting,
     pub missing_timeout: RuleSetting,
-    pub missing_concurrency: RuleSetting,
+    /// zizmor's name (this rule was `missing-concurrency` before).
+    pub concurrency_limits: RuleSetting,
+    pub use_trusted_publishing: RuleSetting,
+    pub adhoc_packages: RuleSetting,
+    pub unpinned_tools: RuleSetting,
+    pub archived_uses: RuleSetting,
+    pub typosquat_uses: RuleSetting,
+    pub superfluous_actions: RuleSetting,
+    pub self_repository: RuleSetting,
+    pub github_app: RuleSetting,
+    pub ref_version_mismatch: RuleSetting,
+    pub forbidden_uses: RuleSetting,
+    pub dependabot_cooldown: RuleSetting,
+    pub dependabot_execution: RuleSetting,
+    pub insecure_url_scheme: RuleSetting,
 }
 
 impl PolicyRules {
@@ -134,7 +191,20 @@ impl PolicyRules {
             "cache-poisoning" => &self.cache_poisoning,
             "parse-error" => &self.parse_error,
             "missing-timeout" => &self.missing_timeout,
-            "missing-concurrency" => &self.missing_concurrency,
+            "concurrency-limits" => &self.concurrency_limits,
+            "use-trusted-publishing" => &self.use_trusted_publishing,
+            "adhoc-packages" => &self.adhoc_packages,
+            "unpinned-tools" => &self.unpinned_tools,
+            "archived-uses" => &self.archived_uses,
+            "typosquat-uses" => &self.typosquat_uses,
+            "superfluous-actions" => &self.superfluous_actions,
+            "self-repository" => &self.self_repository,
+            "github-app" => &self.github_app,
+            "ref-version-mismatch" => &self.ref_version_mismatch,
+            "forbidden-uses" => &self.forbidden_uses,
+            "dependabot-cooldown" => &self.dependabot_cooldown,
+            "dependabot-execution" => &self.dependabot_execution,
+            "insecure-url-scheme" => &self.insecure_url_scheme,
             _ => return None,
         })
     }
@@ -217,6 +287,8 @@ impl Default for PolicyConfig {
             }],
             trigger_allowlist: Vec::new(),
             exclude: Vec::new(),
+            forbidden_uses: ForbiddenUses::default(),
+            dependabot_cooldown: DependabotCooldown::default(),
         }
     }
 }

@@ -18,7 +18,7 @@ fn write(dir: &Path, rel: &str, text: &str) {
 
 fn clean_workflow() -> String {
     format!(
-        "on: push\npermissions: {{}}\nconcurrency: ci\njobs:\n  build:\n    runs-on: ubuntu-24.04\n    timeout-minutes: 5\n    steps:\n      - uses: actions/checkout@{SHA} # v7.0.1\n        with:\n          persist-credentials: false\n"
+        "on: push\npermissions: {{}}\nconcurrency:\n  group: ci\n  cancel-in-progress: true\njobs:\n  build:\n    runs-on: ubuntu-24.04\n    timeout-minutes: 5\n    steps:\n      - uses: actions/checkout@{SHA} # v7.0.1\n        with:\n          persist-credentials: false\n"
     )
 }
 
@@ -320,4 +320,79 @@ fn runner_outputs_and_summary() {
             .unwrap()
             .contains("ci-intel policy audit")
     );
+}
+
+#[test]
+fn a_pre_commit_config_is_discovered_and_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".github/workflows/ci.yml", &clean_workflow());
+    write(
+        dir.path(),
+        ".pre-commit-config.yaml",
+        "repos:\n  - repo: git://github.com/pre-commit/pre-commit-hooks\n    rev: v4.6.0\n    hooks:\n      - id: check-yaml\n",
+    );
+    audit(dir.path())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            ".pre-commit-config.yaml:2:11: high [insecure-url-scheme]",
+        ));
+    write(
+        dir.path(),
+        ".pre-commit-config.yaml",
+        "repos:\n  - repo: https://github.com/pre-commit/pre-commit-hooks\n    rev: v4.6.0\n    hooks:\n      - id: check-yaml\n",
+    );
+    audit(dir.path())
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("no findings"));
+}
+
+#[test]
+fn forbidden_uses_and_cooldown_settings_are_validated() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".github/workflows/ci.yml", &clean_workflow());
+    for (config, key) in [
+        (
+            "policy:\n  forbidden_uses:\n    allow: [\"*/*\"]\n",
+            "policy.forbidden_uses.allow[0]",
+        ),
+        (
+            "policy:\n  forbidden_uses:\n    deny: [\"a/b/*@v1\"]\n",
+            "policy.forbidden_uses.deny[0]",
+        ),
+        (
+            "policy:\n  forbidden_uses:\n    mystery: [\"actions/*\"]\n",
+            "policy.forbidden_uses.mystery",
+        ),
+        (
+            "policy:\n  dependabot_cooldown:\n    days: 0\n",
+            "policy.dependabot_cooldown.days",
+        ),
+        (
+            "policy:\n  dependabot_cooldown:\n    days: lol\n",
+            "policy.dependabot_cooldown.days",
+        ),
+    ] {
+        write(dir.path(), ".ci-intel/config.yml", config);
+        audit(dir.path())
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(key));
+    }
+    write(
+        dir.path(),
+        ".ci-intel/config.yml",
+        "policy:\n  forbidden_uses:\n    allow: [\"github/*\"]\n",
+    );
+    audit(dir.path())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("[forbidden-uses]"));
+    write(
+        dir.path(),
+        ".ci-intel/config.yml",
+        "policy:\n  forbidden_uses:\n    allow: [\"actions/checkout\"]\n",
+    );
+    audit(dir.path()).assert().code(0);
 }

@@ -92,3 +92,37 @@ fn a_locked_pin_list_may_be_tightened_but_not_loosened() {
         err.message
     );
 }
+
+/// `forbidden_uses.allow` may only shrink, `forbidden_uses.deny` only
+/// grow, `dependabot_cooldown.days` only rise.
+#[test]
+fn forbidden_uses_and_cooldown_lock_in_their_tighter_direction() {
+    let org = "policy:\n  forbidden_uses:\n    allow: [\"actions/*\", \"github/*\"]\n    deny: [\"tj-actions/*\"]\n  dependabot_cooldown:\n    days: 7\nlock: [policy.forbidden_uses.allow, policy.forbidden_uses.deny, policy.dependabot_cooldown.days]\n";
+    let loaded = layered(
+        org,
+        "policy:\n  forbidden_uses:\n    allow: [\"actions/*\"]\n    deny: [\"tj-actions/*\", \"evil/*\"]\n  dependabot_cooldown:\n    days: 14\n",
+    )
+    .unwrap();
+    let p = policy(&loaded);
+    assert_eq!(p.forbidden_uses.allow, Some(vec!["actions/*".to_owned()]));
+    assert_eq!(p.forbidden_uses.deny.len(), 2);
+    assert_eq!(p.dependabot_cooldown.days, 14);
+    for (repo_text, key) in [
+        (
+            "policy:\n  forbidden_uses:\n    allow: [\"actions/*\", \"*\"]\n",
+            "policy.forbidden_uses.allow",
+        ),
+        (
+            "policy:\n  forbidden_uses:\n    deny: []\n",
+            "policy.forbidden_uses.deny",
+        ),
+        (
+            "policy:\n  dependabot_cooldown:\n    days: 3\n",
+            "policy.dependabot_cooldown.days",
+        ),
+    ] {
+        let err = layered(org, repo_text).unwrap_err();
+        assert_eq!(err.code, ExitCode::Usage, "{repo_text}");
+        assert!(err.message.contains(key), "{key}: {}", err.message);
+    }
+}

@@ -124,3 +124,29 @@ fn the_real_world_corpus_runs_to_the_end() {
         assert!(parse_errors < files / 100, "{parse_errors} parse errors");
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// The `run:` command reader (use-trusted-publishing, adhoc-packages)
+    /// never panics on any script, in a block or on one line, and the
+    /// pre-commit and dependabot readers never panic on any value.
+    #[test]
+    fn arbitrary_scripts_and_repos_never_panic(
+        script in "((npm|gem|cargo|twine|python3 -m|pipx run|sudo|env|FOO=1|publish|install|i|add|push|upload|-n|--dry-run|\\+nightly|\\\\|`|;|&&|\\||\\(|\\)|'|\"|#|\\$x|==1|@2| |\n|[a-z0-9.é]{1,4})){0,60}",
+        value in "(?s).{0,60}",
+    ) {
+        let block: String = script.lines().map(|l| format!("          {l}\n")).collect();
+        let workflow = format!(
+            "on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: |\n{block}      - run: {}\n      - uses: actions/create-github-app-token@v1\n        with:\n          owner: {value:?}\n",
+            script.replace('\n', " ")
+        );
+        let _ = audit_text("x.yml", &workflow, None, &opts());
+        let pre_commit = format!("repos:\n  - repo: {value:?}\n    rev: {value:?}\n");
+        let _ = audit_text(".pre-commit-config.yaml", &pre_commit, None, &opts());
+        let dependabot = format!(
+            "version: 2\nupdates:\n  - package-ecosystem: {value:?}\n    cooldown:\n      default-days: {value:?}\n    insecure-external-code-execution: {value:?}\n"
+        );
+        let _ = audit_text("dependabot.yml", &dependabot, None, &opts());
+    }
+}

@@ -5,10 +5,13 @@
 //! [`audit_paths`] does both for many files in parallel, and [`run_cli`] is
 //! the `ci-intel-policy audit` command.
 
+pub mod data;
 pub mod expr;
+pub mod facts;
 pub mod model;
 pub mod rules;
 pub mod schema;
+pub mod shell;
 pub mod source;
 pub mod yaml;
 
@@ -140,6 +143,12 @@ impl Options {
                 ))
             })?);
         }
+        rules::forbidden_uses::validate(&policy.forbidden_uses)?;
+        if policy.dependabot_cooldown.days == 0 {
+            return Err(Failure::usage(
+                "policy.dependabot_cooldown.days: 0 is not a cooldown: choose 1 or more days (the default is 7)",
+            ));
+        }
         let exclude = exclude
             .build()
             .map_err(|e| Failure::usage(format!("policy.exclude: {e}")))?;
@@ -219,6 +228,7 @@ fn kind_from_name(path: &Path) -> Option<DocKind> {
     match name {
         "action.yml" | "action.yaml" => Some(DocKind::Action),
         "dependabot.yml" | "dependabot.yaml" => Some(DocKind::Dependabot),
+        ".pre-commit-config.yaml" | ".pre-commit-config.yml" => Some(DocKind::PreCommit),
         _ => None,
     }
 }
@@ -370,6 +380,8 @@ fn sniff(doc: &Node) -> DocKind {
         DocKind::Action
     } else if doc.get("updates").is_some() {
         DocKind::Dependabot
+    } else if doc.get("repos").is_some() {
+        DocKind::PreCommit
     } else {
         DocKind::Workflow
     }
@@ -452,6 +464,18 @@ fn validate(doc: &Node, kind: DocKind) -> Option<Hit> {
                 return Some(parse_hit(
                     doc.pos,
                     "not a valid dependabot.yml: `updates:` must be a list",
+                ));
+            }
+            None
+        }
+        DocKind::PreCommit => {
+            if doc
+                .get("repos")
+                .is_none_or(|r| !r.is_seq() || r.items().iter().any(|i| !i.is_map()))
+            {
+                return Some(parse_hit(
+                    doc.pos,
+                    "not a valid .pre-commit-config.yaml: `repos:` must be a list of mappings",
                 ));
             }
             None

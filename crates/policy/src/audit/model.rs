@@ -14,6 +14,8 @@ pub enum DocKind {
     /// `action.yml`: composite, Docker or JavaScript action metadata.
     Action,
     Dependabot,
+    /// `.pre-commit-config.yaml`: only its `repos[].repo`/`rev` are read.
+    PreCommit,
 }
 
 impl DocKind {
@@ -22,6 +24,7 @@ impl DocKind {
             DocKind::Workflow => "workflow",
             DocKind::Action => "action",
             DocKind::Dependabot => "dependabot",
+            DocKind::PreCommit => "pre-commit",
         }
     }
 }
@@ -238,7 +241,7 @@ impl<'a> Ctx<'a> {
                     }
                 }
             }
-            DocKind::Dependabot => {}
+            DocKind::Dependabot | DocKind::PreCommit => {}
         }
         out
     }

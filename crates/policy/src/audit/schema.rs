@@ -65,7 +65,8 @@ fn schema(kind: DocKind) -> &'static Schema {
     match kind {
         DocKind::Workflow => &WORKFLOW,
         DocKind::Action => &ACTION,
-        DocKind::Dependabot => &DEPENDABOT,
+        // Never validated: `violations` returns early (no schema is vendored).
+        DocKind::Dependabot | DocKind::PreCommit => &DEPENDABOT,
     }
 }
 
@@ -73,6 +74,9 @@ fn schema(kind: DocKind) -> &'static Schema {
 /// means the schema accepts it. A schema that does not compile (a defect of
 /// this build) is reported as a violation, never as a pass.
 pub fn violations(doc: &Node, kind: DocKind) -> Vec<Violation> {
+    if kind == DocKind::PreCommit {
+        return Vec::new();
+    }
     let schema = schema(kind);
     let validator = match &schema.validator {
         Ok(v) => v,

@@ -8,22 +8,35 @@ use crate::config::Persona;
 
 use super::model::{Ctx, Hit};
 
+mod adhoc_packages;
+mod archived_uses;
 mod artipacked;
 mod cache_poisoning;
+mod concurrency_limits;
 mod dangerous_triggers;
+mod dependabot_cooldown;
+mod dependabot_execution;
 mod excessive_permissions;
 mod floating_ref;
+pub(crate) mod forbidden_uses;
+mod github_app;
 mod hardcoded_credentials;
-mod missing_concurrency;
+mod insecure_url_scheme;
 mod missing_timeout;
 mod parse_error;
 mod pin_comment;
+mod ref_version_mismatch;
 mod schema_violation;
 mod secrets_inherit;
 mod self_hosted_runner;
+mod self_repository;
+mod superfluous_actions;
 mod template_injection;
+mod typosquat_uses;
 mod unpinned_images;
+mod unpinned_tools;
 mod unpinned_uses;
+mod use_trusted_publishing;
 
 /// A rule: its identity and its check.
 #[derive(Debug, Clone, Copy)]
@@ -57,7 +70,20 @@ pub const RULES: &[Rule] = &[
     parse_error::RULE,
     schema_violation::RULE,
     missing_timeout::RULE,
-    missing_concurrency::RULE,
+    concurrency_limits::RULE,
+    use_trusted_publishing::RULE,
+    adhoc_packages::RULE,
+    unpinned_tools::RULE,
+    archived_uses::RULE,
+    typosquat_uses::RULE,
+    superfluous_actions::RULE,
+    self_repository::RULE,
+    github_app::RULE,
+    ref_version_mismatch::RULE,
+    forbidden_uses::RULE,
+    dependabot_cooldown::RULE,
+    dependabot_execution::RULE,
+    insecure_url_scheme::RULE,
 ];
 
 /// The rule with this id.
@@ -71,6 +97,8 @@ pub fn ignore_names(rule: &str) -> &'static [&'static str] {
     match rule {
         "hardcoded-credentials" => &["hardcoded-container-credentials"],
         "floating-ref" => &["unpinned-uses"],
+        "pin-comment" => &["ref-version-mismatch"],
+        "concurrency-limits" => &["missing-concurrency"],
         _ => &[],
     }
 }

@@ -22,7 +22,8 @@
 //! `ci-intel-policy pin` writes these comments (docs/policy-pin.md).
 //!
 //! ## Ignore
-//! `# ci-intel: ignore[pin-comment]` as the comment of the `uses:` line (it
+//! `# ci-intel: ignore[pin-comment]` (or zizmor's
+//! `# zizmor: ignore[ref-version-mismatch]`) as the comment of the `uses:` line (it
 //! takes the place of the version comment), or
 //! `policy.rules.pin-comment.enabled: false` if the repository does not use
 //! Renovate.

@@ -69,6 +69,8 @@ fn check(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
         DocKind::Workflow => ("workflow", "vendor.github-workflows"),
         DocKind::Action => ("action", "vendor.github-actions"),
         DocKind::Dependabot => ("dependabot.yml", "vendor.dependabot"),
+        // No schema is vendored for pre-commit configurations.
+        DocKind::PreCommit => return,
     };
     for v in schema::violations(ctx.doc, ctx.kind) {
         hits.push(
