@@ -240,6 +240,80 @@ impl<'a> Ctx<'a> {
     }
 }
 
+/// One expression in a document: a `${{ ... }}` in any value, or the whole
+/// value of an `if:` written without the fence.
+#[derive(Debug, Clone)]
+pub struct ExprSite<'a> {
+    /// The expression's text, without the fence.
+    pub text: &'a str,
+    /// Where it is: its own line inside a block scalar.
+    pub pos: Pos,
+    /// The scalar it is in.
+    pub node: &'a Node,
+    /// The key whose value holds it (the nearest mapping key).
+    pub key: Option<&'a Node>,
+    /// Written as `${{ ... }}` (false for a bare `if:`).
+    pub fenced: bool,
+}
+
+impl<'a> Ctx<'a> {
+    /// Every expression of the document, in document order.
+    pub fn expression_sites(&self) -> Vec<ExprSite<'a>> {
+        self.expression_sites_in(self.doc)
+    }
+
+    /// Every expression under `root`, in document order.
+    pub fn expression_sites_in(&self, root: &'a Node) -> Vec<ExprSite<'a>> {
+        let mut out = Vec::new();
+        // (node, nearest key); a stack, so depth does not recurse.
+        let mut stack: Vec<(&'a Node, Option<&'a Node>)> = vec![(root, None)];
+        while let Some((node, key)) = stack.pop() {
+            match &node.kind {
+                super::yaml::Kind::Scalar { value, .. } => {
+                    let bare_if = key.and_then(Node::as_str) == Some("if")
+                        && !value.contains("${{")
+                        && !value.trim().is_empty();
+                    if bare_if {
+                        out.push(ExprSite {
+                            text: value.trim(),
+                            pos: node.pos,
+                            node,
+                            key,
+                            fenced: false,
+                        });
+                        continue;
+                    }
+                    let mut from = node.pos;
+                    for found in super::expr::expressions(value) {
+                        let first = found.raw.lines().next().unwrap_or(found.raw);
+                        let found_at = self.src.locate(from, first);
+                        if let Some(at) = found_at {
+                            // Search on from this line: a repeated
+                            // expression is found on its own line.
+                            from.line = at.line;
+                        }
+                        let pos = found_at.unwrap_or(node.pos);
+                        out.push(ExprSite {
+                            text: found.inner,
+                            pos,
+                            node,
+                            key,
+                            fenced: true,
+                        });
+                    }
+                }
+                super::yaml::Kind::Seq(items) => {
+                    stack.extend(items.iter().rev().map(|n| (n, key)));
+                }
+                super::yaml::Kind::Map(entries) => {
+                    stack.extend(entries.iter().rev().map(|(k, v)| (v, Some(k))));
+                }
+            }
+        }
+        out
+    }
+}
+
 /// A `uses:` value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Uses {

@@ -8,22 +8,35 @@ use crate::config::Persona;
 
 use super::model::{Ctx, Hit};
 
+mod anonymous_definition;
 mod artipacked;
+mod bot_conditions;
 mod cache_poisoning;
 mod dangerous_triggers;
 mod excessive_permissions;
 mod floating_ref;
+mod github_env;
 mod hardcoded_credentials;
+mod insecure_commands;
+mod misfeature;
 mod missing_concurrency;
 mod missing_timeout;
+mod obfuscation;
+mod overprovisioned_secrets;
 mod parse_error;
 mod pin_comment;
 mod schema_violation;
 mod secrets_inherit;
+mod secrets_outside_env;
 mod self_hosted_runner;
 mod template_injection;
+mod undocumented_permissions;
 mod unpinned_images;
 mod unpinned_uses;
+mod unredacted_secrets;
+mod unsound_condition;
+mod unsound_contains;
+mod unsound_ternary;
 
 /// A rule: its identity and its check.
 #[derive(Debug, Clone, Copy)]
@@ -58,6 +71,19 @@ pub const RULES: &[Rule] = &[
     schema_violation::RULE,
     missing_timeout::RULE,
     missing_concurrency::RULE,
+    obfuscation::RULE,
+    bot_conditions::RULE,
+    unsound_condition::RULE,
+    insecure_commands::RULE,
+    undocumented_permissions::RULE,
+    github_env::RULE,
+    unsound_contains::RULE,
+    misfeature::RULE,
+    secrets_outside_env::RULE,
+    anonymous_definition::RULE,
+    overprovisioned_secrets::RULE,
+    unredacted_secrets::RULE,
+    unsound_ternary::RULE,
 ];
 
 /// The rule with this id.
