@@ -48,16 +48,29 @@ proptest! {
         }
     }
 
+    /// The expression parser never panics on expression-shaped text, deep
+    /// nesting included, and what it parses walks to the end.
+    #[test]
+    fn expression_shaped_text_parses_or_is_refused(
+        expression in "(github\\.actor|secrets|secrets\\.x|inputs\\[inputs\\.x\\]|'[a-z\\[\\]]{0,4}'|-?[0-9.ex]{1,4}|true|false|null|&&|\\|\\||==|!=|<=|<|!|\\(|\\)|,|contains\\(|format\\(|fromJSON\\(|toJSON\\(|\\[|\\]|\\.|\\*| ){0,40}"
+    ) {
+        if let Some(ast) = expr::parse(&expression) {
+            prop_assert!(!ast.walk().is_empty());
+        }
+    }
+
     #[test]
     fn arbitrary_expressions_never_panic(expression in "(?s).{0,120}") {
         let _ = expr::expressions(&expression);
         let _ = expr::context_paths(&expression);
         let _ = expr::is_boolean(&expression);
         let _ = expr::output_paths(&expression);
+        let _ = expr::parse(&expression).map(|ast| (ast.walk().len(), ast.is_constant()));
         let workflow = format!(
-            "on: pull_request_target\njobs:\n  a:\n    runs-on: [self-hosted]\n    steps:\n      - uses: actions/checkout@main\n        with:\n          ref: ${{{{ {expression} }}}}\n      - run: echo \"${{{{ {expression} }}}}\"\n      - uses: actions/github-script@v7\n        with:\n          script: ${{{{ {expression} }}}}\n"
+            "on: pull_request_target\njobs:\n  a:\n    runs-on: [self-hosted]\n    steps:\n      - uses: actions/checkout@main\n        with:\n          ref: ${{{{ {expression} }}}}\n      - run: echo \"${{{{ {expression} }}}}\"\n      - uses: actions/github-script@v7\n        with:\n          script: ${{{{ {expression} }}}}\n      - run: echo\n        if: ${{{{ {expression} }}}}\n      - run: echo\n        if: {expression:?}\n"
         );
         let _ = audit_text("x.yml", &workflow, None, &opts());
+        let _ = audit_text("x.yml", &workflow, None, &Options::defaults(Persona::Auditor));
         let action = format!(
             "runs:\n  using: composite\n  steps:\n    - run: ${{{{ {expression} }}}}\n      shell: bash\n"
         );

@@ -309,7 +309,7 @@ fn zizmor_integration_cases_recall_and_precision_per_audit() {
                 misses
                     .entry(want.ident.clone())
                     .or_default()
-                    .push(format!("{file}:{} ({place})", want.line));
+                    .push(format!("{file} line {} ({place})", want.line));
                 if verbose {
                     println!("MISSED {} {file}:{} ({place})", want.ident, want.line);
                 }
@@ -380,12 +380,16 @@ fn zizmor_integration_cases_recall_and_precision_per_audit() {
             )),
         }
     }
-    table.push_str("\nMissed findings of the audits we implement (file under `test-data/`, line, zizmor's test):\n\n");
+    table.push_str("\nMissed findings of the audits we implement (file under `test-data/`, line, and zizmor's test):\n\n");
     for (audit, list) in &misses {
         if !implemented.contains(audit.as_str()) {
             continue;
         }
-        table.push_str(&format!("- `{audit}`: {}\n", list.join("; ")));
+        table.push_str(&format!(
+            "- `{audit}` misses {} \u{2014} {}\n",
+            list.len(),
+            list.join("; ")
+        ));
     }
     println!("{table}");
 

@@ -496,6 +496,10 @@ pub enum Ast {
 /// exhaust the stack).
 const MAX_DEPTH: usize = 64;
 
+/// Expressions with more operators, calls and accesses than this are not
+/// parsed: a long `a || b || ...` chain is a deep tree too.
+const MAX_NODES: usize = 1024;
+
 /// Parse one expression (the text between `${{` and `}}`, or a bare `if:`).
 /// `None` when it is not a well-formed expression.
 pub fn parse(expr: &str) -> Option<Ast> {
@@ -504,6 +508,7 @@ pub fn parse(expr: &str) -> Option<Ast> {
         chars: &chars,
         at: 0,
         depth: 0,
+        nodes: 0,
     };
     let ast = p.or()?;
     p.skip_space();
@@ -586,6 +591,7 @@ struct AstParser<'a> {
     chars: &'a [char],
     at: usize,
     depth: usize,
+    nodes: usize,
 }
 
 impl AstParser<'_> {
@@ -604,6 +610,12 @@ impl AstParser<'_> {
         } else {
             false
         }
+    }
+
+    /// Count one more inner node; `None` past [`MAX_NODES`].
+    fn grow(&mut self) -> Option<()> {
+        self.nodes += 1;
+        (self.nodes <= MAX_NODES).then_some(())
     }
 
     fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> Option<T>) -> Option<T> {
@@ -628,6 +640,7 @@ impl AstParser<'_> {
         self.nested(|p| {
             let mut lhs = p.and()?;
             while p.eat("||") {
+                p.grow()?;
                 let rhs = p.and()?;
                 lhs = Self::bin(BinOp::Or, lhs, rhs);
             }
@@ -638,6 +651,7 @@ impl AstParser<'_> {
     fn and(&mut self) -> Option<Ast> {
         let mut lhs = self.equality()?;
         while self.eat("&&") {
+            self.grow()?;
             let rhs = self.equality()?;
             lhs = Self::bin(BinOp::And, lhs, rhs);
         }
@@ -654,6 +668,7 @@ impl AstParser<'_> {
             } else {
                 return Some(lhs);
             };
+            self.grow()?;
             let rhs = self.comparison()?;
             lhs = Self::bin(op, lhs, rhs);
         }
@@ -673,6 +688,7 @@ impl AstParser<'_> {
             } else {
                 return Some(lhs);
             };
+            self.grow()?;
             let rhs = self.unary()?;
             lhs = Self::bin(op, lhs, rhs);
         }
@@ -682,6 +698,7 @@ impl AstParser<'_> {
         self.skip_space();
         if self.chars.get(self.at) == Some(&'!') && self.chars.get(self.at + 1) != Some(&'=') {
             self.at += 1;
+            self.grow()?;
             let inner = self.nested(|p| p.unary())?;
             return Some(Ast::Not(Box::new(inner)));
         }
@@ -766,6 +783,7 @@ impl AstParser<'_> {
                     }
                 }
             }
+            self.grow()?;
             let call = Ast::Call {
                 name: name.to_ascii_lowercase(),
                 args,
@@ -828,6 +846,9 @@ impl AstParser<'_> {
     /// Property accesses and indices after a value.
     fn tail(&mut self, mut base: Ast) -> Option<Ast> {
         loop {
+            if matches!(self.chars.get(self.at), Some('.' | '[')) {
+                self.grow()?;
+            }
             match self.chars.get(self.at) {
                 Some('.') => {
                     self.at += 1;
@@ -987,5 +1008,9 @@ mod tests {
         assert_eq!(parse(&deep), None);
         let deep = format!("{}a", "!".repeat(10_000));
         assert_eq!(parse(&deep), None);
+        let long = vec!["a"; 5_000].join(" || ");
+        assert_eq!(parse(&long), None);
+        let long = format!("f(){}", ".a".repeat(5_000));
+        assert_eq!(parse(&long), None);
     }
 }
