@@ -262,6 +262,37 @@ impl<'a> Ctx<'a> {
         self.expression_sites_in(self.doc)
     }
 
+    /// The first `needle` at or after `from` (line, byte offset) up to line
+    /// `last`: its position and where to search on from.
+    fn find_from(
+        &self,
+        from: (u32, usize),
+        last: u32,
+        needle: &str,
+    ) -> Option<(Pos, (u32, usize))> {
+        if needle.is_empty() {
+            return None;
+        }
+        for n in from.0..=last.max(from.0) {
+            let line = self.src.line(n);
+            let skip = if n == from.0 { from.1 } else { 0 };
+            let Some(byte) = line.get(skip..).and_then(|rest| rest.find(needle)) else {
+                continue;
+            };
+            let start = skip + byte;
+            let col = u32::try_from(line[..start].chars().count() + 1).unwrap_or(u32::MAX);
+            let len = u32::try_from(needle.chars().count()).unwrap_or(u32::MAX);
+            let pos = Pos {
+                line: n,
+                col,
+                end_line: n,
+                end_col: col.saturating_add(len),
+            };
+            return Some((pos, (n, start + needle.len())));
+        }
+        None
+    }
+
     /// Every expression under `root`, in document order.
     pub fn expression_sites_in(&self, root: &'a Node) -> Vec<ExprSite<'a>> {
         let mut out = Vec::new();
@@ -274,25 +305,33 @@ impl<'a> Ctx<'a> {
                         && !value.contains("${{")
                         && !value.trim().is_empty();
                     if bare_if {
+                        // At the `if:` line, as zizmor reports conditions.
                         out.push(ExprSite {
                             text: value.trim(),
-                            pos: node.pos,
+                            pos: key.map_or(node.pos, |k| k.pos),
                             node,
                             key,
                             fenced: false,
                         });
                         continue;
                     }
-                    let mut from = node.pos;
+                    // Where to search on from: (line, byte offset in it), so a
+                    // repeated expression is found at its own place.
+                    let first_line = self.src.line(node.pos.line);
+                    let start = first_line
+                        .char_indices()
+                        .nth(node.pos.col.saturating_sub(1) as usize)
+                        .map_or(0, |(i, _)| i);
+                    let mut from = (node.pos.line, start);
                     for found in super::expr::expressions(value) {
                         let first = found.raw.lines().next().unwrap_or(found.raw);
-                        let found_at = self.src.locate(from, first);
-                        if let Some(at) = found_at {
-                            // Search on from this line: a repeated
-                            // expression is found on its own line.
-                            from.line = at.line;
-                        }
-                        let pos = found_at.unwrap_or(node.pos);
+                        let pos = match self.find_from(from, node.pos.end_line, first) {
+                            Some((pos, next)) => {
+                                from = next;
+                                pos
+                            }
+                            None => node.pos,
+                        };
                         out.push(ExprSite {
                             text: found.inner,
                             pos,

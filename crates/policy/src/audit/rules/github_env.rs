@@ -64,6 +64,7 @@ fn dynamic_write(line: &str) -> Option<&'static str> {
     for t in TARGETS {
         for form in [
             format!("${{{t}}}"),
+            format!("${{env:{t}}}"),
             format!("$env:{t}"),
             format!("${t}"),
             format!("%{t}%"),
@@ -96,28 +97,33 @@ fn check(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
             continue;
         };
         let Some(script) = run.as_str() else { continue };
-        let Some(target) = script.lines().find_map(dynamic_write) else {
-            continue;
-        };
         let confidence = if ctx.is_workflow() {
             Confidence::Medium
         } else {
             Confidence::Low
         };
-        hits.push(
-            Hit::new(
-                RULE.id,
-                Severity::High,
-                key.pos,
-                format!("{}:{target}", step.describe()),
-                format!(
-                    "{} writes computed text to ${target}, which every later step trusts",
-                    step.describe()
-                ),
-            )
-            .confidence(confidence)
-            .also_line(run.pos.line)
-            .fix("pass the value through `env:` or $GITHUB_OUTPUT to the steps that need it"),
-        );
+        // One finding per write, at the `run:` line.
+        for (n, target) in script
+            .lines()
+            .enumerate()
+            .filter_map(|(n, line)| dynamic_write(line).map(|t| (n, t)))
+        {
+            hits.push(
+                Hit::new(
+                    RULE.id,
+                    Severity::High,
+                    key.pos,
+                    format!("{}:{target}:{n}", step.describe()),
+                    format!(
+                        "{} writes computed text to ${target} (script line {}), which every later step trusts",
+                        step.describe(),
+                        n + 1
+                    ),
+                )
+                .confidence(confidence)
+                .also_line(run.pos.line)
+                .fix("pass the value through `env:` or $GITHUB_OUTPUT to the steps that need it"),
+            );
+        }
     }
 }
