@@ -4,7 +4,7 @@
 //! - `pip-install:` on `actions/setup-python`, which installs packages into
 //!   the global interpreter;
 //! - `shell: cmd` (on a step, or in `defaults.run` of a job or the
-//!   workflow);
+//!   workflow: one finding per `run:` step that inherits it);
 //! - with the auditor persona, a shell GitHub does not document (anything
 //!   but `bash`, `sh`, `pwsh`, `powershell`, `python` and `cmd`, with or
 //!   without a path and arguments).
@@ -72,20 +72,40 @@ fn default_shell(node: &Node) -> Option<(&Node, &Node)> {
 }
 
 fn check(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
-    let mut shells: Vec<(String, &Node, &Node)> = Vec::new();
+    // (owner, key, value, how many `run:` steps use it): a default shell
+    // counts once per step that inherits it, as zizmor counts it.
+    let mut shells: Vec<(String, &Node, &Node, usize)> = Vec::new();
+    let steps = ctx.steps();
+    // `run:` steps without their own shell, of one job (its default) or of
+    // the jobs without a default (the workflow's).
+    let inherits = |job: Option<&str>| {
+        steps
+            .iter()
+            .filter(|s| s.node.get("run").is_some() && s.node.get("shell").is_none())
+            .filter(|s| match job {
+                Some(j) => s.job == Some(j),
+                None => s.job_node.and_then(default_shell).is_none(),
+            })
+            .count()
+    };
     if ctx.is_workflow() {
         if let Some((k, v)) = default_shell(ctx.doc) {
-            shells.push(("the workflow's default".to_owned(), k, v));
+            shells.push(("the workflow's default".to_owned(), k, v, inherits(None)));
         }
         for (name, _, job) in ctx.jobs() {
             if let Some((k, v)) = default_shell(job) {
-                shells.push((format!("job `{name}`'s default"), k, v));
+                shells.push((
+                    format!("job `{name}`'s default"),
+                    k,
+                    v,
+                    inherits(Some(name)),
+                ));
             }
         }
     }
     for step in ctx.steps() {
         if let Some((k, v)) = step.node.entry("shell") {
-            shells.push((format!("{}'s", step.describe()), k, v));
+            shells.push((format!("{}'s", step.describe()), k, v, 1));
         }
         if let Some(uses) = step.uses()
             && uses.is_action("actions/setup-python")
@@ -107,7 +127,7 @@ fn check(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
         }
     }
     let auditor = ctx.opts.persona >= Persona::Auditor;
-    for (owner, key, value) in shells {
+    for (owner, key, value, uses) in shells {
         let Some(shell) = value.as_str() else {
             continue;
         };
@@ -122,15 +142,17 @@ fn check(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
         } else {
             continue;
         };
-        hits.push(
-            Hit::new(
-                RULE.id,
-                Severity::Low,
-                key.pos,
-                format!("{owner}:shell:{name}"),
-                message,
-            )
-            .fix("use `bash` or `pwsh`"),
-        );
+        for n in 0..uses {
+            hits.push(
+                Hit::new(
+                    RULE.id,
+                    Severity::Low,
+                    key.pos,
+                    format!("{owner}:shell:{name}:{n}"),
+                    message.clone(),
+                )
+                .fix("use `bash` or `pwsh`"),
+            );
+        }
     }
 }

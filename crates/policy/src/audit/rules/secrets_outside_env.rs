@@ -1,5 +1,6 @@
 //! ## What it does
-//! Auditor persona: reports `secrets.NAME` read by a workflow job that has
+//! Auditor persona: reports `secrets.NAME` (or `secrets[...]`) read by a
+//! workflow job that has
 //! no `environment:` (zizmor's `secrets-outside-env` audit, medium
 //! severity). `secrets.GITHUB_TOKEN` is never reported: its permissions are
 //! the job's `permissions:`.
@@ -64,14 +65,24 @@ fn check(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
             let Some(ast) = expr::parse(site.text) else {
                 continue;
             };
-            let mut names: Vec<&str> = ast
-                .walk()
-                .into_iter()
-                .filter_map(Ast::ctx)
-                .filter_map(|p| p.strip_prefix("secrets."))
-                .map(|p| p.split('.').next().unwrap_or(p))
-                .filter(|n| *n != "github_token")
-                .collect();
+            let mut names: Vec<&str> = Vec::new();
+            for node in ast.walk() {
+                match node {
+                    Ast::Ctx(path) => {
+                        if let Some(rest) = path.strip_prefix("secrets.") {
+                            let name = rest.split('.').next().unwrap_or(rest);
+                            if name != "github_token" {
+                                names.push(name);
+                            }
+                        }
+                    }
+                    // `secrets[format(...)]`: some secret, chosen at run time.
+                    Ast::Index { base, .. } if base.ctx() == Some("secrets") => {
+                        names.push("(computed name)");
+                    }
+                    _ => {}
+                }
+            }
             names.dedup();
             for name in names {
                 let mut hit = Hit::new(
