@@ -125,3 +125,36 @@ fn the_real_world_corpus_runs_to_the_end() {
         assert!(parse_errors < files / 100, "{parse_errors} parse errors");
     }
 }
+
+/// Deeply nested expressions (a 100 KB run of parentheses or `!`) are read
+/// without exhausting the stack, by every rule that reads expressions.
+#[test]
+fn deeply_nested_expressions_do_not_overflow_the_stack() {
+    for (inner, injectable) in [
+        (
+            format!(
+                "{}github.head_ref{}",
+                "(".repeat(50_000),
+                ")".repeat(50_000)
+            ),
+            true,
+        ),
+        (format!("{}github.head_ref", "!".repeat(50_000)), false),
+        (vec!["github.head_ref"; 20_000].join(" || "), true),
+    ] {
+        let workflow = format!(
+            "on: pull_request_target\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo ${{{{ {inner} }}}}\n        if: {inner}\n"
+        );
+        let findings = audit_text(
+            "x.yml",
+            &workflow,
+            None,
+            &Options::defaults(Persona::Auditor),
+        );
+        assert_eq!(
+            findings.iter().any(|f| f.rule_id == "template-injection"),
+            injectable,
+            "a head_ref that reaches the script is still found; a negated one is a boolean"
+        );
+    }
+}

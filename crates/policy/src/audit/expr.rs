@@ -222,6 +222,7 @@ pub fn output_paths(expr: &str) -> Vec<String> {
     let mut parser = Parser {
         chars: &chars,
         at: 0,
+        depth: 0,
     };
     match parser.or() {
         Some(paths) if parser.done() => {
@@ -244,6 +245,10 @@ pub fn output_paths(expr: &str) -> Vec<String> {
 struct Parser<'a> {
     chars: &'a [char],
     at: usize,
+    /// Nesting so far: past [`MAX_DEPTH`] the parse gives up (and the
+    /// caller falls back to every path read), so deep input cannot exhaust
+    /// the stack.
+    depth: usize,
 }
 
 impl Parser<'_> {
@@ -271,6 +276,16 @@ impl Parser<'_> {
     }
 
     fn or(&mut self) -> Option<Vec<String>> {
+        if self.depth >= MAX_DEPTH {
+            return None;
+        }
+        self.depth += 1;
+        let out = self.or_inner();
+        self.depth -= 1;
+        out
+    }
+
+    fn or_inner(&mut self) -> Option<Vec<String>> {
         let mut paths = self.and()?;
         while self.eat("||") {
             paths.extend(self.and()?);
@@ -314,8 +329,13 @@ impl Parser<'_> {
     fn unary(&mut self) -> Option<Vec<String>> {
         self.skip_space();
         if self.chars.get(self.at) == Some(&'!') && self.chars.get(self.at + 1) != Some(&'=') {
-            self.at += 1;
-            self.unary()?;
+            // `!!!...x` is a boolean however deep: skip the run without recursing.
+            while self.chars.get(self.at) == Some(&'!') && self.chars.get(self.at + 1) != Some(&'=')
+            {
+                self.at += 1;
+                self.skip_space();
+            }
+            self.primary()?;
             return Some(Vec::new());
         }
         self.primary()
@@ -1008,6 +1028,16 @@ mod tests {
         assert_eq!(parse(&deep), None);
         let deep = format!("{}a", "!".repeat(10_000));
         assert_eq!(parse(&deep), None);
+        // The path reader gives up on deep nesting instead of overflowing,
+        // and falls back to every path read.
+        let deep = format!(
+            "{}github.head_ref{}",
+            "(".repeat(50_000),
+            ")".repeat(50_000)
+        );
+        assert_eq!(output_paths(&deep), vec!["github.head_ref"]);
+        let deep = format!("{}github.head_ref", "!".repeat(50_000));
+        assert_eq!(output_paths(&deep), Vec::<String>::new());
         let long = vec!["a"; 5_000].join(" || ");
         assert_eq!(parse(&long), None);
         let long = format!("f(){}", ".a".repeat(5_000));
