@@ -560,6 +560,7 @@ pub fn audit_file(display: &str, text: &str, kind: Option<DocKind>, opts: &Optio
                         doc: &doc,
                         kind,
                         opts,
+                        parsed: Default::default(),
                     };
                     let mut hits = Vec::new();
                     for rule in rules::RULES {

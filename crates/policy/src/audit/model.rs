@@ -120,6 +120,9 @@ pub struct Ctx<'a> {
     pub doc: &'a Node,
     pub kind: DocKind,
     pub opts: &'a Options,
+    /// Every expression of the document with its parse, computed once for
+    /// all the rules that read them ([`Ctx::parsed_expressions`]).
+    pub parsed: std::cell::OnceCell<Vec<(ExprSite<'a>, Option<super::expr::Ast>)>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -291,6 +294,20 @@ impl<'a> Ctx<'a> {
             return Some((pos, (n, start + needle.len())));
         }
         None
+    }
+
+    /// Every expression of the document with its structure (`None` when it
+    /// does not parse), parsed once per file.
+    pub fn parsed_expressions(&self) -> &[(ExprSite<'a>, Option<super::expr::Ast>)] {
+        self.parsed.get_or_init(|| {
+            self.expression_sites()
+                .into_iter()
+                .map(|site| {
+                    let ast = super::expr::parse(site.text);
+                    (site, ast)
+                })
+                .collect()
+        })
     }
 
     /// Every expression under `root`, in document order.

@@ -40,7 +40,7 @@
 use ci_intel_core::{Confidence, Severity};
 
 use super::Rule;
-use crate::audit::expr::{self, Ast, BinOp, Lit};
+use crate::audit::expr::{Ast, BinOp, Lit};
 use crate::audit::model::{Ctx, Hit};
 use crate::config::Persona;
 
@@ -89,13 +89,11 @@ fn check(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
     } else {
         Confidence::Medium
     };
-    for site in ctx.expression_sites() {
+    for (site, ast) in ctx.parsed_expressions() {
         if site.key.and_then(|k| k.as_str()) != Some("if") {
             continue;
         }
-        let Some(ast) = expr::parse(site.text) else {
-            continue;
-        };
+        let Some(ast) = ast else { continue };
         let found = ast.walk().into_iter().find_map(|node| match node {
             Ast::Bin {
                 op: BinOp::Eq,

@@ -43,7 +43,7 @@
 use ci_intel_core::Severity;
 
 use super::Rule;
-use crate::audit::expr::{self, Ast};
+use crate::audit::expr::Ast;
 use crate::audit::model::{Ctx, Hit, UsesTarget};
 use crate::audit::yaml::Node;
 use crate::config::Persona;
@@ -128,16 +128,14 @@ fn check(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
         );
     }
     let pedantic = ctx.opts.persona >= Persona::Pedantic;
-    for site in ctx.expression_sites() {
-        let Some(ast) = expr::parse(site.text) else {
-            continue;
-        };
+    for (site, ast) in ctx.parsed_expressions() {
+        let Some(ast) = ast else { continue };
         // `if: true` / `if: false` is the plain way to switch a step on or off.
         if !site.fenced && matches!(ast, Ast::Lit(_)) {
             continue;
         }
-        let why = if let Some(part) = constant_part(&ast) {
-            if std::ptr::eq(part, &ast) {
+        let why = if let Some(part) = constant_part(ast) {
+            if std::ptr::eq(part, ast) {
                 "only computes a fixed value"
             } else {
                 "computes part of its value from literals only"

@@ -32,7 +32,7 @@
 use ci_intel_core::Severity;
 
 use super::Rule;
-use crate::audit::expr::{self, Ast};
+use crate::audit::expr::Ast;
 use crate::audit::model::{Ctx, Hit};
 use crate::config::Persona;
 
@@ -53,10 +53,8 @@ fn whole_secrets(node: &Ast) -> bool {
 }
 
 fn check(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
-    for site in ctx.expression_sites() {
-        let Some(ast) = expr::parse(site.text) else {
-            continue;
-        };
+    for (site, ast) in ctx.parsed_expressions() {
+        let Some(ast) = ast else { continue };
         if !ast.walk().into_iter().any(whole_secrets) {
             continue;
         }

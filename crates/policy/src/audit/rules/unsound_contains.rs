@@ -32,7 +32,7 @@
 use ci_intel_core::Severity;
 
 use super::Rule;
-use crate::audit::expr::{self, Ast, Lit};
+use crate::audit::expr::{Ast, Lit};
 use crate::audit::model::{Ctx, Hit};
 use crate::config::Persona;
 
@@ -45,13 +45,11 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
-    for site in ctx.expression_sites() {
+    for (site, ast) in ctx.parsed_expressions() {
         if site.key.and_then(|k| k.as_str()) != Some("if") {
             continue;
         }
-        let Some(ast) = expr::parse(site.text) else {
-            continue;
-        };
+        let Some(ast) = ast else { continue };
         for node in ast.walk() {
             let Ast::Call { name, args } = node else {
                 continue;
