@@ -140,7 +140,7 @@ fn check(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
             } else {
                 "computes part of its value from literals only"
             }
-        } else if roundtrip(&ast) {
+        } else if roundtrip(ast) {
             "contains the no-op `fromJSON(toJSON(...))`"
         } else if pedantic && ast.walk().iter().any(|n| matches!(n, Ast::Index { .. })) {
             "indexes with a computed key"
