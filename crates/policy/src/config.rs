@@ -97,11 +97,13 @@ pub enum Persona {
     /// The rules whose findings are nearly always worth acting on.
     #[default]
     Regular,
-    /// Adds code-quality and hardening rules (today `missing-timeout`,
-    /// `concurrency-limits` and `superfluous-actions`).
+    /// Adds code-quality and hardening rules (`missing-timeout`,
+    /// `concurrency-limits`, `superfluous-actions`, `undocumented-permissions`,
+    /// `anonymous-definition`, computed indices in `obfuscation`).
     Pedantic,
-    /// Adds the findings that need a human to judge (today no rule beyond
-    /// the pedantic ones).
+    /// Adds the findings that need a human to judge (`secrets-outside-env`,
+    /// `env:` blocks given by an expression in `insecure-commands`,
+    /// undocumented shells in `misfeature`).
     Auditor,
 }
 

@@ -18,7 +18,7 @@ fn write(dir: &Path, rel: &str, text: &str) {
 
 fn clean_workflow() -> String {
     format!(
-        "on: push\npermissions: {{}}\nconcurrency:\n  group: ci\n  cancel-in-progress: true\njobs:\n  build:\n    runs-on: ubuntu-24.04\n    timeout-minutes: 5\n    steps:\n      - uses: actions/checkout@{SHA} # v7.0.1\n        with:\n          persist-credentials: false\n"
+        "name: ci\non: push\npermissions: {{}}\nconcurrency:\n  group: ci\n  cancel-in-progress: true\njobs:\n  build:\n    name: build\n    runs-on: ubuntu-24.04\n    timeout-minutes: 5\n    steps:\n      - uses: actions/checkout@{SHA} # v7.0.1\n        with:\n          persist-credentials: false\n"
     )
 }
 

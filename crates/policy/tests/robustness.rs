@@ -48,16 +48,29 @@ proptest! {
         }
     }
 
+    /// The expression parser never panics on expression-shaped text, deep
+    /// nesting included, and what it parses walks to the end.
+    #[test]
+    fn expression_shaped_text_parses_or_is_refused(
+        expression in "(github\\.actor|secrets|secrets\\.x|inputs\\[inputs\\.x\\]|'[a-z\\[\\]]{0,4}'|-?[0-9.ex]{1,4}|true|false|null|&&|\\|\\||==|!=|<=|<|!|\\(|\\)|,|contains\\(|format\\(|fromJSON\\(|toJSON\\(|\\[|\\]|\\.|\\*| ){0,40}"
+    ) {
+        if let Some(ast) = expr::parse(&expression) {
+            prop_assert!(!ast.walk().is_empty());
+        }
+    }
+
     #[test]
     fn arbitrary_expressions_never_panic(expression in "(?s).{0,120}") {
         let _ = expr::expressions(&expression);
         let _ = expr::context_paths(&expression);
         let _ = expr::is_boolean(&expression);
         let _ = expr::output_paths(&expression);
+        let _ = expr::parse(&expression).map(|ast| (ast.walk().len(), ast.is_constant()));
         let workflow = format!(
-            "on: pull_request_target\njobs:\n  a:\n    runs-on: [self-hosted]\n    steps:\n      - uses: actions/checkout@main\n        with:\n          ref: ${{{{ {expression} }}}}\n      - run: echo \"${{{{ {expression} }}}}\"\n      - uses: actions/github-script@v7\n        with:\n          script: ${{{{ {expression} }}}}\n"
+            "on: pull_request_target\njobs:\n  a:\n    runs-on: [self-hosted]\n    steps:\n      - uses: actions/checkout@main\n        with:\n          ref: ${{{{ {expression} }}}}\n      - run: echo \"${{{{ {expression} }}}}\"\n      - uses: actions/github-script@v7\n        with:\n          script: ${{{{ {expression} }}}}\n      - run: echo\n        if: ${{{{ {expression} }}}}\n      - run: echo\n        if: {expression:?}\n"
         );
         let _ = audit_text("x.yml", &workflow, None, &opts());
+        let _ = audit_text("x.yml", &workflow, None, &Options::defaults(Persona::Auditor));
         let action = format!(
             "runs:\n  using: composite\n  steps:\n    - run: ${{{{ {expression} }}}}\n      shell: bash\n"
         );
@@ -148,5 +161,66 @@ proptest! {
             "version: 2\nupdates:\n  - package-ecosystem: {value:?}\n    cooldown:\n      default-days: {value:?}\n    insecure-external-code-execution: {value:?}\n"
         );
         let _ = audit_text("dependabot.yml", &dependabot, None, &opts());
+    }
+}
+
+/// Deeply nested expressions (a 100 KB run of parentheses or `!`) are read
+/// without exhausting the stack, by every rule that reads expressions.
+#[test]
+fn deeply_nested_expressions_do_not_overflow_the_stack() {
+    for (inner, injectable) in [
+        (
+            format!(
+                "{}github.head_ref{}",
+                "(".repeat(50_000),
+                ")".repeat(50_000)
+            ),
+            true,
+        ),
+        (format!("{}github.head_ref", "!".repeat(50_000)), false),
+        (vec!["github.head_ref"; 20_000].join(" || "), true),
+    ] {
+        let workflow = format!(
+            "on: pull_request_target\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo ${{{{ {inner} }}}}\n        if: {inner}\n"
+        );
+        let findings = audit_text(
+            "x.yml",
+            &workflow,
+            None,
+            &Options::defaults(Persona::Auditor),
+        );
+        assert_eq!(
+            findings.iter().any(|f| f.rule_id == "template-injection"),
+            injectable,
+            "a head_ref that reaches the script is still found; a negated one is a boolean"
+        );
+    }
+}
+
+/// unpinned-images reads image expressions with its own parser: 50,000
+/// parentheses or `!` in a container image are one unknown value, not a
+/// stack overflow.
+#[test]
+fn deeply_nested_image_expressions_do_not_overflow_the_stack() {
+    for inner in [
+        format!("{}'ubuntu'{}", "(".repeat(50_000), ")".repeat(50_000)),
+        format!("{}matrix.image", "!".repeat(50_000)),
+    ] {
+        let workflow = format!(
+            "on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    container:\n      image: ${{{{ {inner} }}}}\n    steps:\n      - run: make\n"
+        );
+        let findings = audit_text(
+            "x.yml",
+            &workflow,
+            None,
+            &Options::defaults(Persona::Pedantic),
+        );
+        assert!(
+            findings
+                .iter()
+                .filter(|f| f.rule_id == "unpinned-images")
+                .all(|f| f.message.contains("does not follow")),
+            "{findings:#?}"
+        );
     }
 }

@@ -222,6 +222,7 @@ pub fn output_paths(expr: &str) -> Vec<String> {
     let mut parser = Parser {
         chars: &chars,
         at: 0,
+        depth: 0,
     };
     match parser.or() {
         Some(paths) if parser.done() => {
@@ -244,6 +245,10 @@ pub fn output_paths(expr: &str) -> Vec<String> {
 struct Parser<'a> {
     chars: &'a [char],
     at: usize,
+    /// Nesting so far: past [`MAX_DEPTH`] the parse gives up (and the
+    /// caller falls back to every path read), so deep input cannot exhaust
+    /// the stack.
+    depth: usize,
 }
 
 impl Parser<'_> {
@@ -271,6 +276,16 @@ impl Parser<'_> {
     }
 
     fn or(&mut self) -> Option<Vec<String>> {
+        if self.depth >= MAX_DEPTH {
+            return None;
+        }
+        self.depth += 1;
+        let out = self.or_inner();
+        self.depth -= 1;
+        out
+    }
+
+    fn or_inner(&mut self) -> Option<Vec<String>> {
         let mut paths = self.and()?;
         while self.eat("||") {
             paths.extend(self.and()?);
@@ -314,8 +329,13 @@ impl Parser<'_> {
     fn unary(&mut self) -> Option<Vec<String>> {
         self.skip_space();
         if self.chars.get(self.at) == Some(&'!') && self.chars.get(self.at + 1) != Some(&'=') {
-            self.at += 1;
-            self.unary()?;
+            // `!!!...x` is a boolean however deep: skip the run without recursing.
+            while self.chars.get(self.at) == Some(&'!') && self.chars.get(self.at + 1) != Some(&'=')
+            {
+                self.at += 1;
+                self.skip_space();
+            }
+            self.primary()?;
             return Some(Vec::new());
         }
         self.primary()
@@ -427,6 +447,475 @@ impl Parser<'_> {
     }
 }
 
+/// A literal value of an expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Lit {
+    Str(String),
+    Num(f64),
+    Bool(bool),
+    Null,
+}
+
+impl Lit {
+    /// Falsy as GitHub evaluates it: `''`, `0`, `false`, `null` (and NaN).
+    pub fn is_falsy(&self) -> bool {
+        match self {
+            Lit::Str(s) => s.is_empty(),
+            Lit::Num(n) => *n == 0.0 || n.is_nan(),
+            Lit::Bool(b) => !b,
+            Lit::Null => true,
+        }
+    }
+}
+
+/// Binary operators, loosest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinOp {
+    Or,
+    And,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+/// The structure of one expression, as [`parse`] reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ast {
+    Lit(Lit),
+    /// A context path, normalised as [`context_paths`] does: lower-case,
+    /// `a['b']` as `a.b`, numeric and `*` indices as `.*`.
+    Ctx(String),
+    /// A function call; the name is lower-cased.
+    Call {
+        name: String,
+        args: Vec<Ast>,
+    },
+    /// `base[index]` with a computed index (not a literal).
+    Index {
+        base: Box<Ast>,
+        index: Box<Ast>,
+    },
+    /// `.name` (or `['name']`, `.*`) after something that is not a context
+    /// path, such as a call's result.
+    Prop {
+        base: Box<Ast>,
+        name: String,
+    },
+    Not(Box<Ast>),
+    Bin {
+        op: BinOp,
+        lhs: Box<Ast>,
+        rhs: Box<Ast>,
+    },
+}
+
+/// Nesting deeper than this is not parsed (untrusted input must not
+/// exhaust the stack).
+const MAX_DEPTH: usize = 64;
+
+/// Expressions with more operators, calls and accesses than this are not
+/// parsed: a long `a || b || ...` chain is a deep tree too.
+const MAX_NODES: usize = 1024;
+
+/// Parse one expression (the text between `${{` and `}}`, or a bare `if:`).
+/// `None` when it is not a well-formed expression.
+pub fn parse(expr: &str) -> Option<Ast> {
+    let chars: Vec<char> = expr.chars().collect();
+    let mut p = AstParser {
+        chars: &chars,
+        at: 0,
+        depth: 0,
+        nodes: 0,
+    };
+    let ast = p.or()?;
+    p.skip_space();
+    (p.at == chars.len()).then_some(ast)
+}
+
+impl Ast {
+    /// Every node, this one first, depth-first.
+    pub fn walk(&self) -> Vec<&Ast> {
+        let mut out = vec![self];
+        let mut i = 0;
+        while i < out.len() {
+            let node = out[i];
+            match node {
+                Ast::Call { args, .. } => out.extend(args.iter()),
+                Ast::Index { base, index } => {
+                    out.push(base);
+                    out.push(index);
+                }
+                Ast::Prop { base, .. } | Ast::Not(base) => out.push(base),
+                Ast::Bin { lhs, rhs, .. } => {
+                    out.push(lhs);
+                    out.push(rhs);
+                }
+                Ast::Lit(_) | Ast::Ctx(_) => {}
+            }
+            i += 1;
+        }
+        out
+    }
+
+    /// The direct children.
+    pub fn children(&self) -> Vec<&Ast> {
+        match self {
+            Ast::Call { args, .. } => args.iter().collect(),
+            Ast::Index { base, index } => vec![base, index],
+            Ast::Prop { base, .. } | Ast::Not(base) => vec![base],
+            Ast::Bin { lhs, rhs, .. } => vec![lhs, rhs],
+            Ast::Lit(_) | Ast::Ctx(_) => Vec::new(),
+        }
+    }
+
+    /// True when the value is fixed: only literals, operators and the
+    /// functions whose result depends only on their arguments (`format`,
+    /// `contains`, `startsWith`, `endsWith`, `join`, `toJSON`). `fromJSON`
+    /// is left out: its result is a structure, not text to simplify.
+    pub fn is_constant(&self) -> bool {
+        match self {
+            Ast::Lit(_) => true,
+            Ast::Ctx(_) | Ast::Index { .. } | Ast::Prop { .. } => false,
+            Ast::Call { name, args } => {
+                matches!(
+                    name.as_str(),
+                    "format" | "contains" | "startswith" | "endswith" | "join" | "tojson"
+                ) && args.iter().all(Ast::is_constant)
+            }
+            Ast::Not(inner) => inner.is_constant(),
+            Ast::Bin { lhs, rhs, .. } => lhs.is_constant() && rhs.is_constant(),
+        }
+    }
+
+    /// The context path, if this is one.
+    pub fn ctx(&self) -> Option<&str> {
+        match self {
+            Ast::Ctx(path) => Some(path),
+            _ => None,
+        }
+    }
+
+    /// The literal, if this is one.
+    pub fn lit(&self) -> Option<&Lit> {
+        match self {
+            Ast::Lit(lit) => Some(lit),
+            _ => None,
+        }
+    }
+}
+
+struct AstParser<'a> {
+    chars: &'a [char],
+    at: usize,
+    depth: usize,
+    nodes: usize,
+}
+
+impl AstParser<'_> {
+    fn skip_space(&mut self) {
+        while self.chars.get(self.at).is_some_and(|c| c.is_whitespace()) {
+            self.at += 1;
+        }
+    }
+
+    fn eat(&mut self, op: &str) -> bool {
+        self.skip_space();
+        let want: Vec<char> = op.chars().collect();
+        if self.chars[self.at.min(self.chars.len())..].starts_with(&want) {
+            self.at += want.len();
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Count one more inner node; `None` past [`MAX_NODES`].
+    fn grow(&mut self) -> Option<()> {
+        self.nodes += 1;
+        (self.nodes <= MAX_NODES).then_some(())
+    }
+
+    fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> Option<T>) -> Option<T> {
+        if self.depth >= MAX_DEPTH {
+            return None;
+        }
+        self.depth += 1;
+        let out = f(self);
+        self.depth -= 1;
+        out
+    }
+
+    fn bin(op: BinOp, lhs: Ast, rhs: Ast) -> Ast {
+        Ast::Bin {
+            op,
+            lhs: Box::new(lhs),
+            rhs: Box::new(rhs),
+        }
+    }
+
+    fn or(&mut self) -> Option<Ast> {
+        self.nested(|p| {
+            let mut lhs = p.and()?;
+            while p.eat("||") {
+                p.grow()?;
+                let rhs = p.and()?;
+                lhs = Self::bin(BinOp::Or, lhs, rhs);
+            }
+            Some(lhs)
+        })
+    }
+
+    fn and(&mut self) -> Option<Ast> {
+        let mut lhs = self.equality()?;
+        while self.eat("&&") {
+            self.grow()?;
+            let rhs = self.equality()?;
+            lhs = Self::bin(BinOp::And, lhs, rhs);
+        }
+        Some(lhs)
+    }
+
+    fn equality(&mut self) -> Option<Ast> {
+        let mut lhs = self.comparison()?;
+        loop {
+            let op = if self.eat("==") {
+                BinOp::Eq
+            } else if self.eat("!=") {
+                BinOp::Ne
+            } else {
+                return Some(lhs);
+            };
+            self.grow()?;
+            let rhs = self.comparison()?;
+            lhs = Self::bin(op, lhs, rhs);
+        }
+    }
+
+    fn comparison(&mut self) -> Option<Ast> {
+        let mut lhs = self.unary()?;
+        loop {
+            let op = if self.eat("<=") {
+                BinOp::Le
+            } else if self.eat(">=") {
+                BinOp::Ge
+            } else if self.eat("<") {
+                BinOp::Lt
+            } else if self.eat(">") {
+                BinOp::Gt
+            } else {
+                return Some(lhs);
+            };
+            self.grow()?;
+            let rhs = self.unary()?;
+            lhs = Self::bin(op, lhs, rhs);
+        }
+    }
+
+    fn unary(&mut self) -> Option<Ast> {
+        self.skip_space();
+        if self.chars.get(self.at) == Some(&'!') && self.chars.get(self.at + 1) != Some(&'=') {
+            self.at += 1;
+            self.grow()?;
+            let inner = self.nested(|p| p.unary())?;
+            return Some(Ast::Not(Box::new(inner)));
+        }
+        self.primary()
+    }
+
+    fn string(&mut self) -> Option<String> {
+        // At a `'`: read to the closing quote, `''` is one quote.
+        let mut out = String::new();
+        let mut i = self.at + 1;
+        loop {
+            let c = *self.chars.get(i)?;
+            if c == '\'' {
+                if self.chars.get(i + 1) == Some(&'\'') {
+                    out.push('\'');
+                    i += 2;
+                    continue;
+                }
+                self.at = i + 1;
+                return Some(out);
+            }
+            out.push(c);
+            i += 1;
+        }
+    }
+
+    fn primary(&mut self) -> Option<Ast> {
+        self.skip_space();
+        let c = *self.chars.get(self.at)?;
+        if c == '(' {
+            self.at += 1;
+            let inner = self.or()?;
+            if !self.eat(")") {
+                return None;
+            }
+            return self.tail(inner);
+        }
+        if c == '\'' {
+            return Some(Ast::Lit(Lit::Str(self.string()?)));
+        }
+        if c.is_ascii_digit()
+            || ((c == '-' || c == '+' || c == '.')
+                && self
+                    .chars
+                    .get(self.at + 1)
+                    .is_some_and(|d| d.is_ascii_digit() || *d == '.'))
+        {
+            let start = self.at;
+            self.at += 1;
+            while self.chars.get(self.at).is_some_and(|d| {
+                d.is_ascii_alphanumeric()
+                    || *d == '.'
+                    || ((*d == '+' || *d == '-')
+                        && matches!(self.chars.get(self.at - 1), Some('e' | 'E')))
+            }) {
+                self.at += 1;
+            }
+            let text: String = self.chars[start..self.at].iter().collect();
+            let value = if let Some(hex) = text.strip_prefix("0x") {
+                i64::from_str_radix(hex, 16).ok().map(|v| v as f64)
+            } else {
+                text.parse::<f64>().ok()
+            };
+            return Some(Ast::Lit(Lit::Num(value.unwrap_or(f64::NAN))));
+        }
+        if !(c.is_ascii_alphabetic() || c == '_') {
+            return None;
+        }
+        let (name, next) = ident(self.chars, self.at);
+        self.at = next;
+        if self.chars.get(self.at) == Some(&'(') {
+            self.at += 1;
+            let mut args = Vec::new();
+            if !self.eat(")") {
+                loop {
+                    args.push(self.or()?);
+                    if self.eat(")") {
+                        break;
+                    }
+                    if !self.eat(",") {
+                        return None;
+                    }
+                }
+            }
+            self.grow()?;
+            let call = Ast::Call {
+                name: name.to_ascii_lowercase(),
+                args,
+            };
+            return self.tail(call);
+        }
+        match name.as_str() {
+            "true" => return Some(Ast::Lit(Lit::Bool(true))),
+            "false" => return Some(Ast::Lit(Lit::Bool(false))),
+            "null" => return Some(Ast::Lit(Lit::Null)),
+            "NaN" => return Some(Ast::Lit(Lit::Num(f64::NAN))),
+            "Infinity" => return Some(Ast::Lit(Lit::Num(f64::INFINITY))),
+            _ => {}
+        }
+        // A context path: `.name`, `.*`, `['lit']` and numeric indices stay
+        // in the path; a computed index ends it.
+        let mut path = name.to_ascii_lowercase();
+        loop {
+            match self.chars.get(self.at) {
+                Some('.') => {
+                    self.at += 1;
+                    match self.chars.get(self.at) {
+                        Some('*') => {
+                            self.at += 1;
+                            path.push_str(".*");
+                        }
+                        Some(c) if c.is_ascii_alphanumeric() || *c == '_' => {
+                            let (segment, next) = ident(self.chars, self.at);
+                            self.at = next;
+                            path.push('.');
+                            path.push_str(&segment.to_ascii_lowercase());
+                        }
+                        _ => return None,
+                    }
+                }
+                Some('[') => {
+                    let save = self.at;
+                    self.at += 1;
+                    let index = self.or()?;
+                    if !self.eat("]") {
+                        return None;
+                    }
+                    match index {
+                        Ast::Lit(Lit::Str(s)) => {
+                            path.push('.');
+                            path.push_str(&s.to_ascii_lowercase());
+                        }
+                        Ast::Lit(Lit::Num(_)) => path.push_str(".*"),
+                        _ => {
+                            self.at = save;
+                            return self.tail(Ast::Ctx(path));
+                        }
+                    }
+                }
+                _ => return Some(Ast::Ctx(path)),
+            }
+        }
+    }
+
+    /// Property accesses and indices after a value.
+    fn tail(&mut self, mut base: Ast) -> Option<Ast> {
+        loop {
+            if matches!(self.chars.get(self.at), Some('.' | '[')) {
+                self.grow()?;
+            }
+            match self.chars.get(self.at) {
+                Some('.') => {
+                    self.at += 1;
+                    let name = match self.chars.get(self.at) {
+                        Some('*') => {
+                            self.at += 1;
+                            "*".to_owned()
+                        }
+                        Some(c) if c.is_ascii_alphanumeric() || *c == '_' => {
+                            let (segment, next) = ident(self.chars, self.at);
+                            self.at = next;
+                            segment.to_ascii_lowercase()
+                        }
+                        _ => return None,
+                    };
+                    base = Ast::Prop {
+                        base: Box::new(base),
+                        name,
+                    };
+                }
+                Some('[') => {
+                    self.at += 1;
+                    let index = self.or()?;
+                    if !self.eat("]") {
+                        return None;
+                    }
+                    base = match index {
+                        Ast::Lit(Lit::Str(s)) => Ast::Prop {
+                            base: Box::new(base),
+                            name: s.to_ascii_lowercase(),
+                        },
+                        Ast::Lit(Lit::Num(_)) => Ast::Prop {
+                            base: Box::new(base),
+                            name: "*".to_owned(),
+                        },
+                        index => Ast::Index {
+                            base: Box::new(base),
+                            index: Box::new(index),
+                        },
+                    };
+                }
+                _ => return Some(base),
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -501,5 +990,57 @@ mod tests {
         assert!(is_boolean("contains(github.event.issue.title, 'x')"));
         assert!(!is_boolean("github.event.issue.title"));
         assert!(!is_boolean("a == 'b' && github.event.issue.title || 'c'"));
+    }
+    #[test]
+    fn parses_structure() {
+        let ast = parse("github['ACTOR'] == 'dependabot[bot]' && x.y").unwrap();
+        let Ast::Bin {
+            op: BinOp::And,
+            lhs,
+            ..
+        } = &ast
+        else {
+            panic!("{ast:?}")
+        };
+        let Ast::Bin {
+            op: BinOp::Eq,
+            lhs,
+            rhs,
+        } = lhs.as_ref()
+        else {
+            panic!("{lhs:?}")
+        };
+        assert_eq!(lhs.ctx(), Some("github.actor"));
+        assert_eq!(rhs.lit(), Some(&Lit::Str("dependabot[bot]".into())));
+        let ast = parse("fromJson(secrets.x).field").unwrap();
+        assert!(matches!(&ast, Ast::Prop { name, .. } if name == "field"));
+        let ast = parse("inputs[inputs.foo]").unwrap();
+        assert!(matches!(&ast, Ast::Index { .. }), "{ast:?}");
+        assert_eq!(parse("a.b[0].c").unwrap(), Ast::Ctx("a.b.*.c".into()));
+        assert!(parse("format('{0}', 'abc')").unwrap().is_constant());
+        assert!(parse("1 > 2 || true").unwrap().is_constant());
+        assert!(!parse("fromJSON('[1]')").unwrap().is_constant());
+        assert!(!parse("format('{0}', github.x)").unwrap().is_constant());
+        for bad in ["a ==", "(a", "f(a,", "a.", "'x", "a ?? b", ""] {
+            assert_eq!(parse(bad), None, "{bad}");
+        }
+        let deep = format!("{}a{}", "(".repeat(10_000), ")".repeat(10_000));
+        assert_eq!(parse(&deep), None);
+        let deep = format!("{}a", "!".repeat(10_000));
+        assert_eq!(parse(&deep), None);
+        // The path reader gives up on deep nesting instead of overflowing,
+        // and falls back to every path read.
+        let deep = format!(
+            "{}github.head_ref{}",
+            "(".repeat(50_000),
+            ")".repeat(50_000)
+        );
+        assert_eq!(output_paths(&deep), vec!["github.head_ref"]);
+        let deep = format!("{}github.head_ref", "!".repeat(50_000));
+        assert_eq!(output_paths(&deep), Vec::<String>::new());
+        let long = vec!["a"; 5_000].join(" || ");
+        assert_eq!(parse(&long), None);
+        let long = format!("f(){}", ".a".repeat(5_000));
+        assert_eq!(parse(&long), None);
     }
 }

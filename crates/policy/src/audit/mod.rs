@@ -483,6 +483,51 @@ fn validate(doc: &Node, kind: DocKind) -> Option<Hit> {
     }
 }
 
+/// True for `if: false` (or `${{ false }}`): the job or step never runs.
+fn never_runs(node: &Node) -> bool {
+    node.get("if").is_some_and(|c| {
+        c.as_bool() == Some(false)
+            || c.as_str()
+                .is_some_and(|t| t.trim() == "false" || t == "${{ false }}")
+    })
+}
+
+/// The lines of the jobs and steps that never run (`if: false`): zizmor
+/// reports nothing inside them, and neither do we. Each range ends where
+/// the next sibling starts.
+fn disabled_ranges(ctx: &Ctx<'_>) -> Vec<(u32, u32)> {
+    let mut out = Vec::new();
+    let mut push = |items: Vec<(u32, &Node)>, end: u32| {
+        for (i, (start, node)) in items.iter().enumerate() {
+            if never_runs(node) {
+                let stop = items
+                    .get(i + 1)
+                    .map_or(end, |(next, _)| next.saturating_sub(1));
+                out.push((*start, stop.max(*start)));
+            }
+        }
+    };
+    if let Some(jobs) = ctx.doc.get("jobs").filter(|_| ctx.is_workflow()) {
+        let items = jobs
+            .entries()
+            .iter()
+            .map(|(k, v)| (k.pos.line, v))
+            .collect();
+        push(items, jobs.pos.end_line);
+        for (_, job) in jobs.entries() {
+            if let Some(steps) = job.get("steps") {
+                let items = steps.items().iter().map(|s| (s.pos.line, s)).collect();
+                push(items, steps.pos.end_line);
+            }
+        }
+    }
+    if let Some(steps) = ctx.doc.get("runs").and_then(|r| r.get("steps")) {
+        let items = steps.items().iter().map(|s| (s.pos.line, s)).collect();
+        push(items, steps.pos.end_line);
+    }
+    out
+}
+
 /// What one file yields: the findings, and those an ignore comment
 /// silenced (listed by `-v`).
 #[derive(Debug, Clone, Default)]
@@ -540,6 +585,7 @@ pub fn audit_file(display: &str, text: &str, kind: Option<DocKind>, opts: &Optio
                         doc,
                         kind,
                         opts,
+                        parsed: Default::default(),
                     };
                     let mut hits = Vec::new();
                     for rule in rules::RULES {
@@ -551,6 +597,8 @@ pub fn audit_file(display: &str, text: &str, kind: Option<DocKind>, opts: &Optio
                         }
                         (rule.check)(&ctx, &mut hits);
                     }
+                    let off = disabled_ranges(&ctx);
+                    hits.retain(|h| !off.iter().any(|(a, b)| (*a..=*b).contains(&h.pos.line)));
                     hits
                 }
             }

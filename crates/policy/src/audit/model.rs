@@ -158,6 +158,9 @@ pub struct Ctx<'a> {
     pub doc: &'a Node,
     pub kind: DocKind,
     pub opts: &'a Options,
+    /// Every expression of the document with its parse, computed once for
+    /// all the rules that read them ([`Ctx::parsed_expressions`]).
+    pub parsed: std::cell::OnceCell<Vec<(ExprSite<'a>, Option<super::expr::Ast>)>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -275,6 +278,133 @@ impl<'a> Ctx<'a> {
             && guard.contains("github.repository"))
             || guard.contains("head.repo.fork == false")
             || guard.contains("!github.event.pull_request.head.repo.fork")
+    }
+}
+
+/// One expression in a document: a `${{ ... }}` in any value, or the whole
+/// value of an `if:` written without the fence.
+#[derive(Debug, Clone)]
+pub struct ExprSite<'a> {
+    /// The expression's text, without the fence.
+    pub text: &'a str,
+    /// Where it is: its own line inside a block scalar.
+    pub pos: Pos,
+    /// The scalar it is in.
+    pub node: &'a Node,
+    /// The key whose value holds it (the nearest mapping key).
+    pub key: Option<&'a Node>,
+    /// Written as `${{ ... }}` (false for a bare `if:`).
+    pub fenced: bool,
+}
+
+impl<'a> Ctx<'a> {
+    /// Every expression of the document, in document order.
+    pub fn expression_sites(&self) -> Vec<ExprSite<'a>> {
+        self.expression_sites_in(self.doc)
+    }
+
+    /// The first `needle` at or after `from` (line, byte offset) up to line
+    /// `last`: its position and where to search on from.
+    fn find_from(
+        &self,
+        from: (u32, usize),
+        last: u32,
+        needle: &str,
+    ) -> Option<(Pos, (u32, usize))> {
+        if needle.is_empty() {
+            return None;
+        }
+        for n in from.0..=last.max(from.0) {
+            let line = self.src.line(n);
+            let skip = if n == from.0 { from.1 } else { 0 };
+            let Some(byte) = line.get(skip..).and_then(|rest| rest.find(needle)) else {
+                continue;
+            };
+            let start = skip + byte;
+            let col = u32::try_from(line[..start].chars().count() + 1).unwrap_or(u32::MAX);
+            let len = u32::try_from(needle.chars().count()).unwrap_or(u32::MAX);
+            let pos = Pos {
+                line: n,
+                col,
+                end_line: n,
+                end_col: col.saturating_add(len),
+            };
+            return Some((pos, (n, start + needle.len())));
+        }
+        None
+    }
+
+    /// Every expression of the document with its structure (`None` when it
+    /// does not parse), parsed once per file.
+    pub fn parsed_expressions(&self) -> &[(ExprSite<'a>, Option<super::expr::Ast>)] {
+        self.parsed.get_or_init(|| {
+            self.expression_sites()
+                .into_iter()
+                .map(|site| {
+                    let ast = super::expr::parse(site.text);
+                    (site, ast)
+                })
+                .collect()
+        })
+    }
+
+    /// Every expression under `root`, in document order.
+    pub fn expression_sites_in(&self, root: &'a Node) -> Vec<ExprSite<'a>> {
+        let mut out = Vec::new();
+        // (node, nearest key); a stack, so depth does not recurse.
+        let mut stack: Vec<(&'a Node, Option<&'a Node>)> = vec![(root, None)];
+        while let Some((node, key)) = stack.pop() {
+            match &node.kind {
+                super::yaml::Kind::Scalar { value, .. } => {
+                    let bare_if = key.and_then(Node::as_str) == Some("if")
+                        && !value.contains("${{")
+                        && !value.trim().is_empty();
+                    if bare_if {
+                        // At the `if:` line, as zizmor reports conditions.
+                        out.push(ExprSite {
+                            text: value.trim(),
+                            pos: key.map_or(node.pos, |k| k.pos),
+                            node,
+                            key,
+                            fenced: false,
+                        });
+                        continue;
+                    }
+                    // Where to search on from: (line, byte offset in it), so a
+                    // repeated expression is found at its own place.
+                    let first_line = self.src.line(node.pos.line);
+                    let start = first_line
+                        .char_indices()
+                        .nth(node.pos.col.saturating_sub(1) as usize)
+                        .map_or(0, |(i, _)| i);
+                    let mut from = (node.pos.line, start);
+                    for found in super::expr::expressions(value) {
+                        let first = found.raw.lines().next().unwrap_or(found.raw);
+                        let pos = match self.find_from(from, node.pos.end_line, first) {
+                            Some((pos, next)) => {
+                                from = next;
+                                pos
+                            }
+                            None => node.pos,
+                        };
+                        out.push(ExprSite {
+                            text: found.inner,
+                            pos,
+                            node,
+                            key,
+                            fenced: true,
+                        });
+                    }
+                }
+                super::yaml::Kind::Seq(items) => {
+                    stack.extend(items.iter().rev().map(|n| (n, key)));
+                }
+                super::yaml::Kind::Map(entries) => {
+                    stack.extend(entries.iter().rev().map(|(k, v)| (v, Some(k))));
+                }
+            }
+        }
+        out
     }
 }
 

@@ -9,8 +9,10 @@ use crate::config::Persona;
 use super::model::{Ctx, Hit};
 
 mod adhoc_packages;
+mod anonymous_definition;
 mod archived_uses;
 mod artipacked;
+mod bot_conditions;
 mod cache_poisoning;
 mod concurrency_limits;
 mod dangerous_triggers;
@@ -20,22 +22,33 @@ mod excessive_permissions;
 mod floating_ref;
 pub(crate) mod forbidden_uses;
 mod github_app;
+mod github_env;
 mod hardcoded_credentials;
+mod insecure_commands;
 mod insecure_url_scheme;
+mod misfeature;
 mod missing_timeout;
+mod obfuscation;
+mod overprovisioned_secrets;
 mod parse_error;
 mod pin_comment;
 mod ref_version_mismatch;
 mod schema_violation;
 mod secrets_inherit;
+mod secrets_outside_env;
 mod self_hosted_runner;
 mod self_repository;
 mod superfluous_actions;
 mod template_injection;
 mod typosquat_uses;
+mod undocumented_permissions;
 mod unpinned_images;
 mod unpinned_tools;
 mod unpinned_uses;
+mod unredacted_secrets;
+mod unsound_condition;
+mod unsound_contains;
+mod unsound_ternary;
 mod use_trusted_publishing;
 
 /// A rule: its identity and its check.
@@ -84,6 +97,19 @@ pub const RULES: &[Rule] = &[
     dependabot_cooldown::RULE,
     dependabot_execution::RULE,
     insecure_url_scheme::RULE,
+    obfuscation::RULE,
+    bot_conditions::RULE,
+    unsound_condition::RULE,
+    insecure_commands::RULE,
+    undocumented_permissions::RULE,
+    github_env::RULE,
+    unsound_contains::RULE,
+    misfeature::RULE,
+    secrets_outside_env::RULE,
+    anonymous_definition::RULE,
+    overprovisioned_secrets::RULE,
+    unredacted_secrets::RULE,
+    unsound_ternary::RULE,
 ];
 
 /// The rule with this id.

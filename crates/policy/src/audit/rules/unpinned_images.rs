@@ -162,7 +162,7 @@ fn image_values(text: &str, job: &Node) -> Vec<Value> {
     };
     let (before, inner, after) = (&text[..open], &text[open + 3..close], &text[close + 2..]);
     if inner.contains("${{") || close < open {
-        return vec![Value::Unknown(text.trim().to_owned())];
+        return vec![Value::Unknown(UNREADABLE.to_owned())];
     }
     let mut values = Vec::new();
     for value in Parser::new(inner, job).values() {
@@ -185,8 +185,17 @@ struct Parser<'a> {
     tokens: Vec<Token<'a>>,
     at: usize,
     job: &'a Node,
-    whole: &'a str,
+    /// Nesting so far: deeper than [`MAX_DEPTH`] is one unknown value, so
+    /// a file of 50,000 parentheses cannot exhaust the stack.
+    depth: usize,
 }
+
+/// How an expression the reader cannot follow is named: never by its text,
+/// which may hold a literal that should not be repeated.
+const UNREADABLE: &str = "an expression this reader does not follow";
+
+/// Nesting an image expression may have before it is read as unknown.
+const MAX_DEPTH: usize = 64;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Token<'a> {
@@ -214,14 +223,14 @@ impl<'a> Parser<'a> {
             tokens: tokenize(text),
             at: 0,
             job,
-            whole: text.trim(),
+            depth: 0,
         }
     }
 
     fn values(mut self) -> Vec<Value> {
         let operand = self.or();
         if self.at != self.tokens.len() {
-            return vec![Value::Unknown(self.whole.to_owned())];
+            return vec![Value::Unknown(UNREADABLE.to_owned())];
         }
         operand.values
     }
@@ -281,6 +290,17 @@ impl<'a> Parser<'a> {
     }
 
     fn unary(&mut self) -> Operand {
+        if self.depth >= MAX_DEPTH {
+            self.at = self.tokens.len() + 1;
+            return unknown(UNREADABLE);
+        }
+        self.depth += 1;
+        let operand = self.unary_inner();
+        self.depth -= 1;
+        operand
+    }
+
+    fn unary_inner(&mut self) -> Operand {
         match self.peek() {
             Some(Token::Not) => {
                 self.at += 1;
@@ -357,7 +377,7 @@ impl<'a> Parser<'a> {
             }
             _ => {
                 self.at = self.tokens.len() + 1;
-                unknown(self.whole)
+                unknown(UNREADABLE)
             }
         }
     }

@@ -1,0 +1,74 @@
+//! ## What it does
+//! Reports expressions that hand over the whole `secrets` context:
+//! `${{ toJSON(secrets) }}`, `format('{0}', toJSON(secrets))`, or
+//! `secrets[...]` with a computed key (zizmor's `overprovisioned-secrets`
+//! audit, medium severity).
+//!
+//! ## Why is this bad?
+//! The runner only gives a job the secrets its expressions name. Reading the
+//! whole context gives this job every secret of the repository and the
+//! organisation, so one compromised step (or a log line) exposes all of
+//! them instead of the one it needed.
+//!
+//! ## Example
+//! ```yaml
+//!       - run: ./deploy.sh
+//!         env:
+//!           SECRETS: ${{ toJSON(secrets) }}
+//! ```
+//!
+//! ## Fix
+//! ```yaml
+//!       - run: ./deploy.sh
+//!         env:
+//!           API_TOKEN: ${{ secrets.API_TOKEN }}
+//! ```
+//! It does not flag `secrets.NAME` (one secret), `toJSON(secrets.NAME)`,
+//! nor `secrets: inherit` (see `secrets-inherit`).
+//!
+//! ## Ignore
+//! `# ci-intel: ignore[overprovisioned-secrets]` on the expression's line.
+
+use ci_intel_core::Severity;
+
+use super::Rule;
+use crate::audit::expr::Ast;
+use crate::audit::model::{Ctx, Hit};
+use crate::config::Persona;
+
+pub const RULE: Rule = Rule {
+    id: "overprovisioned-secrets",
+    title: "Expression reads the whole secrets context",
+    default_severity: Severity::Medium,
+    persona: Persona::Regular,
+    check,
+};
+
+fn whole_secrets(node: &Ast) -> bool {
+    match node {
+        Ast::Ctx(path) => path == "secrets",
+        Ast::Index { base, .. } => base.ctx() == Some("secrets"),
+        _ => false,
+    }
+}
+
+fn check(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
+    for (site, ast) in ctx.parsed_expressions() {
+        let Some(ast) = ast else { continue };
+        if !ast.walk().into_iter().any(whole_secrets) {
+            continue;
+        }
+        let mut hit = Hit::new(
+            RULE.id,
+            Severity::Medium,
+            site.pos,
+            format!("expr:{}", site.text),
+            "this expression reads the whole `secrets` context, which gives the job every secret",
+        )
+        .fix("name each secret the job needs: `${{ secrets.NAME }}`");
+        if let Some(key) = site.key {
+            hit = hit.also_line(key.pos.line);
+        }
+        hits.push(hit);
+    }
+}
