@@ -272,3 +272,25 @@ fn template_injection_static_matrix_is_an_auditor_finding() {
         assert!(findings.iter().all(|f| f.message.contains("`matrix.os`")));
     }
 }
+
+/// Findings zizmor keeps for its auditor persona: every self-hosted job
+/// (not only fork-reachable ones) and a checkout that persists credentials
+/// on purpose.
+#[test]
+fn auditor_persona_lists_self_hosted_jobs_and_deliberate_persisted_credentials() {
+    for (rule, fixture, want) in [
+        ("self-hosted-runner", "quiet/self-hosted-on-push.yml", 3),
+        ("artipacked", "fires/default-checkout.yml", 2),
+    ] {
+        let path = fixture_dir(rule).join(fixture);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let count = |persona| {
+            audit_text("x.yml", &text, None, &options_for(&path, persona))
+                .into_iter()
+                .filter(|f| f.rule_id == rule)
+                .count()
+        };
+        assert_eq!(count(Persona::Auditor), want, "{rule} {fixture}");
+        assert!(count(Persona::Regular) < want, "{rule} {fixture}");
+    }
+}

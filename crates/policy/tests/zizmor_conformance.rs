@@ -100,21 +100,27 @@ fn zizmor_name(ours: &str) -> &str {
 /// undocumented-permissions), overall recall was 0.199 (69 of 347); with
 /// them 0.427; with the 14 of its second part and the reworked
 /// excessive-permissions, unpinned-images, template-injection and
-/// cache-poisoning, 0.879.
-const MIN_OVERALL_RECALL: f64 = 0.878;
+/// cache-poisoning, 0.879; with artipacked, self-hosted-runner,
+/// dangerous-triggers and secrets-inherit placed as zizmor places them,
+/// pedantic template-injection and values written through YAML anchors,
+/// 0.974 (337 of 346).
+const MIN_OVERALL_RECALL: f64 = 0.973;
+/// The targets: overall recall at least 0.95 (the floor above is
+/// higher), and no implemented audit below 0.8.
+const TARGET_OVERALL_RECALL: f64 = 0.95;
+const TARGET_AUDIT_RECALL: f64 = 0.8;
 const MIN_RECALL: &[(&str, f64)] = &[
     ("adhoc-packages", 1.0),
     ("anonymous-definition", 1.0),
     ("archived-uses", 1.0),
-    ("artipacked", 0.4),
+    ("artipacked", 1.0),
     ("bot-conditions", 1.0),
     ("cache-poisoning", 1.0),
     ("concurrency-limits", 1.0),
-    ("dangerous-triggers", 0.333),
+    ("dangerous-triggers", 1.0),
     ("dependabot-cooldown", 1.0),
     ("dependabot-execution", 1.0),
     ("excessive-permissions", 1.0),
-    ("forbidden-uses", 0.0),
     ("github-app", 1.0),
     ("github-env", 1.0),
     ("insecure-commands", 1.0),
@@ -122,12 +128,12 @@ const MIN_RECALL: &[(&str, f64)] = &[
     ("misfeature", 1.0),
     ("obfuscation", 0.954),
     ("overprovisioned-secrets", 1.0),
-    ("secrets-inherit", 0.0),
+    ("secrets-inherit", 1.0),
     ("secrets-outside-env", 1.0),
-    ("self-hosted-runner", 0.0),
+    ("self-hosted-runner", 1.0),
     ("self-repository", 1.0),
     ("superfluous-actions", 1.0),
-    ("template-injection", 0.555),
+    ("template-injection", 0.888),
     ("typosquat-uses", 1.0),
     ("undocumented-permissions", 1.0),
     ("unpinned-images", 0.857),
@@ -211,6 +217,18 @@ fn plan(case: &Case, data: &Path) -> Result<Run, &'static str> {
         return Err("configures zizmor");
     }
     if case.inputs.is_empty() || case.args.iter().any(|a| a == "-") {
+        return Err("no input file (stdin or inline text)");
+    }
+    // A workspace case whose findings are in files zizmor's test code
+    // writes (`@@INPUT@@/.pre-commit-config.yml` beside a config file):
+    // those files are not in the test data, so there is nothing to compare.
+    if case.findings.iter().any(|f| {
+        f.loc_file.strip_prefix("@@INPUT@@/").is_some_and(|rest| {
+            case.inputs
+                .iter()
+                .all(|i| !data.join(i).join(rest).exists())
+        })
+    }) {
         return Err("no input file (stdin or inline text)");
     }
     let mut run = Run {
@@ -437,6 +455,11 @@ fn zizmor_integration_cases_recall_and_precision_per_audit() {
             "overall recall {recall:.3} is below its floor {MIN_OVERALL_RECALL}"
         ));
     }
+    if recall < TARGET_OVERALL_RECALL {
+        problems.push(format!(
+            "overall recall {recall:.3} is below the target {TARGET_OVERALL_RECALL}"
+        ));
+    }
     for audit in &implemented {
         let Some(tally) = tallies.get(*audit) else {
             continue; // one of our rules zizmor does not have
@@ -444,6 +467,12 @@ fn zizmor_integration_cases_recall_and_precision_per_audit() {
         let Some(reached) = tally.recall() else {
             continue; // no case expects a finding of it
         };
+        // The target for every audit we implement.
+        if reached < TARGET_AUDIT_RECALL {
+            problems.push(format!(
+                "{audit}: recall {reached:.3} is below the target {TARGET_AUDIT_RECALL} for every implemented audit"
+            ));
+        }
         match MIN_RECALL.iter().find(|(a, _)| a == audit) {
             Some((_, floor)) if reached < *floor => problems.push(format!(
                 "{audit}: recall {reached:.3} is below its floor {floor}"

@@ -41,6 +41,9 @@ impl Pos {
 pub struct Node {
     pub kind: Kind,
     pub pos: Pos,
+    /// For a node written as an alias (`*name`): where its anchor's node
+    /// was written. `pos` is the alias; the text itself is at `origin`.
+    pub origin: Option<Pos>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -204,6 +207,7 @@ pub fn load(text: &str) -> Result<Option<Node>, LoadError> {
                         plain: matches!(style, ScalarStyle::Plain),
                     },
                     pos,
+                    origin: None,
                 },
                 anchor,
             )),
@@ -227,6 +231,7 @@ pub fn load(text: &str) -> Result<Option<Node>, LoadError> {
                 }
                 alias_budget -= size;
                 let mut node = target.clone();
+                node.origin = Some(target.origin.unwrap_or(target.pos));
                 node.pos = pos;
                 Some((node, 0))
             }
@@ -253,6 +258,7 @@ pub fn load(text: &str) -> Result<Option<Node>, LoadError> {
                             end_col: pos.end_col,
                             ..start
                         },
+                        origin: None,
                     },
                     anchor,
                 )),
@@ -269,6 +275,7 @@ pub fn load(text: &str) -> Result<Option<Node>, LoadError> {
                                 end_col: pos.end_col,
                                 ..start
                             },
+                            origin: None,
                         },
                         anchor,
                     ))

@@ -51,6 +51,7 @@ use ci_intel_core::Severity;
 use super::Rule;
 use crate::audit::expr;
 use crate::audit::model::{Ctx, Hit};
+use crate::audit::yaml::Node;
 use crate::config::Persona;
 
 pub const RULE: Rule = Rule {
@@ -75,27 +76,50 @@ fn check(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
     if found.is_empty() {
         return;
     }
+    // Reported at the `on:` line, as zizmor does (an anchored or aliased
+    // trigger has no line of its own); a comment on the trigger's line
+    // counts too.
+    let on_pos = ctx.doc.entry("on").map_or(ctx.doc.pos, |(k, _)| k.pos);
+    // zizmor's one exception: every job is only `actions/labeler`, which
+    // needs `pull_request_target` to label fork pull requests and runs no
+    // code from them.
+    let jobs = ctx.jobs();
+    let labeler_only = !jobs.is_empty()
+        && jobs.iter().all(|(_, _, job)| {
+            let steps = job.get("steps").map(Node::items).unwrap_or_default();
+            !steps.is_empty()
+                && steps.iter().all(|step| {
+                    step.get("uses")
+                        .and_then(Node::as_str)
+                        .is_some_and(|u| u.to_ascii_lowercase().starts_with("actions/labeler@"))
+                })
+        });
     for (name, node) in &found {
+        if labeler_only && *name == "pull_request_target" {
+            continue;
+        }
         match ctx.opts.trigger_allowance(ctx.file) {
             Some(Ok(())) => {}
             Some(Err(expired)) => hits.push(
                 Hit::new(
                     RULE.id,
                     Severity::High,
-                    node.pos,
+                    on_pos,
                     *name,
                     format!("`{name}` runs with the base repository's secrets and a writable token for events forks can cause; its allowlist entry {expired}"),
                 )
+                .also_line(node.pos.line)
                 .fix("renew the entry in policy.trigger_allowlist (with its owner) or stop using the trigger"),
             ),
             None => hits.push(
                 Hit::new(
                     RULE.id,
                     Severity::High,
-                    node.pos,
+                    on_pos,
                     *name,
                     format!("`{name}` runs with the base repository's secrets and a writable token for events forks can cause, and this workflow is not in policy.trigger_allowlist"),
                 )
+                .also_line(node.pos.line)
                 .fix("use `pull_request`, or add this file to policy.trigger_allowlist with a reason, an owner and an expiry date"),
             ),
         }

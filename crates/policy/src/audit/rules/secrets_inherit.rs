@@ -66,10 +66,13 @@ fn check(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
                 Hit::new(
                     RULE.id,
                     Severity::High,
-                    secrets.pos,
+                    // At the `uses:` it hands them to, as zizmor points;
+                    // an ignore comment on the `secrets:` line counts too.
+                    uses.pos,
                     format!("{name}:{}", uses.repository().unwrap_or_default()),
                     format!("job `{name}` hands every secret of this repository to `{}`, a workflow outside it", uses.raw),
                 )
+                .also_line(secrets.pos.line)
                 .fix("replace `secrets: inherit` with the secrets the workflow declares, one by one"),
             );
         }

@@ -4,7 +4,9 @@
 //! (`actions/github-script` `script`, `Amadevus/pwsh-script` `script`,
 //! `azure/cli` and `azure/powershell` `inlineScript`, `mikefarah/yq` `cmd`,
 //! `jannekem/run-python-script-action` `script`, `cardinalby/js-eval-action`
-//! `expression`, `appleboy/ssh-action` `script`). By who controls the text:
+//! `expression`, `appleboy/ssh-action` `script`, `tibdex/backport`
+//! `title_template` and `body_template`). A value given as a YAML alias is
+//! reported where its anchor wrote the text. By who controls the text:
 //! - high: `github.event.*` text that the author of an issue, comment, pull
 //!   request, commit or page chooses (titles, bodies, commit messages,
 //!   author names and e-mails, head refs and labels, page names, the
@@ -22,7 +24,11 @@
 //!   expression or not set in the file (`$GITHUB_ENV` may set it), and
 //!   step, job and `needs` outputs;
 //! - auditor persona only: `matrix.KEY` whose static values are all fixed
-//!   text.
+//!   text;
+//! - pedantic persona: every other context expanded into code
+//!   (`github.event_name`, `github.repository`, `needs.*.result`,
+//!   `secrets.*`...), low, as zizmor lists them: its text is not chosen
+//!   by outsiders, but a script built by expansion is fragile.
 //!
 //! `env.NAME` is looked up as the runner does: the step's `env:`, then the
 //! job's, then the workflow's; a fixed value is not reported. Only the
@@ -35,8 +41,9 @@
 //! a number or a boolean (`${{ cond && 'literal' || '' }}`, comparisons,
 //! `!x`, `contains`/`startsWith`/`endsWith`, `success()` and its kin,
 //! `hashFiles(...)`), numeric fields such as `github.event.issue.number`,
-//! and contexts the repository's writers control (`vars.*`, `secrets.*`,
-//! `github.repository`, `github.sha`, `runner.*`). An expression the reader
+//! and, outside the pedantic persona, contexts GitHub or the repository's
+//! writers control (`vars.*`, `secrets.*`, `github.repository`,
+//! `github.sha`, `runner.*`). An expression the reader
 //! does not understand counts every path it reads, so a gap never hides a
 //! finding. Not covered yet: zizmor's pedantic findings for multi-line
 //! expressions and its per-field capability table beyond the text fields
@@ -125,6 +132,9 @@ const CODE_INPUTS: &[(&str, &str)] = &[
     ("jannekem/run-python-script-action", "script"),
     ("cardinalby/js-eval-action", "expression"),
     ("appleboy/ssh-action", "script"),
+    // lodash templates, evaluated as JavaScript.
+    ("tibdex/backport", "title_template"),
+    ("tibdex/backport", "body_template"),
 ];
 
 /// Who controls the text `path` expands to, when someone other than the
@@ -133,7 +143,8 @@ const CODE_INPUTS: &[(&str, &str)] = &[
 struct Control {
     severity: Severity,
     confidence: Confidence,
-    auditor_only: bool,
+    /// The least persona that reports it.
+    persona: Persona,
     note: String,
 }
 
@@ -142,7 +153,7 @@ impl Control {
         Control {
             severity,
             confidence,
-            auditor_only: false,
+            persona: Persona::Regular,
             note: note.into(),
         }
     }
@@ -217,7 +228,7 @@ fn control(ctx: &Ctx<'_>, step: &Step<'_>, path: &str, composite: bool) -> Optio
             .and_then(|job| crate::audit::model::static_matrix_values(job, key));
         return match values {
             Some(values) if values.iter().all(|v| !v.contains("${{")) => Some(Control {
-                auditor_only: true,
+                persona: Persona::Auditor,
                 ..Control::new(
                     Severity::Low,
                     Confidence::Low,
@@ -236,7 +247,17 @@ fn control(ctx: &Ctx<'_>, step: &Step<'_>, path: &str, composite: bool) -> Optio
             )),
         };
     }
-    None
+    // Pedantic, as zizmor: any other context expanded into code. Its text
+    // is GitHub's or this repository's, but a script built by expansion
+    // breaks on the first quote it meets.
+    Some(Control {
+        persona: Persona::Pedantic,
+        ..Control::new(
+            Severity::Low,
+            Confidence::Low,
+            " (its text is not chosen by outsiders, but expanding a context into code breaks on the first quote it holds)",
+        )
+    })
 }
 
 /// The value of `name` in an `env:` mapping, matched without case.
@@ -275,7 +296,7 @@ fn dangerous(path: &str, composite: bool) -> Option<Confidence> {
 
 fn check(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
     let composite = ctx.is_composite();
-    let auditor = ctx.opts.persona >= Persona::Auditor;
+    let persona = ctx.opts.persona;
     for step in ctx.steps() {
         // (what, key, value): an ignore comment on the key's line counts too.
         let mut scripts: Vec<(String, &Node, &Node)> = Vec::new();
@@ -300,10 +321,23 @@ fn check(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
                     let Some(control) = control(ctx, &step, &path, composite) else {
                         continue;
                     };
-                    if control.auditor_only && !auditor {
+                    if control.persona > persona {
                         continue;
                     }
-                    let pos = ctx.src.locate(node.pos, found.raw).unwrap_or(node.pos);
+                    // The expression's text is where it was written: at the
+                    // anchor, for a value given as an alias (as zizmor points).
+                    let written = node.origin.unwrap_or(node.pos);
+                    let mut pos = ctx.src.locate(written, found.raw).unwrap_or(written);
+                    // In an expression written over several lines, point at
+                    // the line of the path itself.
+                    let lower = found.raw.to_ascii_lowercase();
+                    if let Some(at) = lower.find(&path.to_ascii_lowercase()) {
+                        let below = lower[..at].matches('\n').count();
+                        if below > 0 {
+                            pos.line += u32::try_from(below).unwrap_or(0);
+                            pos.end_line = pos.end_line.max(pos.line);
+                        }
+                    }
                     let consequence = if control.severity == Severity::High {
                         "whoever controls it can inject code into the script"
                     } else {
