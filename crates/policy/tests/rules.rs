@@ -294,3 +294,19 @@ fn auditor_persona_lists_self_hosted_jobs_and_deliberate_persisted_credentials()
         assert!(count(Persona::Regular) < want, "{rule} {fixture}");
     }
 }
+
+/// Every rule can be turned off or re-rated in `policy.rules.<id>` (the
+/// schema rule excepted: a file that is not a workflow is never a pass).
+#[test]
+fn every_rule_has_a_setting_in_policy_rules() {
+    let rules = ci_intel_policy::config::PolicyRules::default();
+    let missing: Vec<&str> = RULES
+        .iter()
+        .map(|r| r.id)
+        .filter(|id| *id != "schema-violation" && rules.get(id).is_none())
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "rules without a policy.rules key: {missing:?}"
+    );
+}
