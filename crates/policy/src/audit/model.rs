@@ -334,6 +334,38 @@ impl<'a> Ctx<'a> {
         None
     }
 
+    /// One hit (of `rule`, at `severity`) for every expression of the
+    /// document with a node for which `matches` holds; an ignore comment on
+    /// the key holding the expression counts too.
+    pub fn report_expressions(
+        &self,
+        rule: &'static str,
+        severity: Severity,
+        matches: fn(&super::expr::Ast) -> bool,
+        message: &str,
+        fix: &str,
+        hits: &mut Vec<Hit>,
+    ) {
+        for (site, ast) in self.parsed_expressions() {
+            let Some(ast) = ast else { continue };
+            if !ast.walk().into_iter().any(matches) {
+                continue;
+            }
+            let mut hit = Hit::new(
+                rule,
+                severity,
+                site.pos,
+                format!("expr:{}", site.text),
+                message,
+            )
+            .fix(fix);
+            if let Some(key) = site.key {
+                hit = hit.also_line(key.pos.line);
+            }
+            hits.push(hit);
+        }
+    }
+
     /// Every expression of the document with its structure (`None` when it
     /// does not parse), parsed once per file.
     pub fn parsed_expressions(&self) -> &[(ExprSite<'a>, Option<super::expr::Ast>)] {

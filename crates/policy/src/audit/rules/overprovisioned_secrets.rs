@@ -53,22 +53,12 @@ fn whole_secrets(node: &Ast) -> bool {
 }
 
 fn check(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
-    for (site, ast) in ctx.parsed_expressions() {
-        let Some(ast) = ast else { continue };
-        if !ast.walk().into_iter().any(whole_secrets) {
-            continue;
-        }
-        let mut hit = Hit::new(
-            RULE.id,
-            Severity::Medium,
-            site.pos,
-            format!("expr:{}", site.text),
-            "this expression reads the whole `secrets` context, which gives the job every secret",
-        )
-        .fix("name each secret the job needs: `${{ secrets.NAME }}`");
-        if let Some(key) = site.key {
-            hit = hit.also_line(key.pos.line);
-        }
-        hits.push(hit);
-    }
+    ctx.report_expressions(
+        RULE.id,
+        Severity::Medium,
+        whole_secrets,
+        "this expression reads the whole `secrets` context, which gives the job every secret",
+        "name each secret the job needs: `${{ secrets.NAME }}`",
+        hits,
+    );
 }

@@ -56,22 +56,12 @@ fn parses_secret(node: &Ast) -> bool {
 }
 
 fn check(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
-    for (site, ast) in ctx.parsed_expressions() {
-        let Some(ast) = ast else { continue };
-        if !ast.walk().into_iter().any(parses_secret) {
-            continue;
-        }
-        let mut hit = Hit::new(
-            RULE.id,
-            Severity::Medium,
-            site.pos,
-            format!("expr:{}", site.text),
-            "this expression parses a secret with `fromJSON`: the parts it takes out are not masked in logs",
-        )
-        .fix("store each field as its own secret");
-        if let Some(key) = site.key {
-            hit = hit.also_line(key.pos.line);
-        }
-        hits.push(hit);
-    }
+    ctx.report_expressions(
+        RULE.id,
+        Severity::Medium,
+        parses_secret,
+        "this expression parses a secret with `fromJSON`: the parts it takes out are not masked in logs",
+        "store each field as its own secret",
+        hits,
+    );
 }
