@@ -273,6 +273,34 @@ impl Rule for TokenRule {
     }
 }
 
+/// A [`TokenRule`] whose valid synthetic values carry a computed part (a
+/// checksum the format's `validate` checks): `fake` builds those, and the
+/// other variants (placeholder, sequential, truncated) come from the spec's
+/// parts as usual.
+#[derive(Debug)]
+pub struct ComputedFake {
+    pub rule: TokenRule,
+    /// The valid (and `EXAMPLE`-marked) value for a seed.
+    pub fake: fn(seed: &str, variant: Variant) -> String,
+}
+
+impl Rule for ComputedFake {
+    fn info(&self) -> &RuleInfo {
+        self.rule.info()
+    }
+
+    fn find(&self, text: &str, hits: &mut Vec<Hit>) {
+        self.rule.find(text, hits);
+    }
+
+    fn synthetic(&self, seed: &str, variant: Variant) -> Option<String> {
+        match variant {
+            Variant::Valid | Variant::Example => Some((self.fake)(seed, variant)),
+            _ => self.rule.synthetic(seed, variant),
+        }
+    }
+}
+
 /// A value recognised by the name it is assigned to.
 #[derive(Debug)]
 pub struct KeyedSpec {

@@ -19,8 +19,8 @@
 //! Generate a new identity, re-encrypt what the old one protected, remove it
 //! from the history.
 
-use crate::detect::kit::{self, BECH32, Part, TokenRule, TokenSpec, Variant};
-use crate::detect::{Hit, Rule, RuleInfo, Scope};
+use crate::detect::kit::{self, BECH32, ComputedFake, Part, TokenRule, TokenSpec, Variant};
+use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
 static SPEC: TokenSpec = TokenSpec {
@@ -107,34 +107,18 @@ fn checksum(hrp: &str, data: &str) -> String {
         .collect()
 }
 
-#[derive(Debug)]
-struct AgeSecretKey(TokenRule);
-
-impl Rule for AgeSecretKey {
-    fn info(&self) -> &RuleInfo {
-        self.0.info()
-    }
-
-    fn find(&self, text: &str, hits: &mut Vec<Hit>) {
-        self.0.find(text, hits);
-    }
-
-    fn synthetic(&self, seed: &str, variant: Variant) -> Option<String> {
-        match variant {
-            // Valid-shaped keys carry the right checksum; the other
-            // variants are the wrong shape or a placeholder already.
-            Variant::Valid | Variant::Example => {
-                let data = kit::fake(FAKE_DATA, seed, variant);
-                let sum = checksum("age-secret-key-", &data);
-                Some(format!("AGE-SECRET-KEY-1{data}{sum}"))
-            }
-            _ => self.0.synthetic(seed, variant),
-        }
-    }
+/// A key with the right checksum over seeded key data.
+fn fake(seed: &str, variant: Variant) -> String {
+    let data = kit::fake(FAKE_DATA, seed, variant);
+    let sum = checksum("age-secret-key-", &data);
+    format!("AGE-SECRET-KEY-1{data}{sum}")
 }
 
 pub fn rule() -> Box<dyn Rule> {
-    Box::new(AgeSecretKey(TokenRule::new(&SPEC)))
+    Box::new(ComputedFake {
+        rule: TokenRule::new(&SPEC),
+        fake,
+    })
 }
 
 #[cfg(test)]

@@ -27,8 +27,8 @@
 //! the Cloud portal's access policies), remove it from the history, and read it
 //! from a secret at run time.
 
-use crate::detect::kit::{self, BASE62, HEX, Part, TokenRule, TokenSpec, Variant};
-use crate::detect::{Hit, Rule, RuleInfo, Scope};
+use crate::detect::kit::{self, BASE62, ComputedFake, HEX, Part, TokenRule, TokenSpec, Variant};
+use crate::detect::{Rule, RuleInfo, Scope};
 use ci_intel_core::Severity;
 
 static SPEC: TokenSpec = TokenSpec {
@@ -80,34 +80,18 @@ fn service_account_checksum_is_right(token: &str) -> bool {
         .is_some_and(|(key, sum)| sum.eq_ignore_ascii_case(&checksum(key)))
 }
 
-#[derive(Debug)]
-struct GrafanaToken(TokenRule);
-
-impl Rule for GrafanaToken {
-    fn info(&self) -> &RuleInfo {
-        self.0.info()
-    }
-
-    fn find(&self, text: &str, hits: &mut Vec<Hit>) {
-        self.0.find(text, hits);
-    }
-
-    fn synthetic(&self, seed: &str, variant: Variant) -> Option<String> {
-        match variant {
-            // Valid-shaped tokens carry the right checksum; the other
-            // variants are the wrong shape or a placeholder already.
-            Variant::Valid | Variant::Example => {
-                let key = kit::fake(FAKE_KEY, seed, variant);
-                let sum = checksum(&key);
-                Some(format!("{key}_{sum}"))
-            }
-            _ => self.0.synthetic(seed, variant),
-        }
-    }
+/// A service-account token with Grafana's checksum over seeded parts.
+fn fake(seed: &str, variant: Variant) -> String {
+    let key = kit::fake(FAKE_KEY, seed, variant);
+    let sum = checksum(&key);
+    format!("{key}_{sum}")
 }
 
 pub fn rule() -> Box<dyn Rule> {
-    Box::new(GrafanaToken(TokenRule::new(&SPEC)))
+    Box::new(ComputedFake {
+        rule: TokenRule::new(&SPEC),
+        fake,
+    })
 }
 
 #[cfg(test)]
