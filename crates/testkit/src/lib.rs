@@ -90,3 +90,29 @@ mod tests {
         assert_eq!(find_on_path("ci-intel-no-such-program-anywhere"), None);
     }
 }
+
+/// A generated section of a committed document (a table between `begin`
+/// and `end` markers, with `content` between them): with `UPDATE_DOCS` set
+/// it is rewritten in place, otherwise the committed text must equal what
+/// the test generated, so a document cannot claim figures the code no
+/// longer produces. `refresh` is the command that rewrites it, for the
+/// failure message.
+pub fn generated_section(doc: &Path, begin: &str, end: &str, content: &str, refresh: &str) {
+    let committed = std::fs::read_to_string(doc).unwrap_or_default();
+    let (head, tail) = match (committed.find(begin), committed.find(end)) {
+        (Some(b), Some(e)) if b < e => (&committed[..b], &committed[e + end.len()..]),
+        _ => panic!("{} lacks the markers {begin} and {end}", doc.display()),
+    };
+    let expected = format!("{head}{begin}\n{content}\n{end}{tail}");
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        if let Err(e) = std::fs::write(doc, &expected) {
+            panic!("cannot write {}: {e}", doc.display());
+        }
+    } else {
+        assert!(
+            committed == expected,
+            "{}'s generated section ({begin}) is stale: run {refresh}",
+            doc.display()
+        );
+    }
+}
