@@ -74,23 +74,6 @@ pub fn skip_or_fail(why: &str) {
     eprintln!("SKIPPED: {why}");
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_workspace_root_holds_the_workspace_manifest() {
-        let manifest =
-            std::fs::read_to_string(workspace_root().join("Cargo.toml")).unwrap_or_default();
-        assert!(manifest.contains("[workspace]"));
-    }
-
-    #[test]
-    fn a_program_that_is_not_anywhere_is_not_found() {
-        assert_eq!(find_on_path("ci-intel-no-such-program-anywhere"), None);
-    }
-}
-
 /// A generated section of a committed document (a table between `begin`
 /// and `end` markers, with `content` between them): with `UPDATE_DOCS` set
 /// it is rewritten in place, otherwise the committed text must equal what
@@ -114,5 +97,22 @@ pub fn generated_section(doc: &Path, begin: &str, end: &str, content: &str, refr
             "{}'s generated section ({begin}) is stale: run {refresh}",
             doc.display()
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_workspace_root_holds_the_workspace_manifest() {
+        let manifest =
+            std::fs::read_to_string(workspace_root().join("Cargo.toml")).unwrap_or_default();
+        assert!(manifest.contains("[workspace]"));
+    }
+
+    #[test]
+    fn a_program_that_is_not_anywhere_is_not_found() {
+        assert_eq!(find_on_path("ci-intel-no-such-program-anywhere"), None);
     }
 }
