@@ -10,9 +10,9 @@
 # coverage (cov: edges, ft: features), corpus files and bytes after
 # minimisation, artifacts (crashes, hangs, OOMs) written. docs/fuzzing.md keeps the figures.
 #
-# secrets_redact and autopsy_log feed the secret detectors, so their
-# campaigns find token-shaped inputs: their minimised corpora stay in the
-# work directory (fuzz/work/TARGET.min) and are never committed.
+# secrets_redact and autopsy_log feed the secret detectors and cache_keys
+# parses private keys, so their campaigns find token-shaped inputs: their
+# minimised corpora stay in the work directory (fuzz/work/TARGET.min) and are never committed.
 #
 #   fuzz/campaign.sh SECONDS [TARGET...]
 set -uo pipefail
@@ -44,7 +44,7 @@ for target in "$@"; do
   merged=$work/$target.merged
   rm -rf "$merged" && mkdir -p "$merged"
   keep=$fuzz/corpus/$target
-  case $target in secrets_redact | autopsy_log) keep=$work/$target.min ;; esac
+  case $target in secrets_redact | autopsy_log | cache_keys) keep=$work/$target.min ;; esac
   nice -n 19 "$binary" -merge=1 -timeout=10 -rss_limit_mb=2048 "$merged" \
     "$fuzz/corpus/$target" "$work/$target" >"$work/$target.merge.log" 2>&1 &&
     { rm -rf "${keep:?}" && mv "$merged" "$keep"; }

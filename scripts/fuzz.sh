@@ -32,7 +32,11 @@ targets() { sed -n 's/^name = "\([a-z_0-9]*\)"$/\1/p' "$fuzz/Cargo.toml" | grep 
 # The dictionary of a target: its input's tokens.
 dict_of() {
   case $1 in
-    policy_audit) echo yaml ;;
+    policy_audit | core_config) echo yaml ;;
+    egress_allowlist) echo egress ;;
+    cache_keys) echo cache ;;
+    repro_formats) echo repro ;;
+    egress_dns) echo "" ;;
     policy_expr) echo expr ;;
     core_junit) echo xml ;;
     autopsy_log | secrets_redact | secrets_diff_env) echo log ;;
@@ -114,6 +118,11 @@ if [ "$target" = secrets_redact ] && [ -d "$root/../shared/corpus/conformance/gi
   # token-shaped seeds are written at run time, never committed
   "$fuzz/seeds.sh" --secret-samples "$work/secrets_redact-samples" "$root/../shared/corpus"
   corpora+=("$work/secrets_redact-samples")
+fi
+if [ "$target" = cache_keys ]; then
+  # private-key seeds are made at run time, never committed
+  "$fuzz/seeds.sh" --key-samples "$work/cache_keys-samples"
+  corpora+=("$work/cache_keys-samples")
 fi
 args=(
   -max_total_time="$seconds"

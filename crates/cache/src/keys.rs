@@ -123,15 +123,22 @@ pub fn parse_private_key(text: &str, password: Option<&str>) -> Result<PrivateKe
 
 /// The reference minisign (0.11) writes unencrypted keys (`-W`) with an
 /// all-zero checksum, which the minisign crate reads as corrupted. Accept
-/// exactly that shape: no key derivation and a zero checksum.
+/// exactly that shape: no key derivation and a zero checksum. Without the
+/// checksum nothing else would catch a damaged file, so the key's public
+/// half must be the one its secret seed derives (a key whose halves
+/// disagree signs manifests that never verify).
 fn unchecked_unencrypted(text: &str) -> Option<minisign::SecretKey> {
     let line = text.lines().nth(1)?.trim();
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(line)
         .ok()?;
     // sig_alg(2) kdf_alg(2) chk_alg(2) salt(32) opslimit(8) memlimit(8)
-    // keynum(8) sk(64) chk(32)
+    // keynum(8) sk(64: seed(32) public(32)) chk(32)
     if bytes.len() != 158 || bytes[2..4] != [0, 0] || bytes[126..].iter().any(|b| *b != 0) {
+        return None;
+    }
+    let seed: [u8; 32] = bytes[62..94].try_into().ok()?;
+    if SigningKey::from_bytes(&seed).verifying_key().as_bytes() != &bytes[94..126] {
         return None;
     }
     minisign::SecretKey::from_bytes(&bytes).ok()

@@ -295,8 +295,11 @@ fn rank(outcome: Outcome) -> Outcome {
     outcome
 }
 
+/// A value as one Markdown table cell: `|` escaped, and every line break
+/// CommonMark knows (`\n`, `\r`) a space, so a process or queried name
+/// cannot end the row or add one.
 fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
+    text.replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 
 fn join(set: &BTreeSet<String>) -> String {

@@ -1,25 +1,18 @@
 //! Inputs the fuzz targets (fuzz/, docs/fuzzing.md) found, kept under
 //! tests/fixtures/fuzz/: each once broke an invariant of the audit.
 
-use std::path::PathBuf;
+use ci_intel_testkit::fuzz_fixture;
 
 use ci_intel_policy::audit::model::DocKind;
 use ci_intel_policy::audit::{Options, audit_bytes};
 use ci_intel_policy::config::Persona;
-
-fn fixture(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/fuzz")
-        .join(name);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
 
 /// Found by `policy_audit`: YAML that fails at the very end of the input
 /// (`%#`, a one-line file without a newline) had its `parse-error` finding
 /// on line 2, a line the file does not have.
 #[test]
 fn a_parse_error_at_the_end_of_the_file_points_at_its_last_line() {
-    let bytes = fixture("directive-error-at-end.yml");
+    let bytes = fuzz_fixture("directive-error-at-end.yml");
     for kind in [None, Some(DocKind::Workflow), Some(DocKind::Action)] {
         let outcome = audit_bytes(
             "directive-error-at-end.yml",
@@ -43,7 +36,7 @@ fn a_parse_error_at_the_end_of_the_file_points_at_its_last_line() {
 /// trusted ignore comment; now it cannot.
 #[test]
 fn an_ignore_comment_does_not_silence_a_parse_error() {
-    let bytes = fixture("parse-error-with-ignore-comment.yml");
+    let bytes = fuzz_fixture("parse-error-with-ignore-comment.yml");
     let outcome = audit_bytes(
         "parse-error-with-ignore-comment.yml",
         &bytes,
@@ -73,7 +66,7 @@ fn an_ignore_comment_does_not_silence_a_parse_error() {
 /// line break, so the end-of-input clamp must count lines the same way.
 #[test]
 fn a_parse_error_after_a_lone_carriage_return_points_at_the_last_line() {
-    let bytes = fixture("directive-error-after-cr.yml");
+    let bytes = fuzz_fixture("directive-error-after-cr.yml");
     let outcome = audit_bytes(
         "directive-error-after-cr.yml",
         &bytes,

@@ -41,6 +41,21 @@ pub fn corpus(relative: &str) -> Option<PathBuf> {
     }
 }
 
+/// The bytes of `tests/fixtures/fuzz/NAME` of the crate whose test calls
+/// this: an input a fuzz target (fuzz/, docs/fuzzing.md) found, kept as a
+/// regression test next to the parser it broke. The crate is the one cargo
+/// runs the test for (`CARGO_MANIFEST_DIR`, which cargo sets when it runs
+/// a test, else the working directory, which cargo sets to the crate).
+/// Panics naming the path when the file cannot be read: a regression input
+/// is part of the repository, never skipped.
+pub fn fuzz_fixture(name: &str) -> Vec<u8> {
+    let crate_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("."));
+    let path = crate_dir.join("tests/fixtures/fuzz").join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("fuzz regression input {}: {e}", path.display()))
+}
+
 /// A peer program: the path in `$env_var` when set, else `name` on PATH;
 /// `None` after printing why the test skips. Panics when
 /// `CI_INTEL_REQUIRE_TOOLS` is set and the program is missing.
@@ -109,6 +124,23 @@ mod tests {
         let manifest =
             std::fs::read_to_string(workspace_root().join("Cargo.toml")).unwrap_or_default();
         assert!(manifest.contains("[workspace]"));
+    }
+
+    #[test]
+    #[should_panic(expected = "tests/fixtures/fuzz/no-such-input")]
+    fn a_missing_fuzz_regression_input_fails_naming_its_path() {
+        let _ = fuzz_fixture("no-such-input");
+    }
+
+    #[test]
+    fn cargo_names_the_crate_under_test_at_run_time() {
+        // `fuzz_fixture` finds the calling crate's inputs through it.
+        let crate_dir = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+        assert_eq!(
+            crate_dir.map(|d| d.join("src/lib.rs").is_file()),
+            Some(true),
+            "cargo does not set CARGO_MANIFEST_DIR when it runs a test"
+        );
     }
 
     #[test]

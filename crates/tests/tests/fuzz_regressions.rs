@@ -1,29 +1,22 @@
 //! Inputs the fuzz targets (fuzz/, docs/fuzzing.md) found, kept under
 //! tests/fixtures/fuzz/: each once broke an invariant of its reader.
 
-use std::path::PathBuf;
+use ci_intel_testkit::fuzz_fixture;
 
 use ci_intel_tests::read;
-
-fn fixture(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/fuzz")
-        .join(name);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
 
 /// Found by `tests_reports`: the typed Stryker reader stopped after the
 /// first JSON value (`{"files":{}}` and a control byte was an empty report),
 /// and cargo-mutants' `mutants.json` counted only the first of two arrays.
 #[test]
 fn a_mutation_report_with_text_after_the_document_is_refused() {
-    let error = read::stryker(&fixture("stryker-trailing-text.json")).expect_err("trailing");
+    let error = read::stryker(&fuzz_fixture("stryker-trailing-text.json")).expect_err("trailing");
     assert!(
         error.found.contains("more text after the document"),
         "{error:?}"
     );
     assert_eq!(error.field, "line 1 column 13");
-    let error = read::cargo_mutants_list(&fixture("mutants-list-concatenated.json"))
+    let error = read::cargo_mutants_list(&fuzz_fixture("mutants-list-concatenated.json"))
         .expect_err("two arrays");
     assert!(
         error.found.contains("more text after the document"),
@@ -39,7 +32,7 @@ fn a_mutation_report_with_text_after_the_document_is_refused() {
 /// unknown member was read.
 #[test]
 fn a_mutation_report_that_is_not_utf8_is_refused() {
-    let bytes = fixture("stryker-not-utf8.json");
+    let bytes = fuzz_fixture("stryker-not-utf8.json");
     let error = read::stryker(&bytes).expect_err("not UTF-8");
     assert!(error.found.contains("not UTF-8"), "{error:?}");
     assert_eq!(error.field, format!("byte {}", bytes.len() - 2));

@@ -1,16 +1,9 @@
 //! Inputs the fuzz targets (fuzz/, docs/fuzzing.md) found, kept under
 //! tests/fixtures/fuzz/: each once broke an invariant of its reader.
 
-use std::path::PathBuf;
+use ci_intel_testkit::fuzz_fixture;
 
 use ci_intel_vuln::scan::parse_findings;
-
-fn fixture(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/fuzz")
-        .join(name);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
 
 /// Found by `vuln_scan`: the typed trivy and grype readers stopped after
 /// the first JSON value, so `{}"Results"` was an empty trivy report and two
@@ -21,7 +14,7 @@ fn a_findings_report_with_text_after_the_document_is_refused() {
         ("scan-trailing-text.json", "trivy"),
         ("scan-grype-concatenated.json", "grype"),
     ] {
-        let error = parse_findings(&fixture(name)).expect_err(name);
+        let error = parse_findings(&fuzz_fixture(name)).expect_err(name);
         let text = error.to_string();
         assert!(
             text.contains("more text after the document") && text.contains(format),
@@ -36,7 +29,7 @@ fn a_findings_report_with_text_after_the_document_is_refused() {
 /// member was read, where the same bytes fail as JSON everywhere else.
 #[test]
 fn a_findings_report_that_is_not_utf8_is_refused() {
-    let bytes = fixture("scan-not-utf8.json");
+    let bytes = fuzz_fixture("scan-not-utf8.json");
     let error = parse_findings(&bytes).expect_err("not UTF-8");
     assert!(error.to_string().contains("not UTF-8"), "{error}");
     assert_eq!(error.at, format!("byte {}", bytes.len() - 2));
@@ -52,14 +45,14 @@ fn a_findings_report_that_is_not_utf8_is_refused() {
 /// reader did the same. One mark is dropped, as everywhere.
 #[test]
 fn a_second_byte_order_mark_is_refused() {
-    let kev = fixture("kev-two-byte-order-marks.json");
+    let kev = fuzz_fixture("kev-two-byte-order-marks.json");
     let error = ci_intel_vuln::feeds::kev::parse_kev(&kev).expect_err("two marks");
     assert!(error.to_string().contains("invalid JSON"), "{error}");
     let one = &kev[3..];
     let catalog = ci_intel_vuln::feeds::kev::parse_kev(one).expect("one mark reads");
     assert_eq!(catalog.len(), 1);
 
-    let scan = fixture("scan-two-byte-order-marks.json");
+    let scan = fuzz_fixture("scan-two-byte-order-marks.json");
     assert!(parse_findings(&scan).is_err(), "two marks");
     assert!(parse_findings(&scan[3..]).is_ok(), "one mark");
 }

@@ -447,7 +447,9 @@ impl<'a> Scanner<'a> {
         let normal = line::normalise(raw);
         match normal.annotation {
             Annotation::Group => {
-                self.step = Some(line::truncate(normal.text.trim().to_owned(), 200));
+                // The step's title is log text like any other: redacted.
+                let title = self.redacted(line_no, &normal.text);
+                self.step = Some(line::truncate(title.trim().to_owned(), 200));
                 self.hits = hits;
                 return;
             }
@@ -574,9 +576,14 @@ impl<'a> Scanner<'a> {
         if cause.file.is_none()
             && let Some(spec) = &rule.location
         {
-            for (_, raw) in before.iter().take(spec.before as usize) {
+            for (number, raw) in before.iter().take(spec.before as usize) {
+                if self.in_key_block(*number) {
+                    continue;
+                }
+                // The location is read from the redacted line, as shown.
                 let normal = line::normalise(raw);
-                if let Some(found) = locate(&spec.pattern, &normal.text) {
+                let text = self.redacted(*number, &normal.text);
+                if let Some(found) = locate(&spec.pattern, &text) {
                     set_location(&mut cause, &found, self.opts.workspace.as_deref());
                     break;
                 }
@@ -704,8 +711,12 @@ impl<'a> Scanner<'a> {
             }
             if pending.location_left > 0 {
                 pending.location_left -= 1;
-                if let Some(spec) = &rule.location
-                    && let Some(found) = locate(&spec.pattern, &normal.text)
+                if !hidden
+                    && let Some(spec) = &rule.location
+                    && let Some(found) = locate(
+                        &spec.pattern,
+                        &redacted(self.redactor, &self.recent, line_no, &normal.text),
+                    )
                 {
                     set_location(&mut pending.cause, &found, workspace.as_deref());
                     pending.location_left = 0;
