@@ -493,7 +493,15 @@ fn check_status(status: StatusCode, url: &str, body: &[u8]) -> Result<(), Attemp
 
 fn classify(e: &OciDistributionError, what: &str) -> Attempt {
     let retry = match e {
-        OciDistributionError::RequestError(r) => r.is_timeout() || r.is_connect() || r.is_request(),
+        // A status error (`error_for_status`) arrives here too: a 5xx or
+        // 429 answer is as retryable as a ServerError.
+        OciDistributionError::RequestError(r) => {
+            r.is_timeout()
+                || r.is_connect()
+                || r.is_request()
+                || r.status()
+                    .is_some_and(|s| s.is_server_error() || s.as_u16() == 429)
+        }
         OciDistributionError::ServerError { code, .. } => *code >= 500 || *code == 429,
         OciDistributionError::RegistryError { envelope, .. } => envelope
             .errors
@@ -640,4 +648,56 @@ pub fn percent_encode(value: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 5xx that reaches us as reqwest's status error (oci-client's
+    /// `blob_exists` reports a HEAD that way) is retried like a
+    /// `ServerError`; a 404 is not. distribution answers 500 under
+    /// concurrent writes to one blob, and that used to end a push at once.
+    #[test]
+    fn status_errors_of_5xx_and_429_are_retried() {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap_or_else(|e| panic!("runtime: {e}"));
+        for (status, retried) in [(500, true), (503, true), (429, true), (404, false)] {
+            let listener =
+                std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("bind: {e}"));
+            let addr = listener
+                .local_addr()
+                .unwrap_or_else(|e| panic!("addr: {e}"));
+            std::thread::spawn(move || {
+                use std::io::{Read, Write};
+                if let Ok((mut stream, _)) = listener.accept() {
+                    let mut buf = [0u8; 4096];
+                    let _ = stream.read(&mut buf);
+                    let _ = stream.write_all(
+                        format!(
+                            "HTTP/1.1 {status} X\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+                        )
+                        .as_bytes(),
+                    );
+                }
+            });
+            let error = runtime.block_on(async {
+                reqwest::Client::new()
+                    .head(format!("http://{addr}/v2/repo/blobs/sha256:00"))
+                    .send()
+                    .await
+                    .and_then(reqwest::Response::error_for_status)
+                    .expect_err("the server answers an error status")
+            });
+            let attempt = classify(&OciDistributionError::RequestError(error), "HEAD blob");
+            assert_eq!(
+                matches!(attempt, Attempt::Retry(_)),
+                retried,
+                "HTTP {status}"
+            );
+        }
+    }
 }
