@@ -38,8 +38,7 @@ pub struct Question {
 
 /// Read a query. Exactly one question, opcode QUERY, QR clear.
 pub fn parse_query(bytes: &[u8]) -> Result<Question, DnsError> {
-    let message =
-        Message::from_vec(bytes).map_err(|e| DnsError(format!("not a DNS message: {e}")))?;
+    let message = decode_independent_of_id(bytes)?;
     if message.metadata.message_type != MessageType::Query {
         return Err(DnsError("a response where a query was expected".into()));
     }
@@ -140,8 +139,7 @@ pub fn parse_response(
     upstream_id: u16,
     bytes: &[u8],
 ) -> Result<Answer, DnsError> {
-    let message =
-        Message::from_vec(bytes).map_err(|e| DnsError(format!("not a DNS message: {e}")))?;
+    let message = decode_independent_of_id(bytes)?;
     if message.metadata.message_type != MessageType::Response {
         return Err(DnsError("a query where a response was expected".into()));
     }
@@ -202,6 +200,38 @@ pub fn parse_response(
         truncated: message.metadata.truncation,
         addrs,
     })
+}
+
+/// Decode a message that reads the same whatever its ID.
+///
+/// The resolver checks a message under one ID and passes it on under
+/// another (a query goes upstream with a random ID, a response goes back
+/// with the client's). A compression pointer into the first two bytes makes
+/// a name out of the ID, so the receiver would read another name than the
+/// one decided on: a crafted query could have the upstream resolve a name
+/// the allowlist never saw. Such a message is refused. Decoding it again
+/// with every ID bit flipped catches that: a label length or pointer read
+/// from byte 0 or 1 then changes its kind or length (pointers only go
+/// backwards), so the two decodings differ or one fails.
+fn decode_independent_of_id(bytes: &[u8]) -> Result<Message, DnsError> {
+    let message =
+        Message::from_vec(bytes).map_err(|e| DnsError(format!("not a DNS message: {e}")))?;
+    let flipped_id = !message.metadata.id;
+    let mut flipped = Message::from_vec(&with_id(bytes, flipped_id)).map_err(|e| {
+        DnsError(format!(
+            "a name in the message points into its ID (with another ID it reads: {e}); \
+             such a message is refused because it reads differently once its ID is rewritten"
+        ))
+    })?;
+    flipped.metadata.id = message.metadata.id;
+    if flipped != message {
+        return Err(DnsError(
+            "a name in the message points into its ID, so it reads differently once its ID \
+             is rewritten; such a message is refused"
+                .into(),
+        ));
+    }
+    Ok(message)
 }
 
 /// `bytes` with the message ID replaced (the upstream sees our random ID,
@@ -302,6 +332,42 @@ mod tests {
         let any =
             parse_query(&build_query("files.pypi.org.", RecordType::ANY, 9).unwrap()).unwrap();
         assert_eq!(decide(&any, &allow, Mode::Block), Verdict::Refuse);
+    }
+
+    /// A query whose question is a compression pointer to byte 1: the
+    /// name's first label length is the ID's low byte, so forwarding it
+    /// under another ID would have the upstream resolve another name.
+    fn query_naming_its_own_id(id: u16) -> Vec<u8> {
+        let mut bytes = id.to_be_bytes().to_vec();
+        // RD set, one question, no records.
+        bytes.extend_from_slice(&[0x01, 0x00, 0x00, 0x01, 0, 0, 0, 0, 0, 0]);
+        // The name: a pointer to offset 1; type A, class IN.
+        bytes.extend_from_slice(&[0xc0, 0x01, 0x00, 0x01, 0x00, 0x01]);
+        bytes
+    }
+
+    #[test]
+    fn messages_whose_names_read_their_id_are_refused() {
+        let crafted = query_naming_its_own_id(0x0002);
+        // hickory alone reads it, as a two-byte label out of the header.
+        let plain = Message::from_vec(&crafted).unwrap();
+        assert_eq!(plain.queries[0].name().num_labels(), 1);
+        let error = parse_query(&crafted).unwrap_err();
+        assert!(error.0.contains("points into its ID"), "{error}");
+        // Under the ID it would be forwarded with, the name is another.
+        let forwarded = Message::from_vec(&with_id(&crafted, 0x0005)).unwrap();
+        assert_ne!(forwarded.queries[0].name(), plain.queries[0].name());
+
+        // The same in a response: taken as is, refused once it reads its ID.
+        let asked = parse_query(&build_query("example.org.", RecordType::A, 2).unwrap()).unwrap();
+        let mut response = crafted.clone();
+        response[2] |= 0x80;
+        assert!(
+            parse_response(&asked, 2, &response)
+                .unwrap_err()
+                .0
+                .contains("points into its ID")
+        );
     }
 
     #[test]
