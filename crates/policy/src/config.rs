@@ -47,6 +47,18 @@ pub struct PolicyConfig {
     pub forbidden_uses: ForbiddenUses,
     /// The `dependabot-cooldown` rule's threshold.
     pub dependabot_cooldown: DependabotCooldown,
+    /// The `known-vulnerable-actions` rule (`audit --online`).
+    pub known_vulnerable_actions: KnownVulnerableActions,
+}
+
+/// Advisories judged not to apply.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct KnownVulnerableActions {
+    /// GHSA ids (`GHSA-xxxx-xxxx-xxxx`, any case) that are not reported.
+    /// Tighter means allowing only some of the locked ids.
+    #[schemars(extend("x-ci-intel-tighten" = "subset"))]
+    pub allow: Vec<String>,
 }
 
 /// How long Dependabot must wait before proposing a new release.
@@ -186,6 +198,11 @@ pub struct PolicyRules {
     pub misfeature: RuleSetting,
     pub anonymous_definition: RuleSetting,
     pub undocumented_permissions: RuleSetting,
+    pub impostor_commit: RuleSetting,
+    pub ref_confusion: RuleSetting,
+    pub known_vulnerable_actions: RuleSetting,
+    pub stale_action_refs: RuleSetting,
+    pub unresolvable_ref: RuleSetting,
 }
 
 impl PolicyRules {
@@ -233,6 +250,11 @@ impl PolicyRules {
             "misfeature" => &self.misfeature,
             "anonymous-definition" => &self.anonymous_definition,
             "undocumented-permissions" => &self.undocumented_permissions,
+            "impostor-commit" => &self.impostor_commit,
+            "ref-confusion" => &self.ref_confusion,
+            "known-vulnerable-actions" => &self.known_vulnerable_actions,
+            "stale-action-refs" => &self.stale_action_refs,
+            "unresolvable-ref" => &self.unresolvable_ref,
             _ => return None,
         })
     }
@@ -317,6 +339,7 @@ impl Default for PolicyConfig {
             exclude: Vec::new(),
             forbidden_uses: ForbiddenUses::default(),
             dependabot_cooldown: DependabotCooldown::default(),
+            known_vulnerable_actions: KnownVulnerableActions::default(),
         }
     }
 }

@@ -9,6 +9,8 @@ pub mod data;
 pub mod expr;
 pub mod facts;
 pub mod model;
+#[cfg(feature = "pin")]
+pub mod online;
 pub mod rules;
 pub mod schema;
 pub mod shell;
@@ -67,6 +69,15 @@ pub struct AuditArgs {
     /// comments silenced, `-vv` also lists every audited file.
     #[arg(short, long, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// Also run the rules that ask the forge (`impostor-commit`,
+    /// `ref-confusion`, `known-vulnerable-actions`, `stale-action-refs`,
+    /// `unresolvable-ref`). Off by default: without it they are not run, and
+    /// the report says so. A failed call ends the run with exit 3.
+    #[arg(long)]
+    pub online: bool,
+    #[cfg(feature = "pin")]
+    #[command(flatten)]
+    pub forge: crate::pin::remote::ForgeArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -608,6 +619,45 @@ pub fn audit_file(display: &str, text: &str, kind: Option<DocKind>, opts: &Optio
     finish(display, &src, hits, doc, opts)
 }
 
+/// Run `check` (the online rules) on one file as the offline rules see it:
+/// the same kind detection, `if: false` ranges, rule settings and ignore
+/// comments. A file that does not load or is not a valid document yields
+/// nothing here: the offline pass reports it as `parse-error`.
+#[cfg(feature = "pin")]
+pub(crate) fn check_document(
+    display: &str,
+    bytes: &[u8],
+    kind: Option<DocKind>,
+    opts: &Options,
+    check: &mut dyn FnMut(&Ctx<'_>, &mut Vec<Hit>) -> Result<(), Failure>,
+) -> Result<FileOutcome, Failure> {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return Ok(FileOutcome::default());
+    };
+    let src = Source::new(text);
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let Ok(Some(doc)) = yaml::load_lenient(text) else {
+        return Ok(FileOutcome::default());
+    };
+    let kind = kind.unwrap_or_else(|| sniff(&doc));
+    if validate(&doc, kind).is_some() {
+        return Ok(FileOutcome::default());
+    }
+    let ctx = Ctx {
+        file: display,
+        src: &src,
+        doc: &doc,
+        kind,
+        opts,
+        parsed: Default::default(),
+    };
+    let mut hits = Vec::new();
+    check(&ctx, &mut hits)?;
+    let off = disabled_ranges(&ctx);
+    hits.retain(|h| !off.iter().any(|(a, b)| (*a..=*b).contains(&h.pos.line)));
+    Ok(finish(display, &src, hits, Some(&doc), opts))
+}
+
 /// The lines, besides a finding's own, where zizmor honours an ignore
 /// comment for it because the finding is about that block: the `- name:`
 /// (first) line of the step holding it, the `with:` line of the inputs
@@ -715,6 +765,9 @@ pub struct AuditOutcome {
     pub suppressed: Vec<Finding>,
     /// The files audited, as reported.
     pub audited: Vec<String>,
+    /// Rules of the persona that did not run (the online rules without
+    /// `--online`).
+    pub not_run: Vec<&'static str>,
 }
 
 /// Audit every target, in parallel. Unreadable files are infrastructure
@@ -777,6 +830,7 @@ fn audit_with(
         findings,
         suppressed,
         audited: selected.iter().map(|t| t.display.clone()).collect(),
+        not_run: Vec::new(),
     })
 }
 
@@ -799,12 +853,18 @@ pub fn audit_paths(paths: &[PathBuf], opts: &Options) -> Result<AuditOutcome, Fa
 
 /// Every rule, for SARIF and listings.
 pub fn rule_metas() -> Vec<RuleMeta> {
-    rules::RULES
+    let offline = rules::RULES
         .iter()
-        .map(|r| RuleMeta {
-            id: r.id,
-            title: r.title,
-            default_severity: r.default_severity,
+        .map(|r| (r.id, r.title, r.default_severity));
+    let online = rules::ONLINE_RULES
+        .iter()
+        .map(|r| (r.id, r.title, r.default_severity));
+    offline
+        .chain(online)
+        .map(|(id, title, default_severity)| RuleMeta {
+            id,
+            title,
+            default_severity,
             help_uri: Some("https://github.com/ci-intel/ci-intel/blob/main/docs/policy.md"),
         })
         .collect()
@@ -841,6 +901,9 @@ pub struct JsonSummary<'a> {
     pub persona: &'a str,
     pub fail_on: Severity,
     pub verdict: &'a str,
+    /// Rules of the persona that did not run (the online rules without
+    /// `--online`).
+    pub not_run: Vec<&'static str>,
 }
 
 /// The whole `--format json` document.
@@ -897,6 +960,7 @@ pub fn json_report<'a>(
             persona: persona.as_str(),
             fail_on,
             verdict: report.verdict(fail_on).as_str(),
+            not_run: outcome.not_run.clone(),
         },
     }
 }
@@ -940,7 +1004,34 @@ pub fn run_cli(args: &AuditArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
     } else {
         args.paths.clone()
     };
-    let outcome = audit_paths(&paths, &opts)?;
+    let targets = discover(&paths)?;
+    let mut outcome = audit_targets(&targets, &opts)?;
+    let online_rules: Vec<&'static str> = rules::ONLINE_RULES
+        .iter()
+        .filter(|r| r.persona <= opts.persona)
+        .filter(|r| opts.policy.rules.get(r.id).is_none_or(|s| s.enabled))
+        .map(|r| r.id)
+        .collect();
+    if args.online {
+        #[cfg(feature = "pin")]
+        {
+            let forge = online::Forge::new(args.forge.remote(env)?);
+            let found = online::audit_targets(&targets, &opts, &forge)?;
+            outcome.findings.extend(found.findings);
+            outcome.suppressed.extend(found.suppressed);
+        }
+        #[cfg(not(feature = "pin"))]
+        return Err(Failure::usage(
+            "--online needs the network: this build has no `pin` feature; use the ci-intel-policy binary",
+        ));
+    } else if !online_rules.is_empty() && outcome.files > 0 {
+        eprintln!(
+            "{}: not run (they need --online and the network): {}",
+            crate::TOOL,
+            online_rules.join(", ")
+        );
+        outcome.not_run = online_rules;
+    }
     let report = Report::new(tool_info(), rule_metas(), outcome.findings.clone());
     if outcome.files == 0 {
         let what = paths
@@ -1010,6 +1101,12 @@ pub fn run_cli(args: &AuditArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
             opts.persona.as_str(),
             verdict.as_str()
         );
+        if !outcome.not_run.is_empty() {
+            md.push_str(&format!(
+                "\nNot run (they need `online: true`): {}\n",
+                outcome.not_run.join(", ")
+            ));
+        }
         if !report.findings.is_empty() {
             md.push_str("\n| rule | severity | where | message |\n|---|---|---|---|\n");
             for f in report.findings.iter().take(100) {

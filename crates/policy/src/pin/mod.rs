@@ -17,7 +17,6 @@ pub mod version;
 use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use ci_intel_core::render::render;
@@ -26,7 +25,7 @@ use ci_intel_core::{
     Severity, ToolInfo,
 };
 
-use remote::{Remote, RemoteConfig, RepoRefs};
+use remote::{Remote, RepoRefs};
 use uses::{Rewrite, Target, UsesSite};
 use version::Version;
 
@@ -53,22 +52,11 @@ pub struct PinArgs {
     /// repository (`impostor-commit`). Uses the REST API.
     #[arg(long)]
     pub online: bool,
-    /// Git base URL of the forge (GitHub Enterprise Server: https://HOST).
-    #[arg(long, default_value = "https://github.com", value_name = "URL")]
-    pub host: String,
-    /// REST API base URL (default: https://api.github.com for github.com,
-    /// HOST/api/v3 otherwise).
-    #[arg(long, value_name = "URL")]
-    pub api_url: Option<String>,
+    #[command(flatten)]
+    pub forge: remote::ForgeArgs,
     /// Output format of the findings.
     #[arg(long, value_enum, default_value = "human")]
     pub format: OutputFormat,
-    /// Timeout of each network call, in seconds.
-    #[arg(long, default_value_t = 30, value_name = "SECS")]
-    pub timeout: u64,
-    /// Retries of a failed network call (connection errors, timeouts, 429, 5xx).
-    #[arg(long, default_value_t = 2, value_name = "N")]
-    pub retries: u32,
     /// Let an input without workflow or action files pass.
     #[arg(long)]
     pub allow_empty: bool,
@@ -160,32 +148,7 @@ pub struct Outcome {
 }
 
 pub fn run_cli(args: &PinArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
-    let git_base = remote::check_base_url("--host", &args.host)?;
-    let api_text = args
-        .api_url
-        .clone()
-        .unwrap_or_else(|| remote::default_api_base(&git_base));
-    let api_base = remote::check_base_url("--api-url", &api_text)?;
-    if args.timeout == 0 {
-        return Err(Failure::usage("--timeout must be at least 1 second"));
-    }
-    let token = ["GITHUB_TOKEN", "GH_TOKEN"]
-        .iter()
-        .find_map(|name| env.var(name).filter(|v| !v.trim().is_empty()))
-        .map(|v| v.trim().to_owned());
-    let cache_dir = env
-        .var("RUNNER_TEMP")
-        .filter(|v| !v.is_empty())
-        .map(|dir| PathBuf::from(dir).join("ci-intel-pin"));
-    let remote = Remote::new(RemoteConfig {
-        git_base,
-        api_base,
-        token,
-        timeout: Duration::from_secs(args.timeout),
-        retries: args.retries,
-        backoff: Duration::from_millis(500),
-        cache_dir,
-    })?;
+    let remote = args.forge.remote(env)?;
 
     let roots = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
@@ -640,45 +603,9 @@ fn verify_pin(
             None => {}
         }
     }
-    if refs.names_commit(sha) {
+    let (on_refs, checked) = remote.commit_on_refs(owner, repo, refs, sha, label)?;
+    if on_refs {
         return Ok(());
-    }
-    // Ask the REST API whether the SHA is an ancestor of some ref, starting
-    // with the most likely ones: the named tag or branch, the default branch,
-    // other branches, then tags newest first. One call per distinct commit.
-    let mut candidates: Vec<&str> = Vec::new();
-    if let Some(label) = label
-        && let Some((_, commit)) = refs.resolve(label)
-    {
-        candidates.push(commit);
-    }
-    if let Some(head) = refs.default_branch() {
-        candidates.push(head.commit());
-    }
-    candidates.extend(
-        refs.refs
-            .iter()
-            .filter(|r| r.name.starts_with("refs/heads/"))
-            .map(|r| r.commit()),
-    );
-    let releases = refs.releases();
-    candidates.extend(releases.iter().map(|r| r.2));
-    candidates.extend(
-        refs.refs
-            .iter()
-            .filter(|r| r.name.starts_with("refs/tags/"))
-            .map(|r| r.commit()),
-    );
-    let mut seen = std::collections::HashSet::new();
-    for base in candidates {
-        if !seen.insert(base) {
-            continue;
-        }
-        if let Some(status) = remote.compare(owner, repo, base, sha)?
-            && (status == "identical" || status == "behind")
-        {
-            return Ok(());
-        }
     }
     outcome.findings.push(
         Finding::new(
@@ -686,8 +613,7 @@ fn verify_pin(
             Severity::Critical,
             format!(
                 "`{}`: commit {sha} is on no branch or tag of {repo_name} (checked {} ref commit(s)); it may come from a fork (an impostor commit)",
-                site.value,
-                seen.len()
+                site.value, checked
             ),
             Some(location.clone()),
             &format!("{repo_name}@{sha}"),

@@ -79,6 +79,68 @@ pub fn default_api_base(git_base: &Url) -> String {
     }
 }
 
+/// How to reach the forge: shared by `pin` and `audit --online`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ForgeArgs {
+    /// Git base URL of the forge (GitHub Enterprise Server: https://HOST).
+    #[arg(long, default_value = "https://github.com", value_name = "URL")]
+    pub host: String,
+    /// REST API base URL (default: https://api.github.com for github.com,
+    /// HOST/api/v3 otherwise).
+    #[arg(long, value_name = "URL")]
+    pub api_url: Option<String>,
+    /// Timeout of each network call, in seconds.
+    #[arg(long, default_value_t = 30, value_name = "SECS")]
+    pub timeout: u64,
+    /// Retries of a failed network call (connection errors, timeouts, 429, 5xx).
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    pub retries: u32,
+    /// API token (default: $GITHUB_TOKEN, then $GH_TOKEN). Prefer the
+    /// environment: a flag is visible to other processes.
+    #[arg(long, value_name = "TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+}
+
+impl ForgeArgs {
+    /// The forge client these flags describe, with the token from `--token`,
+    /// `$GITHUB_TOKEN` or `$GH_TOKEN` and the ls-refs cache under
+    /// `$RUNNER_TEMP`.
+    pub fn remote(&self, env: &ci_intel_core::RunnerEnv) -> Result<Remote, Failure> {
+        let git_base = check_base_url("--host", &self.host)?;
+        let api_text = self
+            .api_url
+            .clone()
+            .unwrap_or_else(|| default_api_base(&git_base));
+        let api_base = check_base_url("--api-url", &api_text)?;
+        if self.timeout == 0 {
+            return Err(Failure::usage("--timeout must be at least 1 second"));
+        }
+        let token = self
+            .token
+            .as_deref()
+            .filter(|v| !v.trim().is_empty())
+            .or_else(|| {
+                ["GITHUB_TOKEN", "GH_TOKEN"]
+                    .iter()
+                    .find_map(|name| env.var(name).filter(|v| !v.trim().is_empty()))
+            })
+            .map(|v| v.trim().to_owned());
+        let cache_dir = env
+            .var("RUNNER_TEMP")
+            .filter(|v| !v.is_empty())
+            .map(|dir| PathBuf::from(dir).join("ci-intel-pin"));
+        Remote::new(RemoteConfig {
+            git_base,
+            api_base,
+            token,
+            timeout: Duration::from_secs(self.timeout),
+            retries: self.retries,
+            backoff: Duration::from_millis(500),
+            cache_dir,
+        })
+    }
+}
+
 /// The refs of one repository, from one `ls-refs`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RepoRefs {
@@ -165,10 +227,85 @@ impl RepoRefs {
         releases
     }
 
+    /// The tags at `sha` (as the tag's commit, or as its tag object),
+    /// longest name first: `v1.2.3` before `v1`.
+    pub fn tags_at(&self, sha: &str) -> Vec<&str> {
+        let mut tags: Vec<&str> = self
+            .refs
+            .iter()
+            .filter(|r| r.commit().eq_ignore_ascii_case(sha) || r.oid.eq_ignore_ascii_case(sha))
+            .filter_map(|r| r.name.strip_prefix("refs/tags/"))
+            .collect();
+        tags.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        tags
+    }
+
     /// True when `sha` is the commit (or tag object) of any advertised ref.
     pub fn names_commit(&self, sha: &str) -> bool {
         self.refs.iter().any(|r| r.commit() == sha || r.oid == sha)
     }
+}
+
+/// One advisory of the GitHub Advisory Database (the fields we read).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Advisory {
+    pub ghsa_id: String,
+    #[serde(default)]
+    pub summary: String,
+    /// `low`, `medium`, `high`, `critical` (or `unknown`).
+    #[serde(default)]
+    pub severity: String,
+    #[serde(default)]
+    pub withdrawn_at: Option<String>,
+    #[serde(default)]
+    pub vulnerabilities: Vec<AdvisoryVulnerability>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct AdvisoryVulnerability {
+    pub package: AdvisoryPackage,
+    /// `>= 1.0.0, < 1.2.3`, `< 2`, `= 1.0.0`.
+    #[serde(default)]
+    pub vulnerable_version_range: Option<String>,
+    #[serde(default)]
+    pub first_patched_version: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct AdvisoryPackage {
+    pub ecosystem: String,
+    pub name: String,
+}
+
+/// Does `version` fall in an advisory's `vulnerable_version_range`
+/// (comma-separated comparisons that must all hold)? `None` when the range
+/// cannot be read.
+pub fn in_version_range(version: &Version, range: &str) -> Option<bool> {
+    let mut any = false;
+    for part in range.split(',') {
+        let part = part.trim();
+        if part.is_empty() {
+            continue;
+        }
+        let (op, bound) = ["<=", ">=", "<", ">", "="]
+            .iter()
+            .find_map(|op| part.strip_prefix(op).map(|rest| (*op, rest.trim())))
+            .unwrap_or(("=", part));
+        let bound = Version::parse(bound)?;
+        let order = version.cmp_precedence(&bound);
+        let holds = match op {
+            "<=" => order.is_le(),
+            ">=" => order.is_ge(),
+            "<" => order.is_lt(),
+            ">" => order.is_gt(),
+            _ => order.is_eq(),
+        };
+        if !holds {
+            return Some(false);
+        }
+        any = true;
+    }
+    any.then_some(true)
 }
 
 /// Why a repository's refs could not be listed although the server answered.
@@ -493,6 +630,89 @@ impl Remote {
         }
     }
 
+    /// Is `sha` on a branch or tag of `owner/repo`? First the advertised
+    /// refs themselves (no request), then the compare API from the most
+    /// likely refs: the commit `hint` names (a version comment), the
+    /// default branch, other branches, release tags newest first, other
+    /// tags. One call per distinct ref commit; a 404 (no common history)
+    /// means "not on it". Returns the answer and how many ref commits were
+    /// compared.
+    pub fn commit_on_refs(
+        &self,
+        owner: &str,
+        repo: &str,
+        refs: &RepoRefs,
+        sha: &str,
+        hint: Option<&str>,
+    ) -> Result<(bool, usize), Failure> {
+        if refs.names_commit(sha) {
+            return Ok((true, 0));
+        }
+        let mut candidates: Vec<&str> = Vec::new();
+        if let Some(label) = hint
+            && let Some((_, commit)) = refs.resolve(label)
+        {
+            candidates.push(commit);
+        }
+        if let Some(head) = refs.default_branch() {
+            candidates.push(head.commit());
+        }
+        candidates.extend(
+            refs.refs
+                .iter()
+                .filter(|r| r.name.starts_with("refs/heads/"))
+                .map(|r| r.commit()),
+        );
+        let releases = refs.releases();
+        candidates.extend(releases.iter().map(|r| r.2));
+        candidates.extend(
+            refs.refs
+                .iter()
+                .filter(|r| r.name.starts_with("refs/tags/"))
+                .map(|r| r.commit()),
+        );
+        let mut seen = std::collections::HashSet::new();
+        for base in candidates {
+            if !seen.insert(base) {
+                continue;
+            }
+            if let Some(status) = self.compare(owner, repo, base, sha)?
+                && (status == "identical" || status == "behind")
+            {
+                return Ok((true, seen.len()));
+            }
+        }
+        Ok((false, seen.len()))
+    }
+
+    /// The reviewed advisories of the GitHub Advisory Database for the
+    /// action `owner/repo`: `GET /advisories?ecosystem=actions&affects=...`.
+    /// One page of 100 (an action with more advisories than that is refused
+    /// rather than judged on part of them).
+    pub fn advisories(&self, owner: &str, repo: &str) -> Result<Vec<Advisory>, Failure> {
+        let path = format!("/advisories?ecosystem=actions&affects={owner}/{repo}&per_page=100");
+        let url = format!(
+            "{}{path}",
+            self.config.api_base.as_str().trim_end_matches('/')
+        );
+        let Some(json) = self.rest_json(&path)? else {
+            return Err(Failure::infra(format!(
+                "GET {url} found no advisory database (HTTP 404 or 422); on GitHub Enterprise Server it needs GitHub Connect; run without --online or point --api-url at api.github.com"
+            )));
+        };
+        let advisories: Vec<Advisory> = serde_json::from_value(json).map_err(|e| {
+            Failure::infra(format!(
+                "GET {url}: the answer is not a list of advisories: {e}"
+            ))
+        })?;
+        if advisories.len() >= 100 {
+            return Err(Failure::infra(format!(
+                "GET {url}: {owner}/{repo} has 100 or more advisories, more than one page; refusing to judge it on part of them"
+            )));
+        }
+        Ok(advisories)
+    }
+
     /// When a release became available: the GitHub release's `published_at`
     /// for `tag`, or (a tag without a release) the commit's committer date.
     pub fn release_time(
@@ -637,6 +857,28 @@ mod tests {
         assert!(check_base_url("--host", "http://github.example.com").is_err());
         assert!(check_base_url("--host", "ftp://127.0.0.1").is_err());
         assert!(check_base_url("--host", "not a url").is_err());
+    }
+
+    #[test]
+    fn advisory_ranges() {
+        let v = |t: &str| Version::parse(t).unwrap();
+        assert_eq!(
+            in_version_range(&v("2.1.0"), ">= 2.0.0, < 2.2.0"),
+            Some(true)
+        );
+        assert_eq!(
+            in_version_range(&v("v2.2.0"), ">= 2.0.0, < 2.2.0"),
+            Some(false)
+        );
+        assert_eq!(
+            in_version_range(&v("1.9.9"), ">= 2.0.0, < 2.2.0"),
+            Some(false)
+        );
+        assert_eq!(in_version_range(&v("1.0.0"), "<= 1.0.0"), Some(true));
+        assert_eq!(in_version_range(&v("1.0.0"), "= 1.0.0"), Some(true));
+        assert_eq!(in_version_range(&v("1.0.1"), "1.0.0"), Some(false));
+        assert_eq!(in_version_range(&v("1.0.0"), "< banana"), None);
+        assert_eq!(in_version_range(&v("1.0.0"), ""), None);
     }
 
     #[test]

@@ -140,13 +140,18 @@ impl Drop for Server {
 pub struct RestData {
     /// tag → release `published_at`.
     pub releases: HashMap<String, String>,
+    /// `owner/repo` (lower case) → the advisories `GET /advisories?affects=`
+    /// answers for it (a JSON array); other repositories get `[]`.
+    pub advisories: HashMap<String, serde_json::Value>,
 }
 
 impl Server {
     pub fn start(project_root: &Path, rest: RestData) -> Server {
         let root = project_root.to_path_buf();
         Server::with_handler(move |method, path, query, headers, body| {
-            if let Some(api) = path.strip_prefix("/api") {
+            if path == "/api/advisories" {
+                advisories_fake(&rest, query)
+            } else if let Some(api) = path.strip_prefix("/api") {
                 rest_fake(&root, &rest, api)
             } else {
                 http_backend(&root, method, path, query, headers, body)
@@ -377,6 +382,25 @@ pub fn rest_fake(root: &Path, data: &RestData, path: &str) -> Reply {
         }
         _ => not_found(),
     }
+}
+
+/// `GET /advisories?ecosystem=actions&affects=OWNER/REPO`, as GitHub's
+/// global advisories endpoint answers it: a JSON array. Anything else than
+/// the actions ecosystem and one `affects` package is a 422.
+pub fn advisories_fake(data: &RestData, query: &str) -> Reply {
+    let params: HashMap<&str, &str> = query.split('&').filter_map(|p| p.split_once('=')).collect();
+    let (Some("actions"), Some(affects)) =
+        (params.get("ecosystem").copied(), params.get("affects"))
+    else {
+        return Reply::json(422, &serde_json::json!({"message": "Validation Failed"}));
+    };
+    let key = affects.replace("%2F", "/").to_ascii_lowercase();
+    let found = data
+        .advisories
+        .get(&key)
+        .cloned()
+        .unwrap_or_else(|| serde_json::json!([]));
+    Reply::json(200, &found)
 }
 
 /// A port on 127.0.0.1 that nothing listens on.

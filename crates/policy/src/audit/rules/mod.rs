@@ -24,28 +24,33 @@ pub(crate) mod forbidden_uses;
 mod github_app;
 mod github_env;
 mod hardcoded_credentials;
+mod impostor_commit;
 mod insecure_commands;
 mod insecure_url_scheme;
+mod known_vulnerable_actions;
 mod misfeature;
 mod missing_timeout;
 mod obfuscation;
 mod overprovisioned_secrets;
 mod parse_error;
 mod pin_comment;
+mod ref_confusion;
 mod ref_version_mismatch;
 mod schema_violation;
 mod secrets_inherit;
 mod secrets_outside_env;
 mod self_hosted_runner;
 mod self_repository;
+mod stale_action_refs;
 mod superfluous_actions;
 mod template_injection;
 mod typosquat_uses;
 mod undocumented_permissions;
 mod unpinned_images;
 mod unpinned_tools;
-mod unpinned_uses;
+pub(crate) mod unpinned_uses;
 mod unredacted_secrets;
+mod unresolvable_ref;
 mod unsound_condition;
 mod unsound_contains;
 mod unsound_ternary;
@@ -110,6 +115,36 @@ pub const RULES: &[Rule] = &[
     overprovisioned_secrets::RULE,
     unredacted_secrets::RULE,
     unsound_ternary::RULE,
+];
+
+/// A rule that asks the forge: it runs only with `audit --online` (and in
+/// builds with the `pin` feature), after the offline rules.
+#[derive(Debug, Clone, Copy)]
+pub struct OnlineRule {
+    /// The rule id; zizmor's name where zizmor has the same audit.
+    pub id: &'static str,
+    /// One line, for listings and SARIF.
+    pub title: &'static str,
+    /// The severity of its usual finding.
+    pub default_severity: Severity,
+    /// The least persona the rule runs in.
+    pub persona: Persona,
+    #[cfg(feature = "pin")]
+    pub check: OnlineCheck,
+}
+
+/// An online rule's check: a failed call is an error (exit 3), never a skip.
+#[cfg(feature = "pin")]
+pub type OnlineCheck =
+    fn(&Ctx<'_>, &super::online::Forge, &mut Vec<Hit>) -> Result<(), ci_intel_core::Failure>;
+
+/// Every online rule, in documentation order.
+pub const ONLINE_RULES: &[OnlineRule] = &[
+    impostor_commit::RULE,
+    ref_confusion::RULE,
+    known_vulnerable_actions::RULE,
+    stale_action_refs::RULE,
+    unresolvable_ref::RULE,
 ];
 
 /// The rule with this id.
