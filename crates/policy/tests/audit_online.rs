@@ -518,7 +518,7 @@ fn unauthorised_git_or_rest_calls_are_exit_3_and_say_what_to_do() {
 
     // REST: the refs are fine, the advisory database says 403.
     let fixture = fixture();
-    let root = fixture.project_root.clone();
+    let root = fixture.project_root;
     let server = Server::with_handler(move |method, path, query, headers, body| {
         if path.starts_with("/api/") {
             Reply::json(
@@ -548,7 +548,7 @@ fn unauthorised_git_or_rest_calls_are_exit_3_and_say_what_to_do() {
 #[test]
 fn the_token_comes_from_the_flag_or_the_environment() {
     let fixture = fixture();
-    let root = fixture.project_root.clone();
+    let root = fixture.project_root;
     // base64("x-access-token:s3cret")
     let wanted = "Basic eC1hY2Nlc3MtdG9rZW46czNjcmV0";
     let server = Server::with_handler(move |method, path, query, headers, body| {

@@ -619,6 +619,10 @@ pub fn audit_file(display: &str, text: &str, kind: Option<DocKind>, opts: &Optio
     finish(display, &src, hits, doc, opts)
 }
 
+/// A check over one file's document that may fail (a network call).
+#[cfg(feature = "pin")]
+pub(crate) type DocumentCheck<'a> = dyn FnMut(&Ctx<'_>, &mut Vec<Hit>) -> Result<(), Failure> + 'a;
+
 /// Run `check` (the online rules) on one file as the offline rules see it:
 /// the same kind detection, `if: false` ranges, rule settings and ignore
 /// comments. A file that does not load or is not a valid document yields
@@ -629,7 +633,7 @@ pub(crate) fn check_document(
     bytes: &[u8],
     kind: Option<DocKind>,
     opts: &Options,
-    check: &mut dyn FnMut(&Ctx<'_>, &mut Vec<Hit>) -> Result<(), Failure>,
+    check: &mut DocumentCheck<'_>,
 ) -> Result<FileOutcome, Failure> {
     let Ok(text) = std::str::from_utf8(bytes) else {
         return Ok(FileOutcome::default());

@@ -86,7 +86,7 @@ fn check(
                 RULE.id,
                 Severity::High,
                 site.pos,
-                &format!("{}@{sha}", site.repository()),
+                format!("{}@{sha}", site.repository()),
                 format!(
                     "`{}`: commit {sha} is on no branch or tag of {} (compared with {checked} ref commit(s)); it may come from a fork (an impostor commit)",
                     site.raw,

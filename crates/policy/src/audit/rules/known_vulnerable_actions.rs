@@ -193,7 +193,7 @@ fn check(
                     RULE.id,
                     severity(&advisory.severity),
                     site.pos,
-                    &format!("{}@{}#{}", site.repository(), version_text, advisory.ghsa_id),
+                    format!("{}@{}#{}", site.repository(), version_text, advisory.ghsa_id),
                     format!(
                         "`{}` is version {version_text} ({how}), affected by {} ({} severity): {} (vulnerable: {range_text}{fixed}); https://github.com/advisories/{}",
                         site.raw,

@@ -73,7 +73,7 @@ fn check(
                 RULE.id,
                 Severity::Medium,
                 site.pos,
-                &format!("{}@{name}", site.repository()),
+                format!("{}@{name}", site.repository()),
                 format!(
                     "`{}`: `{name}` is both a tag (commit {}) and a branch (commit {}{}) of {}; Actions runs the tag",
                     site.raw,

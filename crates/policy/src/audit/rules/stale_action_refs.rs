@@ -72,7 +72,7 @@ fn check(
                 RULE.id,
                 Severity::Low,
                 site.pos,
-                &format!("{}@{sha}", site.repository()),
+                format!("{}@{sha}", site.repository()),
                 format!(
                     "`{}`: no tag of {} points at commit {sha}; it is not a release",
                     site.raw,
