@@ -543,6 +543,37 @@ fn unauthorised_git_or_rest_calls_are_exit_3_and_say_what_to_do() {
     );
 }
 
+/// The compare API (impostor-commit's question about a SHA on no ref)
+/// failing with a 5xx after the retries is exit 3 too, naming the URL.
+#[test]
+fn a_failing_compare_call_is_exit_3() {
+    let fixture = fixture();
+    let impostor = fixture.commits["impostor"].clone();
+    let root = fixture.project_root;
+    let server = Server::with_handler(move |method, path, query, headers, body| {
+        if path.contains("/compare/") {
+            Reply::new(502, "text/plain", "bad gateway")
+        } else if path.starts_with("/api/") {
+            Reply::json(200, &serde_json::json!([]))
+        } else {
+            support::http_backend(&root, method, path, query, headers, body)
+        }
+    });
+    let work = one_workflow(&format!("acme/tool@{impostor}"));
+    let output = audit_with_retries(&server, 1)
+        .arg(work.path().join("ci.yml"))
+        .output()
+        .unwrap();
+    assert_infra(
+        &output,
+        &[
+            "/api/repos/acme/tool/compare/",
+            "HTTP 502",
+            "after 2 attempt(s)",
+        ],
+    );
+}
+
 /// The token comes from `--token`, else `$GITHUB_TOKEN`, else `$GH_TOKEN`;
 /// the server here wants it on every git request.
 #[test]
@@ -587,9 +618,23 @@ fn the_token_comes_from_the_flag_or_the_environment() {
         .output()
         .unwrap());
     let output = audit(&server).arg(&file).output().unwrap();
+    assert_eq!(output.status.code(), Some(3), "no token: 401 is exit 3");
+    // A wrong token is exit 3 too, and never printed.
+    let output = audit(&server)
+        .arg(&file)
+        .args(["--token", "wr0ng-t0ken"])
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(3));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(!stderr.contains("s3cret"));
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        all.contains("HTTP 401") && !all.contains("wr0ng-t0ken"),
+        "{all}"
+    );
 }
 
 /// Findings of online rules honour ignore comments and `policy.rules`.

@@ -581,7 +581,7 @@ impl Remote {
         )?;
         if answer.status == 401 || answer.status == 403 {
             return Err(Failure::infra(format!(
-                "GET {url} answered HTTP {} (rate limited or not authorised); set GITHUB_TOKEN or GH_TOKEN",
+                "GET {url} answered HTTP {} (rate limited or not authorised); set GITHUB_TOKEN or GH_TOKEN (or --token) to a token that may read it",
                 answer.status
             )));
         }
