@@ -543,6 +543,27 @@ fn unauthorised_git_or_rest_calls_are_exit_3_and_say_what_to_do() {
     );
 }
 
+/// An advisory database answer that is not a list of advisories is exit 3,
+/// naming the URL, never a pass.
+#[test]
+fn a_malformed_advisories_answer_is_exit_3() {
+    let fixture = fixture();
+    let root = fixture.project_root;
+    let server = Server::with_handler(move |method, path, query, headers, body| {
+        if path.starts_with("/api/") {
+            Reply::json(200, &serde_json::json!({"not": "a list"}))
+        } else {
+            support::http_backend(&root, method, path, query, headers, body)
+        }
+    });
+    let work = one_workflow("acme/tool@v1.0.0");
+    let output = audit(&server)
+        .arg(work.path().join("ci.yml"))
+        .output()
+        .unwrap();
+    assert_infra(&output, &["/api/advisories?", "not a list of advisories"]);
+}
+
 /// The compare API (impostor-commit's question about a SHA on no ref)
 /// failing with a 5xx after the retries is exit 3 too, naming the URL.
 #[test]

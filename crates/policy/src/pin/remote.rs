@@ -267,8 +267,22 @@ pub struct AdvisoryVulnerability {
     /// `>= 1.0.0, < 1.2.3`, `< 2`, `= 1.0.0`.
     #[serde(default)]
     pub vulnerable_version_range: Option<String>,
-    #[serde(default)]
+    /// A string in the current API version (`{"identifier": ...}` in old
+    /// ones; both are read).
+    #[serde(default, deserialize_with = "patched_version")]
     pub first_patched_version: Option<String>,
+}
+
+fn patched_version<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let value = Option::<serde_json::Value>::deserialize(d)?;
+    Ok(match value {
+        Some(serde_json::Value::String(s)) => Some(s),
+        Some(serde_json::Value::Object(o)) => o
+            .get("identifier")
+            .and_then(|i| i.as_str())
+            .map(str::to_owned),
+        _ => None,
+    })
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -879,6 +893,35 @@ mod tests {
         assert_eq!(in_version_range(&v("1.0.1"), "1.0.0"), Some(false));
         assert_eq!(in_version_range(&v("1.0.0"), "< banana"), None);
         assert_eq!(in_version_range(&v("1.0.0"), ""), None);
+    }
+
+    #[test]
+    fn patched_versions_as_string_or_object() {
+        let read = |v: serde_json::Value| -> Option<String> {
+            serde_json::from_value::<AdvisoryVulnerability>(serde_json::json!({
+                "package": {"ecosystem": "actions", "name": "a/b"},
+                "first_patched_version": v
+            }))
+            .unwrap()
+            .first_patched_version
+        };
+        assert_eq!(read(serde_json::json!("1.2.3")).as_deref(), Some("1.2.3"));
+        assert_eq!(
+            read(serde_json::json!({"identifier": "v2"})).as_deref(),
+            Some("v2")
+        );
+        assert_eq!(read(serde_json::Value::Null), None);
+    }
+
+    proptest::proptest! {
+        /// Advisory ranges come from the network: any text is answered
+        /// (Some or None), never a panic.
+        #[test]
+        fn any_range_text_is_judged_without_panicking(range in ".{0,60}", v in "[0-9v.]{1,12}") {
+            if let Some(version) = Version::parse(&v) {
+                let _ = in_version_range(&version, &range);
+            }
+        }
     }
 
     #[test]
