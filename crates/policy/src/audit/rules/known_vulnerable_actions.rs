@@ -31,16 +31,18 @@
 //!
 //! ## Example
 //! ```yaml
-//!       - uses: tj-actions/changed-files@v35.7.6  # GHSA-mcph-m25j-8j63
+//!       # an advisory of acme/deploy says: vulnerable >= 1.0.0, < 1.4.2
+//!       - uses: acme/deploy@v1.3.0
 //! ```
 //!
 //! ## Fix
-//! Upgrade to the first patched version (or later), or stop using the
-//! action; if the advisory does not apply to your use, allow it by id:
+//! Upgrade to the first patched version (`acme/deploy@<sha> # v1.4.2`) or
+//! later, or stop using the action; if the advisory does not apply to your
+//! use, allow it by id:
 //! ```yaml
 //! policy:
 //!   known_vulnerable_actions:
-//!     allow: [GHSA-mcph-m25j-8j63]
+//!     allow: [GHSA-xxxx-xxxx-xxxx]
 //! ```
 //!
 //! ## Ignore
