@@ -97,7 +97,7 @@ pub struct ForgeArgs {
     pub retries: u32,
     /// API token (default: $GITHUB_TOKEN, then $GH_TOKEN). Prefer the
     /// environment: a flag is visible to other processes.
-    #[arg(long, value_name = "TOKEN", hide_env_values = true)]
+    #[arg(long, value_name = "TOKEN")]
     pub token: Option<String>,
 }
 
