@@ -379,8 +379,35 @@ pub fn propose(cx: &FixCtx<'_>) -> Vec<Outcome> {
     out
 }
 
+/// Flagged expressions in an action's code inputs: reported, not fixed.
+fn other_sinks(cx: &FixCtx<'_>, step: &Step<'_>) -> Vec<Outcome> {
+    let describe = step.describe();
+    let mut out = Vec::new();
+    for (key, value) in step.node.get("with").map(Node::entries).unwrap_or_default() {
+        let Some(text) = value.as_str() else { continue };
+        for found in expr::expressions(text) {
+            for path in expr::output_paths(found.inner) {
+                if let Some(f) = cx.flagged(RULE, &format!("{describe}:{path}")) {
+                    out.push(Outcome::Skip(Skip {
+                        rule: RULE,
+                        line: key.pos.line,
+                        fingerprint: f.fingerprint.clone(),
+                        why: format!(
+                            "{describe}: `{path}` is expanded into the action input `{}:`, whose language decides what is safe; pass it through `env:` by hand",
+                            key.as_str().unwrap_or("?")
+                        ),
+                    }));
+                }
+            }
+        }
+    }
+    out
+}
+
 fn propose_step(cx: &FixCtx<'_>, step: &Step<'_>) -> Option<Vec<Outcome>> {
-    let (run_key, run) = step.node.entry("run")?;
+    let Some((run_key, run)) = step.node.entry("run") else {
+        return Some(other_sinks(cx, step));
+    };
     let script = run.as_str()?;
     let base = script.as_ptr() as usize;
     let describe = step.describe();
