@@ -15,7 +15,7 @@
 //! indentation, line endings), and is applied only when it checks out: the
 //! edited file parses to the same document as before plus exactly the
 //! intended change, the audit no longer reports the findings it fixes, and
-//! it reports nothing new. A fix that fails the check is not applied and is
+//! no rule reports more findings than before. A fix that fails the check is not applied and is
 //! reported as such. Fixes are applied one at a time, each on the text the
 //! previous one left, so they never overlap.
 
@@ -180,11 +180,18 @@ impl FileFix {
         similar::TextDiff::from_lines(&self.original, &self.fixed)
             .unified_diff()
             .context_radius(3)
-            .header(
-                &format!("a/{}", self.display),
-                &format!("b/{}", self.display),
-            )
+            .header(&side("a", &self.display), &side("b", &self.display))
             .to_string()
+    }
+}
+
+/// `a/FILE` for a relative path (what `git apply` and `patch -p1` read);
+/// an absolute path as it is.
+fn side(prefix: &str, display: &str) -> String {
+    if display.starts_with('/') {
+        display.to_owned()
+    } else {
+        format!("{prefix}/{display}")
     }
 }
 
@@ -305,12 +312,15 @@ fn verify(
             left.rule_id, left.message
         ));
     }
+    // Nothing new: no rule reports more than before. (Counted per rule, not
+    // by fingerprint: a finding whose subject quotes the edited text, such
+    // as a command line, is the same finding under a new fingerprint.)
     let mut counts: HashMap<&str, usize> = HashMap::new();
     for f in before {
-        *counts.entry(f.fingerprint.as_str()).or_default() += 1;
+        *counts.entry(f.rule_id.as_str()).or_default() += 1;
     }
     for f in &after {
-        match counts.get_mut(f.fingerprint.as_str()) {
+        match counts.get_mut(f.rule_id.as_str()) {
             Some(n) if *n > 0 => *n -= 1,
             _ => {
                 return Err(format!(

@@ -4,11 +4,17 @@
 //! with `_2`, `_3`... when the name is taken in the step's, job's or
 //! workflow's `env:` or already appears in the script), and the script
 //! reads the variable:
-//! - bash and sh: `"$NAME"` where the expression stood unquoted, `$NAME`
-//!   (`${NAME}` before a name character) inside double quotes, and
-//!   `'"$NAME"'` inside single quotes;
+//! - bash and sh: `$NAME` (`${NAME}` before a name character) where the
+//!   expression stood unquoted or inside double quotes, and `'"$NAME"'`
+//!   inside single quotes. Unquoted stays unquoted: the shell split the
+//!   expanded text into words before (`cargo build ${{ matrix.flags }}`,
+//!   `for f in ${{ steps.x.outputs.files }}`) and still does, so a value
+//!   that was harmless means the same; what changes is that quotes, `$`,
+//!   `;` and backticks in the value are no longer shell syntax. Whether to
+//!   quote it (`"$NAME"`, one word) is left to a human;
 //! - pwsh and powershell: `$env:NAME` (`${env:NAME}` before a name
-//!   character) unquoted or inside double quotes.
+//!   character) inside double quotes; unquoted it is left (PowerShell read
+//!   the expanded text as several arguments, a variable is one).
 //!
 //! The shell is the step's `shell:`, else the job's or workflow's
 //! `defaults.run.shell`, else the runner's default (bash on `ubuntu-*`,
@@ -284,19 +290,18 @@ fn replacement(
                 return Err("a `$` stands right before it".into());
             }
             Ok(match posix_quote(script, at, skip)? {
-                Quote::Unquoted => format!("\"${name}\""),
-                Quote::Double if name_char(next) => format!("${{{name}}}"),
-                Quote::Double => format!("${name}"),
+                Quote::Unquoted | Quote::Double if name_char(next) => format!("${{{name}}}"),
+                Quote::Unquoted | Quote::Double => format!("${name}"),
                 Quote::Single => format!("'\"${name}\"'"),
             })
         }
         Shell::Pwsh => {
             let braces = next.is_some_and(|c| c.is_alphanumeric() || "_:?.[".contains(c));
             match pwsh_quote(script, at, skip)? {
-                Quote::Unquoted if braces || name_char(prev) => {
-                    Err("it is part of a longer bare word".into())
-                }
-                Quote::Unquoted => Ok(format!("$env:{name}")),
+                Quote::Unquoted => Err(
+                    "it stands unquoted in PowerShell, which read the expanded text as several arguments; a variable is one"
+                        .into(),
+                ),
                 Quote::Double if braces => Ok(format!("${{env:{name}}}")),
                 Quote::Double => Ok(format!("$env:{name}")),
                 Quote::Single => Err("it stands in a single-quoted PowerShell string".into()),
