@@ -98,10 +98,7 @@ fn fixtures_are_fixed_as_expected_and_fixing_again_changes_nothing() {
             .output()
             .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            matches!(out.status.code(), Some(0 | 1)),
-            "{name}: {stderr}"
-        );
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{name}: {stderr}");
         let after = std::fs::read(dir.path().join(WORKFLOW)).unwrap();
         assert_eq!(
             String::from_utf8_lossy(&after),
@@ -191,10 +188,7 @@ fn the_exit_code_is_the_verdict_on_what_is_left() {
 #[test]
 fn fix_conflicts_with_sarif_output_and_takes_only_known_modes() {
     let dir = stage(b"on: push\njobs: {}\n");
-    policy(dir.path())
-        .args(["--fix=sideways"])
-        .assert()
-        .code(2);
+    policy(dir.path()).args(["--fix=sideways"]).assert().code(2);
     policy(dir.path())
         .args(["--fix", "--sarif-output", "x.sarif"])
         .assert()
@@ -207,7 +201,10 @@ fn check_never_breaks(name: &str, text: &str, opts: &Options) {
     let fixed = fix_text(name, text, None, opts);
     let strict = |t: &str| yaml::load(t.strip_prefix('\u{feff}').unwrap_or(t)).is_ok();
     if fixed.changed() {
-        assert!(strict(text), "{name}: a file that does not parse was edited");
+        assert!(
+            strict(text),
+            "{name}: a file that does not parse was edited"
+        );
         assert!(
             strict(&fixed.fixed),
             "{name}: the fix broke the YAML:\n{}",

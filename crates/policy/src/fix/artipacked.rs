@@ -130,7 +130,8 @@ pub fn propose(cx: &FixCtx<'_>) -> Vec<Outcome> {
         }
         if step.job.is_none() {
             out.push(skip(
-                "a checkout in an action: the steps after it are its caller's, which may push".into(),
+                "a checkout in an action: the steps after it are its caller's, which may push"
+                    .into(),
             ));
             continue;
         }
@@ -195,7 +196,9 @@ pub fn propose(cx: &FixCtx<'_>) -> Vec<Outcome> {
                     match cx.text.block_key_indent(first) {
                         Some(pad) => format!("persist-credentials: false{eol}{}", " ".repeat(pad)),
                         None => {
-                            out.push(skip("`with:` is not laid out as a mapping a line per key".into()));
+                            out.push(skip(
+                                "`with:` is not laid out as a mapping a line per key".into(),
+                            ));
                             continue;
                         }
                     }

@@ -76,7 +76,10 @@ fn needs_more(job: &Node) -> Option<String> {
                 .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
                 .any(|w| w == "gh");
             if gh || script.contains("ACTIONS_ID_TOKEN") {
-                return Some(format!("step {} calls the GitHub CLI or the OIDC endpoint", i + 1));
+                return Some(format!(
+                    "step {} calls the GitHub CLI or the OIDC endpoint",
+                    i + 1
+                ));
             }
             continue;
         }
@@ -97,10 +100,7 @@ fn needs_more(job: &Node) -> Option<String> {
         if name == "actions/download-artifact"
             && with.is_some_and(|w| w.get("run-id").is_some() || w.get("repository").is_some())
         {
-            return Some(format!(
-                "step {} downloads artifacts of another run",
-                i + 1
-            ));
+            return Some(format!("step {} downloads artifacts of another run", i + 1));
         }
     }
     None

@@ -57,7 +57,11 @@ pub enum Seg {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
     /// A new `key: value` in the mapping at `at`.
-    Insert { at: Vec<Seg>, key: String, value: Node },
+    Insert {
+        at: Vec<Seg>,
+        key: String,
+        value: Node,
+    },
     /// The scalar at `at` gets the text `value` (same style).
     SetScalar { at: Vec<Seg>, value: String },
 }
@@ -306,7 +310,10 @@ fn verify(
         );
     }
     let after = audit::audit_file(display, &new, Some(kind), opts).findings;
-    if let Some(left) = after.iter().find(|f| proposal.fixes.contains(&f.fingerprint)) {
+    if let Some(left) = after
+        .iter()
+        .find(|f| proposal.fixes.contains(&f.fingerprint))
+    {
         return Err(format!(
             "the audit still reports `{}` ({})",
             left.rule_id, left.message
@@ -440,9 +447,9 @@ pub fn fix_paths(paths: &[PathBuf], opts: &Options) -> Result<(usize, FixRun), F
                 target.path.clone(),
                 fix_text(&target.display, text, target.kind, opts),
             )),
-            Err(_) => run.other.extend(
-                audit::audit_bytes(&target.display, &bytes, target.kind, opts).findings,
-            ),
+            Err(_) => run
+                .other
+                .extend(audit::audit_bytes(&target.display, &bytes, target.kind, opts).findings),
         }
     }
     Ok((targets.len(), run))
@@ -498,9 +505,8 @@ pub fn run_cli(
         match mode {
             FixMode::Diff => print!("{}", file.diff()),
             FixMode::Write => {
-                std::fs::write(path, &file.fixed).map_err(|e| {
-                    Failure::infra(format!("cannot write {}: {e}", path.display()))
-                })?;
+                std::fs::write(path, &file.fixed)
+                    .map_err(|e| Failure::infra(format!("cannot write {}: {e}", path.display())))?;
             }
         }
     }
@@ -513,11 +519,7 @@ pub fn run_cli(
             "{unpinned} `unpinned-uses` finding(s) are left to `ci-intel-policy pin`, which resolves references over the network and writes the SHAs with version comments"
         );
     }
-    let report = Report::new(
-        audit::tool_info(),
-        audit::rule_metas(),
-        remaining.clone(),
-    );
+    let report = Report::new(audit::tool_info(), audit::rule_metas(), remaining.clone());
     let verdict = report.verdict(fail_on);
     let done = match mode {
         FixMode::Diff => "in the diff",
@@ -534,4 +536,3 @@ pub fn run_cli(
     env.set_output("fixes", &fixed.to_string())?;
     Ok(verdict.exit_code())
 }
-

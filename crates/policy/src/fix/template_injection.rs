@@ -516,11 +516,7 @@ fn propose_step(cx: &FixCtx<'_>, step: &Step<'_>) -> Option<Vec<Outcome>> {
                 })
             });
             let entry = match existing {
-                Some(name)
-                    if name
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '_') =>
-                {
+                Some(name) if name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') => {
                     (name, false)
                 }
                 _ => {
@@ -693,7 +689,7 @@ fn propose_step(cx: &FixCtx<'_>, step: &Step<'_>) -> Option<Vec<Outcome>> {
                         .collect::<String>()
                 };
                 file_edits.push(Edit::insert(start, insert));
-                let mut env_at = at.clone();
+                let mut env_at = at;
                 env_at.push(Seg::Key("env".into()));
                 for (n, raw) in &new_vars {
                     changes.push(Change::Insert {
@@ -748,7 +744,7 @@ fn propose_step(cx: &FixCtx<'_>, step: &Step<'_>) -> Option<Vec<Outcome>> {
                 };
                 file_edits.push(edit);
                 changes.push(Change::Insert {
-                    at: at.clone(),
+                    at,
                     key: "env".into(),
                     value: Node {
                         kind: Kind::Map(

@@ -130,9 +130,7 @@ impl<'a> Text<'a> {
     /// number of columns before it (the mapping's indentation).
     pub fn block_key_indent(&self, key: &Node) -> Option<usize> {
         let before = self.before(key.pos)?;
-        let ok = before
-            .split(' ')
-            .all(|part| part.is_empty() || part == "-");
+        let ok = before.split(' ').all(|part| part.is_empty() || part == "-");
         (ok && (before.is_empty() || before.ends_with(' '))).then(|| before.chars().count())
     }
 
