@@ -5,7 +5,8 @@
 //! Only where it cannot change what the job does: not when a later step of
 //! the same job may use the persisted credentials (a `run:` that calls
 //! `git push`/`fetch`/`pull`/`clone`/`submodule`/`remote`/`ls-remote`, `gh`,
-//! or mentions `push` or `release`; an action whose name says it commits,
+//! or mentions `push` or `release`; an action whose repository or path (not
+//! its owner) has a word saying it commits,
 //! pushes, tags, releases, deploys, publishes or opens pull requests; a
 //! local or Docker action, whose code is not known), not in a composite
 //! action (its caller's later steps are not in the file), and not where the
@@ -31,12 +32,14 @@ const REMOTE_GIT: &[&str] = &[
     "subtree",
 ];
 
-/// Words in an action's name that say it may push with the checkout's
+/// Words (between `-`, `_`, `/` and `.`) of an action's repository and
+/// path, its owner left out, that say it may push with the checkout's
 /// credentials.
 const PUSHING_ACTIONS: &[&str] = &[
     "push",
     "commit",
-    "pull-request",
+    "pull",
+    "request",
     "release",
     "tag",
     "git",
@@ -51,6 +54,9 @@ const PUSHING_ACTIONS: &[&str] = &[
     "cherry",
     "autofix",
     "bump",
+    "semantic",
+    "changesets",
+    "gh",
 ];
 
 /// Why a later step may use the persisted credentials, if one may.
@@ -84,8 +90,13 @@ fn later_use(cx: &FixCtx<'_>, step: &Step<'_>) -> Option<String> {
             match &uses.target {
                 UsesTarget::Remote { .. } => {
                     let name = uses.action_name().unwrap_or_default().to_ascii_lowercase();
+                    let words: Vec<&str> = name
+                        .split_once('/')
+                        .map_or(name.as_str(), |(_, rest)| rest)
+                        .split(['-', '_', '/', '.'])
+                        .collect();
                     if name != "actions/checkout"
-                        && let Some(word) = PUSHING_ACTIONS.iter().find(|w| name.contains(*w))
+                        && let Some(word) = PUSHING_ACTIONS.iter().find(|w| words.contains(*w))
                     {
                         return Some(format!("{what} uses `{name}` (`{word}`)"));
                     }

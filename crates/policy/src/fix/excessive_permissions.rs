@@ -6,11 +6,12 @@
 //!       contents: read
 //! ```
 //! but only when that is certainly all it needs: every step is a `run:`
-//! that does not mention the token, `gh`, `push`, the GitHub API or the
-//! OIDC request variables, or one of a few actions known to need no more
+//! that does not mention the job's token (`github.token`, `GITHUB_TOKEN`,
+//! `GH_TOKEN`), `gh`, `push`, the GitHub API or the OIDC request
+//! variables, or one of a few actions known to need no more
 //! than reading the repository (checkout, setup-*, cache, artifacts in the
 //! same run, well-known toolchain installers) without a token input; and
-//! nothing in the job names `github.token` or `GITHUB_TOKEN`. A job calling
+//! nothing in the job or the workflow's `env:` names the token. A job calling
 //! a reusable workflow, or with any other step, is left as reported: what
 //! its token must allow cannot be told from the file. Blanket grants
 //! (`write-all`, `read-all`) and workflow-level write scopes are left too:
@@ -45,19 +46,27 @@ const READ_ONLY_ACTIONS: &[&str] = &[
     "actions-rs/toolchain",
 ];
 
-/// Words in a job that mean its token may be used for more than reading.
+/// Words in a job (or the workflow's `env:`) that mean its token may be
+/// used for more than reading: the token itself under its usual names, the
+/// API, the OIDC request, and `push` (a `git push` uses the token the
+/// checkout left). Other tokens (`secrets.CODECOV_TOKEN`) are not the job's
+/// token and do not count.
 const TOKEN_WORDS: &[&str] = &[
     "github.token",
     "github_token",
     "gh_token",
-    "token",
+    "actions_id_token",
     "api.github.com",
     "push",
 ];
 
 /// Why the job may need more than `contents: read`, if it may.
-fn needs_more(job: &Node) -> Option<String> {
-    for scalar in job.scalars() {
+fn needs_more(job: &Node, workflow_env: Option<&Node>) -> Option<String> {
+    for scalar in job
+        .scalars()
+        .into_iter()
+        .chain(workflow_env.map(Node::scalars).unwrap_or_default())
+    {
         let lower = scalar.as_str().unwrap_or("").to_ascii_lowercase();
         if let Some(word) = TOKEN_WORDS.iter().find(|w| lower.contains(*w)) {
             return Some(format!("the job mentions `{word}`"));
@@ -121,7 +130,7 @@ pub fn propose(cx: &FixCtx<'_>) -> Vec<Outcome> {
                 why: format!("job `{name}`: {why}; give it the `permissions:` it needs by hand"),
             })
         };
-        if let Some(why) = needs_more(job) {
+        if let Some(why) = needs_more(job, cx.ctx.doc.get("env")) {
             out.push(skip(why));
             continue;
         }
