@@ -5,8 +5,9 @@
 //! workflow's `env:` or already appears in the script), and the script
 //! reads the variable:
 //! - bash and sh: `$NAME` (`${NAME}` before a name character) where the
-//!   expression stood unquoted or inside double quotes, and `'"$NAME"'`
-//!   inside single quotes. Unquoted stays unquoted: the shell split the
+//!   expression stood unquoted or inside double quotes, and `"$NAME"`
+//!   between the closed and reopened single quotes inside single quotes
+//!   (`'a ${{ x }} b'` → `'a '"$X"' b'`, `'${{ x }}'` → `"$X"`). Unquoted stays unquoted: the shell split the
 //!   expanded text into words before (`cargo build ${{ matrix.flags }}`,
 //!   `for f in ${{ steps.x.outputs.files }}`) and still does, so a value
 //!   that was harmless means the same; what changes is that quotes, `$`,
@@ -273,6 +274,26 @@ fn name_char(c: Option<char>) -> bool {
     c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
+/// What replaces the expression: `with` stands for the expression and the
+/// `left` and `right` bytes around it (a single quote that opened or closes
+/// the string around it, so `'${{ x }}'` becomes `"$X"`, not `''"$X"''`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Rewrite {
+    with: String,
+    left: usize,
+    right: usize,
+}
+
+impl Rewrite {
+    fn plain(with: String) -> Rewrite {
+        Rewrite {
+            with,
+            left: 0,
+            right: 0,
+        }
+    }
+}
+
 /// What replaces the expression at `at..end` of `script`.
 fn replacement(
     shell: Shell,
@@ -281,7 +302,7 @@ fn replacement(
     end: usize,
     skip: &[(usize, usize)],
     name: &str,
-) -> Result<String, String> {
+) -> Result<Rewrite, String> {
     let next = script.get(end..).and_then(|r| r.chars().next());
     let prev = script.get(..at).and_then(|r| r.chars().next_back());
     match shell {
@@ -290,9 +311,24 @@ fn replacement(
                 return Err("a `$` stands right before it".into());
             }
             Ok(match posix_quote(script, at, skip)? {
-                Quote::Unquoted | Quote::Double if name_char(next) => format!("${{{name}}}"),
-                Quote::Unquoted | Quote::Double => format!("${name}"),
-                Quote::Single => format!("'\"${name}\"'"),
+                Quote::Unquoted | Quote::Double if name_char(next) => {
+                    Rewrite::plain(format!("${{{name}}}"))
+                }
+                Quote::Unquoted | Quote::Double => Rewrite::plain(format!("${name}")),
+                Quote::Single => {
+                    let opens = prev == Some('\'')
+                        && posix_quote(script, at - 1, skip).ok() != Some(Quote::Single);
+                    let closes = next == Some('\'');
+                    Rewrite {
+                        with: format!(
+                            "{}\"${name}\"{}",
+                            if opens { "" } else { "'" },
+                            if closes { "" } else { "'" }
+                        ),
+                        left: usize::from(opens),
+                        right: usize::from(closes),
+                    }
+                }
             })
         }
         Shell::Pwsh => {
@@ -302,8 +338,8 @@ fn replacement(
                     "it stands unquoted in PowerShell, which read the expanded text as several arguments; a variable is one"
                         .into(),
                 ),
-                Quote::Double if braces => Ok(format!("${{env:{name}}}")),
-                Quote::Double => Ok(format!("$env:{name}")),
+                Quote::Double if braces => Ok(Rewrite::plain(format!("${{env:{name}}}"))),
+                Quote::Double => Ok(Rewrite::plain(format!("$env:{name}"))),
                 Quote::Single => Err("it stands in a single-quoted PowerShell string".into()),
             }
         }
@@ -583,12 +619,26 @@ fn propose_step(cx: &FixCtx<'_>, step: &Step<'_>) -> Option<Vec<Outcome>> {
         let mut these = Vec::new();
         for (&(s, e), &at) in occurrences.iter().zip(&in_file) {
             match replacement(shell, script, s, e, &skip_ranges, name) {
-                Ok(with) => {
-                    these.push((s, e, with.clone()));
+                Ok(rw) => {
+                    // The quotes around it, as the file writes them.
+                    let quote = escape(style, "'");
+                    let Some(start) = at.checked_sub(rw.left * quote.len()) else {
+                        ok = false;
+                        continue;
+                    };
+                    let end = at + escape(style, site.raw).len() + rw.right * quote.len();
+                    let left_ok = rw.left == 0 || text.text.get(start..at) == Some(&quote);
+                    let right_ok =
+                        rw.right == 0 || text.text.get(end - quote.len()..end) == Some(&quote);
+                    if !(left_ok && right_ok) {
+                        ok = false;
+                        continue;
+                    }
+                    these.push((s - rw.left, e + rw.right, rw.with.clone()));
                     file_edits.push(Edit {
-                        start: at,
-                        end: at + escape(style, site.raw).len(),
-                        text: escape(style, &with),
+                        start,
+                        end,
+                        text: escape(style, &rw.with),
                     });
                 }
                 Err(_) => ok = false,
