@@ -536,3 +536,73 @@ pub fn run_cli(
     env.set_output("fixes", &fixed.to_string())?;
     Ok(verdict.exit_code())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Persona;
+
+    const TEXT: &str =
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: make\n";
+
+    fn check(edits: Vec<Edit>, changes: Vec<Change>) -> Result<(String, Vec<Finding>), String> {
+        let opts = Options::defaults(Persona::Regular);
+        let doc = yaml::load(TEXT).unwrap().unwrap();
+        let before = audit::audit_file("w.yml", TEXT, None, &opts).findings;
+        let fixes = before
+            .iter()
+            .filter(|f| f.rule_id == "excessive-permissions")
+            .map(|f| f.fingerprint.clone())
+            .collect();
+        let proposal = Proposal {
+            rule: "excessive-permissions",
+            line: 3,
+            what: "test".into(),
+            fixes,
+            edits,
+            changes,
+        };
+        verify(
+            "w.yml",
+            TEXT,
+            &doc,
+            DocKind::Workflow,
+            &before,
+            &proposal,
+            &opts,
+        )
+    }
+
+    fn permissions(value: &str) -> Change {
+        Change::Insert {
+            at: vec![Seg::Key("jobs".into()), Seg::Key("a".into())],
+            key: "permissions".into(),
+            value: map(&[("contents", value)]),
+        }
+    }
+
+    #[test]
+    fn a_repair_is_kept_only_when_the_file_reads_as_intended() {
+        let at = TEXT.find("    runs-on").unwrap();
+        let good = Edit::insert(at, "    permissions:\n      contents: read\n");
+        assert!(check(vec![good.clone()], vec![permissions("read")]).is_ok());
+        // The text says one thing, the intended change another.
+        let err = check(vec![good.clone()], vec![permissions("write")]).unwrap_err();
+        assert!(err.contains("same document"), "{err}");
+        // An edit that also changes something else.
+        let also = Edit {
+            start: TEXT.find("make").unwrap(),
+            end: TEXT.find("make").unwrap() + 4,
+            text: "make all".into(),
+        };
+        let err = check(vec![good, also], vec![permissions("read")]).unwrap_err();
+        assert!(err.contains("same document"), "{err}");
+        // An edit that breaks the YAML.
+        let broken = Edit::insert(at, "    permissions: [\n");
+        let err = check(vec![broken], vec![permissions("read")]).unwrap_err();
+        assert!(err.contains("would not parse"), "{err}");
+        // An edit that leaves the finding in place.
+        let err = check(Vec::new(), Vec::new()).unwrap_err();
+        assert!(err.contains("still reports"), "{err}");
+    }
+}
