@@ -2,13 +2,17 @@
 //! `${{ expr }}` moves into the step's `env:` under a new variable named
 //! after it (`${{ github.event.issue.title }}` → `GITHUB_EVENT_ISSUE_TITLE`,
 //! with `_2`, `_3`... when the name is taken in the step's, job's or
-//! workflow's `env:` or already appears in the script), and the script
-//! reads the variable:
+//! workflow's `env:`, appears in the script, is assigned (`NAME=`, as
+//! written to `$GITHUB_ENV`) in any script of the file, or is one of the
+//! runner's default variables, which `env:` cannot override:
+//! `${{ github.head_ref }}` → `GITHUB_HEAD_REF_2`), and the script reads
+//! the variable:
 //! - bash and sh: `$NAME` (`${NAME}` before a name character) where the
 //!   expression stood unquoted or inside double quotes, and `"$NAME"`
 //!   between the closed and reopened single quotes inside single quotes
-//!   (`'a ${{ x }} b'` → `'a '"$X"' b'`, `'${{ x }}'` → `"$X"`). Unquoted stays unquoted: the shell split the
-//!   expanded text into words before (`cargo build ${{ matrix.flags }}`,
+//!   (`'a ${{ x }} b'` → `'a '"$X"' b'`, `'${{ x }}'` → `"$X"`).
+//!   Unquoted stays unquoted: the shell split the expanded text into words
+//!   before (`cargo build ${{ matrix.flags }}`,
 //!   `for f in ${{ steps.x.outputs.files }}`) and still does, so a value
 //!   that was harmless means the same; what changes is that quotes, `$`,
 //!   `;` and backticks in the value are no longer shell syntax. Whether to
@@ -372,6 +376,57 @@ fn base_name(inner: &str, paths: &[String]) -> String {
     }
 }
 
+/// The runner's default variables: a step's `env:` cannot override them
+/// (GitHub ignores the assignment), so a new variable never takes one of
+/// these names, nor a `RUNNER_` or `ACTIONS_` one.
+const DEFAULT_VARIABLES: &[&str] = &[
+    "CI",
+    "GITHUB_ACTION",
+    "GITHUB_ACTION_PATH",
+    "GITHUB_ACTION_REPOSITORY",
+    "GITHUB_ACTIONS",
+    "GITHUB_ACTOR",
+    "GITHUB_ACTOR_ID",
+    "GITHUB_API_URL",
+    "GITHUB_BASE_REF",
+    "GITHUB_ENV",
+    "GITHUB_EVENT_NAME",
+    "GITHUB_EVENT_PATH",
+    "GITHUB_GRAPHQL_URL",
+    "GITHUB_HEAD_REF",
+    "GITHUB_JOB",
+    "GITHUB_OUTPUT",
+    "GITHUB_PATH",
+    "GITHUB_REF",
+    "GITHUB_REF_NAME",
+    "GITHUB_REF_PROTECTED",
+    "GITHUB_REF_TYPE",
+    "GITHUB_REPOSITORY",
+    "GITHUB_REPOSITORY_ID",
+    "GITHUB_REPOSITORY_OWNER",
+    "GITHUB_REPOSITORY_OWNER_ID",
+    "GITHUB_RETENTION_DAYS",
+    "GITHUB_RUN_ATTEMPT",
+    "GITHUB_RUN_ID",
+    "GITHUB_RUN_NUMBER",
+    "GITHUB_SERVER_URL",
+    "GITHUB_SHA",
+    "GITHUB_STATE",
+    "GITHUB_STEP_SUMMARY",
+    "GITHUB_TOKEN",
+    "GITHUB_TRIGGERING_ACTOR",
+    "GITHUB_WORKFLOW",
+    "GITHUB_WORKFLOW_REF",
+    "GITHUB_WORKFLOW_SHA",
+    "GITHUB_WORKSPACE",
+    "HOME",
+    "PATH",
+];
+
+fn reserved(name: &str) -> bool {
+    DEFAULT_VARIABLES.contains(&name) || name.starts_with("RUNNER_") || name.starts_with("ACTIONS_")
+}
+
 fn env_keys(node: Option<&Node>) -> Vec<String> {
     node.and_then(|n| n.get("env"))
         .map(|env| {
@@ -526,6 +581,14 @@ fn propose_step(cx: &FixCtx<'_>, step: &Step<'_>) -> Option<Vec<Outcome>> {
     if step_env.is_some_and(|e| !e.is_map()) {
         return Some(skip_all("the step's `env:` is not a mapping", &sites));
     }
+    // Every script of the file: one that assigns a name (`NAME=...`, as
+    // written to `$GITHUB_ENV`) takes it.
+    let scripts: Vec<&str> = cx
+        .ctx
+        .steps()
+        .iter()
+        .filter_map(|s| s.node.get("run").and_then(Node::as_str))
+        .collect();
     let mut taken: Vec<String> = env_keys(Some(step.node));
     taken.extend(env_keys(step.job_node));
     taken.extend(env_keys(Some(cx.ctx.doc)));
@@ -565,7 +628,12 @@ fn propose_step(cx: &FixCtx<'_>, step: &Step<'_>) -> Option<Vec<Outcome>> {
                             format!("{base_name}_{n}")
                         };
                         let upper = candidate.to_ascii_uppercase();
-                        if !taken.contains(&upper) && !script.contains(&candidate) {
+                        let assigned = format!("{candidate}=");
+                        if !taken.contains(&upper)
+                            && !reserved(&upper)
+                            && !script.contains(&candidate)
+                            && !scripts.iter().any(|s| s.contains(&assigned))
+                        {
                             break candidate;
                         }
                         n += 1;
