@@ -305,9 +305,15 @@ fn verify(
         apply_change(&mut expected, change)?;
     }
     if shape(&parsed) != shape(&expected) {
-        return Err(
-            "the edited file would not read as the same document plus the intended change".into(),
-        );
+        let aliases = has_alias(doc);
+        return Err(format!(
+            "the edited file would not read as the same document plus the intended change{}",
+            if aliases {
+                " (the file reuses nodes through YAML anchors and aliases: the edit would change every copy)"
+            } else {
+                ""
+            }
+        ));
     }
     let after = audit::audit_file(display, &new, Some(kind), opts).findings;
     if let Some(left) = after
@@ -358,6 +364,27 @@ pub fn shape(node: &Node) -> Node {
         pos: Pos::default(),
         origin: None,
     }
+}
+
+/// True when a node of the document is written as an alias (`*name`).
+fn has_alias(doc: &Node) -> bool {
+    let mut stack = vec![doc];
+    while let Some(node) = stack.pop() {
+        if node.origin.is_some() {
+            return true;
+        }
+        match &node.kind {
+            Kind::Scalar { .. } => {}
+            Kind::Seq(items) => stack.extend(items),
+            Kind::Map(entries) => {
+                for (k, v) in entries {
+                    stack.push(k);
+                    stack.push(v);
+                }
+            }
+        }
+    }
+    false
 }
 
 fn node_at<'n>(root: &'n mut Node, at: &[Seg]) -> Option<&'n mut Node> {
