@@ -5,16 +5,17 @@
 //!     permissions:
 //!       contents: read
 //! ```
-//! but only when that is certainly all it needs: every step is a `run:`
-//! that does not mention the job's token (`github.token`, `GITHUB_TOKEN`,
-//! `GH_TOKEN`), `gh`, `push`, the GitHub API or the OIDC request
-//! variables, or one of a few actions known to need no more
-//! than reading the repository (checkout, setup-*, cache, artifacts in the
-//! same run, well-known toolchain installers) without a token input; and
-//! nothing in the job or the workflow's `env:` names the token. A job calling
-//! a reusable workflow, or with any other step, is left as reported: what
-//! its token must allow cannot be told from the file. Blanket grants
-//! (`write-all`, `read-all`) and workflow-level write scopes are left too:
+//! but only when that is certainly all it needs: every step is a `run:` or
+//! one of a few actions known to need no more than reading the repository
+//! (checkout, setup-*, cache, artifacts of the same run, well-known
+//! toolchain installers); nothing in the job or the workflow's `env:`
+//! mentions the job's token (`github.token`, `GITHUB_TOKEN`, `GH_TOKEN`),
+//! `push`, the GitHub API, the OIDC request or its users (`provenance`,
+//! `publish`, `attest`, `cosign`, `sigstore`, `oidc`); no script runs `gh`;
+//! and the job deploys to no `environment:`. A job calling a reusable
+//! workflow, or with any other step, is left as reported: what its token
+//! must allow cannot be told from the file. Blanket grants (`write-all`,
+//! `read-all`) and workflow-level write scopes are left too:
 //! narrowing them needs to know what each job needs.
 
 use super::{Change, FixCtx, Outcome, Proposal, Seg, Skip, map};
@@ -48,8 +49,8 @@ const READ_ONLY_ACTIONS: &[&str] = &[
 
 /// Words in a job (or the workflow's `env:`) that mean its token may be
 /// used for more than reading: the token itself under its usual names, the
-/// API, the OIDC request, and `push` (a `git push` uses the token the
-/// checkout left). Other tokens (`secrets.CODECOV_TOKEN`) are not the job's
+/// API, the OIDC request and its users (provenance, keyless signing,
+/// publishing), and `push` (a `git push` uses the token the checkout left). Other tokens (`secrets.CODECOV_TOKEN`) are not the job's
 /// token and do not count.
 const TOKEN_WORDS: &[&str] = &[
     "github.token",
@@ -58,6 +59,13 @@ const TOKEN_WORDS: &[&str] = &[
     "actions_id_token",
     "api.github.com",
     "push",
+    // OIDC users: provenance and keyless signing need `id-token: write`.
+    "provenance",
+    "publish",
+    "attest",
+    "cosign",
+    "sigstore",
+    "oidc",
 ];
 
 /// Why the job may need more than `contents: read`, if it may.
@@ -74,6 +82,9 @@ fn needs_more(job: &Node, workflow_env: Option<&Node>) -> Option<String> {
     }
     if job.get("uses").is_some() {
         return Some("the job calls a reusable workflow".into());
+    }
+    if job.get("environment").is_some() {
+        return Some("the job deploys to an environment".into());
     }
     let Some(steps) = job.get("steps").filter(|s| s.is_seq()) else {
         return Some("the job has no steps to read".into());
