@@ -290,3 +290,29 @@ proptest! {
         check_never_breaks("p.yml", &text, &opts);
     }
 }
+
+#[test]
+fn a_composite_action_step_is_fixed_with_its_own_shell() {
+    use ci_intel_policy::audit::model::DocKind;
+    let opts = Options::defaults(Persona::Regular);
+    let head = "name: a\ndescription: d\ninputs:\n  who:\n    description: w\nruns:\n  using: composite\n  steps:\n";
+    let text = format!("{head}    - run: echo \"hi ${{{{ inputs.who }}}}\"\n      shell: bash\n");
+    let fixed = fix_text("action.yml", &text, Some(DocKind::Action), &opts);
+    assert_eq!(
+        fixed.fixed,
+        format!(
+            "{head}    - run: echo \"hi $INPUTS_WHO\"\n      env:\n        INPUTS_WHO: ${{{{ inputs.who }}}}\n      shell: bash\n"
+        ),
+        "{:?}",
+        fixed.refused
+    );
+    // Without `shell:` (which a composite step must name) it is left.
+    let text = format!("{head}    - run: echo \"hi ${{{{ inputs.who }}}}\"\n");
+    let fixed = fix_text("action.yml", &text, Some(DocKind::Action), &opts);
+    assert!(!fixed.changed());
+    assert!(
+        fixed.refused.iter().any(|n| n.message.contains("no shell")),
+        "{:?}",
+        fixed.refused
+    );
+}
