@@ -39,7 +39,7 @@ use text::{Edit, Text};
 /// What `--fix` does with the repairs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum FixMode {
-    /// Print them as a unified diff (`git apply` / `patch -p1` input).
+    /// Print the repairs as a unified diff (`git apply` / `patch -p1` input).
     Diff,
     /// Write the repaired files in place.
     Write,
