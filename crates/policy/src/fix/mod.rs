@@ -465,19 +465,50 @@ pub fn fix_paths(paths: &[PathBuf], opts: &Options) -> Result<(usize, FixRun), F
         .into_iter()
         .filter(|t| !opts.excluded(&t.display))
         .collect();
+    // Files are independent: fixed in parallel, as the audit reads them.
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8);
+    let chunk = targets.len().div_ceil(workers).max(1);
+    let parts: Vec<Result<FixRun, Failure>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = targets
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    let mut run = FixRun::default();
+                    for target in part {
+                        let bytes = std::fs::read(&target.path).map_err(|e| {
+                            Failure::infra(format!("cannot read {}: {e}", target.path.display()))
+                        })?;
+                        match std::str::from_utf8(&bytes) {
+                            Ok(text) => run.files.push((
+                                target.path.clone(),
+                                fix_text(&target.display, text, target.kind, opts),
+                            )),
+                            Err(_) => run.other.extend(
+                                audit::audit_bytes(&target.display, &bytes, target.kind, opts)
+                                    .findings,
+                            ),
+                        }
+                    }
+                    Ok(run)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(Failure::infra("a fix worker panicked")))
+            })
+            .collect()
+    });
     let mut run = FixRun::default();
-    for target in &targets {
-        let bytes = std::fs::read(&target.path)
-            .map_err(|e| Failure::infra(format!("cannot read {}: {e}", target.path.display())))?;
-        match std::str::from_utf8(&bytes) {
-            Ok(text) => run.files.push((
-                target.path.clone(),
-                fix_text(&target.display, text, target.kind, opts),
-            )),
-            Err(_) => run
-                .other
-                .extend(audit::audit_bytes(&target.display, &bytes, target.kind, opts).findings),
-        }
+    for part in parts {
+        let part = part?;
+        run.files.extend(part.files);
+        run.other.extend(part.other);
     }
     Ok((targets.len(), run))
 }
