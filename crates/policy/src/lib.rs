@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod config;
+pub mod fix;
 pub mod gate;
 #[cfg(feature = "pin")]
 pub mod pin;

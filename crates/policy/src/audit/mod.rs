@@ -78,6 +78,10 @@ pub struct AuditArgs {
     #[cfg(feature = "pin")]
     #[command(flatten)]
     pub forge: crate::pin::remote::ForgeArgs,
+    /// Repair what can be repaired safely (docs/policy.md, `--fix`):
+    /// `--fix` prints a unified diff, `--fix=write` writes the files.
+    #[arg(long, value_enum, num_args = 0..=1, require_equals = true, default_missing_value = "diff", conflicts_with_all = ["sarif_output", "online"])]
+    pub fix: Option<crate::fix::FixMode>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -384,7 +388,7 @@ fn at(line: u32, col: u32) -> Pos {
 }
 
 /// Decide the kind from the content when the name did not.
-fn sniff(doc: &Node) -> DocKind {
+pub(crate) fn sniff(doc: &Node) -> DocKind {
     if doc.get("jobs").is_some() || doc.get("on").is_some() {
         DocKind::Workflow
     } else if doc.get("runs").is_some() {
@@ -874,7 +878,7 @@ pub fn rule_metas() -> Vec<RuleMeta> {
         .collect()
 }
 
-fn tool_info() -> ToolInfo {
+pub(crate) fn tool_info() -> ToolInfo {
     ToolInfo::new(crate::TOOL, env!("CARGO_PKG_VERSION"))
 }
 
@@ -1008,6 +1012,9 @@ pub fn run_cli(args: &AuditArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
     } else {
         args.paths.clone()
     };
+    if let Some(mode) = args.fix {
+        return crate::fix::run_cli(&paths, mode, &opts, fail_on, args.allow_empty, env);
+    }
     let targets = discover(&paths)?;
     let mut outcome = audit_targets(&targets, &opts)?;
     let online_rules: Vec<&'static str> = rules::ONLINE_RULES
