@@ -360,7 +360,7 @@ mod tests {
 
         // The same in a response: taken as is, refused once it reads its ID.
         let asked = parse_query(&build_query("example.org.", RecordType::A, 2).unwrap()).unwrap();
-        let mut response = crafted.clone();
+        let mut response = crafted;
         response[2] |= 0x80;
         assert!(
             parse_response(&asked, 2, &response)
