@@ -32,6 +32,29 @@ impl Purl {
     /// Parse and normalise. The error says what is wrong, for a finding or
     /// an input error.
     pub fn parse(text: &str) -> Result<Purl, String> {
+        let purl = Purl::parse_once(text)?;
+        // Only a purl whose canonical form reads back as itself is taken:
+        // matching compares canonical forms, and one that reads as another
+        // package (or not at all) would match the wrong thing. The parser
+        // drops empty and `..` namespace segments, so `pkg:swift//../e`
+        // reads as `pkg:swift/e`, which lacks the namespace swift requires.
+        match Purl::parse_once(purl.canonical()) {
+            Ok(again) if again == purl => Ok(purl),
+            Ok(again) => Err(format!(
+                "{} does not read back from its canonical form {} (it reads as {})",
+                crate::input::quote(text),
+                crate::input::quote(purl.canonical()),
+                crate::input::quote(again.canonical())
+            )),
+            Err(e) => Err(format!(
+                "{} normalises to {}, which is not a valid package URL: {e}",
+                crate::input::quote(text),
+                crate::input::quote(purl.canonical())
+            )),
+        }
+    }
+
+    fn parse_once(text: &str) -> Result<Purl, String> {
         let trimmed = text.trim();
         if !trimmed
             .get(..4)
@@ -188,6 +211,19 @@ mod tests {
         Purl::parse(text)
             .map(|p| p.canonical().to_owned())
             .unwrap_or_else(|e| e)
+    }
+
+    #[test]
+    fn a_purl_whose_canonical_form_reads_otherwise_is_refused() {
+        // Found by the vuln_ids fuzz target: the namespace `/..` is dropped
+        // on the way, leaving a swift purl without the namespace it needs.
+        let error = Purl::parse("pkg:swift//../e").unwrap_err();
+        assert!(error.contains("pkg:swift/e"), "{error}");
+        // With its namespace the same package reads.
+        assert_eq!(
+            canon("pkg:swift/github.com/apple/swift-nio@2.0.0"),
+            "pkg:swift/github.com/apple/swift-nio@2.0.0"
+        );
     }
 
     #[test]

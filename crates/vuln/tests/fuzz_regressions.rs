@@ -56,3 +56,35 @@ fn a_second_byte_order_mark_is_refused() {
     assert!(parse_findings(&scan).is_err(), "two marks");
     assert!(parse_findings(&scan[3..]).is_ok(), "one mark");
 }
+
+/// Found by `vuln_scan`: the reader picked trivy or grype when
+/// `"SchemaVersion"`, `"Results"` or `"matches"` appeared near the start,
+/// even deeper than the root, and the typed reader then took a document
+/// without them at its root as an empty report: "no findings" for an SPDX
+/// document. Such a document is now told apart on its root keys.
+#[test]
+fn a_scanner_key_below_the_root_does_not_make_an_empty_report() {
+    let spdx = br#"{"spdxVersion": "SPDX-2.3", "annotations": [{"SchemaVersion": "x", "Results": [], "matches": []}], "packages": []}"#;
+    let error = parse_findings(spdx).expect_err("an SPDX document is no findings report");
+    assert_eq!(error.at, "/ (the document root)");
+    assert!(error.to_string().contains("spdxVersion"), "{error}");
+
+    // A CycloneDX BOM whose first component is named "Results" is read as
+    // CycloneDX, with its vulnerability.
+    let bom = br#"{"bomFormat": "CycloneDX", "specVersion": "1.5", "components": [{"type": "library", "name": "Results", "bom-ref": "r", "purl": "pkg:npm/results@1.0.0", "version": "1.0.0"}], "vulnerabilities": [{"id": "CVE-2024-0001", "affects": [{"ref": "r"}]}]}"#;
+    let report = parse_findings(bom).expect("a CycloneDX BOM reads");
+    assert_eq!(report.format, "CycloneDX");
+    assert_eq!(report.findings.len(), 1);
+
+    // The same keys at the root still make a trivy and a grype report.
+    assert_eq!(
+        parse_findings(br#"{"SchemaVersion": 2, "Results": []}"#)
+            .expect("trivy")
+            .format,
+        "trivy JSON"
+    );
+    assert_eq!(
+        parse_findings(br#"{"matches": []}"#).expect("grype").format,
+        "grype JSON"
+    );
+}

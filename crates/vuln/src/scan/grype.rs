@@ -14,8 +14,10 @@ const HINT: &str = "pass the report of `grype -o json` unchanged";
 
 #[derive(Deserialize)]
 struct Report {
+    /// Required at the root: a document that only mentions `"matches"`
+    /// deeper down is no grype report, never an empty one.
     #[serde(default)]
-    matches: Vec<Match>,
+    matches: Option<Vec<Match>>,
     #[serde(default)]
     descriptor: Option<Descriptor>,
 }
@@ -92,16 +94,39 @@ struct Artifact {
     purl: Option<String>,
 }
 
+impl Report {
+    /// A document without `matches` at its root is no grype report, never
+    /// an empty one (that would pass as "no findings").
+    fn checked(self) -> Result<Report, InputError> {
+        if self.matches.is_none() {
+            return Err(InputError::new(
+                "/ (the document root)",
+                "a grype JSON report, with `matches` at its root",
+                "an object without `matches` at its root",
+                HINT,
+            ));
+        }
+        Ok(self)
+    }
+}
+
 /// Read a grype JSON report from bytes.
 pub fn parse(bytes: &[u8]) -> Result<ScanReport, InputError> {
     let report: Report = typed_from_slice(bytes, "grype JSON report", HINT)?;
-    Ok(convert(report))
+    Ok(convert(report.checked()?))
+}
+
+/// Read bytes that look like a grype report: `None` when the keys that make
+/// one are not at the document's root (the caller tries the other formats).
+pub fn parse_if_rooted(bytes: &[u8]) -> Result<Option<ScanReport>, InputError> {
+    let report: Report = typed_from_slice(bytes, "grype JSON report", HINT)?;
+    Ok(report.checked().ok().map(convert))
 }
 
 /// Read a grype JSON report already parsed.
 pub fn read_value(value: &Value) -> Result<ScanReport, InputError> {
     let report: Report = typed_from_value(value, "grype JSON report", HINT)?;
-    Ok(convert(report))
+    Ok(convert(report.checked()?))
 }
 
 fn cvss_of(items: &[GrypeCvss], fallback_source: &str) -> Vec<Cvss> {
@@ -154,6 +179,7 @@ fn convert(report: Report) -> ScanReport {
     );
     let findings = report
         .matches
+        .unwrap_or_default()
         .into_iter()
         .enumerate()
         .map(|(i, m)| {

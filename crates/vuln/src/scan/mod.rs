@@ -207,11 +207,19 @@ pub fn parse_findings(bytes: &[u8]) -> Result<ScanReport, InputError> {
     // The large formats are read typed (no intermediate JSON tree): a
     // 20,000-match grype report stays small in memory.
     let head = sniff(bytes);
-    if head.contains("\"matches\"") && !head.contains("\"runs\"") {
-        return grype::parse(bytes);
+    // The sniff only says a key of that name appears near the start; the
+    // typed readers confirm it is at the root, else the formats are told
+    // apart on the parsed document below.
+    if head.contains("\"matches\"")
+        && !head.contains("\"runs\"")
+        && let Some(report) = grype::parse_if_rooted(bytes)?
+    {
+        return Ok(report);
     }
-    if head.contains("\"SchemaVersion\"") || head.contains("\"Results\"") {
-        return trivy::parse(bytes);
+    if (head.contains("\"SchemaVersion\"") || head.contains("\"Results\""))
+        && let Some(report) = trivy::parse_if_rooted(bytes)?
+    {
+        return Ok(report);
     }
     let value = crate::input::parse_json(bytes, "findings report")?;
     if value.get("bomFormat").is_some() {

@@ -17,8 +17,28 @@ const HINT: &str = "pass the report of `trivy ... --format json` unchanged";
 struct Report {
     #[serde(default)]
     trivy: Option<TrivyInfo>,
+    /// Only its presence is read: with `Results`, what makes a document a
+    /// trivy report (a key of that name deeper down does not).
     #[serde(default)]
-    results: Vec<TargetResult>,
+    schema_version: Option<serde::de::IgnoredAny>,
+    #[serde(default)]
+    results: Option<Vec<TargetResult>>,
+}
+
+impl Report {
+    /// A document without `SchemaVersion` or `Results` at its root is no
+    /// trivy report, never an empty one (that would pass as "no findings").
+    fn checked(self) -> Result<Report, InputError> {
+        if self.schema_version.is_none() && self.results.is_none() {
+            return Err(InputError::new(
+                "/ (the document root)",
+                "a trivy JSON report, with `SchemaVersion` or `Results` at its root",
+                "an object with neither key at its root",
+                HINT,
+            ));
+        }
+        Ok(self)
+    }
 }
 
 #[derive(Deserialize)]
@@ -84,13 +104,20 @@ struct TrivyCvss {
 /// Read a trivy JSON report from bytes.
 pub fn parse(bytes: &[u8]) -> Result<ScanReport, InputError> {
     let report: Report = typed_from_slice(bytes, "trivy JSON report", HINT)?;
-    Ok(convert(report))
+    Ok(convert(report.checked()?))
+}
+
+/// Read bytes that look like a trivy report: `None` when the keys that make
+/// one are not at the document's root (the caller tries the other formats).
+pub fn parse_if_rooted(bytes: &[u8]) -> Result<Option<ScanReport>, InputError> {
+    let report: Report = typed_from_slice(bytes, "trivy JSON report", HINT)?;
+    Ok(report.checked().ok().map(convert))
 }
 
 /// Read a trivy JSON report already parsed.
 pub fn read_value(value: &Value) -> Result<ScanReport, InputError> {
     let report: Report = typed_from_value(value, "trivy JSON report", HINT)?;
-    Ok(convert(report))
+    Ok(convert(report.checked()?))
 }
 
 fn convert(report: Report) -> ScanReport {
@@ -99,7 +126,7 @@ fn convert(report: Report) -> ScanReport {
         report.trivy.as_ref().and_then(|t| t.version.as_deref()),
     );
     let mut findings = Vec::new();
-    for (r, result) in report.results.into_iter().enumerate() {
+    for (r, result) in report.results.unwrap_or_default().into_iter().enumerate() {
         let _ = &result.target;
         for (i, v) in result.vulnerabilities.into_iter().enumerate() {
             let mut cvss = Vec::new();
