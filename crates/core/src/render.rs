@@ -45,6 +45,138 @@ pub fn print_report<J: Serialize>(
         .map_err(|e| crate::Failure::infra(format!("cannot write to standard output: {e}")))
 }
 
+/// Print `doc` on standard output as pretty-printed JSON, byte for byte
+/// what [`serde_json::to_writer_pretty`] writes for the document with
+/// `items` as its top-level array `key`, but with the items (most of the
+/// bytes in a large report) rendered on every core. `doc` must serialize
+/// `key` as an empty array at the top level.
+pub fn print_json_with_items<D: Serialize, I: Serialize + Sync>(
+    doc: &D,
+    key: &str,
+    items: &[I],
+) -> Result<(), crate::Failure> {
+    use std::io::Write as _;
+    let pieces = JsonPieces::render(doc, key, items)
+        .map_err(|e| crate::Failure::infra(format!("cannot render the JSON report: {e}")))?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    pieces
+        .write_to(&mut out)
+        .and_then(|()| out.write_all(b"\n"))
+        .and_then(|()| out.flush())
+        .map_err(|e| crate::Failure::infra(format!("cannot write to standard output: {e}")))
+}
+
+/// The bytes [`print_json_with_items`] prints, without the final newline.
+pub fn json_with_items<D: Serialize, I: Serialize + Sync>(
+    doc: &D,
+    key: &str,
+    items: &[I],
+) -> Result<Vec<u8>, serde_json::Error> {
+    let mut out = Vec::new();
+    JsonPieces::render(doc, key, items)?
+        .write_to(&mut out)
+        .map_err(serde_json::Error::io)?;
+    Ok(out)
+}
+
+/// A pretty-printed document in the order it is written: the document with
+/// its array empty, split where the items go, and the items rendered in
+/// chunks (written one after the other, never copied into one buffer).
+struct JsonPieces {
+    shell: Vec<u8>,
+    /// Where the items go: just after the array's `[`.
+    open: usize,
+    chunks: Vec<Vec<u8>>,
+}
+
+impl JsonPieces {
+    fn render<D: Serialize, I: Serialize + Sync>(
+        doc: &D,
+        key: &str,
+        items: &[I],
+    ) -> Result<Self, serde_json::Error> {
+        let shell = serde_json::to_vec_pretty(doc)?;
+        // At the top level a key is indented by two spaces, so this cannot
+        // match inside a nested object or a string (strings escape newlines).
+        let empty = format!("\n  {}: []", serde_json::to_string(key)?);
+        let Some(at) = shell
+            .windows(empty.len())
+            .position(|window| window == empty.as_bytes())
+        else {
+            return Err(serde::ser::Error::custom(format!(
+                "the document has no top-level empty array {key:?} to fill"
+            )));
+        };
+        let open = at + empty.len() - 1;
+        let workers = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .clamp(1, 8);
+        // Below a few thousand items a thread costs more than it saves.
+        let chunk = items.len().div_ceil(workers).max(2048);
+        let rendered: Vec<Result<Vec<u8>, serde_json::Error>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = items
+                .chunks(chunk)
+                .map(|part| scope.spawn(move || pretty_items(part)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(serde::ser::Error::custom(
+                            "a JSON rendering thread panicked",
+                        ))
+                    })
+                })
+                .collect()
+        });
+        let chunks = rendered.into_iter().collect::<Result<Vec<_>, _>>()?;
+        Ok(JsonPieces {
+            shell,
+            open,
+            chunks,
+        })
+    }
+
+    fn write_to(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        if self.chunks.is_empty() {
+            return out.write_all(&self.shell);
+        }
+        out.write_all(&self.shell[..self.open])?;
+        for (index, chunk) in self.chunks.iter().enumerate() {
+            if index > 0 {
+                out.write_all(b",")?;
+            }
+            out.write_all(chunk)?;
+        }
+        out.write_all(b"\n  ")?;
+        out.write_all(&self.shell[self.open..])
+    }
+}
+
+/// `items` as they sit in a pretty-printed top-level array: each on a new
+/// line, indented by four spaces, separated by commas.
+fn pretty_items<I: Serialize>(items: &[I]) -> Result<Vec<u8>, serde_json::Error> {
+    let mut out = Vec::new();
+    let mut one = Vec::new();
+    for (index, item) in items.iter().enumerate() {
+        one.clear();
+        serde_json::to_writer_pretty(&mut one, item)?;
+        if index > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"\n    ");
+        for line in one.split_inclusive(|b| *b == b'\n') {
+            out.extend_from_slice(line);
+            if line.ends_with(b"\n") {
+                out.extend_from_slice(b"    ");
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Write `report` as SARIF 2.1.0 to `path` (a tool's `--sarif-output`).
 pub fn write_sarif(report: &Report, path: &std::path::Path) -> Result<(), crate::Failure> {
     std::fs::write(path, render(report, OutputFormat::Sarif)).map_err(|e| {
@@ -463,5 +595,52 @@ mod tests {
             );
         }
         insta::assert_json_snapshot!(log);
+    }
+
+    #[derive(Serialize)]
+    struct Doc<'a> {
+        tool: serde_json::Value,
+        findings: &'a [serde_json::Value],
+        summary: serde_json::Value,
+    }
+
+    fn doc(findings: &[serde_json::Value], count: usize) -> Doc<'_> {
+        Doc {
+            tool: json!({"name": "t", "findings": [], "nested": {"findings": []}}),
+            findings,
+            summary: json!({"count": count, "text": "a\n  \"findings\": []"}),
+        }
+    }
+
+    fn item(i: usize) -> serde_json::Value {
+        json!({"rule": format!("r{i}"), "line": i, "fix": null, "nested": {"a": [1, {"b": "x\ny"}]}, "empty": {}, "list": []})
+    }
+
+    /// The parallel rendering writes exactly what serde_json writes for the
+    /// whole document, from no item through one to enough for several
+    /// threads; a decoy `"findings": []` below the top level or inside a
+    /// string is not taken for the array.
+    #[test]
+    fn json_with_items_is_byte_for_byte_serde_json_pretty() {
+        for n in [0, 1, 2, 2047, 2048, 2049, 5000] {
+            let items: Vec<serde_json::Value> = (0..n).map(item).collect();
+            let whole = serde_json::to_vec_pretty(&doc(&items, n)).unwrap();
+            let parallel = json_with_items(&doc(&[], n), "findings", &items).unwrap();
+            assert_eq!(
+                String::from_utf8(parallel).unwrap(),
+                String::from_utf8(whole).unwrap(),
+                "{n} items"
+            );
+        }
+    }
+
+    /// A document without the top-level empty array is an error, not a
+    /// report without its findings.
+    #[test]
+    fn json_with_items_refuses_a_document_without_the_array() {
+        let items = vec![item(1)];
+        let err =
+            json_with_items(&json!({"tool": {"findings": []}}), "findings", &items).unwrap_err();
+        assert!(err.to_string().contains("\"findings\""), "{err}");
     }
 }

@@ -20,6 +20,7 @@ pub mod yaml;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::NaiveDate;
 use globset::{Glob, GlobMatcher, GlobSet, GlobSetBuilder};
@@ -601,6 +602,7 @@ pub fn audit_file(display: &str, text: &str, kind: Option<DocKind>, opts: &Optio
                         kind,
                         opts,
                         parsed: Default::default(),
+                        commands: Default::default(),
                     };
                     let mut hits = Vec::new();
                     for rule in rules::RULES {
@@ -658,6 +660,7 @@ pub(crate) fn check_document(
         kind,
         opts,
         parsed: Default::default(),
+        commands: Default::default(),
     };
     let mut hits = Vec::new();
     check(&ctx, &mut hits)?;
@@ -730,6 +733,7 @@ fn finish(
         // A file that cannot be parsed cannot carry a trusted ignore
         // comment (docs/policy.md, `parse-error`): its finding stands.
         let ignored = h.rule != "parse-error"
+            && src.has_ignore_comments()
             && (src.ignores(h.pos.line, h.rule)
                 || h.also_line.is_some_and(|l| src.ignores(l, h.rule))
                 || doc.is_some_and(|doc| {
@@ -759,6 +763,9 @@ fn finish(
             out.findings.push(finding);
         }
     }
+    // Sorted here, in the workers, so the report's sort of every finding
+    // is a merge of runs already in order.
+    out.findings.sort_by(Finding::report_order);
     out
 }
 
@@ -799,36 +806,63 @@ fn audit_with(
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
-        .clamp(1, 8);
-    let chunk = selected.len().div_ceil(workers).max(1);
-    let results: Vec<Result<FileOutcome, Failure>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = selected
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    let mut out = FileOutcome::default();
-                    for target in part {
-                        let bytes = read(target)?;
-                        let file = audit_bytes(&target.display, &bytes, target.kind, opts);
-                        out.findings.extend(file.findings);
-                        out.suppressed.extend(file.suppressed);
-                    }
-                    Ok(out)
+        .clamp(1, 8)
+        .min(selected.len().max(1));
+    // Files are handed out one at a time, not in fixed chunks: a few large
+    // workflows in one chunk left the other worker idle for a fifth of the
+    // run. Each result keeps its file's index, so the outcome (and the
+    // first failure reported) is the same whatever the scheduling.
+    let next = AtomicUsize::new(0);
+    let results: Vec<Result<Vec<(usize, FileOutcome)>, (usize, Failure)>> =
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..workers)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut done = Vec::new();
+                        loop {
+                            let index = next.fetch_add(1, Ordering::Relaxed);
+                            let Some(target) = selected.get(index) else {
+                                return Ok(done);
+                            };
+                            let bytes = read(target).map_err(|failure| (index, failure))?;
+                            done.push((
+                                index,
+                                audit_bytes(&target.display, &bytes, target.kind, opts),
+                            ));
+                        }
+                    })
                 })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(Failure::infra("an audit worker panicked")))
-            })
-            .collect()
-    });
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err((0, Failure::infra("an audit worker panicked"))))
+                })
+                .collect()
+        });
+    let mut files = Vec::with_capacity(selected.len());
+    let mut first_failure: Option<(usize, Failure)> = None;
+    for result in results {
+        match result {
+            Ok(done) => files.extend(done),
+            Err((index, failure)) => {
+                if first_failure
+                    .as_ref()
+                    .is_none_or(|(first, _)| index < *first)
+                {
+                    first_failure = Some((index, failure));
+                }
+            }
+        }
+    }
+    if let Some((_, failure)) = first_failure {
+        return Err(failure);
+    }
+    files.sort_unstable_by_key(|(index, _)| *index);
     let mut findings = Vec::new();
     let mut suppressed = Vec::new();
-    for result in results {
-        let file = result?;
+    for (_, file) in files {
         findings.extend(file.findings);
         suppressed.extend(file.suppressed);
     }
@@ -1070,11 +1104,17 @@ pub fn run_cli(args: &AuditArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
         );
         return Ok(ExitCode::Deny);
     }
-    render::print_report(
-        &report,
-        args.format,
-        Some(&|| json_report(&report, &outcome, fail_on, opts.persona)),
-    )?;
+    if args.format == OutputFormat::Json {
+        let mut doc = json_report(&report, &outcome, fail_on, opts.persona);
+        let findings = std::mem::take(&mut doc.findings);
+        render::print_json_with_items(&doc, "findings", &findings)?;
+    } else {
+        render::print_report(
+            &report,
+            args.format,
+            Some(&|| json_report(&report, &outcome, fail_on, opts.persona)),
+        )?;
+    }
     if let Some(path) = &args.sarif_output {
         render::write_sarif(&report, path)?;
     }

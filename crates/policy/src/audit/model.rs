@@ -161,6 +161,10 @@ pub struct Ctx<'a> {
     /// Every expression of the document with its parse, computed once for
     /// all the rules that read them ([`Ctx::parsed_expressions`]).
     pub parsed: std::cell::OnceCell<Vec<(ExprSite<'a>, Option<super::expr::Ast>)>>,
+    /// The commands of every `run:` step, read once for all the rules that
+    /// look for programs ([`super::shell::step_commands`]), by the address
+    /// of the step's node.
+    pub commands: std::cell::OnceCell<std::collections::HashMap<usize, Vec<super::shell::Command>>>,
 }
 
 impl<'a> Ctx<'a> {

@@ -10,6 +10,8 @@
 //! `python -m`. Anything it cannot read is simply not a command; it never
 //! fails.
 
+use std::borrow::Cow;
+
 use super::model::{Ctx, Step};
 use super::yaml::{Node, Pos};
 
@@ -43,12 +45,35 @@ impl Command {
     }
 }
 
-/// The commands of a step's `run:` (none for a `uses:` step).
-pub fn step_commands(ctx: &Ctx<'_>, step: &Step<'_>) -> Vec<Command> {
-    match step.node.get("run") {
-        Some(run) => commands(ctx, run),
-        None => Vec::new(),
+/// The commands of a step's `run:` (none for a `uses:` step), read once per
+/// file for every rule that asks.
+pub fn step_commands<'c>(ctx: &'c Ctx<'_>, step: &Step<'_>) -> Cow<'c, [Command]> {
+    let by_step = ctx.commands.get_or_init(|| {
+        ctx.steps()
+            .into_iter()
+            .filter_map(|s| {
+                let run = s.node.get("run")?;
+                Some((node_key(s.node), commands(ctx, run)))
+            })
+            .collect()
+    });
+    match by_step.get(&node_key(step.node)) {
+        Some(found) => Cow::Borrowed(found.as_slice()),
+        // A step that is not one of the document's own (none today): read
+        // it rather than report no commands.
+        None => Cow::Owned(
+            step.node
+                .get("run")
+                .map(|run| commands(ctx, run))
+                .unwrap_or_default(),
+        ),
     }
+}
+
+/// A step's identity within one document: its node's address (the tree is
+/// not moved while the rules run).
+fn node_key(node: &Node) -> usize {
+    std::ptr::from_ref(node) as usize
 }
 
 /// The other line whose ignore comment covers a command's finding: the

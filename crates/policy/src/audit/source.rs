@@ -3,17 +3,30 @@
 
 use super::yaml::Pos;
 
+/// What starts an ignore comment, after the `#`.
+const IGNORE_MARKERS: [&str; 2] = ["ci-intel: ignore[", "zizmor: ignore["];
+
 /// A file's text split into lines.
 #[derive(Debug)]
 pub struct Source<'a> {
     lines: Vec<&'a str>,
+    /// Whether any line could carry an ignore comment: most files have
+    /// none, and then no finding needs its lines looked up.
+    has_ignore_comments: bool,
 }
 
 impl<'a> Source<'a> {
     pub fn new(text: &'a str) -> Self {
         Source {
             lines: text.lines().collect(),
+            has_ignore_comments: IGNORE_MARKERS.iter().any(|m| text.contains(m)),
         }
+    }
+
+    /// False when no line has `ci-intel: ignore[` or `zizmor: ignore[`, so
+    /// [`Source::ignores`] is false for every line and rule.
+    pub fn has_ignore_comments(&self) -> bool {
+        self.has_ignore_comments
     }
 
     /// Line `n` (1-based), or "".
@@ -37,23 +50,21 @@ impl<'a> Source<'a> {
             return false;
         };
         let comment = &line[hash..];
-        ["ci-intel: ignore[", "zizmor: ignore["]
-            .iter()
-            .any(|marker| {
-                let mut rest = comment;
-                while let Some(at) = rest.find(marker) {
-                    let after = &rest[at + marker.len()..];
-                    if let Some(end) = after.find(']')
-                        && after[..end]
-                            .split(',')
-                            .any(|r| r.trim() == rule || names.contains(&r.trim()))
-                    {
-                        return true;
-                    }
-                    rest = after;
+        IGNORE_MARKERS.iter().any(|marker| {
+            let mut rest = comment;
+            while let Some(at) = rest.find(marker) {
+                let after = &rest[at + marker.len()..];
+                if let Some(end) = after.find(']')
+                    && after[..end]
+                        .split(',')
+                        .any(|r| r.trim() == rule || names.contains(&r.trim()))
+                {
+                    return true;
                 }
-                false
-            })
+                rest = after;
+            }
+            false
+        })
     }
 
     /// The comment after `value` on line `n` (`# v1.2.3`), without the `#`,

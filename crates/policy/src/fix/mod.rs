@@ -228,6 +228,7 @@ pub fn fix_text(display: &str, original: &str, kind: Option<DocKind>, opts: &Opt
             kind,
             opts,
             parsed: Default::default(),
+            commands: Default::default(),
         };
         let cx = FixCtx {
             ctx: &ctx,

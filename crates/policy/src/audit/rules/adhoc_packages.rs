@@ -125,8 +125,8 @@ fn check(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
         if never_runs(&step) {
             continue;
         }
-        for cmd in step_commands(ctx, &step) {
-            let names = packages(&cmd);
+        for cmd in step_commands(ctx, &step).iter() {
+            let names = packages(cmd);
             if names.is_empty() {
                 continue;
             }
@@ -151,7 +151,7 @@ fn check(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
                         if names.len() == 1 { "its" } else { "their" },
                     ),
                 )
-                .also_line(ignore_line(&step, &cmd))
+                .also_line(ignore_line(&step, cmd))
                 .fix("add the package to a manifest with a committed lockfile and install from it (`npm ci`, `bundle install`)"),
             );
         }

@@ -165,8 +165,8 @@ fn check(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
         if job_has_id_token(ctx, &step) {
             continue;
         }
-        for cmd in step_commands(ctx, &step) {
-            let Some(index) = publishes(&cmd) else {
+        for cmd in step_commands(ctx, &step).iter() {
+            let Some(index) = publishes(cmd) else {
                 continue;
             };
             hits.push(
@@ -181,7 +181,7 @@ fn check(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
                         step.describe()
                     ),
                 )
-                .also_line(ignore_line(&step, &cmd))
+                .also_line(ignore_line(&step, cmd))
                 .fix("configure a trusted publisher on the index and grant the job `id-token: write`"),
             );
         }
