@@ -24,7 +24,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use globset::{Glob, GlobMatcher, GlobSet, GlobSetBuilder};
 
-use crate::config::{Persona, PinPolicy, PinRule, PolicyConfig};
+use crate::config::{IgnoreEntry, Persona, PinPolicy, PinRule, PolicyConfig};
 use ci_intel_core::checkout::Checkout;
 use ci_intel_core::config::{self, Sections};
 use ci_intel_core::{
@@ -103,6 +103,28 @@ pub struct Options {
     pins: Vec<PinRule>,
     allow: Vec<(GlobMatcher, NaiveDate, String)>,
     exclude: GlobSet,
+    ignores: BTreeMap<&'static str, Vec<IgnoreEntry>>,
+}
+
+/// `*`, `owner/*`, `owner/repo`, `owner/repo/*` or `owner/repo/sub/path`:
+/// no empty segment, `*` only as the whole pattern or the whole last
+/// segment after `owner/` or `owner/repo/`, no `@ref`.
+pub fn valid_pin_pattern(p: &str) -> bool {
+    if p == "*" {
+        return true;
+    }
+    let segments: Vec<&str> = p.split('/').collect();
+    if segments.len() < 2 || segments.iter().any(|s| s.is_empty()) {
+        return false;
+    }
+    let name = |s: &str| {
+        s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+    };
+    let last = segments.len() - 1;
+    segments.iter().enumerate().all(|(i, s)| {
+        name(s) || (*s == "*" && i == last && (i == 1 || i == 2))
+    })
 }
 
 impl Options {
@@ -117,13 +139,9 @@ impl Options {
         let mut pins = Vec::new();
         for (i, pin) in policy.pins.iter().enumerate() {
             let p = pin.pattern.as_str();
-            let valid = p == "*"
-                || p.split_once('/').is_some_and(|(o, r)| {
-                    !o.is_empty() && !r.is_empty() && o != "*" && !r.contains('/')
-                });
-            if !valid {
+            if !valid_pin_pattern(p) {
                 return Err(Failure::usage(format!(
-                    "policy.pins[{i}].pattern: `{p}` is not `owner/repo`, `owner/*` or `*`"
+                    "policy.pins[{i}].pattern: `{p}` is not `owner/repo/sub/path`, `owner/repo/*`, `owner/repo`, `owner/*` or `*`"
                 )));
             }
             pins.push(pin.clone());
@@ -158,6 +176,18 @@ impl Options {
                 ))
             })?);
         }
+        let mut ignores = BTreeMap::new();
+        for (id, setting) in policy.rules.iter() {
+            let mut entries = Vec::new();
+            for (i, text) in setting.ignore.iter().enumerate() {
+                entries.push(IgnoreEntry::parse(text).map_err(|why| {
+                    Failure::usage(format!("policy.rules.{id}.ignore[{i}]: {why}"))
+                })?);
+            }
+            if !entries.is_empty() {
+                ignores.insert(id, entries);
+            }
+        }
         rules::forbidden_uses::validate(&policy.forbidden_uses)?;
         if policy.dependabot_cooldown.days == 0 {
             return Err(Failure::usage(
@@ -175,7 +205,16 @@ impl Options {
             pins,
             allow,
             exclude,
+            ignores,
         })
+    }
+
+    /// Whether `policy.rules.<rule>.ignore` covers a finding at `file`
+    /// (as reported), `line`:`column`.
+    pub fn ignored_by_config(&self, rule: &str, file: &str, line: u32, column: u32) -> bool {
+        self.ignores
+            .get(rule)
+            .is_some_and(|entries| entries.iter().any(|e| e.covers(file, line, column)))
     }
 
     /// Hub defaults, for tests and tools that embed the audit.
@@ -189,8 +228,12 @@ impl Options {
     /// `hash-pin`).
     pub fn pin_policy(&self, uses: &Uses) -> PinPolicy {
         match &uses.target {
-            UsesTarget::Remote { .. } => {
-                PinRule::effective(&self.pins, &uses.repository().unwrap_or_default())
+            UsesTarget::Remote { owner, repo, path, .. } => {
+                let name = match path {
+                    Some(p) if !p.is_empty() => format!("{owner}/{repo}/{p}"),
+                    _ => format!("{owner}/{repo}"),
+                };
+                PinRule::effective(&self.pins, &name)
             }
             // Not a repository reference: only a `*` entry (or the default) applies.
             _ => PinRule::effective(&self.pins, ""),
@@ -730,7 +773,8 @@ fn finish(
         // A file that cannot be parsed cannot carry a trusted ignore
         // comment (docs/policy.md, `parse-error`): its finding stands.
         let ignored = h.rule != "parse-error"
-            && (src.ignores(h.pos.line, h.rule)
+            && (opts.ignored_by_config(h.rule, display, h.pos.line, h.pos.col)
+                || src.ignores(h.pos.line, h.rule)
                 || h.also_line.is_some_and(|l| src.ignores(l, h.rule))
                 || doc.is_some_and(|doc| {
                     ignore_block_lines(doc, h.pos.line)
