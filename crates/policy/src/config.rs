@@ -244,7 +244,7 @@ impl IgnoreEntry {
 }
 
 /// Every key of [`PolicyRules`].
-const ALL_RULE_IDS: &[&str] = &[
+pub const ALL_RULE_IDS: &[&str] = &[
     "unpinned-uses",
     "pin-comment",
     "floating-ref",

@@ -58,6 +58,16 @@ pub struct AuditArgs {
     /// Org policy overlay, applied below the repository configuration.
     #[arg(long, env = "CI_INTEL_ORG_POLICY")]
     pub org_policy: Option<PathBuf>,
+    /// zizmor's configuration file (zizmor.yml), translated into `policy:`
+    /// settings laid over the repository configuration's (docs/policy.md,
+    /// "zizmor's config file"). Default: discovered as zizmor does
+    /// (`zizmor.yml` or `zizmor.yaml` in the audited directory or its
+    /// `.github/`, then in its parents up to the repository root).
+    #[arg(long, conflicts_with = "no_zizmor_config")]
+    pub zizmor_config: Option<PathBuf>,
+    /// Do not discover a zizmor.yml.
+    #[arg(long)]
+    pub no_zizmor_config: bool,
     /// Pass when no workflow, action or dependabot.yml is found (by default
     /// that is a denial).
     #[arg(long)]
@@ -122,9 +132,10 @@ pub fn valid_pin_pattern(p: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
     };
     let last = segments.len() - 1;
-    segments.iter().enumerate().all(|(i, s)| {
-        name(s) || (*s == "*" && i == last && (i == 1 || i == 2))
-    })
+    segments
+        .iter()
+        .enumerate()
+        .all(|(i, s)| name(s) || (*s == "*" && i == last && (i == 1 || i == 2)))
 }
 
 impl Options {
@@ -228,7 +239,9 @@ impl Options {
     /// `hash-pin`).
     pub fn pin_policy(&self, uses: &Uses) -> PinPolicy {
         match &uses.target {
-            UsesTarget::Remote { owner, repo, path, .. } => {
+            UsesTarget::Remote {
+                owner, repo, path, ..
+            } => {
                 let name = match path {
                     Some(p) if !p.is_empty() => format!("{owner}/{repo}/{p}"),
                     _ => format!("{owner}/{repo}"),
@@ -1017,13 +1030,51 @@ pub fn json_report<'a>(
     }
 }
 
-fn load_config(args: &AuditArgs) -> Result<(PolicyConfig, Severity), Failure> {
+fn load_config(args: &AuditArgs, paths: &[PathBuf]) -> Result<(PolicyConfig, Severity), Failure> {
+    let sections = Sections::partial([crate::gate::section()]);
     let loaded = config::load_cli(
         args.config.as_deref(),
         args.org_policy.as_deref(),
-        &Sections::partial([crate::gate::section()]),
+        &sections,
     )?;
     let mut policy: PolicyConfig = loaded.section(crate::gate::SECTION)?;
+    let zizmor_path = match (&args.zizmor_config, args.no_zizmor_config) {
+        (Some(path), _) => Some(path.clone()),
+        (None, true) => None,
+        (None, false) => crate::zizmor_config::discover(paths)?,
+    };
+    if let Some(path) = zizmor_path {
+        let zizmor = crate::zizmor_config::ZizmorConfig::read(&path)?;
+        eprintln!(
+            "{}: using zizmor config {} ({} setting(s){})",
+            crate::TOOL,
+            path.display(),
+            zizmor.settings.len(),
+            if args.zizmor_config.is_some() {
+                ""
+            } else {
+                "; found by discovery, --no-zizmor-config to ignore it"
+            }
+        );
+        if !loaded.locked.is_empty() {
+            // The org layer alone: the repository's own settings were
+            // checked against it, and so are the zizmor.yml's.
+            let org = match args.org_policy.as_deref() {
+                Some(org_path) => {
+                    let text = std::fs::read_to_string(org_path).map_err(|e| {
+                        Failure::usage(format!(
+                            "cannot read org policy {}: {e}",
+                            org_path.display()
+                        ))
+                    })?;
+                    config::load_from_texts(Some((org_path, &text)), None, &sections)?.effective
+                }
+                None => loaded.effective.clone(),
+            };
+            zizmor.check_locks(&loaded.locked, &org, &sections)?;
+        }
+        policy = zizmor.apply(&policy)?;
+    }
     if let Some(flag) = args.persona {
         let wanted = match flag {
             PersonaArg::Regular => Persona::Regular,
@@ -1044,18 +1095,18 @@ fn load_config(args: &AuditArgs) -> Result<(PolicyConfig, Severity), Failure> {
 
 /// `ci-intel-policy audit`.
 pub fn run_cli(args: &AuditArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
-    let (policy, fail_on) = load_config(args)?;
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let (policy, fail_on) = load_config(args, &paths)?;
     let opts = Options::new(
         &policy,
         policy.persona,
         env.var("GITHUB_REPOSITORY").map(str::to_owned),
         chrono::Utc::now().date_naive(),
     )?;
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
     if let Some(mode) = args.fix {
         return crate::fix::run_cli(&paths, mode, &opts, fail_on, args.allow_empty, env);
     }
