@@ -231,27 +231,35 @@ impl ZizmorConfig {
             ))
         })?;
         let mut settings = Vec::new();
-        // An empty file configures nothing, as in zizmor.
+        // zizmor requires `rules:`, even in an empty file.
         if matches!(doc, Yaml::Null) {
-            return Ok(ZizmorConfig {
-                path: path.to_path_buf(),
-                settings,
-            });
+            return Err(refuse(
+                path,
+                "rules",
+                "a mapping with `rules:` (zizmor requires it)",
+                "an empty document",
+            ));
         }
-        for (name, value) in entries(path, "(the document)", &doc, "a mapping with `rules:`")? {
-            if name != "rules" {
+        let top = entries(path, "(the document)", &doc, "a mapping with `rules:`")?;
+        for (name, _) in &top {
+            if *name != "rules" {
                 return Err(unknown(path, name, name, &["rules"]));
             }
-            if matches!(value, Yaml::Null) {
-                continue;
+        }
+        let Some((_, rules_value)) = top.first() else {
+            return Err(refuse(
+                path,
+                "rules",
+                "a mapping with `rules:` (zizmor requires it)",
+                "a mapping without it",
+            ));
+        };
+        for (audit, body) in entries(path, "rules", rules_value, "a mapping of audit names")? {
+            let key = format!("rules.{audit}");
+            if !ZIZMOR_AUDITS.contains(&audit) {
+                return Err(unknown(path, &key, audit, ZIZMOR_AUDITS));
             }
-            for (audit, body) in entries(path, "rules", value, "a mapping of audit names")? {
-                let key = format!("rules.{audit}");
-                if !ZIZMOR_AUDITS.contains(&audit) {
-                    return Err(unknown(path, &key, audit, ZIZMOR_AUDITS));
-                }
-                translate_rule(path, audit, &key, body, &mut settings)?;
-            }
+            translate_rule(path, audit, &key, body, &mut settings)?;
         }
         Ok(ZizmorConfig {
             path: path.to_path_buf(),
