@@ -89,6 +89,8 @@ impl Tighten {
             Tighten::StricterPins => stricter_pins(locked, candidate),
             Tighten::Subset => match (locked.as_array(), candidate.as_array()) {
                 (Some(l), Some(c)) => c.iter().all(|item| l.contains(item)),
+                // A list left unset (serialised only when not empty) is empty.
+                (None, Some(c)) if locked.is_null() => c.is_empty(),
                 _ => false,
             },
             Tighten::Superset => match (locked.as_array(), candidate.as_array()) {
