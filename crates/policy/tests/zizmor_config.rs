@@ -453,7 +453,7 @@ fn discovery_finds_zizmor_yml_in_the_root_or_dot_github_and_can_be_turned_off() 
                 .arg(input)
                 .assert()
                 .code(0)
-                .stderr(predicate::str::contains(format!("using zizmor config")))
+                .stderr(predicate::str::contains("using zizmor config"))
                 .stderr(predicate::str::contains(place));
         }
         audit(dir.path())
