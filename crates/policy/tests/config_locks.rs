@@ -168,3 +168,36 @@ fn a_zizmor_config_is_checked_against_the_org_locks() {
     check("rules:\n  artipacked:\n    remap:\n      severity: high\n  dangerous-triggers:\n    disable: true\n  unpinned-uses:\n    config:\n      policies:\n        '*': hash-pin\n")
         .unwrap();
 }
+
+/// Locked pins with subpath patterns: no action under the repository may
+/// get a looser policy than the locked list gives it.
+#[test]
+fn locked_pins_hold_for_subpath_patterns() {
+    let org = "policy:\n  pins:\n    - {pattern: '*', policy: ref-pin}\n    - {pattern: 'acme/tool/*', policy: hash-pin}\nlock: [policy.pins]\n";
+    for (repo_text, ok) in [
+        // Stricter for one subpath: fine.
+        (
+            "policy:\n  pins:\n    - {pattern: '*', policy: ref-pin}\n    - {pattern: 'acme/tool/*', policy: hash-pin}\n    - {pattern: 'acme/other/sub', policy: hash-pin}\n",
+            true,
+        ),
+        // One subpath loosened.
+        (
+            "policy:\n  pins:\n    - {pattern: '*', policy: ref-pin}\n    - {pattern: 'acme/tool/*', policy: hash-pin}\n    - {pattern: 'acme/tool/sub', policy: any}\n",
+            false,
+        ),
+        // The subpath entry dropped: acme/tool/x would fall to ref-pin.
+        (
+            "policy:\n  pins:\n    - {pattern: '*', policy: ref-pin}\n",
+            false,
+        ),
+        // The repository-wide `owner/repo` entry does not loosen subpaths
+        // that `owner/repo/*` still covers.
+        (
+            "policy:\n  pins:\n    - {pattern: '*', policy: ref-pin}\n    - {pattern: 'acme/tool/*', policy: hash-pin}\n    - {pattern: 'acme/tool', policy: hash-pin}\n",
+            true,
+        ),
+    ] {
+        let result = layered(org, repo_text);
+        assert_eq!(result.is_ok(), ok, "{repo_text}: {:?}", result.err());
+    }
+}
