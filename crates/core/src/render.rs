@@ -599,12 +599,12 @@ mod tests {
 
     #[derive(Serialize)]
     struct Doc<'a> {
-        tool: serde_json::Value,
-        findings: &'a [serde_json::Value],
-        summary: serde_json::Value,
+        tool: Value,
+        findings: &'a [Value],
+        summary: Value,
     }
 
-    fn doc(findings: &[serde_json::Value], count: usize) -> Doc<'_> {
+    fn doc(findings: &[Value], count: usize) -> Doc<'_> {
         Doc {
             tool: json!({"name": "t", "findings": [], "nested": {"findings": []}}),
             findings,
@@ -612,7 +612,7 @@ mod tests {
         }
     }
 
-    fn item(i: usize) -> serde_json::Value {
+    fn item(i: usize) -> Value {
         json!({"rule": format!("r{i}"), "line": i, "fix": null, "nested": {"a": [1, {"b": "x\ny"}]}, "empty": {}, "list": []})
     }
 
@@ -623,7 +623,7 @@ mod tests {
     #[test]
     fn json_with_items_is_byte_for_byte_serde_json_pretty() {
         for n in [0, 1, 2, 2047, 2048, 2049, 5000] {
-            let items: Vec<serde_json::Value> = (0..n).map(item).collect();
+            let items: Vec<Value> = (0..n).map(item).collect();
             let whole = serde_json::to_vec_pretty(&doc(&items, n)).unwrap();
             let parallel = json_with_items(&doc(&[], n), "findings", &items).unwrap();
             assert_eq!(

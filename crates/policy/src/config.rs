@@ -26,8 +26,9 @@ pub struct PolicyConfig {
     pub persona: Persona,
     /// Per-rule switches and severity overrides.
     pub rules: PolicyRules,
-    /// Pin policy per `uses:` pattern: `owner/repo`, `owner/*` or `*`. The
-    /// most specific pattern wins. Tighter means no reference gets a looser
+    /// Pin policy per `uses:` pattern: `owner/repo/sub/path`,
+    /// `owner/repo/*`, `owner/repo`, `owner/*` or `*`. The most specific
+    /// pattern wins. Tighter means no reference gets a looser
     /// policy than under the locked list (entries may be added or made
     /// stricter, never loosened).
     #[schemars(extend("x-ci-intel-tighten" = "stricter-pins"))]
@@ -49,6 +50,26 @@ pub struct PolicyConfig {
     pub dependabot_cooldown: DependabotCooldown,
     /// The `known-vulnerable-actions` rule (`audit --online`).
     pub known_vulnerable_actions: KnownVulnerableActions,
+    /// The `secrets-outside-env` rule.
+    pub secrets_outside_env: SecretsOutsideEnv,
+}
+
+/// Secrets judged fine to read outside an environment.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecretsOutsideEnv {
+    /// Secret names (`secrets.NAME`, any case, as GitHub treats them) that
+    /// `secrets-outside-env` does not report. Tighter means allowing only
+    /// some of the locked names.
+    #[schemars(extend("x-ci-intel-tighten" = "subset"))]
+    pub allow: Vec<String>,
+}
+
+impl SecretsOutsideEnv {
+    /// Whether the secret `name` is allowed outside an environment.
+    pub fn allows(&self, name: &str) -> bool {
+        self.allow.iter().any(|a| a.eq_ignore_ascii_case(name))
+    }
 }
 
 /// Advisories judged not to apply.
@@ -141,6 +162,17 @@ pub struct RuleSetting {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(extend("x-ci-intel-tighten" = "higher-severity"))]
     pub severity: Option<Severity>,
+    /// Where this rule's findings are not reported, as zizmor's `ignore`
+    /// entries: `FILE` (every finding in files of that name), `FILE:LINE`
+    /// (any column) or `FILE:LINE:COLUMN`. `FILE` is matched on the base
+    /// name of the audited file (`ci.yml` matches
+    /// `.github/workflows/ci.yml`), lines and columns from 1 on the
+    /// finding's start. Silenced findings are listed by `audit -v`, as those
+    /// of ignore comments. Tighter means keeping only some of the locked
+    /// entries.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schemars(extend("x-ci-intel-tighten" = "subset"))]
+    pub ignore: Vec<String>,
 }
 
 impl Default for RuleSetting {
@@ -148,9 +180,118 @@ impl Default for RuleSetting {
         RuleSetting {
             enabled: true,
             severity: None,
+            ignore: Vec::new(),
         }
     }
 }
+
+/// One `ignore` entry of a rule: `FILE[:LINE[:COLUMN]]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IgnoreEntry {
+    pub file: String,
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+}
+
+impl IgnoreEntry {
+    /// Parse `FILE`, `FILE:LINE` or `FILE:LINE:COLUMN`; the error says what
+    /// is wrong with it.
+    pub fn parse(text: &str) -> Result<IgnoreEntry, String> {
+        let mut parts = text.split(':');
+        let file = parts.next().unwrap_or_default();
+        if file.is_empty() {
+            return Err(format!(
+                "`{text}` has no file name: write `FILE`, `FILE:LINE` or `FILE:LINE:COLUMN`"
+            ));
+        }
+        if file.contains('/') || file.contains('\\') {
+            return Err(format!(
+                "`{text}`: entries name a file by its base name (`ci.yml`), not a path"
+            ));
+        }
+        let number = |part: Option<&str>, what: &str| -> Result<Option<u32>, String> {
+            match part {
+                None => Ok(None),
+                Some(p) => match p.parse::<u32>() {
+                    Ok(n) if n >= 1 => Ok(Some(n)),
+                    _ => Err(format!(
+                        "`{text}`: the {what} `{p}` is not a number from 1 on: write `FILE`, `FILE:LINE` or `FILE:LINE:COLUMN`"
+                    )),
+                },
+            }
+        };
+        let line = number(parts.next(), "line")?;
+        let column = number(parts.next(), "column")?;
+        if parts.next().is_some() {
+            return Err(format!(
+                "`{text}` has more than three `:`-separated parts: write `FILE`, `FILE:LINE` or `FILE:LINE:COLUMN`"
+            ));
+        }
+        Ok(IgnoreEntry {
+            file: file.to_owned(),
+            line,
+            column,
+        })
+    }
+
+    /// Whether a finding in `path` (as reported) at `line`:`column` is covered.
+    pub fn covers(&self, path: &str, line: u32, column: u32) -> bool {
+        let base = path.rsplit(['/', '\\']).next().unwrap_or(path);
+        base == self.file
+            && self.line.is_none_or(|l| l == line)
+            && self.column.is_none_or(|c| c == column)
+    }
+}
+
+/// Every key of [`PolicyRules`].
+pub const ALL_RULE_IDS: &[&str] = &[
+    "unpinned-uses",
+    "pin-comment",
+    "floating-ref",
+    "dangerous-triggers",
+    "excessive-permissions",
+    "template-injection",
+    "hardcoded-credentials",
+    "secrets-inherit",
+    "artipacked",
+    "self-hosted-runner",
+    "unpinned-images",
+    "cache-poisoning",
+    "parse-error",
+    "missing-timeout",
+    "concurrency-limits",
+    "use-trusted-publishing",
+    "adhoc-packages",
+    "unpinned-tools",
+    "archived-uses",
+    "typosquat-uses",
+    "superfluous-actions",
+    "self-repository",
+    "github-app",
+    "ref-version-mismatch",
+    "forbidden-uses",
+    "dependabot-cooldown",
+    "dependabot-execution",
+    "insecure-url-scheme",
+    "obfuscation",
+    "bot-conditions",
+    "unsound-condition",
+    "unsound-contains",
+    "unsound-ternary",
+    "insecure-commands",
+    "github-env",
+    "overprovisioned-secrets",
+    "unredacted-secrets",
+    "secrets-outside-env",
+    "misfeature",
+    "anonymous-definition",
+    "undocumented-permissions",
+    "impostor-commit",
+    "ref-confusion",
+    "known-vulnerable-actions",
+    "stale-action-refs",
+    "unresolvable-ref",
+];
 
 /// Per-rule settings; every rule of `ci-intel-policy audit` has a key.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
@@ -208,6 +349,17 @@ pub struct PolicyRules {
 impl PolicyRules {
     /// The setting of a rule by its id (`unpinned-uses`).
     pub fn get(&self, rule_id: &str) -> Option<&RuleSetting> {
+        self.lookup(rule_id)
+    }
+
+    /// Every rule's setting with its id, for validation.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &RuleSetting)> {
+        ALL_RULE_IDS
+            .iter()
+            .filter_map(|id| self.lookup(id).map(|s| (*id, s)))
+    }
+
+    fn lookup(&self, rule_id: &str) -> Option<&RuleSetting> {
         Some(match rule_id {
             "unpinned-uses" => &self.unpinned_uses,
             "pin-comment" => &self.pin_comment,
@@ -277,8 +429,12 @@ pub enum PinPolicy {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PinRule {
-    /// `owner/repo`, `owner/*` or `*`.
-    #[schemars(regex(pattern = r"^(\*|[A-Za-z0-9_.-]+/(\*|[A-Za-z0-9_.-]+))$"))]
+    /// `*`, `owner/*`, `owner/repo` (its root action and, unless a more
+    /// specific pattern names them, its subpaths), `owner/repo/*` (every
+    /// subpath of the repository) or `owner/repo/sub/path` (that action).
+    #[schemars(regex(
+        pattern = r"^(\*|[A-Za-z0-9_.-]+/\*|[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+(/\*|(/[A-Za-z0-9_.-]+)+)?)$"
+    ))]
     pub pattern: String,
     pub policy: PinPolicy,
 }
@@ -295,8 +451,9 @@ impl PinPolicy {
 }
 
 impl PinRule {
-    /// The policy `pins` gives `owner/repo`: an exact pattern, else
-    /// `owner/*`, else `*`, else `hash-pin`. Patterns match case-insensitively,
+    /// The policy `pins` gives `owner/repo[/path]`: an exact pattern, else
+    /// `owner/repo/*` (subpaths) or `owner/repo`, else `owner/*`, else `*`,
+    /// else `hash-pin`. Patterns match case-insensitively,
     /// as GitHub treats owner and repository names.
     pub fn effective(pins: &[PinRule], repository: &str) -> PinPolicy {
         let patterns: Vec<&str> = pins.iter().map(|rule| rule.pattern.as_str()).collect();
@@ -340,6 +497,7 @@ impl Default for PolicyConfig {
             forbidden_uses: ForbiddenUses::default(),
             dependabot_cooldown: DependabotCooldown::default(),
             known_vulnerable_actions: KnownVulnerableActions::default(),
+            secrets_outside_env: SecretsOutsideEnv::default(),
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod fix;
 pub mod gate;
 #[cfg(feature = "pin")]
 pub mod pin;
+pub mod zizmor_config;
 
 use std::ffi::OsString;
 

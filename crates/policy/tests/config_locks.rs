@@ -126,3 +126,78 @@ fn forbidden_uses_and_cooldown_lock_in_their_tighter_direction() {
         assert!(err.message.contains(key), "{key}: {}", err.message);
     }
 }
+
+/// A zizmor.yml's translated settings answer to the org's locks like the
+/// repository's own `policy:` section: disabling a locked rule is refused,
+/// naming the zizmor.yml key and the locked key.
+#[test]
+fn a_zizmor_config_is_checked_against_the_org_locks() {
+    use ci_intel_policy::zizmor_config::ZizmorConfig;
+    let sections = Sections::partial([ci_intel_policy::gate::section()]);
+    let org_text = "policy:\n  rules:\n    artipacked:\n      severity: medium\nlock: [policy.rules.template-injection.enabled, policy.rules.artipacked.severity, policy.pins]\n";
+    let org = load_from_texts(Some((Path::new("org.yml"), org_text)), None, &sections).unwrap();
+    let check = |text: &str| {
+        ZizmorConfig::parse(Path::new("zizmor.yml"), text)
+            .unwrap()
+            .check_locks(&org.locked, &org.effective, &sections)
+    };
+    for (text, zizmor_key, locked_key) in [
+        (
+            "rules:\n  template-injection:\n    disable: true\n",
+            "rules.template-injection.disable",
+            "policy.rules.template-injection.enabled",
+        ),
+        (
+            "rules:\n  artipacked:\n    remap:\n      severity: low\n",
+            "rules.artipacked.remap.severity",
+            "policy.rules.artipacked.severity",
+        ),
+        (
+            "rules:\n  unpinned-uses:\n    config:\n      policies:\n        actions/*: ref-pin\n",
+            "rules.unpinned-uses.config.policies",
+            "policy.pins",
+        ),
+    ] {
+        let err = check(text).unwrap_err();
+        assert_eq!(err.code, ExitCode::Usage);
+        assert!(err.message.contains("zizmor.yml"), "{}", err.message);
+        assert!(err.message.contains(zizmor_key), "{}", err.message);
+        assert!(err.message.contains(locked_key), "{}", err.message);
+    }
+    // Tightening a locked key, or setting unlocked ones, is fine.
+    check("rules:\n  artipacked:\n    remap:\n      severity: high\n  dangerous-triggers:\n    disable: true\n  unpinned-uses:\n    config:\n      policies:\n        '*': hash-pin\n")
+        .unwrap();
+}
+
+/// Locked pins with subpath patterns: no action under the repository may
+/// get a looser policy than the locked list gives it.
+#[test]
+fn locked_pins_hold_for_subpath_patterns() {
+    let org = "policy:\n  pins:\n    - {pattern: '*', policy: ref-pin}\n    - {pattern: 'acme/tool/*', policy: hash-pin}\nlock: [policy.pins]\n";
+    for (repo_text, ok) in [
+        // Stricter for one subpath: fine.
+        (
+            "policy:\n  pins:\n    - {pattern: '*', policy: ref-pin}\n    - {pattern: 'acme/tool/*', policy: hash-pin}\n    - {pattern: 'acme/other/sub', policy: hash-pin}\n",
+            true,
+        ),
+        // One subpath loosened.
+        (
+            "policy:\n  pins:\n    - {pattern: '*', policy: ref-pin}\n    - {pattern: 'acme/tool/*', policy: hash-pin}\n    - {pattern: 'acme/tool/sub', policy: any}\n",
+            false,
+        ),
+        // The subpath entry dropped: acme/tool/x would fall to ref-pin.
+        (
+            "policy:\n  pins:\n    - {pattern: '*', policy: ref-pin}\n",
+            false,
+        ),
+        // The repository-wide `owner/repo` entry does not loosen subpaths
+        // that `owner/repo/*` still covers.
+        (
+            "policy:\n  pins:\n    - {pattern: '*', policy: ref-pin}\n    - {pattern: 'acme/tool/*', policy: hash-pin}\n    - {pattern: 'acme/tool', policy: hash-pin}\n",
+            true,
+        ),
+    ] {
+        let result = layered(org, repo_text);
+        assert_eq!(result.is_ok(), ok, "{repo_text}: {:?}", result.err());
+    }
+}

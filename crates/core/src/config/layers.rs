@@ -546,6 +546,13 @@ pub fn known_keys(schema: &Value, path: &[&str]) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The direction in which the key `dotted` may be tightened when an org
+/// policy locks it (its schema's `x-ci-intel-tighten`), for tools that layer
+/// settings of their own (a translated zizmor.yml) under the same locks.
+pub fn lock_direction(sections: &Sections, dotted: &str) -> Result<Tighten, String> {
+    lockable_direction(&sections.schema(), sections, dotted)
+}
+
 fn lockable_direction(
     schema: &Value,
     sections: &Sections,

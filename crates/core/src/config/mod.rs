@@ -13,7 +13,7 @@ mod tighten;
 mod yaml_locate;
 
 pub use layers::{
-    LayerSource, LoadedConfig, known_keys, load, load_cli, load_from_texts, parse_layer,
+    LayerSource, LoadedConfig, known_keys, load, load_cli, load_from_texts, lock_direction, parse_layer,
     repository_config_path,
 };
 pub use model::{CONFIG_VERSION, CORE_KEYS, Config, HubConfig};

@@ -89,6 +89,8 @@ impl Tighten {
             Tighten::StricterPins => stricter_pins(locked, candidate),
             Tighten::Subset => match (locked.as_array(), candidate.as_array()) {
                 (Some(l), Some(c)) => c.iter().all(|item| l.contains(item)),
+                // A list left unset (serialised only when not empty) is empty.
+                (None, Some(c)) if locked.is_null() => c.is_empty(),
                 _ => false,
             },
             Tighten::Superset => match (locked.as_array(), candidate.as_array()) {
@@ -139,24 +141,35 @@ impl Tighten {
     }
 }
 
-/// The index of the entry of `patterns` that applies to `owner/repo`: an
-/// exact pattern, else `owner/*`, else `*`. Patterns match
+/// The index of the entry of `patterns` that applies to `owner/repo` or
+/// `owner/repo/sub/path`: an exact pattern, else (for a subpath)
+/// `owner/repo/*`, else `owner/repo`, else (for a root action)
+/// `owner/repo/*`, else `owner/*`, else `*`. Patterns match
 /// case-insensitively, as GitHub treats owner and repository names. This is
 /// the one lookup both the policy gate and the `stricter-pins` lock use.
 pub fn most_specific_pattern(patterns: &[&str], repository: &str) -> Option<usize> {
     let repository = repository.to_ascii_lowercase();
-    let owner_glob = repository
-        .split_once('/')
-        .map(|(owner, _)| format!("{owner}/*"))
-        .unwrap_or_default();
+    let mut parts = repository.splitn(3, '/');
+    let owner = parts.next().unwrap_or_default();
+    let repo = parts.next();
+    let subpath = parts.next();
     let find = |wanted: &str| {
         patterns
             .iter()
             .position(|pattern| pattern.eq_ignore_ascii_case(wanted))
     };
-    find(&repository)
-        .or_else(|| find(&owner_glob))
-        .or_else(|| find("*"))
+    let mut order = vec![repository.clone()];
+    if let Some(repo) = repo {
+        if subpath.is_some() {
+            order.push(format!("{owner}/{repo}/*"));
+            order.push(format!("{owner}/{repo}"));
+        } else {
+            order.push(format!("{owner}/{repo}/*"));
+        }
+        order.push(format!("{owner}/*"));
+    }
+    order.push("*".to_owned());
+    order.iter().find_map(|wanted| find(wanted))
 }
 
 /// How strict a pin policy is: `hash-pin` (2) > `ref-pin` (1) > `any` (0);
@@ -171,9 +184,11 @@ fn pin_strictness(policy: Option<&str>) -> Option<u8> {
 }
 
 /// Whether `candidate` gives every reference a policy at least as strict as
-/// `locked` does. Only the three pattern levels matter (exact, `owner/*`,
-/// `*`), so probing each pattern either list names, one unnamed repository
-/// of each named owner, and one unnamed owner covers every reference.
+/// `locked` does. Only the pattern levels matter (exact, `owner/repo/*`,
+/// `owner/repo`, `owner/*`, `*`), so probing each pattern either list
+/// names, the root action and one unnamed subpath of each named repository,
+/// one unnamed repository of each named owner, and one unnamed owner covers
+/// every reference.
 fn stricter_pins(locked: &Value, candidate: &Value) -> bool {
     let parse = |v: &Value| -> Option<Vec<(String, String)>> {
         v.as_array()?
@@ -200,7 +215,16 @@ fn stricter_pins(locked: &Value, candidate: &Value) -> bool {
     for (pattern, _) in locked.iter().chain(&candidate) {
         match pattern.split_once('/') {
             Some((owner, "*")) => probes.push(format!("{owner}/{UNNAMED}")),
-            Some(_) => probes.push(pattern.clone()),
+            Some((owner, rest)) => {
+                // The repository's root action, an unnamed subpath of it,
+                // and the pattern itself (an exact subpath).
+                let repo = rest.split('/').next().unwrap_or(rest);
+                probes.push(format!("{owner}/{repo}"));
+                probes.push(format!("{owner}/{repo}/{UNNAMED}"));
+                if !pattern.ends_with("/*") {
+                    probes.push(pattern.clone());
+                }
+            }
             None => {}
         }
     }

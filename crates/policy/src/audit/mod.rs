@@ -25,7 +25,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use chrono::NaiveDate;
 use globset::{Glob, GlobMatcher, GlobSet, GlobSetBuilder};
 
-use crate::config::{Persona, PinPolicy, PinRule, PolicyConfig};
+use crate::config::{IgnoreEntry, Persona, PinPolicy, PinRule, PolicyConfig};
 use ci_intel_core::checkout::Checkout;
 use ci_intel_core::config::{self, Sections};
 use ci_intel_core::{
@@ -59,6 +59,16 @@ pub struct AuditArgs {
     /// Org policy overlay, applied below the repository configuration.
     #[arg(long, env = "CI_INTEL_ORG_POLICY")]
     pub org_policy: Option<PathBuf>,
+    /// zizmor's configuration file (zizmor.yml), translated into `policy:`
+    /// settings laid over the repository configuration's (docs/policy.md,
+    /// "zizmor's config file"). Default: discovered as zizmor does
+    /// (`zizmor.yml` or `zizmor.yaml` in the audited directory or its
+    /// `.github/`, then in its parents up to the repository root).
+    #[arg(long, conflicts_with = "no_zizmor_config")]
+    pub zizmor_config: Option<PathBuf>,
+    /// Do not discover a zizmor.yml.
+    #[arg(long)]
+    pub no_zizmor_config: bool,
     /// Pass when no workflow, action or dependabot.yml is found (by default
     /// that is a denial).
     #[arg(long)]
@@ -104,6 +114,29 @@ pub struct Options {
     pins: Vec<PinRule>,
     allow: Vec<(GlobMatcher, NaiveDate, String)>,
     exclude: GlobSet,
+    ignores: BTreeMap<&'static str, Vec<IgnoreEntry>>,
+}
+
+/// `*`, `owner/*`, `owner/repo`, `owner/repo/*` or `owner/repo/sub/path`:
+/// no empty segment, `*` only as the whole pattern or the whole last
+/// segment after `owner/` or `owner/repo/`, no `@ref`.
+pub fn valid_pin_pattern(p: &str) -> bool {
+    if p == "*" {
+        return true;
+    }
+    let segments: Vec<&str> = p.split('/').collect();
+    if segments.len() < 2 || segments.iter().any(|s| s.is_empty()) {
+        return false;
+    }
+    let name = |s: &str| {
+        s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+    };
+    let last = segments.len() - 1;
+    segments
+        .iter()
+        .enumerate()
+        .all(|(i, s)| name(s) || (*s == "*" && i == last && (i == 1 || i == 2)))
 }
 
 impl Options {
@@ -118,13 +151,9 @@ impl Options {
         let mut pins = Vec::new();
         for (i, pin) in policy.pins.iter().enumerate() {
             let p = pin.pattern.as_str();
-            let valid = p == "*"
-                || p.split_once('/').is_some_and(|(o, r)| {
-                    !o.is_empty() && !r.is_empty() && o != "*" && !r.contains('/')
-                });
-            if !valid {
+            if !valid_pin_pattern(p) {
                 return Err(Failure::usage(format!(
-                    "policy.pins[{i}].pattern: `{p}` is not `owner/repo`, `owner/*` or `*`"
+                    "policy.pins[{i}].pattern: `{p}` is not `owner/repo/sub/path`, `owner/repo/*`, `owner/repo`, `owner/*` or `*`"
                 )));
             }
             pins.push(pin.clone());
@@ -159,6 +188,18 @@ impl Options {
                 ))
             })?);
         }
+        let mut ignores = BTreeMap::new();
+        for (id, setting) in policy.rules.iter() {
+            let mut entries = Vec::new();
+            for (i, text) in setting.ignore.iter().enumerate() {
+                entries.push(IgnoreEntry::parse(text).map_err(|why| {
+                    Failure::usage(format!("policy.rules.{id}.ignore[{i}]: {why}"))
+                })?);
+            }
+            if !entries.is_empty() {
+                ignores.insert(id, entries);
+            }
+        }
         rules::forbidden_uses::validate(&policy.forbidden_uses)?;
         if policy.dependabot_cooldown.days == 0 {
             return Err(Failure::usage(
@@ -176,7 +217,16 @@ impl Options {
             pins,
             allow,
             exclude,
+            ignores,
         })
+    }
+
+    /// Whether `policy.rules.<rule>.ignore` covers a finding at `file`
+    /// (as reported), `line`:`column`.
+    pub fn ignored_by_config(&self, rule: &str, file: &str, line: u32, column: u32) -> bool {
+        self.ignores
+            .get(rule)
+            .is_some_and(|entries| entries.iter().any(|e| e.covers(file, line, column)))
     }
 
     /// Hub defaults, for tests and tools that embed the audit.
@@ -190,8 +240,14 @@ impl Options {
     /// `hash-pin`).
     pub fn pin_policy(&self, uses: &Uses) -> PinPolicy {
         match &uses.target {
-            UsesTarget::Remote { .. } => {
-                PinRule::effective(&self.pins, &uses.repository().unwrap_or_default())
+            UsesTarget::Remote {
+                owner, repo, path, ..
+            } => {
+                let name = match path {
+                    Some(p) if !p.is_empty() => format!("{owner}/{repo}/{p}"),
+                    _ => format!("{owner}/{repo}"),
+                };
+                PinRule::effective(&self.pins, &name)
             }
             // Not a repository reference: only a `*` entry (or the default) applies.
             _ => PinRule::effective(&self.pins, ""),
@@ -718,6 +774,18 @@ fn ignore_block_lines(doc: &Node, line: u32) -> Vec<u32> {
     lines
 }
 
+/// An ignore comment on the finding's line, its other line, or the line of
+/// a block it sits in (`on:`, `with:`, a step's first line).
+fn ignored_by_comment(src: &Source<'_>, doc: Option<&Node>, h: &Hit) -> bool {
+    src.ignores(h.pos.line, h.rule)
+        || h.also_line.is_some_and(|l| src.ignores(l, h.rule))
+        || doc.is_some_and(|doc| {
+            ignore_block_lines(doc, h.pos.line)
+                .into_iter()
+                .any(|l| src.ignores(l, h.rule))
+        })
+}
+
 fn finish(
     display: &str,
     src: &Source<'_>,
@@ -733,14 +801,8 @@ fn finish(
         // A file that cannot be parsed cannot carry a trusted ignore
         // comment (docs/policy.md, `parse-error`): its finding stands.
         let ignored = h.rule != "parse-error"
-            && src.has_ignore_comments()
-            && (src.ignores(h.pos.line, h.rule)
-                || h.also_line.is_some_and(|l| src.ignores(l, h.rule))
-                || doc.is_some_and(|doc| {
-                    ignore_block_lines(doc, h.pos.line)
-                        .into_iter()
-                        .any(|l| src.ignores(l, h.rule))
-                }));
+            && (opts.ignored_by_config(h.rule, display, h.pos.line, h.pos.col)
+                || (src.has_ignore_comments() && ignored_by_comment(src, doc, &h)));
         let severity = opts
             .policy
             .rules
@@ -791,6 +853,9 @@ pub fn audit_targets(targets: &[Target], opts: &Options) -> Result<AuditOutcome,
     audit_with(targets, opts, &read_target)
 }
 
+/// A worker's files by index, or the first file it could not read.
+type WorkerResult = Result<Vec<(usize, FileOutcome)>, (usize, Failure)>;
+
 type ReadTarget<'a> = dyn Fn(&Target) -> Result<Arc<[u8]>, Failure> + Sync + 'a;
 
 fn audit_with(
@@ -813,34 +878,33 @@ fn audit_with(
     // run. Each result keeps its file's index, so the outcome (and the
     // first failure reported) is the same whatever the scheduling.
     let next = AtomicUsize::new(0);
-    let results: Vec<Result<Vec<(usize, FileOutcome)>, (usize, Failure)>> =
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..workers)
-                .map(|_| {
-                    scope.spawn(|| {
-                        let mut done = Vec::new();
-                        loop {
-                            let index = next.fetch_add(1, Ordering::Relaxed);
-                            let Some(target) = selected.get(index) else {
-                                return Ok(done);
-                            };
-                            let bytes = read(target).map_err(|failure| (index, failure))?;
-                            done.push((
-                                index,
-                                audit_bytes(&target.display, &bytes, target.kind, opts),
-                            ));
-                        }
-                    })
+    let results: Vec<WorkerResult> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(target) = selected.get(index) else {
+                            return Ok(done);
+                        };
+                        let bytes = read(target).map_err(|failure| (index, failure))?;
+                        done.push((
+                            index,
+                            audit_bytes(&target.display, &bytes, target.kind, opts),
+                        ));
+                    }
                 })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|_| Err((0, Failure::infra("an audit worker panicked"))))
-                })
-                .collect()
-        });
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err((0, Failure::infra("an audit worker panicked"))))
+            })
+            .collect()
+    });
     let mut files = Vec::with_capacity(selected.len());
     let mut first_failure: Option<(usize, Failure)> = None;
     for result in results {
@@ -1007,13 +1071,51 @@ pub fn json_report<'a>(
     }
 }
 
-fn load_config(args: &AuditArgs) -> Result<(PolicyConfig, Severity), Failure> {
+fn load_config(args: &AuditArgs, paths: &[PathBuf]) -> Result<(PolicyConfig, Severity), Failure> {
+    let sections = Sections::partial([crate::gate::section()]);
     let loaded = config::load_cli(
         args.config.as_deref(),
         args.org_policy.as_deref(),
-        &Sections::partial([crate::gate::section()]),
+        &sections,
     )?;
     let mut policy: PolicyConfig = loaded.section(crate::gate::SECTION)?;
+    let zizmor_path = match (&args.zizmor_config, args.no_zizmor_config) {
+        (Some(path), _) => Some(path.clone()),
+        (None, true) => None,
+        (None, false) => crate::zizmor_config::discover(paths)?,
+    };
+    if let Some(path) = zizmor_path {
+        let zizmor = crate::zizmor_config::ZizmorConfig::read(&path)?;
+        eprintln!(
+            "{}: using zizmor config {} ({} setting(s){})",
+            crate::TOOL,
+            path.display(),
+            zizmor.settings.len(),
+            if args.zizmor_config.is_some() {
+                ""
+            } else {
+                "; found by discovery, --no-zizmor-config to ignore it"
+            }
+        );
+        if !loaded.locked.is_empty() {
+            // The org layer alone: the repository's own settings were
+            // checked against it, and so are the zizmor.yml's.
+            let org = match args.org_policy.as_deref() {
+                Some(org_path) => {
+                    let text = std::fs::read_to_string(org_path).map_err(|e| {
+                        Failure::usage(format!(
+                            "cannot read org policy {}: {e}",
+                            org_path.display()
+                        ))
+                    })?;
+                    config::load_from_texts(Some((org_path, &text)), None, &sections)?.effective
+                }
+                None => loaded.effective.clone(),
+            };
+            zizmor.check_locks(&loaded.locked, &org, &sections)?;
+        }
+        policy = zizmor.apply(&policy)?;
+    }
     if let Some(flag) = args.persona {
         let wanted = match flag {
             PersonaArg::Regular => Persona::Regular,
@@ -1034,18 +1136,18 @@ fn load_config(args: &AuditArgs) -> Result<(PolicyConfig, Severity), Failure> {
 
 /// `ci-intel-policy audit`.
 pub fn run_cli(args: &AuditArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
-    let (policy, fail_on) = load_config(args)?;
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let (policy, fail_on) = load_config(args, &paths)?;
     let opts = Options::new(
         &policy,
         policy.persona,
         env.var("GITHUB_REPOSITORY").map(str::to_owned),
         chrono::Utc::now().date_naive(),
     )?;
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
     if let Some(mode) = args.fix {
         return crate::fix::run_cli(&paths, mode, &opts, fail_on, args.allow_empty, env);
     }

@@ -121,6 +121,11 @@ fn parse(pattern: &str) -> Result<Pattern, String> {
     })
 }
 
+/// Whether `pattern` is a repository pattern; the error says why not.
+pub fn check_pattern(pattern: &str) -> Result<(), String> {
+    parse(pattern).map(|_| ())
+}
+
 /// Check every pattern of the section; an invalid one is a usage error
 /// naming the key.
 pub fn validate(section: &ForbiddenUses) -> Result<(), Failure> {

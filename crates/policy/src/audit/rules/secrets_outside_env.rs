@@ -3,7 +3,10 @@
 //! workflow job that has
 //! no `environment:` (zizmor's `secrets-outside-env` audit, medium
 //! severity). `secrets.GITHUB_TOKEN` is never reported: its permissions are
-//! the job's `permissions:`.
+//! the job's `permissions:`, and neither is a secret named in
+//! `policy.secrets_outside_env.allow` (any case; zizmor's
+//! `secrets-outside-env.config.allow`), for secrets judged fine to read
+//! anywhere (a public API's key, a token that grants nothing).
 //!
 //! ## Why is this bad?
 //! Repository and organisation secrets reach every job of every workflow,
@@ -84,6 +87,7 @@ fn check(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
                 }
             }
             names.dedup();
+            names.retain(|name| !ctx.opts.policy.secrets_outside_env.allows(name));
             for name in names {
                 let mut hit = Hit::new(
                     RULE.id,
