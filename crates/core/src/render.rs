@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -56,15 +57,12 @@ pub fn print_json_with_items<D: Serialize, I: Serialize + Sync>(
     items: &[I],
 ) -> Result<(), crate::Failure> {
     use std::io::Write as _;
-    let pieces = JsonPieces::render(doc, key, items)
-        .map_err(|e| crate::Failure::infra(format!("cannot render the JSON report: {e}")))?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    pieces
-        .write_to(&mut out)
+    write_json_with_items(doc, key, items, &mut out)
         .and_then(|()| out.write_all(b"\n"))
         .and_then(|()| out.flush())
-        .map_err(|e| crate::Failure::infra(format!("cannot write to standard output: {e}")))
+        .map_err(|e| crate::Failure::infra(format!("cannot write the JSON report: {e}")))
 }
 
 /// The bytes [`print_json_with_items`] prints, without the final newline.
@@ -72,86 +70,108 @@ pub fn json_with_items<D: Serialize, I: Serialize + Sync>(
     doc: &D,
     key: &str,
     items: &[I],
-) -> Result<Vec<u8>, serde_json::Error> {
+) -> std::io::Result<Vec<u8>> {
     let mut out = Vec::new();
-    JsonPieces::render(doc, key, items)?
-        .write_to(&mut out)
-        .map_err(serde_json::Error::io)?;
+    write_json_with_items(doc, key, items, &mut out)?;
     Ok(out)
 }
 
-/// A pretty-printed document in the order it is written: the document with
-/// its array empty, split where the items go, and the items rendered in
-/// chunks (written one after the other, never copied into one buffer).
-struct JsonPieces {
-    shell: Vec<u8>,
-    /// Where the items go: just after the array's `[`.
-    open: usize,
-    chunks: Vec<Vec<u8>>,
+/// Items per rendered piece: small enough that only a few pieces (a few
+/// hundred kilobytes each) are held at a time, large enough that handing
+/// them out costs nothing.
+const ITEMS_PER_PIECE: usize = 512;
+
+fn write_json_with_items<D: Serialize, I: Serialize + Sync>(
+    doc: &D,
+    key: &str,
+    items: &[I],
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let shell = serde_json::to_vec_pretty(doc).map_err(std::io::Error::other)?;
+    // At the top level a key is indented by two spaces, so this cannot
+    // match inside a nested object or a string (strings escape newlines).
+    let empty = format!("\n  {}: []", serde_json::to_string(key)?);
+    let Some(at) = shell
+        .windows(empty.len())
+        .position(|window| window == empty.as_bytes())
+    else {
+        return Err(std::io::Error::other(format!(
+            "the document has no top-level empty array {key:?} to fill"
+        )));
+    };
+    let open = at + empty.len() - 1;
+    if items.is_empty() {
+        return out.write_all(&shell);
+    }
+    out.write_all(&shell[..open])?;
+    let pieces: Vec<&[I]> = items.chunks(ITEMS_PER_PIECE).collect();
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8)
+        .min(pieces.len());
+    let next = AtomicUsize::new(0);
+    // Bounded, so rendering never runs far ahead of writing.
+    let (sender, receiver) = std::sync::mpsc::sync_channel(workers * 2);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                let sender = sender.clone();
+                let (next, pieces) = (&next, &pieces);
+                scope.spawn(move || {
+                    loop {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(piece) = pieces.get(index) else {
+                            return;
+                        };
+                        // The writer stopped (an error): so do we.
+                        if sender.send((index, pretty_items(piece))).is_err() {
+                            return;
+                        }
+                    }
+                })
+            })
+            .collect();
+        drop(sender);
+        // Takes the receiver, so a worker waiting to send is released when
+        // writing stops early.
+        let written = write_in_order(receiver, pieces.len(), out);
+        let panicked = handles.into_iter().any(|h| h.join().is_err());
+        match written {
+            Ok(()) if panicked => Err(std::io::Error::other("a JSON rendering thread panicked")),
+            other => other,
+        }
+    })?;
+    out.write_all(b"\n  ")?;
+    out.write_all(&shell[open..])
 }
 
-impl JsonPieces {
-    fn render<D: Serialize, I: Serialize + Sync>(
-        doc: &D,
-        key: &str,
-        items: &[I],
-    ) -> Result<Self, serde_json::Error> {
-        let shell = serde_json::to_vec_pretty(doc)?;
-        // At the top level a key is indented by two spaces, so this cannot
-        // match inside a nested object or a string (strings escape newlines).
-        let empty = format!("\n  {}: []", serde_json::to_string(key)?);
-        let Some(at) = shell
-            .windows(empty.len())
-            .position(|window| window == empty.as_bytes())
-        else {
-            return Err(serde::ser::Error::custom(format!(
-                "the document has no top-level empty array {key:?} to fill"
-            )));
-        };
-        let open = at + empty.len() - 1;
-        let workers = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-            .clamp(1, 8);
-        // Below a few thousand items a thread costs more than it saves.
-        let chunk = items.len().div_ceil(workers).max(2048);
-        let rendered: Vec<Result<Vec<u8>, serde_json::Error>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = items
-                .chunks(chunk)
-                .map(|part| scope.spawn(move || pretty_items(part)))
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join().unwrap_or_else(|_| {
-                        Err(serde::ser::Error::custom(
-                            "a JSON rendering thread panicked",
-                        ))
-                    })
-                })
-                .collect()
-        });
-        let chunks = rendered.into_iter().collect::<Result<Vec<_>, _>>()?;
-        Ok(JsonPieces {
-            shell,
-            open,
-            chunks,
-        })
-    }
-
-    fn write_to(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-        if self.chunks.is_empty() {
-            return out.write_all(&self.shell);
-        }
-        out.write_all(&self.shell[..self.open])?;
-        for (index, chunk) in self.chunks.iter().enumerate() {
-            if index > 0 {
+/// Write the rendered pieces in their order, whatever order they arrive in.
+fn write_in_order(
+    receiver: std::sync::mpsc::Receiver<(usize, serde_json::Result<Vec<u8>>)>,
+    count: usize,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut waiting = BTreeMap::new();
+    let mut wanted = 0;
+    for (index, piece) in receiver {
+        waiting.insert(index, piece);
+        while let Some(piece) = waiting.remove(&wanted) {
+            let piece = piece.map_err(std::io::Error::other)?;
+            if wanted > 0 {
                 out.write_all(b",")?;
             }
-            out.write_all(chunk)?;
+            out.write_all(&piece)?;
+            wanted += 1;
         }
-        out.write_all(b"\n  ")?;
-        out.write_all(&self.shell[self.open..])
+    }
+    if wanted == count {
+        Ok(())
+    } else {
+        Err(std::io::Error::other(format!(
+            "{} of {count} rendered pieces never arrived",
+            count - wanted
+        )))
     }
 }
 
@@ -622,7 +642,7 @@ mod tests {
     /// string is not taken for the array.
     #[test]
     fn json_with_items_is_byte_for_byte_serde_json_pretty() {
-        for n in [0, 1, 2, 2047, 2048, 2049, 5000] {
+        for n in [0, 1, 2, 511, 512, 513, 1024, 5000] {
             let items: Vec<Value> = (0..n).map(item).collect();
             let whole = serde_json::to_vec_pretty(&doc(&items, n)).unwrap();
             let parallel = json_with_items(&doc(&[], n), "findings", &items).unwrap();
@@ -642,5 +662,29 @@ mod tests {
         let err =
             json_with_items(&json!({"tool": {"findings": []}}), "findings", &items).unwrap_err();
         assert!(err.to_string().contains("\"findings\""), "{err}");
+    }
+
+    /// A writer that fails after some bytes: the error comes back, and the
+    /// rendering threads (blocked on the full channel) are released rather
+    /// than left waiting.
+    #[test]
+    fn json_with_items_stops_at_a_write_error() {
+        struct Failing(usize);
+        impl std::io::Write for Failing {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                if self.0 < buf.len() {
+                    return Err(std::io::Error::other("disk full"));
+                }
+                self.0 -= buf.len();
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let items: Vec<Value> = (0..20_000).map(item).collect();
+        let err = write_json_with_items(&doc(&[], 0), "findings", &items, &mut Failing(100_000))
+            .unwrap_err();
+        assert_eq!(err.to_string(), "disk full");
     }
 }
