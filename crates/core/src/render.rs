@@ -51,28 +51,42 @@ pub fn print_report<J: Serialize>(
 /// `items` as its top-level array `key`, but with the items (most of the
 /// bytes in a large report) rendered on every core. `doc` must serialize
 /// `key` as an empty array at the top level.
-pub fn print_json_with_items<D: Serialize, I: Serialize + Sync>(
+pub fn print_json_with_items<'a, D, T, I, F>(
     doc: &D,
     key: &str,
-    items: &[I],
-) -> Result<(), crate::Failure> {
+    items: &'a [T],
+    as_item: F,
+) -> Result<(), crate::Failure>
+where
+    D: Serialize,
+    T: Sync,
+    I: Serialize,
+    F: Fn(&'a T) -> I + Sync,
+{
     use std::io::Write as _;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    write_json_with_items(doc, key, items, &mut out)
+    write_json_with_items(doc, key, items, &as_item, &mut out)
         .and_then(|()| out.write_all(b"\n"))
         .and_then(|()| out.flush())
         .map_err(|e| crate::Failure::infra(format!("cannot write the JSON report: {e}")))
 }
 
 /// The bytes [`print_json_with_items`] prints, without the final newline.
-pub fn json_with_items<D: Serialize, I: Serialize + Sync>(
+pub fn json_with_items<'a, D, T, I, F>(
     doc: &D,
     key: &str,
-    items: &[I],
-) -> std::io::Result<Vec<u8>> {
+    items: &'a [T],
+    as_item: F,
+) -> std::io::Result<Vec<u8>>
+where
+    D: Serialize,
+    T: Sync,
+    I: Serialize,
+    F: Fn(&'a T) -> I + Sync,
+{
     let mut out = Vec::new();
-    write_json_with_items(doc, key, items, &mut out)?;
+    write_json_with_items(doc, key, items, &as_item, &mut out)?;
     Ok(out)
 }
 
@@ -81,12 +95,19 @@ pub fn json_with_items<D: Serialize, I: Serialize + Sync>(
 /// them out costs nothing.
 const ITEMS_PER_PIECE: usize = 512;
 
-fn write_json_with_items<D: Serialize, I: Serialize + Sync>(
+fn write_json_with_items<'a, D, T, I, F>(
     doc: &D,
     key: &str,
-    items: &[I],
+    items: &'a [T],
+    as_item: &F,
     out: &mut dyn std::io::Write,
-) -> std::io::Result<()> {
+) -> std::io::Result<()>
+where
+    D: Serialize,
+    T: Sync,
+    I: Serialize,
+    F: Fn(&'a T) -> I + Sync,
+{
     let shell = serde_json::to_vec_pretty(doc).map_err(std::io::Error::other)?;
     // At the top level a key is indented by two spaces, so this cannot
     // match inside a nested object or a string (strings escape newlines).
@@ -104,7 +125,7 @@ fn write_json_with_items<D: Serialize, I: Serialize + Sync>(
         return out.write_all(&shell);
     }
     out.write_all(&shell[..open])?;
-    let pieces: Vec<&[I]> = items.chunks(ITEMS_PER_PIECE).collect();
+    let pieces: Vec<&'a [T]> = items.chunks(ITEMS_PER_PIECE).collect();
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
@@ -125,7 +146,7 @@ fn write_json_with_items<D: Serialize, I: Serialize + Sync>(
                             return;
                         };
                         // The writer stopped (an error): so do we.
-                        if sender.send((index, pretty_items(piece))).is_err() {
+                        if sender.send((index, pretty_items(piece, as_item))).is_err() {
                             return;
                         }
                     }
@@ -177,12 +198,15 @@ fn write_in_order(
 
 /// `items` as they sit in a pretty-printed top-level array: each on a new
 /// line, indented by four spaces, separated by commas.
-fn pretty_items<I: Serialize>(items: &[I]) -> Result<Vec<u8>, serde_json::Error> {
+fn pretty_items<'a, T, I: Serialize>(
+    items: &'a [T],
+    as_item: &impl Fn(&'a T) -> I,
+) -> Result<Vec<u8>, serde_json::Error> {
     let mut out = Vec::new();
     let mut one = Vec::new();
     for (index, item) in items.iter().enumerate() {
         one.clear();
-        serde_json::to_writer_pretty(&mut one, item)?;
+        serde_json::to_writer_pretty(&mut one, &as_item(item))?;
         if index > 0 {
             out.push(b',');
         }
@@ -645,7 +669,7 @@ mod tests {
         for n in [0, 1, 2, 511, 512, 513, 1024, 5000] {
             let items: Vec<Value> = (0..n).map(item).collect();
             let whole = serde_json::to_vec_pretty(&doc(&items, n)).unwrap();
-            let parallel = json_with_items(&doc(&[], n), "findings", &items).unwrap();
+            let parallel = json_with_items(&doc(&[], n), "findings", &items, Value::clone).unwrap();
             assert_eq!(
                 String::from_utf8(parallel).unwrap(),
                 String::from_utf8(whole).unwrap(),
@@ -659,8 +683,13 @@ mod tests {
     #[test]
     fn json_with_items_refuses_a_document_without_the_array() {
         let items = vec![item(1)];
-        let err =
-            json_with_items(&json!({"tool": {"findings": []}}), "findings", &items).unwrap_err();
+        let err = json_with_items(
+            &json!({"tool": {"findings": []}}),
+            "findings",
+            &items,
+            Value::clone,
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("\"findings\""), "{err}");
     }
 
@@ -683,8 +712,14 @@ mod tests {
             }
         }
         let items: Vec<Value> = (0..20_000).map(item).collect();
-        let err = write_json_with_items(&doc(&[], 0), "findings", &items, &mut Failing(100_000))
-            .unwrap_err();
+        let err = write_json_with_items(
+            &doc(&[], 0),
+            "findings",
+            &items,
+            &Value::clone,
+            &mut Failing(100_000),
+        )
+        .unwrap_err();
         assert_eq!(err.to_string(), "disk full");
     }
 }

@@ -13,8 +13,8 @@ mod tighten;
 mod yaml_locate;
 
 pub use layers::{
-    LayerSource, LoadedConfig, known_keys, load, load_cli, load_from_texts, lock_direction, parse_layer,
-    repository_config_path,
+    LayerSource, LoadedConfig, known_keys, load, load_cli, load_from_texts, lock_direction,
+    parse_layer, repository_config_path,
 };
 pub use model::{CONFIG_VERSION, CORE_KEYS, Config, HubConfig};
 pub use section::{Section, SectionError, SectionSpec, Sections};

@@ -853,8 +853,8 @@ pub fn audit_targets(targets: &[Target], opts: &Options) -> Result<AuditOutcome,
     audit_with(targets, opts, &read_target)
 }
 
-/// A worker's files by index, or the first file it could not read.
-type WorkerResult = Result<Vec<(usize, FileOutcome)>, (usize, Failure)>;
+/// A worker's findings, or the index of the first file it could not read.
+type WorkerResult = Result<FileOutcome, (usize, Failure)>;
 
 type ReadTarget<'a> = dyn Fn(&Target) -> Result<Arc<[u8]>, Failure> + Sync + 'a;
 
@@ -875,24 +875,27 @@ fn audit_with(
         .min(selected.len().max(1));
     // Files are handed out one at a time, not in fixed chunks: a few large
     // workflows in one chunk left the other worker idle for a fifth of the
-    // run. Each result keeps its file's index, so the outcome (and the
-    // first failure reported) is the same whatever the scheduling.
+    // run. A worker moves each file's findings into its own list at once
+    // (keeping every file's list until the end cost a fifth more peak
+    // memory); the lists are then put in report order, so the outcome does
+    // not depend on the scheduling. Each worker takes files in order, so its
+    // list is already sorted and the sort is a merge of as many runs as
+    // there are workers.
     let next = AtomicUsize::new(0);
     let results: Vec<WorkerResult> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
                 scope.spawn(|| {
-                    let mut done = Vec::new();
+                    let mut out = FileOutcome::default();
                     loop {
                         let index = next.fetch_add(1, Ordering::Relaxed);
                         let Some(target) = selected.get(index) else {
-                            return Ok(done);
+                            return Ok(out);
                         };
                         let bytes = read(target).map_err(|failure| (index, failure))?;
-                        done.push((
-                            index,
-                            audit_bytes(&target.display, &bytes, target.kind, opts),
-                        ));
+                        let file = audit_bytes(&target.display, &bytes, target.kind, opts);
+                        out.findings.extend(file.findings);
+                        out.suppressed.extend(file.suppressed);
                     }
                 })
             })
@@ -905,11 +908,13 @@ fn audit_with(
             })
             .collect()
     });
-    let mut files = Vec::with_capacity(selected.len());
+    let mut parts = Vec::with_capacity(results.len());
+    // The failure of the first file in order: every file before it was
+    // handed out (files go in order) and read without one.
     let mut first_failure: Option<(usize, Failure)> = None;
     for result in results {
         match result {
-            Ok(done) => files.extend(done),
+            Ok(part) => parts.push(part),
             Err((index, failure)) => {
                 if first_failure
                     .as_ref()
@@ -923,13 +928,14 @@ fn audit_with(
     if let Some((_, failure)) = first_failure {
         return Err(failure);
     }
-    files.sort_unstable_by_key(|(index, _)| *index);
-    let mut findings = Vec::new();
-    let mut suppressed = Vec::new();
-    for (_, file) in files {
-        findings.extend(file.findings);
-        suppressed.extend(file.suppressed);
+    let mut findings = Vec::with_capacity(parts.iter().map(|p| p.findings.len()).sum());
+    let mut suppressed = Vec::with_capacity(parts.iter().map(|p| p.suppressed.len()).sum());
+    for part in parts {
+        findings.extend(part.findings);
+        suppressed.extend(part.suppressed);
     }
+    findings.sort_by(Finding::report_order);
+    suppressed.sort_by(Finding::report_order);
     Ok(AuditOutcome {
         files: selected.len(),
         excluded,
@@ -1028,26 +1034,20 @@ pub fn json_report<'a>(
     fail_on: Severity,
     persona: Persona,
 ) -> JsonReport<'a> {
-    let findings = report
-        .findings
-        .iter()
-        .map(|f| {
-            let loc = f.location.as_ref();
-            JsonFinding {
-                rule: &f.rule_id,
-                severity: f.severity,
-                confidence: f.confidence,
-                file: loc.map(|l| l.file.as_str()).unwrap_or(""),
-                line: loc.and_then(|l| l.line),
-                column: loc.and_then(|l| l.column),
-                end_line: loc.and_then(|l| l.end_line),
-                end_column: loc.and_then(|l| l.end_column),
-                message: &f.message,
-                fix: f.fix_hint.as_deref(),
-                fingerprint: &f.fingerprint,
-            }
-        })
-        .collect();
+    JsonReport {
+        findings: report.findings.iter().map(json_finding).collect(),
+        ..json_report_without_findings(report, outcome, fail_on, persona)
+    }
+}
+
+/// [`json_report`] with an empty `findings` array, for
+/// [`render::print_json_with_items`] to fill.
+fn json_report_without_findings<'a>(
+    report: &'a Report,
+    outcome: &AuditOutcome,
+    fail_on: Severity,
+    persona: Persona,
+) -> JsonReport<'a> {
     let mut by_rule: BTreeMap<&str, usize> = BTreeMap::new();
     let mut by_severity: BTreeMap<&str, usize> = BTreeMap::new();
     for f in &report.findings {
@@ -1056,7 +1056,7 @@ pub fn json_report<'a>(
     }
     JsonReport {
         tool: &report.tool,
-        findings,
+        findings: Vec::new(),
         summary: JsonSummary {
             files: outcome.files,
             excluded: outcome.excluded,
@@ -1068,6 +1068,24 @@ pub fn json_report<'a>(
             verdict: report.verdict(fail_on).as_str(),
             not_run: outcome.not_run.clone(),
         },
+    }
+}
+
+/// One finding as `--format json` writes it.
+fn json_finding(f: &Finding) -> JsonFinding<'_> {
+    let loc = f.location.as_ref();
+    JsonFinding {
+        rule: &f.rule_id,
+        severity: f.severity,
+        confidence: f.confidence,
+        file: loc.map(|l| l.file.as_str()).unwrap_or(""),
+        line: loc.and_then(|l| l.line),
+        column: loc.and_then(|l| l.column),
+        end_line: loc.and_then(|l| l.end_line),
+        end_column: loc.and_then(|l| l.end_column),
+        message: &f.message,
+        fix: f.fix_hint.as_deref(),
+        fingerprint: &f.fingerprint,
     }
 }
 
@@ -1207,9 +1225,9 @@ pub fn run_cli(args: &AuditArgs, env: &RunnerEnv) -> Result<ExitCode, Failure> {
         return Ok(ExitCode::Deny);
     }
     if args.format == OutputFormat::Json {
-        let mut doc = json_report(&report, &outcome, fail_on, opts.persona);
-        let findings = std::mem::take(&mut doc.findings);
-        render::print_json_with_items(&doc, "findings", &findings)?;
+        // Each finding is rendered as it is written: no second list of them.
+        let doc = json_report_without_findings(&report, &outcome, fail_on, opts.persona);
+        render::print_json_with_items(&doc, "findings", &report.findings, json_finding)?;
     } else {
         render::print_report(
             &report,
