@@ -119,6 +119,7 @@ add policy_audit 00 $(pick "$corpus/workflows/realworld" '*.y*ml' | awk 'NR % 15
 add policy_audit 00 $(pick "$fixtures/policy/tests/fixtures" '*.y*ml')
 add policy_audit 02 $(pick "$root/actions" 'action.yml')
 add policy_audit 03 $(pick "$root" 'dependabot.yml') $(pick "$fixtures/policy/tests/fixtures" 'dependabot*.yml')
+add policy_zizmor_config "" $(pick "$corpus/conformance/zizmor/test-data" 'zizmor*.y*ml') $(find "$corpus/conformance/zizmor/test-data" -path '*/configs/*' -name '*.yml' 2>/dev/null | LC_ALL=C sort)
 mkdir -p "$out/policy_expr"
 grep -h -o '\${{[^}]*}}' $(pick "$corpus/workflows/realworld" '*.y*ml' | awk 'NR % 10 == 1') 2>/dev/null |
   LC_ALL=C sort -u | head -n 60 | { i=0; while IFS= read -r line; do printf '%s' "$line" >"$out/policy_expr/e$i"; i=$((i + 1)); done; }

@@ -32,7 +32,7 @@ targets() { sed -n 's/^name = "\([a-z_0-9]*\)"$/\1/p' "$fuzz/Cargo.toml" | grep 
 # The dictionary of a target: its input's tokens.
 dict_of() {
   case $1 in
-    policy_audit | core_config) echo yaml ;;
+    policy_audit | core_config | policy_zizmor_config) echo yaml ;;
     egress_allowlist) echo egress ;;
     cache_keys) echo cache ;;
     repro_formats) echo repro ;;
