@@ -48,7 +48,7 @@ use chrono::NaiveDate;
 use ci_intel_core::{Confidence, Severity};
 use ci_intel_policy::audit::{Options, audit_paths, rules::RULES};
 use ci_intel_policy::config::{Persona, PolicyConfig};
-use ci_intel_policy::zizmor_config::{self, ZizmorConfig};
+use ci_intel_policy::zizmor_config::{self, ZIZMOR_AUDITS, ZizmorConfig};
 use serde::Deserialize;
 
 /// zizmor's tests (tests/integration/config.rs) that set `no_config(true)`,
@@ -70,52 +70,6 @@ const STDERR_ONLY: &[&str] = &[
     "test_ignores_config_in_root_from_child_dir",
     "test_ignores_config_in_dotgithub",
     "test_ignores_config_in_dotgithub_from_file_input",
-];
-
-/// zizmor 1.32's audits (`zizmor --help`, docs/audits.md), including those
-/// no test case exercises, so the table lists every one.
-const ZIZMOR_AUDITS: &[&str] = &[
-    "adhoc-packages",
-    "anonymous-definition",
-    "archived-uses",
-    "artipacked",
-    "bot-conditions",
-    "cache-poisoning",
-    "concurrency-limits",
-    "dangerous-triggers",
-    "dependabot-cooldown",
-    "dependabot-execution",
-    "excessive-permissions",
-    "forbidden-uses",
-    "github-app",
-    "github-env",
-    "hardcoded-container-credentials",
-    "impostor-commit",
-    "insecure-commands",
-    "insecure-url-scheme",
-    "known-vulnerable-actions",
-    "misfeature",
-    "obfuscation",
-    "overprovisioned-secrets",
-    "ref-confusion",
-    "ref-version-mismatch",
-    "secrets-inherit",
-    "secrets-outside-env",
-    "self-hosted-runner",
-    "self-repository",
-    "stale-action-refs",
-    "superfluous-actions",
-    "template-injection",
-    "typosquat-uses",
-    "undocumented-permissions",
-    "unpinned-images",
-    "unpinned-tools",
-    "unpinned-uses",
-    "unredacted-secrets",
-    "unsound-condition",
-    "unsound-contains",
-    "unsound-ternary",
-    "use-trusted-publishing",
 ];
 
 /// Our rule id for a zizmor audit name, where they differ.
