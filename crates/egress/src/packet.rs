@@ -97,7 +97,10 @@ pub fn socket_inode(table: &str, local: IpAddr, port: u16) -> Option<u64> {
                 Ipv4Addr::from(bytes) == v4 || Ipv4Addr::from(bytes).is_unspecified()
             }),
             IpAddr::V6(v6) => {
-                hex_addr.len() == 32 && {
+                // 32 hex digits; checked as ASCII first, so the 8-byte words
+                // below never cut a multi-byte character (a non-ASCII line
+                // panicked here: fuzz target egress_allowlist).
+                hex_addr.len() == 32 && hex_addr.bytes().all(|b| b.is_ascii_hexdigit()) && {
                     let mut bytes = [0u8; 16];
                     let ok = (0..4).all(|word| {
                         u32::from_str_radix(&hex_addr[word * 8..word * 8 + 8], 16)

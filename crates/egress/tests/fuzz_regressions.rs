@@ -2,6 +2,7 @@
 //! tests/fixtures/fuzz/: each once broke an invariant of its reader.
 
 use ci_intel_egress::events::{markdown, parse_log, summarize};
+use ci_intel_egress::packet::socket_inode;
 use ci_intel_testkit::fuzz_fixture;
 
 /// Found by `egress_allowlist` (second session): a table cell turned `\n`
@@ -23,4 +24,22 @@ fn a_carriage_return_in_a_process_name_stays_in_its_table_row() {
         .expect("the connection's row");
     assert!(row.contains(r"x \| injected \| row \|"), "{row}");
     assert!(row.ends_with("| 1 |"), "{row}");
+}
+
+/// Found by `egress_allowlist` (fourth session's campaign): a
+/// `/proc/net/tcp6`-shaped line whose local address is 32 bytes but not
+/// ASCII was cut into 8-byte words inside a multi-byte character, a
+/// panic. Now such an address matches nothing, and the well-formed line
+/// after it is still read.
+#[test]
+fn a_non_ascii_ipv6_address_in_proc_net_is_no_match_not_a_panic() {
+    let text =
+        String::from_utf8_lossy(&fuzz_fixture("proc-net-non-ascii-v6-address.txt")).into_owned();
+    let v6: std::net::IpAddr = "2001:db8::2".parse().unwrap();
+    assert_eq!(socket_inode(&text, v6, 53), None);
+    // The same table with a real tcp6 line for [2001:db8::2]:53 (inode 4242).
+    let with_real = format!(
+        "{text}   2: B80D0120000000000000000002000000:0035 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4242 1 0000000000000000 100 0 0 10 0\n"
+    );
+    assert_eq!(socket_inode(&with_real, v6, 53), Some(4242));
 }
