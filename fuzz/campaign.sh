@@ -14,8 +14,16 @@
 # parses private keys, so their campaigns find token-shaped inputs: their
 # minimised corpora stay in the work directory (fuzz/work/TARGET.min) and are never committed.
 #
-#   fuzz/campaign.sh SECONDS [TARGET...]
+#   setsid fuzz/campaign.sh SECONDS [TARGET...]
+#
+# With autogroups (Linux's default), `nice` ranks processes only within
+# their session: a campaign in a terminal's session still takes an equal
+# share of the CPU from builds in another. Started in a session of its own
+# (setsid), it sets that session's autogroup to nice 19 as well.
 set -uo pipefail
+if [ "$(ps -o sid= -p $$ | tr -d ' ')" = "$$" ] && [ -w /proc/self/autogroup ]; then
+  echo 19 >/proc/self/autogroup 2>/dev/null || true
+fi
 fuzz=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$fuzz")
 seconds=${1:?usage: fuzz/campaign.sh SECONDS [TARGET...]}
