@@ -5,8 +5,11 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
+
+#[path = "support/cli.rs"]
+mod cli;
+use cli::audit;
 
 const SHA: &str = "3d3c42e5aac5ba805825da76410c181273ba90b1";
 
@@ -20,17 +23,6 @@ fn clean_workflow() -> String {
     format!(
         "name: ci\non: push\npermissions: {{}}\nconcurrency:\n  group: ci\n  cancel-in-progress: true\njobs:\n  build:\n    name: build\n    runs-on: ubuntu-24.04\n    timeout-minutes: 5\n    steps:\n      - uses: actions/checkout@{SHA} # v7.0.1\n        with:\n          persist-credentials: false\n"
     )
-}
-
-fn audit(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("ci-intel-policy").unwrap();
-    cmd.current_dir(dir)
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("GITHUB_OUTPUT")
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .env_remove("CI_INTEL_ORG_POLICY")
-        .arg("audit");
-    cmd
 }
 
 #[test]

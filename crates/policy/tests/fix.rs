@@ -9,11 +9,14 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use ci_intel_policy::audit::{Options, yaml};
 use ci_intel_policy::config::Persona;
 use ci_intel_policy::fix::fix_text;
 use proptest::prelude::*;
+
+#[path = "support/cli.rs"]
+mod cli;
+use cli::audit as policy;
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fix")
@@ -38,17 +41,6 @@ fn cases() -> Vec<(String, PathBuf)> {
     }
     out.sort();
     out
-}
-
-fn policy(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("ci-intel-policy").unwrap();
-    cmd.current_dir(dir)
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("GITHUB_OUTPUT")
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .env_remove("CI_INTEL_ORG_POLICY")
-        .arg("audit");
-    cmd
 }
 
 const WORKFLOW: &str = ".github/workflows/ci.yml";

@@ -8,7 +8,6 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
 use chrono::NaiveDate;
 use ci_intel_core::{ExitCode, Severity};
 use ci_intel_policy::audit::{Options, audit_file};
@@ -16,6 +15,10 @@ use ci_intel_policy::config::{Persona, PinPolicy, PinRule, PolicyConfig};
 use ci_intel_policy::zizmor_config::ZizmorConfig;
 use predicates::prelude::*;
 use proptest::prelude::*;
+
+#[path = "support/cli.rs"]
+mod cli;
+use cli::audit;
 
 const FILE: &str = "repo/.github/zizmor.yml";
 
@@ -420,17 +423,6 @@ fn repo() -> tempfile::TempDir {
     std::fs::create_dir_all(dir.path().join(".git")).unwrap();
     write(dir.path(), ".github/workflows/greet.yml", INJECTABLE);
     dir
-}
-
-fn audit(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("ci-intel-policy").unwrap();
-    cmd.current_dir(dir)
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("GITHUB_OUTPUT")
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .env_remove("CI_INTEL_ORG_POLICY")
-        .arg("audit");
-    cmd
 }
 
 #[test]
